@@ -1,0 +1,25 @@
+/** One benchmark figure: `{name, value, unit}` plus optional context. */
+export interface BenchResult { name: string; value: number; unit: string; [extra: string]: unknown }
+
+/**
+ * Times `fn` (sync or async): `warmup` runs, then repeats until `minMs` has passed (at least
+ * `minRuns` runs), and returns the median time in milliseconds.
+ * @example
+ * ```ts
+ * const ms = await timeMedian(() => ring.matmul(a, b));
+ * ```
+ */
+export async function timeMedian(fn: () => unknown, opts: { warmup?: number; minRuns?: number; minMs?: number } = {}): Promise<number> {
+  const { warmup = 1, minRuns = 3, minMs = 500 } = opts;
+  for (let i = 0; i < warmup; i++) await fn();
+  const times: number[] = [];
+  const start = performance.now();
+  while (times.length < minRuns || performance.now() - start < minMs) {
+    const t0 = performance.now();
+    await fn();
+    times.push(performance.now() - t0);
+    if (times.length >= 1000) break;
+  }
+  times.sort((a, b) => a - b);
+  return times[times.length >> 1];
+}

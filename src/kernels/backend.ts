@@ -1,0 +1,58 @@
+import type { DType, HostArray } from './dtype.js';
+
+/**
+ * Where a tensor's elements live, owned by one backend (like tfjs's dataId). Host backends
+ * (`native`, `reference`) share {@link HostStorage}, so their tensors need no transfer between
+ * them; a device backend (`cuda`) keeps its own storage behind a handle and downloads only on
+ * request.
+ */
+export interface TensorStorage {
+  /** The storage kind: `host` for typed arrays in this process, or a device kind. */
+  readonly kind: string;
+  /** Bytes held. */
+  readonly byteLength: number;
+}
+
+/**
+ * Elements in a typed array of this process. Immutable once a kernel returned it: kernels
+ * always write fresh storage, so tensors may share one (reshape is free).
+ */
+export class HostStorage implements TensorStorage {
+  readonly kind = 'host';
+  constructor(readonly values: HostArray) {}
+  get byteLength(): number { return this.values.byteLength; }
+}
+
+/**
+ * A compute backend for ring tensors. Kernels are registered separately, by
+ * `(kernelName, backendName)`; the backend owns storage and the transfers to and from the host.
+ *
+ * @example
+ * ```ts
+ * registerBackend('reference', () => new ReferenceBackend(), 1);
+ * ```
+ */
+export interface KernelBackend {
+  /** Registry name, e.g. `native`. */
+  readonly name: string;
+  /** The kind of storage the backend's kernels read and write. */
+  readonly storageKind: string;
+  /** Makes backend storage from host values (the array is adopted, not copied, where possible). */
+  upload(values: HostArray, dtype: DType): TensorStorage;
+  /** Copies storage to the host, blocking. */
+  download(storage: TensorStorage, dtype: DType): HostArray;
+  /** Copies storage to the host without blocking the event loop. */
+  downloadAsync(storage: TensorStorage, dtype: DType): Promise<HostArray>;
+  /** Releases device memory; a no-op for host storage. */
+  release(storage: TensorStorage): void;
+}
+
+/** Host-storage transfers, shared by the `native` and `reference` backends. */
+export abstract class HostBackend implements KernelBackend {
+  abstract readonly name: string;
+  readonly storageKind = 'host';
+  upload(values: HostArray): TensorStorage { return new HostStorage(values); }
+  download(storage: TensorStorage): HostArray { return (storage as HostStorage).values; }
+  downloadAsync(storage: TensorStorage): Promise<HostArray> { return Promise.resolve(this.download(storage)); }
+  release(): void { /* garbage-collected */ }
+}

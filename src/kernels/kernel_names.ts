@@ -1,0 +1,165 @@
+/**
+ * The ring-engine kernels: their names and attributes. This file is the contract between the
+ * front-door ops (`ops/`, which validate arguments and compute output shapes) and every
+ * backend (`reference`, `native`, `cuda`), which may assume valid inputs. The reference
+ * backend is the definition of each kernel's semantics; the others must match it bit for bit.
+ *
+ * Conventions:
+ * - `u64` arithmetic is mod 2^64; `u8` arithmetic is mod the tensor's modulus m.
+ * - Binary elementwise kernels broadcast like numpy/tfjs; both inputs are in the same ring.
+ * - "Signed" reads a u64 as two's complement in [-2^63, 2^63).
+ * - Outputs are fresh, row-major, and never alias inputs (except `Reshape`, which may share).
+ */
+
+/** Elementwise binary: `Add`, `Sub`, `Mul` (any ring); `BitwiseAnd/Or/Xor` (u64, or u8 mod 2). */
+export const BINARY_KERNELS = ['Add', 'Sub', 'Mul', 'BitwiseAnd', 'BitwiseOr', 'BitwiseXor'] as const;
+export type BinaryKernel = (typeof BINARY_KERNELS)[number];
+
+/**
+ * Comparisons of public values, elementwise with broadcasting; output is bits (u8 mod 2).
+ * Attrs: {@link CompareAttrs}.
+ */
+export const COMPARE_KERNELS = ['Less', 'LessEqual', 'Greater', 'GreaterEqual', 'Equal', 'NotEqual'] as const;
+export type CompareKernel = (typeof COMPARE_KERNELS)[number];
+/** `signed`: compare u64 as two's complement (ignored for u8, which compares as unsigned). */
+export interface CompareAttrs { signed: boolean }
+
+/** `Neg` (−x mod m), `BitwiseNot` (~x for u64; 1 − x for u8 mod 2). No attrs. */
+export const UNARY_KERNELS = ['Neg', 'BitwiseNot'] as const;
+export type UnaryKernel = (typeof UNARY_KERNELS)[number];
+
+/**
+ * u64 shifts by a public amount `bits` in [0, 63]: `ShiftLeft`, `ShiftRightLogical`,
+ * `ShiftRightArithmetic` (sign-extending).
+ */
+export const SHIFT_KERNELS = ['ShiftLeft', 'ShiftRightLogical', 'ShiftRightArithmetic'] as const;
+export type ShiftKernel = (typeof SHIFT_KERNELS)[number];
+export interface ShiftAttrs { bits: number }
+
+/** `Select(cond, a, b)`: a where cond (bits, u8 mod 2) is 1, else b; all three broadcast. */
+export const SELECT = 'Select';
+
+/** `BitExtract(x)` (u64): bit `bit` (0 = least significant) of each element, as bits. */
+export const BIT_EXTRACT = 'BitExtract';
+export interface BitExtractAttrs { bit: number }
+
+/**
+ * `BitDecompose(x)` (u64): all 64 bits of each element, least significant first, as a u8
+ * tensor mod `modulus` of shape [...x.shape, 64].
+ */
+export const BIT_DECOMPOSE = 'BitDecompose';
+export interface BitDecomposeAttrs { modulus: number }
+
+/**
+ * `Cast(x)`: u64 → u8 mod m takes x mod m; u8 → u64 takes the value; u8 → u8 mod m' takes
+ * value mod m'; u64 → u64 is a copy.
+ */
+export const CAST = 'Cast';
+export interface CastAttrs { dtype: 'u64' | 'u8'; modulus?: number }
+
+/**
+ * `MatMul(a, b)`: a [...batchA, M, K] · b [...batchB, K, N] → [...batch, M, N] (any ring).
+ * Leading batch dimensions broadcast; rank-2 operands are plain matrix products.
+ * `transposeA`/`transposeB` swap the last two axes of the operand first.
+ */
+export const MATMUL = 'MatMul';
+export interface MatMulAttrs { transposeA: boolean; transposeB: boolean }
+
+/** Padding of a 2-D window op, TensorFlow semantics. */
+export type Padding = 'same' | 'valid';
+
+/**
+ * `Conv2D(x, w)`: x NHWC [N, H, W, C], w HWIO [kh, kw, C, F] → [N, oh, ow, F], u64 only.
+ * 'valid': oh = ceil((H − kh + 1) / sh). 'same': oh = ceil(H / sh), total padding
+ * max((oh − 1)·sh + kh − H, 0), of which floor(total / 2) goes on top (left), the rest at the
+ * bottom (right), as in TensorFlow. Equal to im2col followed by a matmul with w as [kh·kw·C, F].
+ */
+export const CONV2D = 'Conv2D';
+export interface Conv2DAttrs { strides: [number, number]; padding: Padding }
+
+/**
+ * `Im2Col(x)`: x [N, H, W, C] → [N·oh·ow, kh·kw·C]; row (n, i, j) holds the window at output
+ * position (i, j) in (dy, dx, c) order, zeros where the window hangs over the padding.
+ */
+export const IM2COL = 'Im2Col';
+export interface Im2ColAttrs { kernelSize: [number, number]; strides: [number, number]; padding: Padding }
+
+/** `Col2Im(cols)`: the adjoint of Im2Col — scatters and sums rows back into [N, H, W, C]. */
+export const COL2IM = 'Col2Im';
+export interface Col2ImAttrs extends Im2ColAttrs { inputShape: [number, number, number, number] }
+
+/** `Transpose(x)`: output axis i is input axis perm[i]. */
+export const TRANSPOSE = 'Transpose';
+export interface TransposeAttrs { perm: number[] }
+
+/** `Reshape(x)`: same elements, new shape (same size). May share storage. */
+export const RESHAPE = 'Reshape';
+export interface ReshapeAttrs { shape: number[] }
+
+/**
+ * `Slice(x)`: output has shape `size`; element j on axis i reads begin[i] + j·strides[i]
+ * (strides ≥ 1; all reads in bounds).
+ */
+export const SLICE = 'Slice';
+export interface SliceAttrs { begin: number[]; size: number[]; strides: number[] }
+
+/** `Concat(...xs)`: joins same-ring tensors along `axis`. */
+export const CONCAT = 'Concat';
+export interface ConcatAttrs { axis: number }
+
+/** `Pad(x)`: adds `paddings[i] = [before, after]` zeros on each axis. */
+export const PAD = 'Pad';
+export interface PadAttrs { paddings: [number, number][] }
+
+/**
+ * `Gather(x)`: picks `indices` (public, in [0, x.shape[axis])) along `axis`; the axis length
+ * becomes indices.length.
+ */
+export const GATHER = 'Gather';
+export interface GatherAttrs { axis: number; indices: number[] | Int32Array }
+
+/** `Tile(x)`: repeats x `reps[i]` times along axis i. */
+export const TILE = 'Tile';
+export interface TileAttrs { reps: number[] }
+
+/** `ReduceSum(x)`: sums over `axes` (mod the ring); keeps them as size 1 when `keepDims`. */
+export const REDUCE_SUM = 'ReduceSum';
+export interface ReduceSumAttrs { axes: number[]; keepDims: boolean }
+
+/**
+ * `CumSum(x)`: running sums along `axis`. `exclusive` leaves out the element itself;
+ * `reverse` sums from the end.
+ */
+export const CUMSUM = 'CumSum';
+export interface CumSumAttrs { axis: number; exclusive: boolean; reverse: boolean }
+
+/**
+ * `OneHot(x)` (u64 indices): [...x.shape, depth] with 1 at the index and 0 elsewhere (all zero
+ * for an index ≥ depth), in the ring given by `dtype`/`modulus`.
+ */
+export const ONE_HOT = 'OneHot';
+export interface OneHotAttrs { depth: number; dtype: 'u64' | 'u8'; modulus?: number }
+
+/** `Fill()`: a tensor of `shape` with every element `value` (reduced into the ring). */
+export const FILL = 'Fill';
+export interface FillAttrs { shape: number[]; value: bigint; dtype: 'u64' | 'u8'; modulus?: number }
+
+/**
+ * `PrgUniform()`: uniform elements from AES-128-CTR keyed by `seed` (16 bytes). The counter
+ * block of block i is nonce (8 bytes big-endian) ‖ offset + i (8 bytes big-endian); the
+ * keystream is the encryption of successive counter blocks, as node:crypto 'aes-128-ctr' with
+ * that IV produces. Element rules:
+ * - u64: element k is the little-endian u64 at keystream bytes [8k, 8k + 8).
+ * - u8 mod 2: element k is bit (k mod 8) of keystream byte floor(k / 8).
+ * - u8 mod m (else): keystream bytes b in order; b is accepted when b < 256 − (256 mod m) and
+ *   yields b mod m (rejection sampling, so the result is exactly uniform).
+ */
+export const PRG_UNIFORM = 'PrgUniform';
+export interface PrgUniformAttrs {
+  seed: Uint8Array;
+  nonce: bigint;
+  offset: bigint;
+  shape: number[];
+  dtype: 'u64' | 'u8';
+  modulus?: number;
+}

@@ -1,0 +1,123 @@
+import type { RingSpec } from '../kernels/dtype.js';
+import type { RingTensor } from '../kernels/ring_tensor.js';
+
+/**
+ * A reference to a tensor held by one player. The driver holds only handles — never the
+ * tensor — so in every config a share stays on its player. Shapes and rings are known on the
+ * driver (computed by the kernels' shape inference), so protocols can plan without waiting.
+ *
+ * @example
+ * ```ts
+ * const h = rt.fill('server0', [2, 2], 0n, U64);
+ * h.player; // 'server0'
+ * ```
+ */
+export interface Handle {
+  readonly player: string;
+  /** Id in the player's handle table; unique per driver session. */
+  readonly id: number;
+  readonly shape: readonly number[];
+  readonly ring: RingSpec;
+}
+
+/** Counters kept per player, readable from the driver (DESIGN.md §5). */
+export interface PlayerCounters {
+  /** Messages and bytes this player sent to other players (not to the driver). */
+  messagesSent: number;
+  bytesSent: number;
+  /** Messages and bytes this player received from other players. */
+  messagesReceived: number;
+  bytesReceived: number;
+  /** Instructions executed. */
+  instructions: number;
+  /** Live handles in the player's table. */
+  liveHandles: number;
+}
+
+/**
+ * What protocols see of the runtime: instruction streams to players, built on the driver and
+ * flushed in batches. Every method except the `await`ed ones only appends an instruction, so
+ * a protocol issues whole rounds without waiting. Players run their streams in order; `send`
+ * and its matching receive are paired by the runtime.
+ *
+ * @example
+ * ```ts
+ * const rt = tfe.getConfig().runtime();
+ * const [a0, a1] = rt.sampleShared(['server0', 'server2'], [3], U64);
+ * const s = rt.op('server0', 'Add', [a0, a0]);
+ * const moved = rt.send(s, 'server1');
+ * const value = await rt.reveal(moved); // RingTensor on the driver
+ * ```
+ */
+export interface Runtime {
+  /** Names of the players of the active config. */
+  readonly players: readonly string[];
+
+  /** Runs kernel `kernelName` on `player` over handles held by that player. */
+  op(player: string, kernelName: string, inputs: readonly Handle[], attrs?: object): Handle;
+
+  /** Copies a tensor from its player to `to` (a direct player-to-player message). */
+  send(h: Handle, to: string): Handle;
+
+  /**
+   * Samples the same uniform tensor on both players from the PRG seed they share (made by
+   * the players, never seen by the driver). No message is sent.
+   */
+  sampleShared(players: readonly [string, string], shape: readonly number[], ring: RingSpec): [Handle, Handle];
+
+  /** Samples a uniform tensor from the player's own private seed. */
+  samplePrivate(player: string, shape: readonly number[], ring: RingSpec): Handle;
+
+  /** A public constant on a player (e.g. a fixed-point encoded public value). */
+  fill(player: string, shape: readonly number[], value: bigint, ring: RingSpec): Handle;
+
+  /**
+   * Puts a tensor the driver is allowed to know (public values, test data) on a player.
+   */
+  upload(player: string, t: RingTensor): Handle;
+
+  /**
+   * Loads a private input on its owner's player: from an in-process provider registered on
+   * that player (LocalConfig) or from a named data source the player can read (any config).
+   * The driver never sees the values.
+   */
+  input(player: string, source: InputSource): Handle;
+
+  /** Delivers a tensor to the driver (an explicit reveal). */
+  reveal(h: Handle): Promise<RingTensor>;
+
+  /** Delivers a tensor to an output sink on its player (e.g. a callback in LocalConfig). */
+  output(h: Handle, sink: OutputSink): void;
+
+  /** Frees handles on their players. */
+  free(...hs: Handle[]): void;
+
+  /** Sends every pending instruction and waits until all players have run them. */
+  flush(): Promise<void>;
+
+  /** Counters per player, read from the players (flushes first). */
+  counters(): Promise<Record<string, PlayerCounters>>;
+
+  /** Zeroes the counters. */
+  resetCounters(): Promise<void>;
+}
+
+/**
+ * Where a private input comes from.
+ * - `provider`: a function run on the owner's player; allowed only when that player lives in
+ *   this process (LocalConfig). It returns ring elements (already encoded by the caller).
+ * - `source`: a data source the player loads itself, by kind (`csv`, `arrow`, `idx`, ...),
+ *   with arguments; the loaders register with the player runtime.
+ */
+export type InputSource =
+  | { kind: 'provider'; provide: () => RingTensor | Promise<RingTensor> }
+  | { kind: 'source'; loader: string; args: Record<string, unknown> };
+
+/**
+ * Where an output goes on its player.
+ * - `callback`: a function run on the player with the tensor (LocalConfig only).
+ * - `sink`: a named sink registered on the player (`log`, `file`, ...).
+ */
+export type OutputSink =
+  | { kind: 'callback'; receive: (t: RingTensor) => void | Promise<void> }
+  | { kind: 'sink'; name: string; args?: Record<string, unknown> };
