@@ -1,0 +1,17 @@
+/**
+ * tfe-js: TF Encrypted for TypeScript and Node.js. The public API, `tfe.*`.
+ *
+ * @example
+ * ```ts
+ * import * as tfe from 'tfe-js';
+ * const x = await tfe.definePrivateInput('input-provider', () => [1, 2, 3]);
+ * const y = tfe.mul(x, 2);
+ * console.log(await y.reveal()); // Float64Array [2, 4, 6]
+ * ```
+ */
+export { TfeError, ValueError, NotImplementedError, ProtocolError, CommunicationError } from './errors.js';
+export * as kernels from './kernels/index.js';
+export { ring, setBackend, getBackend, availableBackends } from './kernels/index.js';
+export * from './runtime/index.js';
+export * from './protocols/index.js';
+export * as protocols from './protocols/index.js';

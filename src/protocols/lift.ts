@@ -1,0 +1,50 @@
+import { ValueError } from '../errors.js';
+
+/** A plain value with its shape, flattened row-major to float64. */
+export interface PlainArray { values: Float64Array; shape: number[] }
+
+interface TensorLikeData { dataSync(): ArrayLike<number>; shape: number[] }
+
+/**
+ * Flattens a number, nested number array, typed array or tfjs tensor to float64 values with a
+ * shape. A typed array is 1-D unless `shape` says otherwise.
+ * @example
+ * ```ts
+ * toPlain([[1, 2], [3, 4]]); // { values: Float64Array [1, 2, 3, 4], shape: [2, 2] }
+ * ```
+ */
+export function toPlain(value: unknown, shape?: readonly number[], what = 'value'): PlainArray {
+  let out: PlainArray;
+  if (typeof value === 'number') {
+    out = { values: Float64Array.of(value), shape: [] };
+  } else if (value instanceof Float64Array || value instanceof Float32Array || value instanceof Int32Array || value instanceof Uint8Array) {
+    out = { values: Float64Array.from(value), shape: [value.length] };
+  } else if (Array.isArray(value)) {
+    const dims: number[] = [];
+    for (let v: unknown = value; Array.isArray(v); v = v[0]) dims.push(v.length);
+    const flat = (value as unknown[]).flat(Infinity) as unknown[];
+    if (flat.length !== dims.reduce((a, b) => a * b, 1) || flat.some((v) => typeof v !== 'number')) {
+      throw new ValueError(`\`${what}\` must be a rectangular array of numbers, got a ragged or non-numeric array`);
+    }
+    out = { values: Float64Array.from(flat as number[]), shape: dims };
+  } else if (value && typeof (value as TensorLikeData).dataSync === 'function') {
+    const t = value as TensorLikeData;
+    out = { values: Float64Array.from(t.dataSync()), shape: [...t.shape] };
+  } else {
+    throw new ValueError(`\`${what}\` must be a number, array, typed array or tfjs tensor, got ${typeof value}`);
+  }
+  if (shape) {
+    const size = shape.reduce((a, b) => a * b, 1);
+    if (size !== out.values.length) {
+      throw new ValueError(`\`${what}\` has ${out.values.length} elements, which does not fit shape [${shape.join(',')}]`);
+    }
+    out.shape = [...shape];
+  }
+  return out;
+}
+
+/** True when every value is an integer (so it can be used unscaled). */
+export function allIntegers(values: Float64Array): boolean {
+  for (let i = 0; i < values.length; i++) if (!Number.isInteger(values[i])) return false;
+  return true;
+}

@@ -1,0 +1,105 @@
+import { ValueError } from '../../errors.js';
+import { U64 } from '../../kernels/dtype.js';
+import type { Handle } from '../../runtime/api.js';
+import { APPROXIMATIONS, type ApproximationName } from '../approximations/index.js';
+import type { TfeTensor } from '../tensor.js';
+import type { Pond } from './pond.js';
+import { PondMaskedTensor, PondPrivateTensor, PondPublicTensor } from './pond_tensors.js';
+import { truncatePrivate } from './truncate.js';
+
+/**
+ * Computes x^k for every k in `wanted` with ceil(log2(max k)) multiplication rounds: x^(2^j)
+ * by repeated squaring, and any other x^k as x^h · x^(k−h) with h the largest power of two
+ * below k. All products at one depth are independent, so they travel in the same round; each
+ * power is masked once and the mask reused by every product it enters.
+ */
+export function powers(p: Pond, x: TfeTensor, wanted: Iterable<number>): Map<number, TfeTensor> {
+  const out = new Map<number, TfeTensor>([[1, x]]);
+  const get = (k: number): TfeTensor => {
+    let v = out.get(k);
+    if (v) return v;
+    const h = 2 ** Math.floor(Math.log2(k));
+    v = h === k ? p.square(get(k / 2)) : p.mul(get(h), get(k - h));
+    out.set(k, v);
+    return v;
+  };
+  for (const k of wanted) {
+    if (!Number.isInteger(k) || k < 1) throw new ValueError(`powers: exponent must be a positive integer, got ${k}`);
+    get(k);
+  }
+  return out;
+}
+
+/**
+ * x^n for an integer n ≥ 0, with ceil(log2 n) multiplication rounds (powers by squaring).
+ * @example
+ * ```ts
+ * tfe.pow(x, 3); // x · x²
+ * ```
+ */
+export function pow(p: Pond, x: TfeTensor, n: number): TfeTensor {
+  if (!Number.isInteger(n) || n < 0) throw new ValueError(`\`n\` must be a non-negative integer, got ${n}`);
+  if (n === 0) return p.defineConstant(new Float64Array(x.size).fill(1), { shape: [...x.shape] });
+  return powers(p, x, [n]).get(n)!;
+}
+
+/** A public real coefficient as a ring element with `fracBits` fractional bits. */
+function encodeScalar(c: number, fracBits: number): bigint {
+  return BigInt.asUintN(64, BigInt(Math.round(c * 2 ** fracBits)));
+}
+
+/**
+ * Evaluates c0 + c1·x + … + cd·x^d. Powers come from {@link powers} (ceil(log2 d) rounds);
+ * the weighted sum is local, carried at scale 2f and truncated once (1 more round).
+ * Zero coefficients cost nothing.
+ */
+export function polynomial(p: Pond, x: TfeTensor, coefficients: ArrayLike<number>): TfeTensor {
+  const cs = Array.from(coefficients);
+  if (cs.length === 0 || cs.some((c) => !Number.isFinite(c))) {
+    throw new ValueError('`coefficients` must be a non-empty list of finite numbers');
+  }
+  const f = p.fracBits;
+  const xs = x.fracBits === f ? x : p.rescaleTo(x, f);
+  const wanted = cs.map((c, k) => (k >= 1 && c !== 0 ? k : 0)).filter((k) => k > 0);
+  if (xs instanceof PondPublicTensor || wanted.length === 0) {
+    let acc: TfeTensor = p.defineConstant(new Float64Array(xs.size).fill(cs[0]), { shape: [...xs.shape] });
+    const pw = powers(p, xs, wanted);
+    for (const k of wanted) acc = p.add(acc, p.mul(pw.get(k)!, cs[k]));
+    return acc;
+  }
+  const pw = powers(p, xs, wanted);
+  const { rt } = p;
+  const terms: [Handle[], Handle[]] = [[], []];
+  for (const k of wanted) {
+    const xk = pw.get(k)!;
+    const shares = (xk instanceof PondMaskedTensor ? xk.unmasked : (xk as PondPrivateTensor)).shares;
+    shares.forEach((h, i) => {
+      const c = rt.fill(h.player, [], encodeScalar(cs[k], f), U64);
+      terms[i].push(rt.op(h.player, 'Mul', [h, c]));
+      rt.free(c);
+    });
+  }
+  const c0 = rt.fill(p.s0, [], encodeScalar(cs[0], 2 * f), U64);
+  terms[0].push(c0);
+  const sums = terms.map((hs) => hs.reduce((acc, h) => {
+    const s = rt.op(h.player, 'Add', [acc, h]);
+    rt.free(acc, h);
+    return s;
+  })) as [Handle, Handle];
+  return truncatePrivate(p, new PondPrivateTensor(p, 2 * f, sums), f, f);
+}
+
+/**
+ * A named nonlinear function by its default Chebyshev approximation (see
+ * `src/protocols/approximations`): x is first mapped to t = (x − mid)/half on the documented
+ * interval, then the polynomial in t is evaluated with {@link polynomial}.
+ */
+export function approximate(p: Pond, name: ApproximationName, x: TfeTensor): TfeTensor {
+  const a = APPROXIMATIONS[name];
+  const [lo, hi] = a.interval;
+  const mid = (lo + hi) / 2;
+  const half = (hi - lo) / 2;
+  const centred = mid === 0 ? x : p.sub(x, mid);
+  const t = p.mul(centred, 1 / half);
+  return polynomial(p, t, a.coefficients);
+}

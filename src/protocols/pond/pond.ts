@@ -1,0 +1,315 @@
+import { ProtocolError, ValueError } from '../../errors.js';
+import { encodeFixed } from '../../kernels/fixed_point.js';
+import { U64 } from '../../kernels/dtype.js';
+import type { Handle, Runtime } from '../../runtime/api.js';
+import { currentRuntime, inputWithShape, keepHandle } from '../runtime_link.js';
+import { allIntegers, toPlain } from '../lift.js';
+import type { Conv2DOptions, InputProvider, Pool2DOptions, Protocol, ProtocolCapabilities } from '../protocol.js';
+import { TfeTensor, type Liftable, type TensorLike } from '../tensor.js';
+import { beaverProduct, beaverSquare, mask } from './beaver.js';
+import * as linear from './linear.js';
+import * as nonlinear from './nonlinear.js';
+import { PondMaskedTensor, PondPrivateTensor, PondPrivateVariable, PondPublicTensor, PondPublicVariable } from './pond_tensors.js';
+import { inputSource, outputTo, revealToDriver, shareFrom } from './sharing.js';
+import { TRUNCATION_BOUND, truncatePrivate, truncatePublic } from './truncate.js';
+
+/** Options of {@link Pond}. */
+export interface PondArgs {
+  /** Fractional bits of fixed-point values (default 16). */
+  fracBits?: number;
+}
+
+let debugMode = false;
+
+/**
+ * Turns debug checks on: before every private truncation the value is revealed to the driver
+ * and checked against the truncation bound |x| < 2^62; a violation fails the next awaited
+ * call with a ProtocolError naming the op. For development only: it opens values.
+ * @example
+ * ```ts
+ * tfe.setDebug(true);
+ * ```
+ */
+export function setDebug(on: boolean): void { debugMode = on; }
+
+/**
+ * Pond (Dahl, Mancuso, Dupis, Decoste, Giraud, Livingstone, Patriquin, Uhma — "Private
+ * Machine Learning in TensorFlow using Secure Computation", 2018): additive 2-out-of-2
+ * sharing over Z_2^64 between `server0` and `server1`, with `server2` (the crypto producer)
+ * dealing Beaver triples and truncation pairs from seeds it shares with each server.
+ *
+ * Every op dispatches on its operands (public, private, masked); products of two scaled
+ * values truncate once, exactly to one unit in the last place for |x| < 2^62 before
+ * truncation (with f = 16: products whose real value is below 2^30 in magnitude).
+ *
+ * @example
+ * ```ts
+ * tfe.setProtocol(new tfe.protocols.Pond());
+ * const x = await tfe.definePrivateInput('input-provider', () => [1, 2, 3]);
+ * console.log(await x.mul(x).reveal()); // ≈ [1, 4, 9]
+ * ```
+ */
+export class Pond implements Protocol {
+  readonly name: string = 'Pond';
+  readonly fracBits: number;
+  readonly capabilities: ProtocolCapabilities = { exactComparison: false };
+  /** @internal debug checks not yet awaited */
+  readonly pendingChecks: Promise<void>[] = [];
+
+  constructor(
+    readonly s0 = 'server0',
+    readonly s1 = 'server1',
+    readonly cp = 'server2',
+    args: PondArgs = {},
+  ) {
+    const f = args.fracBits ?? 16;
+    if (!Number.isInteger(f) || f < 1 || f > 30) throw new ValueError(`\`fracBits\` must be an integer in [1, 30], got ${f}`);
+    if (new Set([s0, s1, cp]).size !== 3) throw new ValueError(`Pond needs three distinct players, got [${s0}, ${s1}, ${cp}]`);
+    this.fracBits = f;
+  }
+
+  /** The runtime of the active config. @internal */
+  get rt(): Runtime { return currentRuntime(); }
+
+  // ---- values -------------------------------------------------------------------------------
+
+  async definePrivateInput(player: string, provider: InputProvider, opts: { shape?: number[]; integer?: boolean } = {}): Promise<TfeTensor> {
+    const fracBits = opts.integer ? 0 : this.fracBits;
+    const h = await inputWithShape(player, inputSource(provider, fracBits, opts.shape));
+    return shareFrom(this, h, fracBits);
+  }
+
+  async definePublicInput(player: string, provider: InputProvider, opts: { shape?: number[]; integer?: boolean } = {}): Promise<TfeTensor> {
+    const fracBits = opts.integer ? 0 : this.fracBits;
+    const h = await inputWithShape(player, inputSource(provider, fracBits, opts.shape));
+    const copies = [this.s0, this.s1].map((s) => (s === player ? h : this.rt.send(h, s))) as [Handle, Handle];
+    if (!copies.includes(h)) this.rt.free(h);
+    return new PondPublicTensor(this, fracBits, copies);
+  }
+
+  defineConstant(value: Liftable, opts: { shape?: number[]; integer?: boolean } = {}): PondPublicTensor {
+    const plain = toPlain(value, opts.shape, 'value');
+    const integer = opts.integer ?? false;
+    if (integer && !allIntegers(plain.values)) throw new ValueError('`value` must hold integers when `integer` is true');
+    const fracBits = integer ? 0 : this.fracBits;
+    const encoded = encodeFixed(plain.values, plain.shape, { fracBits });
+    const values = plain.values.length === 1 && plain.shape.length === 0
+      ? [this.s0, this.s1].map((s) => this.rt.fill(s, [], encoded.values()[0] as bigint, U64))
+      : [this.s0, this.s1].map((s) => this.rt.upload(s, encoded));
+    return new PondPublicTensor(this, fracBits, values as [Handle, Handle]);
+  }
+
+  definePrivateVariable(init: TensorLike, opts: { shape?: number[]; integer?: boolean } = {}): PondPrivateVariable {
+    const x = this.toPrivate(this.lift(init, opts.integer ? 0 : this.fracBits, opts.shape));
+    const v = new PondPrivateVariable(this, x.fracBits, x.shares.map((h) => this.keep(this.copy(h))) as [Handle, Handle]);
+    return v;
+  }
+
+  definePublicVariable(init: TensorLike, opts: { shape?: number[]; integer?: boolean } = {}): PondPublicVariable {
+    const x = this.lift(init, opts.integer ? 0 : this.fracBits, opts.shape);
+    if (!(x instanceof PondPublicTensor)) throw new ValueError('`init` of a public variable must be public');
+    return new PondPublicVariable(this, x.fracBits, x.values.map((h) => this.keep(this.copy(h))) as [Handle, Handle]);
+  }
+
+  assign(variable: TfeTensor, value: TensorLike): void {
+    const v = this.toTensor(value);
+    if (variable instanceof PondPrivateVariable) {
+      const x = this.rescaleTo(this.toPrivate(v), variable.fracBits);
+      checkSameShape(variable, x, 'assign');
+      const old = variable.shares;
+      variable.shares = x.shares.map((h) => this.keep(this.copy(h))) as [Handle, Handle];
+      variable.masked = undefined;
+      this.rt.free(...old);
+    } else if (variable instanceof PondPublicVariable) {
+      if (!(v instanceof PondPublicTensor)) throw new ValueError('cannot assign a private value to a public variable');
+      checkSameShape(variable, v, 'assign');
+      const old = variable.values;
+      variable.setValues(this.rescaleTo(v, variable.fracBits).values.map((h) => this.keep(this.copy(h))) as [Handle, Handle]);
+      this.rt.free(...old);
+    } else {
+      throw new ValueError(`\`variable\` must be a variable from definePrivateVariable/definePublicVariable, got ${variable}`);
+    }
+  }
+
+  /** Masks a private tensor once and keeps the mask across scopes (for weights reused in many products). */
+  cache(x: TfeTensor): TfeTensor {
+    if (x instanceof PondPublicTensor || x instanceof PondMaskedTensor) return x;
+    const m = mask(this, x as PondPrivateTensor);
+    for (const h of [m.a, ...m.aShares, ...m.alpha]) this.keep(h);
+    return m;
+  }
+
+  async reveal(x: TfeTensor): Promise<Float64Array> {
+    this.own(x);
+    const out = await revealToDriver(this, x);
+    await this.settleChecks();
+    return out;
+  }
+
+  async defineOutput(player: string, x: TfeTensor, receive?: (values: Float64Array, shape: readonly number[]) => void | Promise<void>): Promise<void> {
+    this.own(x);
+    await outputTo(this, player, x, receive);
+    await this.settleChecks();
+  }
+
+  dispose(x: TfeTensor): void {
+    if (x instanceof PondPublicTensor) this.rt.free(...x.values);
+    else if (x instanceof PondMaskedTensor) this.rt.free(x.a, ...x.aShares, ...x.alpha);
+    else if (x instanceof PondPrivateTensor) {
+      this.rt.free(...x.shares);
+      if (x.masked) this.dispose(x.masked);
+    }
+  }
+
+  // ---- arithmetic ---------------------------------------------------------------------------
+
+  add(x: TensorLike, y: TensorLike): TfeTensor { return linear.addSub(this, 'Add', x, y); }
+  sub(x: TensorLike, y: TensorLike): TfeTensor { return linear.addSub(this, 'Sub', x, y); }
+  neg(x: TensorLike): TfeTensor { return linear.mapLocal(this, this.toTensor(x), 'Neg', {}, false); }
+
+  mul(x: TensorLike, y: TensorLike): TfeTensor {
+    if (x === y && x instanceof TfeTensor) return this.square(x);
+    return this.product('Mul', {}, x, y);
+  }
+
+  square(x: TensorLike): TfeTensor {
+    const t = this.toTensor(x);
+    if (t instanceof PondPublicTensor) return this.product('Mul', {}, t, t);
+    const z = beaverSquare(this, t as PondPrivateTensor);
+    return this.truncateProduct(z, t.fracBits, t.fracBits);
+  }
+
+  matmul(x: TensorLike, y: TensorLike, opts: { transposeA?: boolean; transposeB?: boolean } = {}): TfeTensor {
+    return this.product('MatMul', { transposeA: !!opts.transposeA, transposeB: !!opts.transposeB }, x, y);
+  }
+
+  conv2d(x: TensorLike, w: TensorLike, opts: Conv2DOptions = {}): TfeTensor {
+    const s = opts.strides ?? 1;
+    const strides: [number, number] = typeof s === 'number' ? [s, s] : s;
+    return this.product('Conv2D', { strides, padding: opts.padding ?? 'valid' }, x, w);
+  }
+
+  div(x: TensorLike, y: number | Liftable): TfeTensor { return linear.divPublic(this, this.toTensor(x), y); }
+  pow(x: TensorLike, n: number): TfeTensor { return nonlinear.pow(this, this.toTensor(x), n); }
+  polynomial(x: TensorLike, coefficients: ArrayLike<number>): TfeTensor { return nonlinear.polynomial(this, this.toTensor(x), coefficients); }
+  sigmoid(x: TensorLike): TfeTensor { return nonlinear.approximate(this, 'sigmoid', this.toTensor(x)); }
+  tanh(x: TensorLike): TfeTensor { return nonlinear.approximate(this, 'tanh', this.toTensor(x)); }
+  relu(x: TensorLike): TfeTensor { return nonlinear.approximate(this, 'relu', this.toTensor(x)); }
+
+  // ---- shape and reduction ------------------------------------------------------------------
+
+  avgPool2d(x: TensorLike, opts: Pool2DOptions): TfeTensor { return linear.avgPool2d(this, this.toTensor(x), opts); }
+  reduceSum(x: TensorLike, axis?: number | number[], keepDims = false): TfeTensor { return linear.reduceSum(this, this.toTensor(x), axis, keepDims); }
+  mean(x: TensorLike, axis?: number | number[], keepDims = false): TfeTensor { return linear.mean(this, this.toTensor(x), axis, keepDims); }
+  transpose(x: TensorLike, perm?: number[]): TfeTensor { return linear.transpose(this, this.toTensor(x), perm); }
+  reshape(x: TensorLike, shape: number[]): TfeTensor { return linear.reshape(this, this.toTensor(x), shape); }
+  expandDims(x: TensorLike, axis = 0): TfeTensor { return linear.expandDims(this, this.toTensor(x), axis); }
+  squeeze(x: TensorLike, axes?: number[]): TfeTensor { return linear.squeeze(this, this.toTensor(x), axes); }
+  concat(xs: TensorLike[], axis = 0): TfeTensor { return linear.concat(this, xs.map((x) => this.toTensor(x)), axis); }
+  stack(xs: TensorLike[], axis = 0): TfeTensor { return linear.stack(this, xs.map((x) => this.toTensor(x)), axis); }
+  slice(x: TensorLike, begin: number[], size?: number[]): TfeTensor { return linear.slice(this, this.toTensor(x), begin, size); }
+  stridedSlice(x: TensorLike, begin: number[], end: number[], strides?: number[]): TfeTensor {
+    return linear.stridedSlice(this, this.toTensor(x), begin, end, strides);
+  }
+  pad(x: TensorLike, paddings: [number, number][]): TfeTensor { return linear.pad(this, this.toTensor(x), paddings); }
+  gather(x: TensorLike, indices: number[], axis = 0): TfeTensor { return linear.gather(this, this.toTensor(x), indices, axis); }
+  split(x: TensorLike, numOrSizes: number | number[], axis = 0): TfeTensor[] { return linear.split(this, this.toTensor(x), numOrSizes, axis); }
+
+  // ---- internals used by the modules --------------------------------------------------------
+
+  /** @internal A tensor of this protocol, or a lifted public constant. */
+  toTensor(v: TensorLike, integerHint = false): TfeTensor {
+    if (v instanceof TfeTensor) { this.own(v); return v; }
+    const integer = integerHint && allIntegers(toPlain(v).values);
+    return this.lift(v, integer ? 0 : this.fracBits);
+  }
+
+  /** @internal Lifts a plain value; integers lift unscaled when `fracBits` is 0. */
+  lift(v: TensorLike, fracBits: number, shape?: number[]): TfeTensor {
+    if (v instanceof TfeTensor) { this.own(v); return v; }
+    return this.defineConstant(v as Liftable, { shape, integer: fracBits === 0 });
+  }
+
+  /** @internal Private view of a tensor (public values are shared trivially: x0 = x, x1 = 0). */
+  toPrivate(x: TfeTensor): PondPrivateTensor {
+    if (x instanceof PondPrivateTensor) return x;
+    if (x instanceof PondMaskedTensor) return x.unmasked;
+    const pub = x as PondPublicTensor;
+    const zero = this.rt.fill(this.s1, pub.shape, 0n, U64);
+    return new PondPrivateTensor(this, pub.fracBits, [this.copy(pub.values[0]), zero]);
+  }
+
+  /** @internal Brings a tensor to `fracBits` by an exact left shift (upscaling only). */
+  rescaleTo<T extends TfeTensor>(x: T, fracBits: number): T {
+    if (x.fracBits === fracBits) return x;
+    if (x.fracBits > fracBits) {
+      const k = x.fracBits - fracBits;
+      return (x instanceof PondPublicTensor ? truncatePublic(this, x, k, fracBits) : truncatePrivate(this, this.toPrivate(x), k, fracBits)) as unknown as T;
+    }
+    return linear.mapLocal(this, x, 'ShiftLeft', { bits: fracBits - x.fracBits }, false, fracBits) as unknown as T;
+  }
+
+  /** @internal Truncates a product of scales fa and fb back to max(fa, fb). */
+  truncateProduct(z: TfeTensor, fa: number, fb: number): TfeTensor {
+    const k = Math.min(fa, fb);
+    if (k === 0) return z;
+    const f = Math.max(fa, fb);
+    const t = z instanceof PondPublicTensor ? truncatePublic(this, z, k, f) : truncatePrivate(this, z as PondPrivateTensor, k, f);
+    if (t !== z) this.dispose(z);
+    return t;
+  }
+
+  /** @internal Queues a debug range check (reveals; only in debug mode). */
+  debugCheckRange(x: PondPrivateTensor, op: string): void {
+    if (!debugMode) return;
+    this.pendingChecks.push(revealToDriver(this, new PondPrivateTensor(this, 0, x.shares)).then((v) => {
+      const bound = Number(TRUNCATION_BOUND);
+      for (let i = 0; i < v.length; i++) {
+        if (!(Math.abs(v[i]) < bound)) {
+          throw new ProtocolError(`\`${op}\`: a value before truncation is outside |x| < 2^62 (element ${i} of shape [${x.shape.join(',')}]); the result would be wrong`);
+        }
+      }
+    }));
+  }
+
+  /** @internal A copy of a handle on the same player (so variables own their storage). */
+  copy(h: Handle): Handle { return this.rt.op(h.player, 'Reshape', [h], { shape: [...h.shape] }); }
+
+  /** @internal Marks a handle as surviving scopes. */
+  keep(h: Handle): Handle { return keepHandle(h); }
+
+  private async settleChecks(): Promise<void> {
+    const checks = this.pendingChecks.splice(0);
+    await Promise.all(checks);
+  }
+
+  private own(x: TfeTensor): void {
+    if (x.protocol !== this) throw new ValueError(`${x} belongs to protocol ${x.protocol.name}, not to this ${this.name}`);
+  }
+
+  private product(kernel: 'Mul' | 'MatMul' | 'Conv2D', attrs: object, xv: TensorLike, yv: TensorLike): TfeTensor {
+    const x = this.toTensor(xv, true);
+    const y = this.toTensor(yv, true);
+    let z: TfeTensor;
+    if (x instanceof PondPublicTensor && y instanceof PondPublicTensor) {
+      z = new PondPublicTensor(this, x.fracBits + y.fracBits, [0, 1].map((i) => this.rt.op(x.values[i].player, kernel, [x.values[i], y.values[i]], attrs)) as [Handle, Handle]);
+    } else if (x instanceof PondPublicTensor || y instanceof PondPublicTensor) {
+      const priv = this.toPrivate(x instanceof PondPublicTensor ? y : x);
+      const pub = (x instanceof PondPublicTensor ? x : y) as PondPublicTensor;
+      const shares = [0, 1].map((i) => {
+        const args = x instanceof PondPublicTensor ? [pub.values[i], priv.shares[i]] : [priv.shares[i], pub.values[i]];
+        return this.rt.op(priv.shares[i].player, kernel, args, attrs);
+      }) as [Handle, Handle];
+      z = new PondPrivateTensor(this, x.fracBits + y.fracBits, shares);
+    } else {
+      z = beaverProduct(this, kernel, attrs, x as PondPrivateTensor, y as PondPrivateTensor);
+    }
+    return this.truncateProduct(z, x.fracBits, y.fracBits);
+  }
+}
+
+function checkSameShape(a: TfeTensor, b: TfeTensor, op: string): void {
+  if (a.shape.length !== b.shape.length || a.shape.some((d, i) => d !== b.shape[i])) {
+    throw new ValueError(`\`${op}\`: value of shape [${b.shape.join(',')}] does not match variable of shape [${a.shape.join(',')}]`);
+  }
+}

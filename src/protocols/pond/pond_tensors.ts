@@ -1,0 +1,84 @@
+import type { Handle } from '../../runtime/api.js';
+import type { Protocol } from '../protocol.js';
+import { TfeTensor } from '../tensor.js';
+
+/**
+ * A public Pond tensor: the same value, fixed-point encoded, on `server0` and `server1`.
+ * @example
+ * ```ts
+ * const c = tfe.defineConstant([1, 2, 3]); // PondPublicTensor(shape=[3], fracBits=16)
+ * ```
+ */
+export class PondPublicTensor extends TfeTensor {
+  readonly kind = 'public' as const;
+  constructor(protocol: Protocol, fracBits: number, readonly values: readonly [Handle, Handle]) {
+    super(protocol, values[0].shape, fracBits);
+  }
+}
+
+/**
+ * A private Pond tensor: additive shares x = x0 + x1 mod 2^64, x0 on `server0`, x1 on
+ * `server1`. Neither share alone says anything about x. Once masked for a product, the masked
+ * form is kept, so every later product with the same tensor reuses it (weights in forward and
+ * backward pay for masking once).
+ * @example
+ * ```ts
+ * const x = tfe.definePrivateInput('input-provider', () => [1, 2, 3]);
+ * ```
+ */
+export class PondPrivateTensor extends TfeTensor {
+  readonly kind = 'private' as const;
+  /** @internal the masked form, once computed. */
+  masked?: PondMaskedTensor;
+  constructor(protocol: Protocol, fracBits: number, public shares: readonly [Handle, Handle]) {
+    super(protocol, shares[0].shape, fracBits);
+  }
+}
+
+/**
+ * A private tensor with its Beaver mask: the crypto producer holds a (and shares a0, a1 with
+ * the servers through their common seeds), and both servers hold the opened alpha = x − a.
+ * A masked tensor multiplies with another without opening anything new about x.
+ * @example
+ * ```ts
+ * const w = tfe.cache(tfe.definePrivateVariable(init)); // PondMaskedTensor
+ * ```
+ */
+export class PondMaskedTensor extends TfeTensor {
+  readonly kind = 'masked' as const;
+  constructor(
+    protocol: Protocol,
+    readonly unmasked: PondPrivateTensor,
+    /** The mask a on the crypto producer. */
+    readonly a: Handle,
+    /** Its shares a0 (server0) and a1 (server1). */
+    readonly aShares: readonly [Handle, Handle],
+    /** The opened alpha = x − a, one copy on each server. */
+    readonly alpha: readonly [Handle, Handle],
+  ) {
+    super(protocol, unmasked.shape, unmasked.fracBits);
+  }
+}
+
+/**
+ * A private variable: a private tensor whose shares `tfe.assign` replaces in place (weights,
+ * optimizer state). Its handles survive `tidy` scopes until the variable is disposed.
+ * @example
+ * ```ts
+ * const w = tfe.definePrivateVariable(tf.randomNormal([784, 10]));
+ * tfe.assign(w, w.sub(grad.mul(0.1)));
+ * ```
+ */
+export class PondPrivateVariable extends PondPrivateTensor {}
+
+/**
+ * A public variable: a public tensor that `tfe.assign` can replace.
+ * @example
+ * ```ts
+ * const step = tfe.definePublicVariable(0);
+ * ```
+ */
+export class PondPublicVariable extends PondPublicTensor {
+  /** @internal */
+  setValues(values: readonly [Handle, Handle]): void { (this as { values: readonly [Handle, Handle] }).values = values; }
+}

@@ -1,0 +1,38 @@
+import type { Handle, InputSource, Runtime } from '../runtime/api.js';
+import { DriverRuntime, getRuntime, keep } from '../runtime/index.js';
+
+/**
+ * The runtime of the active config, as protocols see it (the one link from protocols to the
+ * runtime, DESIGN.md §3 import boundaries).
+ * @example
+ * ```ts
+ * const rt = currentRuntime();
+ * ```
+ */
+export function currentRuntime(): Runtime {
+  return getRuntime();
+}
+
+/**
+ * Loads a private input on its owner's player and waits for the player to report its shape
+ * (the provider or loader runs there; only the shape reaches the driver).
+ * @example
+ * ```ts
+ * const h = await inputWithShape('input-provider', source);
+ * ```
+ */
+export async function inputWithShape(player: string, source: InputSource): Promise<Handle> {
+  const rt = getRuntime();
+  return rt instanceof DriverRuntime ? rt.inputAsync(player, source) : rt.input(player, source);
+}
+
+/**
+ * Marks a handle to survive the enclosing `tidy` scopes (variables, cached masks).
+ * @example
+ * ```ts
+ * keepHandle(h);
+ * ```
+ */
+export function keepHandle(h: Handle): Handle {
+  return keep(h);
+}
