@@ -1,7 +1,8 @@
 import { ValueError } from '../../errors.js';
 import { U64 } from '../../kernels/dtype.js';
 import type { Handle } from '../../runtime/api.js';
-import { APPROXIMATIONS, type ApproximationName } from '../approximations/index.js';
+import { DEFAULT_APPROXIMATIONS, type ApproximationName } from '../approximations/index.js';
+import { msb } from './compare.js';
 import type { TfeTensor } from '../tensor.js';
 import type { Pond } from './pond.js';
 import { PondMaskedTensor, PondPrivateTensor, PondPublicTensor } from './pond_tensors.js';
@@ -90,16 +91,35 @@ export function polynomial(p: Pond, x: TfeTensor, coefficients: ArrayLike<number
 }
 
 /**
- * A named nonlinear function by its default Chebyshev approximation (see
- * `src/protocols/approximations`): x is first mapped to t = (x − mid)/half on the documented
- * interval, then the polynomial in t is evaluated with {@link polynomial}.
+ * Clamps a private tensor to [lo, hi] exactly: two comparisons by {@link msb} (batched into one
+ * 8-round call), then x + [x < lo]·(lo − x) + [x > hi]·(hi − x) with 0/1 integer factors, so
+ * the products need no truncation. 9 rounds.
+ */
+export function clamp(p: Pond, x: TfeTensor, lo: number, hi: number): TfeTensor {
+  if (x instanceof PondPublicTensor) throw new ValueError('clamp of a public tensor: compute it in plaintext');
+  const below = p.sub(x, lo); // < 0 iff x < lo
+  const above = p.sub(hi, x); // < 0 iff x > hi
+  const both = p.toPrivate(p.stack([below, above], 0));
+  const bits = msb(p, both);
+  const [bLo, bHi] = p.split(bits, 2, 0).map((b) => p.squeeze(b, [0]));
+  return p.add(x, p.add(p.mul(bLo, p.neg(below)), p.mul(bHi, above)));
+}
+
+/**
+ * A named nonlinear function by its default approximation (src/protocols/approximations;
+ * interval, degree and documented error there): t = (x − mid)/half is clamped exactly to
+ * [−1, 1] (so inputs outside the interval get the value at its end, and nothing diverges),
+ * then the polynomial p(t) is evaluated with {@link polynomial}. For relu the construction is
+ * x·p(t) with p ≈ step, so relu(0) = 0.
  */
 export function approximate(p: Pond, name: ApproximationName, x: TfeTensor): TfeTensor {
-  const a = APPROXIMATIONS[name];
+  const a = DEFAULT_APPROXIMATIONS[name];
   const [lo, hi] = a.interval;
   const mid = (lo + hi) / 2;
   const half = (hi - lo) / 2;
   const centred = mid === 0 ? x : p.sub(x, mid);
   const t = p.mul(centred, 1 / half);
-  return polynomial(p, t, a.coefficients);
+  const tc = t instanceof PondPublicTensor ? t : clamp(p, t, -1, 1);
+  const poly = polynomial(p, tc, a.coefficients);
+  return a.construction === 'x-times-poly' ? p.mul(x, poly) : poly;
 }

@@ -95,7 +95,7 @@ export async function outputTo(
   if (receive) {
     rt.output(total, { kind: 'callback', receive: (t) => receive(decodeFixed(t, { fracBits }), t.shape) });
   } else {
-    rt.output(total, { kind: 'sink', name: 'log', args: { fracBits } });
+    rt.output(total, { kind: 'sink', name: 'print', args: { fracBits } });
   }
   for (const h of onReceiver) if (!hs.includes(h)) rt.free(h);
   if (total !== onReceiver[0]) rt.free(total);
