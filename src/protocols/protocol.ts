@@ -35,7 +35,7 @@ export interface Protocol {
   readonly fracBits: number;
   readonly capabilities: ProtocolCapabilities;
 
-  definePrivateInput(player: string, provider: InputProvider, opts?: { shape?: number[]; integer?: boolean }): TfeTensor;
+  definePrivateInput(player: string, provider: InputProvider, opts?: { shape?: number[]; integer?: boolean }): Promise<TfeTensor>;
   definePublicInput(player: string, provider: InputProvider, opts?: { shape?: number[]; integer?: boolean }): Promise<TfeTensor>;
   defineConstant(value: Liftable, opts?: { shape?: number[]; integer?: boolean }): TfeTensor;
   definePrivateVariable(init: TensorLike, opts?: { shape?: number[]; integer?: boolean }): TfeTensor;

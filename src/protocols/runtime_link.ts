@@ -22,7 +22,7 @@ export function currentRuntime(): Runtime {
  * ```
  */
 export async function inputWithShape(player: string, source: InputSource): Promise<Handle> {
-  const rt = getRuntime();
+  const rt: Runtime = getRuntime();
   return rt instanceof DriverRuntime ? rt.inputAsync(player, source) : rt.input(player, source);
 }
 

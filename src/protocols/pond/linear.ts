@@ -275,7 +275,7 @@ export function avgPool2d(p: Pond, x: TfeTensor, opts: Pool2DOptions): TfeTensor
   const windows = reshape(p, cols, [n, outH, outW, pool[0] * pool[1], c]);
   const sums = reduceSum(p, windows, 3, false);
   const uniform = counts.every((v) => v === counts[0]);
-  return divPublic(p, sums, uniform ? counts[0] : toNested(counts, outH, outW));
+  return divPublic(p, sums, uniform ? counts[0] : (toNested(counts, outH, outW) as unknown as Liftable));
 }
 
 function toNested(counts: Float64Array, outH: number, outW: number): number[][][][] {
