@@ -1,0 +1,24 @@
+/**
+ * Protocol-independent approximation math (plain float64, no MPC): polynomial fits on an
+ * interval in the normalised variable t = (x − mid)/half, their float and fixed-point error
+ * bounds, the default activation approximations, and Newton plans for 1/x and 1/√x.
+ * Secure protocols (Pond, SecureNN, ABY3) evaluate what this module describes.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_APPROXIMATIONS, powerPlan, evaluateFit } from './protocols/approximations/index.js';
+ * const sig = DEFAULT_APPROXIMATIONS.sigmoid;
+ * powerPlan(sig.degree, sig.parity).steps; // the products the secure side computes
+ * evaluateFit(sig, 1.5);                   // the plaintext value it approximates
+ * ```
+ */
+export {
+  chebyshevFit, evaluateFit, evaluatePolynomial, maxErrorOnInterval,
+  type ChebyshevFitOptions, type Construction, type FitMethod, type NodeKind, type Parity, type PolynomialFit,
+} from './chebyshev_fit.js';
+export { chebyshevNodes, chebyshevToMonomial } from './chebyshev_basis.js';
+export { fixedPointError, powerPlan, type FixedPointErrorOptions, type PowerPlan, type PowerStep } from './fixed_point_error.js';
+export {
+  DEFAULT_APPROXIMATIONS, DEFAULT_APPROXIMATIONS as APPROXIMATIONS, defaultApproximation, type ApproximationName, type DefaultApproximation,
+} from './defaults.js';
+export { newtonInvSqrtPlan, newtonReciprocalPlan, type NewtonPlan, type NewtonPlanOptions } from './newton.js';
