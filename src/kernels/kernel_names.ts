@@ -9,6 +9,10 @@
  * - Binary elementwise kernels broadcast like numpy/tfjs; both inputs are in the same ring.
  * - "Signed" reads a u64 as two's complement in [-2^63, 2^63).
  * - Outputs are fresh, row-major, and never alias inputs (except `Reshape`, which may share).
+ * - A `dtype`/`modulus` attribute pair with dtype 'u8' and no modulus means mod 256 (as
+ *   `normalizeRing`). Absent boolean attributes read as false. Axes are in [0, rank); the
+ *   front doors resolve negative axes and −1 sizes before a kernel sees them.
+ * - `ops/infer_output.ts` validates every kernel's inputs and attributes against this file.
  */
 
 /** Elementwise binary: `Add`, `Sub`, `Mul` (any ring); `BitwiseAnd/Or/Xor` (u64, or u8 mod 2). */
@@ -148,7 +152,8 @@ export interface FillAttrs { shape: number[]; value: bigint; dtype: 'u64' | 'u8'
  * `PrgUniform()`: uniform elements from AES-128-CTR keyed by `seed` (16 bytes). The counter
  * block of block i is nonce (8 bytes big-endian) ‖ offset + i (8 bytes big-endian); the
  * keystream is the encryption of successive counter blocks, as node:crypto 'aes-128-ctr' with
- * that IV produces. Element rules:
+ * that IV produces. The counter block is one big-endian 128-bit integer, so a stream that runs
+ * past offset 2^64 − 1 carries into the nonce (node:crypto behaviour). Element rules:
  * - u64: element k is the little-endian u64 at keystream bytes [8k, 8k + 8).
  * - u8 mod 2: element k is bit (k mod 8) of keystream byte floor(k / 8).
  * - u8 mod m (else): keystream bytes b in order; b is accepted when b < 256 − (256 mod m) and

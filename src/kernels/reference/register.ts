@@ -1,0 +1,28 @@
+/**
+ * Registers the `reference` backend (priority 1) and every reference kernel. Importing this
+ * module is enough; the native backend (priority 2) takes over where its addon loads.
+ * @example
+ * ```ts
+ * import './reference/register.js';
+ * runKernel('Add', [a, b], {}, 'reference');
+ * ```
+ */
+import { registerBackend, registerKernel } from '../engine.js';
+import { bitKernels } from './bits.js';
+import { compareKernels } from './compare.js';
+import { convKernels } from './conv.js';
+import { creationKernels } from './creation.js';
+import { elementwiseKernels } from './elementwise.js';
+import { layoutKernels } from './layout.js';
+import { matmulKernels } from './matmul.js';
+import { prgKernels } from './prg_uniform.js';
+import { reduceKernels } from './reduce.js';
+import { ReferenceBackend } from './reference_backend.js';
+
+registerBackend('reference', () => new ReferenceBackend(), 1);
+
+const ALL = [
+  elementwiseKernels, compareKernels, bitKernels, creationKernels, layoutKernels,
+  reduceKernels, matmulKernels, convKernels, prgKernels,
+];
+for (const k of ALL.flat()) registerKernel({ ...k, backendName: 'reference' });
