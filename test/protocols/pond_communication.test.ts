@@ -1,0 +1,77 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import * as tfe from '../../src/index.js';
+import { ring } from '../../src/kernels/index.js';
+import { tensorMessageBytes } from '../../src/runtime/codec.js';
+import { currentRuntime } from '../../src/protocols/runtime_link.js';
+import { randomArray } from '../helpers/plain.js';
+
+tfe.setProtocol(new tfe.Pond());
+
+/** Pairwise seeds are exchanged once per session, on first use: do that before measuring. */
+async function warmSeeds(): Promise<void> {
+  const a = await tfe.definePrivateInput('input-provider', () => [1, 2], { shape: [2] });
+  await tfe.mul(a, a).reveal();
+  await tfe.mul(a, tfe.definePrivateVariable([3, 4])).reveal();
+}
+
+/** Bytes on the wire of one message from `sender` carrying a u64 tensor of `shape`. */
+const msg = (sender: string, shape: number[]) => tensorMessageBytes(sender, ring.zeros(shape));
+
+async function measure(fn: () => tfe.TfeTensor): Promise<Record<string, { bytesSent: number; messagesSent: number; rounds: number }>> {
+  const rt = currentRuntime();
+  await rt.flush();
+  await rt.resetCounters();
+  const z = fn();
+  await rt.flush();
+  const c = await rt.counters();
+  z.dispose();
+  return c;
+}
+
+test('a private × private matmul sends exactly what the protocol says', async () => {
+  await warmSeeds();
+  const [m, k, n] = [7, 5, 3];
+  const x = await tfe.definePrivateInput('input-provider', () => randomArray(1, m * k), { shape: [m, k] });
+  const y = await tfe.definePrivateInput('input-provider', () => randomArray(2, k * n), { shape: [k, n] });
+  const c = await measure(() => tfe.matmul(x, y));
+  // Masking x and y: each server sends its alpha share of both (m×k, k×n).
+  // Triple: the producer sends c1 (m×n) to server1.
+  // Truncation: the producer sends t1 and m1 (m×n) to server1; each server sends its share of c (m×n).
+  const s0 = msg('server0', [m, k]) + msg('server0', [k, n]) + msg('server0', [m, n]);
+  const s1 = msg('server1', [m, k]) + msg('server1', [k, n]) + msg('server1', [m, n]);
+  const s2 = 3 * msg('server2', [m, n]);
+  assert.is(c.server0.bytesSent, s0, 'server0 bytes');
+  assert.is(c.server1.bytesSent, s1, 'server1 bytes');
+  assert.is(c.server2.bytesSent, s2, 'server2 bytes');
+  assert.is(c.server0.messagesSent + c.server1.messagesSent + c.server2.messagesSent, 9);
+  // Payload alone: 8·(2mk + 2kn + 5mn) bytes.
+  const payload = 8 * (2 * m * k + 2 * k * n + 5 * m * n);
+  const headers = 9 * msg('server0', [0, 0]);
+  assert.is(c.server0.bytesSent + c.server1.bytesSent + c.server2.bytesSent, payload + headers, 'payload plus one header per message');
+});
+
+test('a masked operand is not opened again: products with cached weights send only the new mask', async () => {
+  const [m, k, n] = [4, 6, 2];
+  const w = tfe.cache(tfe.definePrivateVariable(randomArray(3, k * n), { shape: [k, n] }));
+  await currentRuntime().flush();
+  const x = await tfe.definePrivateInput('input-provider', () => randomArray(4, m * k), { shape: [m, k] });
+  const c = await measure(() => tfe.matmul(x, w));
+  const s0 = msg('server0', [m, k]) + msg('server0', [m, n]);
+  assert.is(c.server0.bytesSent, s0, 'server0 sends alpha of x and its truncation share only');
+});
+
+test('public operands cost no triple: a private × public matmul sends truncation traffic only', async () => {
+  const x = await tfe.definePrivateInput('input-provider', () => randomArray(5, 12), { shape: [3, 4] });
+  const c = await measure(() => tfe.matmul(x, tfe.defineConstant(randomArray(6, 8), { shape: [4, 2] })));
+  assert.is(c.server0.bytesSent, msg('server0', [3, 2]));
+  assert.is(c.server2.bytesSent, 2 * msg('server2', [3, 2]));
+});
+
+test('a public integer factor is local: no communication at all', async () => {
+  const x = await tfe.definePrivateInput('input-provider', () => randomArray(7, 10), { shape: [10] });
+  const c = await measure(() => tfe.mul(x, 3));
+  assert.is(c.server0.bytesSent + c.server1.bytesSent + c.server2.bytesSent, 0);
+});
+
+test.run();
