@@ -20,7 +20,15 @@ export interface Handle {
   readonly ring: RingSpec;
 }
 
-/** Counters kept per player, readable from the driver (DESIGN.md §5). */
+/**
+ * Counters kept per player, readable from the driver (DESIGN.md §5). Always on; tracing
+ * (TFE_TRACE) builds on them and on the player's observer hook.
+ * @example
+ * ```ts
+ * const c = await rt.counters();
+ * c.server0.bytesSent; c.server0.rounds;
+ * ```
+ */
 export interface PlayerCounters {
   /** Messages and bytes this player sent to other players (not to the driver). */
   messagesSent: number;
@@ -28,6 +36,11 @@ export interface PlayerCounters {
   /** Messages and bytes this player received from other players. */
   messagesReceived: number;
   bytesReceived: number;
+  /**
+   * Communication rounds: flights of outgoing messages. A send that follows a receive (or is
+   * the player's first send) starts a new round; the sends of one flight count once.
+   */
+  rounds: number;
   /** Instructions executed. */
   instructions: number;
   /** Live handles in the player's table. */
@@ -100,6 +113,18 @@ export interface Runtime {
 
   /** Zeroes the counters. */
   resetCounters(): Promise<void>;
+
+  /**
+   * Like `input`, for a source whose shape the driver does not know: waits until the player
+   * has loaded it and returns a handle with the actual shape and ring.
+   */
+  inputAsync(player: string, source: InputSource): Promise<Handle>;
+
+  /** Round trip of a small message to `player` and back, in milliseconds (no instruction runs). */
+  ping(player: string): Promise<number>;
+
+  /** Ends the session: flushes, players free its handles, links close. Later calls throw. */
+  close(): Promise<void>;
 }
 
 /**
@@ -108,15 +133,31 @@ export interface Runtime {
  *   this process (LocalConfig). It returns ring elements (already encoded by the caller).
  * - `source`: a data source the player loads itself, by kind (`csv`, `arrow`, `idx`, ...),
  *   with arguments; the loaders register with the player runtime.
+ *
+ * `shape` and `ring` (default u64) declare what the source yields, so `input` can return a
+ * handle without waiting; the player checks the loaded tensor against them. Without them,
+ * `input` accepts only a synchronous in-process provider; otherwise use
+ * `inputAsync`, which waits for the player to report the shape.
+ *
+ * @example
+ * ```ts
+ * rt.input('server0', { kind: 'provider', provide: () => encodeFixed(x, [2, 2]) });
+ * rt.input('server1', { kind: 'source', loader: 'raw', args: { path: 'x.bin', shape: [4] }, shape: [4] });
+ * ```
  */
 export type InputSource =
-  | { kind: 'provider'; provide: () => RingTensor | Promise<RingTensor> }
-  | { kind: 'source'; loader: string; args: Record<string, unknown> };
+  | { kind: 'provider'; provide: () => RingTensor | Promise<RingTensor>; shape?: readonly number[]; ring?: RingSpec }
+  | { kind: 'source'; loader: string; args: Record<string, unknown>; shape?: readonly number[]; ring?: RingSpec };
 
 /**
  * Where an output goes on its player.
  * - `callback`: a function run on the player with the tensor (LocalConfig only).
- * - `sink`: a named sink registered on the player (`log`, `file`, ...).
+ * - `sink`: a named sink registered on the player (`log`, `raw`, ...).
+ *
+ * @example
+ * ```ts
+ * rt.output(h, { kind: 'sink', name: 'raw', args: { path: 'predictions.bin' } });
+ * ```
  */
 export type OutputSink =
   | { kind: 'callback'; receive: (t: RingTensor) => void | Promise<void> }

@@ -1,0 +1,103 @@
+/**
+ * `npm run bench -- network [--json]`: the runtime's transport figures (issue 3), measured
+ * between real `tfe player` processes on 127.0.0.1.
+ * - zmq_throughput_gbytes_per_s: a 64 MiB tensor sent player to player (target ≥ 1 GB/s).
+ * - zmq_roundtrip_us: a small message driver → player → driver, median.
+ * - zmq_raw_throughput_gbytes_per_s: plain zeromq between two processes in the same run, the
+ *   transport's floor, with the runtime/raw ratio.
+ * - instruction_overhead_us: a no-op kernel op (Reshape to the same shape), driver to player
+ *   and back, batched 1,000 per flush, per instruction (target ≤ 20 µs); with the in-memory
+ *   (LocalConfig) figure next to it.
+ */
+import { spawn } from 'node:child_process';
+import * as zmq from 'zeromq';
+import { U64 } from '../src/kernels/index.js';
+import { LocalConfig } from '../src/runtime/config.js';
+import type { DriverRuntime } from '../src/runtime/driver.js';
+import { freePort, startLocalCluster } from '../src/runtime/local_cluster.js';
+import { tidy } from '../src/runtime/scope.js';
+import { timeMedian, type BenchResult } from './util.js';
+
+const MIB64 = 8 * 1024 * 1024; // u64 elements in 64 MiB
+
+async function throughput(rt: DriverRuntime): Promise<number> {
+  const x = rt.samplePrivate('server0', [MIB64], U64);
+  const reps = 4;
+  const once = async () => {
+    const hs = Array.from({ length: reps }, () => rt.send(x, 'server1'));
+    await rt.flush();
+    rt.free(...hs);
+  };
+  const ms = await timeMedian(once, { warmup: 1, minRuns: 3, minMs: 2000 });
+  return (reps * MIB64 * 8) / 1e9 / (ms / 1000);
+}
+
+/**
+ * The transport's floor in the same run: plain zeromq, 64 MiB messages from this process to
+ * a bare ROUTER in another process that acknowledges each one (no tfe-js code involved).
+ */
+async function rawThroughput(): Promise<number> {
+  const port = await freePort();
+  const script = `const z=require('zeromq');(async()=>{const r=new z.Router({receiveHighWaterMark:0});` +
+    `await r.bind('tcp://127.0.0.1:${port}');console.log('up');for await(const [id] of r) await r.send([id,'k']);})()`;
+  const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise((resolve) => child.stdout!.once('data', resolve));
+  const d = new zmq.Dealer({ sendHighWaterMark: 0, linger: 0 });
+  d.connect(`tcp://127.0.0.1:${port}`);
+  const big = Buffer.alloc(MIB64 * 8, 1);
+  try {
+    const ms = await timeMedian(async () => {
+      for (let i = 0; i < 4; i++) {
+        await d.send(big);
+        await d.receive();
+      }
+    }, { warmup: 1, minRuns: 3, minMs: 2000 });
+    return (4 * big.length) / 1e9 / (ms / 1000);
+  } finally {
+    d.close();
+    child.kill();
+  }
+}
+
+async function roundtrip(rt: DriverRuntime): Promise<number> {
+  for (let i = 0; i < 200; i++) await rt.ping('server1');
+  const times: number[] = [];
+  for (let i = 0; i < 3000; i++) times.push(await rt.ping('server1'));
+  times.sort((a, b) => a - b);
+  return times[times.length >> 1] * 1000;
+}
+
+async function overhead(rt: DriverRuntime): Promise<number> {
+  const a = rt.fill('server0', [1], 0n, U64);
+  const batch = async () => {
+    tidy(() => {
+      for (let i = 0; i < 1000; i++) rt.op('server0', 'Reshape', [a], { shape: [1] });
+    });
+    await rt.flush();
+  };
+  const ms = await timeMedian(batch, { warmup: 20, minRuns: 20, minMs: 3000 });
+  return (ms * 1000) / 1000;
+}
+
+export async function run(): Promise<BenchResult[]> {
+  const local = new LocalConfig(['server0', 'server1'], { log: () => undefined });
+  const localOverhead = await overhead(local.runtime());
+  await local.close();
+  const cluster = await startLocalCluster(['server0', 'server1']);
+  try {
+    const rt = cluster.config.runtime();
+    const gbps = await throughput(rt);
+    const rtt = await roundtrip(rt);
+    const ovh = await overhead(rt);
+    const raw = await rawThroughput();
+    return [
+      { name: 'zmq_throughput_gbytes_per_s', value: +gbps.toFixed(3), unit: 'GB/s', target: '>= 1', tensor_bytes: MIB64 * 8 },
+      { name: 'zmq_raw_throughput_gbytes_per_s', value: +raw.toFixed(3), unit: 'GB/s', note: 'plain zeromq, same run', ratio_runtime_vs_raw: +(gbps / raw).toFixed(2) },
+      { name: 'zmq_roundtrip_us', value: +rtt.toFixed(1), unit: 'us' },
+      { name: 'instruction_overhead_us', value: +ovh.toFixed(2), unit: 'us', target: '<= 20', batch: 1000 },
+      { name: 'instruction_overhead_local_us', value: +localOverhead.toFixed(2), unit: 'us', batch: 1000, ratio_zmq_vs_local: +(ovh / localOverhead).toFixed(2) },
+    ];
+  } finally {
+    await cluster.stop();
+  }
+}

@@ -1,0 +1,90 @@
+import { readFileSync } from 'node:fs';
+import { loadHostmap } from '../runtime/hostmap.js';
+import { PlayerDaemon } from '../runtime/zmq_player.js';
+import { parseArgs, UsageError } from './args.js';
+
+/**
+ * The text of `tfe player --help`.
+ * @example
+ * ```ts
+ * process.stdout.write(PLAYER_HELP);
+ * ```
+ */
+export const PLAYER_HELP = `usage: tfe player <name> --config <config.json> [options]
+
+Runs the player daemon <name> of a networked tfe-js deployment: binds the port given for
+<name> in the config, connects to every other player (retrying until they are up, with one
+log line per peer), and executes instruction streams from one driver after another.
+Stops cleanly on SIGINT or SIGTERM.
+
+options:
+  --config <path>        hostmap JSON {"server0": "host:port", ...} (required)
+  --timeout <seconds>    a peer silent this long while a computation waits on it fails
+                         that computation (default 30)
+  --heartbeat <seconds>  heartbeat interval to peers (default 1)
+  --session-idle <s>     free a session whose driver has been silent this long (default 600)
+  --data-dir <path>      root directory for data-source loaders and file sinks
+                         (default: the working directory; paths outside it are refused)
+  --bind <host>          interface to bind instead of the config's host (e.g. 0.0.0.0)
+  --curve-secret-key-file <path>
+                         file holding this player's Z85 CURVE secret key, needed when the
+                         config gives CURVE keys (default: $TFE_CURVE_SECRET_KEY); the
+                         player then accepts only the peers' and the driver's keys
+  -h, --help             show this help
+`;
+
+const SPEC = { config: 'string', timeout: 'string', heartbeat: 'string', 'session-idle': 'string', 'data-dir': 'string', bind: 'string', 'curve-secret-key-file': 'string', help: 'boolean' } as const;
+
+function seconds(v: string | boolean | undefined, name: string, dflt: number): number {
+  if (v === undefined) return dflt;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--${name} must be a positive number of seconds, got ${String(v)}`);
+  return n * 1000;
+}
+
+function secretKey(file: string | boolean | undefined): string | undefined {
+  if (typeof file !== 'string') return process.env.TFE_CURVE_SECRET_KEY;
+  try {
+    return readFileSync(file, 'utf8').trim();
+  } catch (e) {
+    throw new UsageError(`cannot read --curve-secret-key-file \`${file}\`: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
+/**
+ * `tfe player <name> --config <path>`: starts a {@link PlayerDaemon} and runs until SIGINT or
+ * SIGTERM. Resolves with the exit status.
+ *
+ * @example
+ * ```ts
+ * process.exitCode = await playerCommand(['server0', '--config', 'config.json']);
+ * ```
+ */
+export async function playerCommand(argv: readonly string[]): Promise<number> {
+  const { positionals, flags } = parseArgs(argv, SPEC);
+  if (flags.help) {
+    process.stdout.write(PLAYER_HELP);
+    return 0;
+  }
+  if (positionals.length !== 1) throw new UsageError(`expected one player name, got ${positionals.length}; see tfe player --help`);
+  if (typeof flags.config !== 'string') throw new UsageError('--config <path> is required; see tfe player --help');
+  const hostmap = loadHostmap(flags.config);
+  const daemon = new PlayerDaemon({
+    name: positionals[0],
+    hostmap,
+    timeoutMs: seconds(flags.timeout, 'timeout', 30_000),
+    heartbeatMs: seconds(flags.heartbeat, 'heartbeat', 1000),
+    sessionIdleMs: seconds(flags['session-idle'], 'session-idle', 600_000),
+    dataDir: typeof flags['data-dir'] === 'string' ? flags['data-dir'] : undefined,
+    bindHost: typeof flags.bind === 'string' ? flags.bind : undefined,
+    curveSecretKey: secretKey(flags['curve-secret-key-file']),
+  });
+  await daemon.start();
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+  });
+  console.error(`[tfe player ${positionals[0]}] ${signal}: shutting down`);
+  await daemon.stop();
+  return 0;
+}

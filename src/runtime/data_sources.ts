@@ -1,0 +1,147 @@
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { NotImplementedError, ValueError } from '../errors.js';
+import { normalizeRing, type RingSpec } from '../kernels/dtype.js';
+import type { RingTensor } from '../kernels/ring_tensor.js';
+import { tensorBytes, tensorFromBytes } from './tensor_bytes.js';
+
+/**
+ * What a loader or sink may use on its player: the player's name and a path resolver that
+ * keeps file access inside the player's data directory (`tfe player --data-dir`), so a
+ * driver cannot make a player read or write arbitrary files.
+ *
+ * @example
+ * ```ts
+ * const path = ctx.resolvePath('train.csv'); // <data-dir>/train.csv
+ * ```
+ */
+export interface DataContext {
+  player: string;
+  resolvePath(path: string): string;
+}
+
+/**
+ * Loads a private input on its owner's player.
+ * @example
+ * ```ts
+ * const zeros: Loader = (args) => ring.zeros(args.shape as number[]);
+ * ```
+ */
+export type Loader = (args: Record<string, unknown>, ctx: DataContext) => RingTensor | Promise<RingTensor>;
+/**
+ * Consumes an output on its player.
+ * @example
+ * ```ts
+ * const count: Sink = (t, _args, ctx) => console.error(`${ctx.player}: ${t.size} elements`);
+ * ```
+ */
+export type Sink = (t: RingTensor, args: Record<string, unknown>, ctx: DataContext) => void | Promise<void>;
+
+const loaders = new Map<string, Loader>();
+const sinks = new Map<string, Sink>();
+
+/**
+ * Registers a named data-source loader on players of this process (`csv`, `idx`, ... are
+ * added by `src/data`). A driver refers to it as `{kind: 'source', loader: name, args}`.
+ *
+ * @example
+ * ```ts
+ * registerLoader('zeros', (args) => ring.zeros(args.shape as number[]));
+ * ```
+ */
+export function registerLoader(name: string, loader: Loader): void {
+  loaders.set(name, loader);
+}
+
+/**
+ * Registers a named output sink on players of this process.
+ * @example
+ * ```ts
+ * registerSink('log', (t, _args, ctx) => console.log(`${ctx.player}: ${t}`));
+ * ```
+ */
+export function registerSink(name: string, sink: Sink): void {
+  sinks.set(name, sink);
+}
+
+/**
+ * The loader `name`; throws `NotImplementedError` listing the registered ones.
+ * @example
+ * ```ts
+ * const t = await getLoader('raw')({ path: 'x.bin', shape: [4] }, ctx);
+ * ```
+ */
+export function getLoader(name: string): Loader {
+  const l = loaders.get(name);
+  if (!l) throw new NotImplementedError(`no data-source loader \`${name}\` on this player; registered: [${[...loaders.keys()].join(', ')}]`);
+  return l;
+}
+
+/**
+ * The sink `name`; throws `NotImplementedError` listing the registered ones.
+ * @example
+ * ```ts
+ * await getSink('log')(t, {}, ctx);
+ * ```
+ */
+export function getSink(name: string): Sink {
+  const s = sinks.get(name);
+  if (!s) throw new NotImplementedError(`no output sink \`${name}\` on this player; registered: [${[...sinks.keys()].join(', ')}]`);
+  return s;
+}
+
+/**
+ * A {@link DataContext} whose paths must stay under `root`.
+ * @example
+ * ```ts
+ * const ctx = dataContext('server0', '/data');
+ * ctx.resolvePath('../etc/passwd'); // ValueError
+ * ```
+ */
+export function dataContext(player: string, root: string): DataContext {
+  const base = resolve(root);
+  return {
+    player,
+    resolvePath(path: string): string {
+      if (typeof path !== 'string' || !path) throw new ValueError('`path` must be a non-empty string');
+      const full = resolve(base, path);
+      const rel = relative(base, full);
+      if (rel.startsWith('..') || isAbsolute(rel)) {
+        throw new ValueError(`path \`${path}\` is outside the data directory of player \`${player}\``);
+      }
+      return full;
+    },
+  };
+}
+
+function rawArgs(args: Record<string, unknown>): { path: string; shape: number[]; ring: RingSpec } {
+  const { path, shape, dtype = 'u64', modulus } = args;
+  if (typeof path !== 'string') throw new ValueError('raw: `path` must be a string');
+  if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
+    throw new ValueError('raw: `shape` must be an array of non-negative integers');
+  }
+  return { path, shape, ring: normalizeRing({ dtype: dtype as RingSpec['dtype'], modulus: modulus as number | undefined }) };
+}
+
+/**
+ * Built-in loader `raw`: `{path, shape, dtype?, modulus?}` reads a file of raw little-endian
+ * ring elements (what the `raw` sink writes).
+ */
+registerLoader('raw', (args, ctx) => {
+  const { path, shape, ring } = rawArgs(args);
+  return tensorFromBytes({ shape, ring }, readFileSync(ctx.resolvePath(path)));
+});
+
+/** Built-in sink `raw`: `{path}` writes raw little-endian elements (temp file, then rename). */
+registerSink('raw', (t, args, ctx) => {
+  if (typeof args.path !== 'string') throw new ValueError('raw: `path` must be a string');
+  const full = ctx.resolvePath(args.path);
+  mkdirSync(dirname(full), { recursive: true });
+  writeFileSync(`${full}.tmp`, tensorBytes(t));
+  renameSync(`${full}.tmp`, full);
+});
+
+/** Built-in sink `log`: logs the tensor's shape on the player (never its values). */
+registerSink('log', (t, args, ctx) => {
+  console.error(`[tfe player ${ctx.player}] output${typeof args.label === 'string' ? ` ${args.label}` : ''}: ${t.toString()}`);
+});

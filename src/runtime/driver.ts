@@ -1,0 +1,390 @@
+import { randomBytes } from 'node:crypto';
+import { TfeError, ValueError } from '../errors.js';
+import { normalizeRing, type RingSpec } from '../kernels/dtype.js';
+import { RingTensor } from '../kernels/ring_tensor.js';
+import type { Handle, InputSource, OutputSink, PlayerCounters, Runtime } from './api.js';
+import { errorFromReply, type DriverLink, type DriverNet } from './driver_net.js';
+import { PlayerHandle } from './handle.js';
+import type { Expect, Instruction, PlayerReply } from './instructions.js';
+import { inferOutput } from './kernel_link.js';
+import { trackHandle } from './scope.js';
+
+interface Pending { player: string; resolve: (v: any) => void; reject: (e: Error) => void }
+
+/**
+ * A hook for tracing (TFE_TRACE builds on it): called with each batch the driver sends.
+ * @example
+ * ```ts
+ * rt.observer = { batch: (player, instrs) => console.log(player, instrs.length) };
+ * ```
+ */
+export interface DriverObserver {
+  batch?(player: string, instructions: readonly Instruction[], session: string): void;
+}
+
+/** Instructions queued for all players before a flush is forced. */
+const MAX_QUEUED = 4096;
+
+function checkShape(shape: readonly number[], what: string): number[] {
+  if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
+    throw new ValueError(`\`${what}\` must be an array of non-negative integers, got ${JSON.stringify(shape)}`);
+  }
+  return [...shape];
+}
+
+/**
+ * The driver side of a session: it turns {@link Runtime} calls into per-player instruction
+ * streams, batches them, and flushes a batch per player when the caller awaits (reveal,
+ * flush, counters), when many are queued, or at the end of the current event-loop turn.
+ * It holds handles only — never a player's tensors. Transport-agnostic: a {@link DriverNet}
+ * gives it links (in memory for LocalConfig, ZeroMQ for RemoteConfig).
+ *
+ * After a failure (a player died, a socket closed, a player reported an error) every pending
+ * call rejects with that error, and so does every later call: start a new runtime
+ * (`getConfig().runtime()` makes one).
+ *
+ * @example
+ * ```ts
+ * const rt = tfe.getConfig().runtime();
+ * const a = rt.fill('server0', [3], 2n, U64);
+ * const b = rt.send(rt.op('server0', 'Add', [a, a]), 'server1');
+ * (await rt.reveal(b)).values(); // BigUint64Array [4n, 4n, 4n]
+ * ```
+ */
+export class DriverRuntime implements Runtime {
+  /** Random session id; players keep one handle table per session. */
+  readonly session = randomBytes(8).toString('hex');
+  private nextId = 1;
+  private nextReq = 1;
+  private nextNonce = 0n;
+  private queued = 0;
+  private flushScheduled = false;
+  private used = false;
+  private readonly queues = new Map<string, Instruction[]>();
+  private readonly links = new Map<string, DriverLink>();
+  private readonly pending = new Map<number, Pending>();
+  private readonly pendingPer = new Map<string, number>();
+  private failure?: TfeError;
+  private closed = false;
+  /** Tracing hook; see {@link DriverObserver}. */
+  observer?: DriverObserver;
+
+  constructor(private readonly net: DriverNet) {}
+
+  get players(): readonly string[] { return this.net.players(); }
+
+  /** The error that ended this runtime, if any. */
+  get failed(): TfeError | undefined { return this.failure; }
+
+  /** True once closed or failed: `getConfig().runtime()` then makes a new one. */
+  get ended(): boolean { return this.closed || this.failure !== undefined; }
+
+  // ---- instructions --------------------------------------------------------------------
+
+  op(player: string, kernelName: string, inputs: readonly Handle[], attrs: object = {}): Handle {
+    this.usable(player);
+    inputs.forEach((h, k) => {
+      this.own(h, `input ${k} of \`${kernelName}\``);
+      if (h.player !== player) {
+        throw new ValueError(`op \`${kernelName}\` on \`${player}\`: input ${k} is on \`${h.player}\`; send it first`);
+      }
+    });
+    const out = inferOutput(kernelName, inputs.map((h) => ({ shape: h.shape, ring: h.ring })), attrs);
+    const h = this.handle(player, out.shape, out.ring);
+    this.push(player, { op: 'kernel', out: h.id, kernel: kernelName, inputs: inputs.map((i) => i.id), attrs: attrs as Record<string, unknown> });
+    return h;
+  }
+
+  send(h: Handle, to: string): Handle {
+    this.own(h, '`send` input');
+    this.usable(to);
+    if (to === h.player) throw new ValueError(`\`send\`: ${h} is already on \`${to}\``);
+    const out = this.handle(to, h.shape, h.ring);
+    this.push(h.player, { op: 'send', src: h.id, to, tag: out.id });
+    this.push(to, { op: 'recv', out: out.id, from: h.player, tag: out.id });
+    return out;
+  }
+
+  sampleShared(players: readonly [string, string], shape: readonly number[], ring: RingSpec): [Handle, Handle] {
+    const [a, b] = players;
+    this.usable(a);
+    this.usable(b);
+    if (a === b) throw new ValueError(`\`sampleShared\` needs two different players, got \`${a}\` twice`);
+    const s = checkShape(shape, 'shape');
+    const r = normalizeRing(ring);
+    const nonce = this.nextNonce++;
+    const ha = this.handle(a, s, r);
+    const hb = this.handle(b, s, r);
+    this.push(a, { op: 'sample', out: ha.id, peer: b, nonce, shape: s, ring: r });
+    this.push(b, { op: 'sample', out: hb.id, peer: a, nonce, shape: s, ring: r });
+    return [ha, hb];
+  }
+
+  samplePrivate(player: string, shape: readonly number[], ring: RingSpec): Handle {
+    this.usable(player);
+    const s = checkShape(shape, 'shape');
+    const r = normalizeRing(ring);
+    const h = this.handle(player, s, r);
+    this.push(player, { op: 'sample', out: h.id, nonce: this.nextNonce++, shape: s, ring: r });
+    return h;
+  }
+
+  fill(player: string, shape: readonly number[], value: bigint, ring: RingSpec): Handle {
+    this.usable(player);
+    if (typeof value !== 'bigint') throw new ValueError(`\`fill\`: \`value\` must be a bigint, got ${typeof value}`);
+    const s = checkShape(shape, 'shape');
+    const r = normalizeRing(ring);
+    const h = this.handle(player, s, r);
+    this.push(player, { op: 'fill', out: h.id, shape: s, value, ring: r });
+    return h;
+  }
+
+  upload(player: string, t: RingTensor): Handle {
+    this.usable(player);
+    if (!(t instanceof RingTensor)) throw new ValueError('`upload`: `t` must be a RingTensor');
+    const h = this.handle(player, t.shape, t.ring);
+    this.push(player, { op: 'upload', out: h.id, tensor: t });
+    return h;
+  }
+
+  input(player: string, source: InputSource): Handle {
+    this.usable(player);
+    let expect = declared(source);
+    let provide = source.kind === 'provider' ? source.provide : undefined;
+    if (source.kind === 'provider') this.requireInProcess(player, 'provider inputs');
+    if (!expect && provide) {
+      // An undeclared in-process provider runs now, so the driver learns the shape (the
+      // tensor still goes only to the player).
+      const t = provide();
+      if (!(t instanceof RingTensor)) {
+        throw new ValueError('`input`: an async provider needs a declared `shape` (and `ring`); or use `inputAsync`');
+      }
+      expect = { shape: [...t.shape], ring: t.ring };
+      provide = () => t;
+    }
+    if (!expect) throw new ValueError(`\`input\` from loader \`${(source as { loader: string }).loader}\` needs a declared \`shape\`; or use \`inputAsync\``);
+    const h = this.handle(player, expect.shape, expect.ring);
+    this.push(player, this.inputInstr(h.id, source, expect, provide));
+    return h;
+  }
+
+  /**
+   * Like {@link input}, for sources whose shape the driver does not know: waits until the
+   * player has loaded the input and returns a handle with its actual shape and ring.
+   * @example
+   * ```ts
+   * const x = await rt.inputAsync('server0', { kind: 'source', loader: 'raw', args: { path: 'x.bin', shape: [4] } });
+   * ```
+   */
+  async inputAsync(player: string, source: InputSource): Promise<Handle> {
+    this.usable(player);
+    if (source.kind === 'provider') this.requireInProcess(player, 'provider inputs');
+    const id = this.nextId++;
+    const { shape, ring } = await this.request<{ shape: number[]; ring: RingSpec }>(player, (req) =>
+      this.inputInstr(id, source, declared(source), source.kind === 'provider' ? source.provide : undefined, req));
+    return this.handle(player, shape, ring, id);
+  }
+
+  reveal(h: Handle): Promise<RingTensor> {
+    try {
+      this.own(h, '`reveal` input');
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return this.request(h.player, (req) => ({ op: 'reveal', src: h.id, req }));
+  }
+
+  output(h: Handle, sink: OutputSink): void {
+    this.own(h, '`output` input');
+    if (sink.kind === 'callback') {
+      this.requireInProcess(h.player, 'callback outputs');
+      this.push(h.player, { op: 'callback', src: h.id, receive: sink.receive });
+    } else {
+      this.push(h.player, { op: 'sink', src: h.id, name: sink.name, args: sink.args ?? {} });
+    }
+  }
+
+  free(...hs: Handle[]): void {
+    const ids = new Map<string, number[]>();
+    for (const h of hs) {
+      if (!(h instanceof PlayerHandle) || h.owner !== this || h.disposed) continue;
+      h.disposed = true;
+      const list = ids.get(h.player) ?? [];
+      list.push(h.id);
+      ids.set(h.player, list);
+    }
+    if (this.ended) return;
+    for (const [player, list] of ids) this.push(player, { op: 'free', ids: list });
+  }
+
+  async flush(): Promise<void> {
+    await Promise.all([...this.links.keys(), ...this.queues.keys()]
+      .filter((p, k, all) => all.indexOf(p) === k)
+      .map((p) => this.request(p, (req) => ({ op: 'sync', req }))));
+  }
+
+  async counters(): Promise<Record<string, PlayerCounters>> {
+    return this.readCounters(false);
+  }
+
+  async resetCounters(): Promise<void> {
+    await this.readCounters(true);
+  }
+
+  /**
+   * Round trip of a small message to `player` and back, in milliseconds (no instruction runs).
+   * @example
+   * ```ts
+   * await rt.ping('server0'); // e.g. 0.05
+   * ```
+   */
+  async ping(player: string): Promise<number> {
+    this.usable(player);
+    return this.link(player).ping();
+  }
+
+  /**
+   * Ends the session: pending instructions are flushed, players free this session's handles,
+   * and links close. Later calls throw.
+   * @example
+   * ```ts
+   * await rt.close();
+   * ```
+   */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    if (!this.failure) await this.flush().catch(() => undefined);
+    this.closed = true;
+    await Promise.all([...this.links.values()].map((l) => l.close(this.session).catch(() => undefined)));
+    this.links.clear();
+    this.rejectAll(this.failure ?? new TfeError('the runtime was closed'));
+  }
+
+  // ---- internals -----------------------------------------------------------------------
+
+  private async readCounters(reset: boolean): Promise<Record<string, PlayerCounters>> {
+    for (const p of this.players) this.usable(p);
+    const values = await Promise.all(this.players.map((p) => this.request<PlayerCounters>(p, (req) => ({ op: 'counters', req, reset }))));
+    return Object.fromEntries(this.players.map((p, k) => [p, values[k]]));
+  }
+
+  private inputInstr(out: number, source: InputSource, expect: Expect | undefined, provide: (() => RingTensor | Promise<RingTensor>) | undefined, req?: number): Instruction {
+    return source.kind === 'provider'
+      ? { op: 'provide', out, provide: provide!, expect, req }
+      : { op: 'input', out, loader: source.loader, args: source.args ?? {}, expect, req };
+  }
+
+  private requireInProcess(player: string, what: string): void {
+    if (!this.net.inProcess(player)) {
+      throw new ValueError(`${what} need an in-process player (LocalConfig); \`${player}\` is remote: register a data-source loader or sink on it instead`);
+    }
+  }
+
+  private usable(player: string): void {
+    if (this.failure) throw this.failure;
+    if (this.closed) throw new ValueError('this runtime was closed; get a new one with `getConfig().runtime()`');
+    if (typeof player !== 'string') throw new ValueError(`player name must be a string, got ${typeof player}`);
+    this.net.ensurePlayer(player);
+  }
+
+  private own(h: Handle, what: string): void {
+    if (this.failure) throw this.failure;
+    if (!(h instanceof PlayerHandle)) throw new ValueError(`${what} must be a Handle, got ${typeof h}`);
+    if (h.owner !== this) throw new ValueError(`${what}: ${h} belongs to another (closed) runtime`);
+    if (h.disposed) throw new ValueError(`${what}: ${h} was disposed`);
+  }
+
+  private handle(player: string, shape: readonly number[], ring: RingSpec, id = this.nextId++): PlayerHandle {
+    const h = new PlayerHandle(player, id, Object.freeze([...shape]), ring, this);
+    trackHandle(h);
+    return h;
+  }
+
+  private link(player: string): DriverLink {
+    let l = this.links.get(player);
+    if (!l) {
+      l = this.net.link(player, { reply: (p, r) => this.onReply(p, r), fail: (e) => this.fail(e) });
+      this.links.set(player, l);
+    }
+    return l;
+  }
+
+  private push(player: string, instr: Instruction): void {
+    let q = this.queues.get(player);
+    if (!q) this.queues.set(player, (q = []));
+    q.push(instr);
+    if (++this.queued >= MAX_QUEUED) this.flushNow();
+    else if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flushNow());
+    }
+  }
+
+  private request<T>(player: string, make: (req: number) => Instruction): Promise<T> {
+    if (this.failure) return Promise.reject(this.failure);
+    const req = this.nextReq++;
+    const p = new Promise<T>((resolve, reject) => this.pending.set(req, { player, resolve, reject }));
+    this.push(player, make(req));
+    this.adjustPending(player, 1);
+    queueMicrotask(() => this.flushNow());
+    return p;
+  }
+
+  private adjustPending(player: string, delta: number): void {
+    const n = (this.pendingPer.get(player) ?? 0) + delta;
+    this.pendingPer.set(player, n);
+    this.links.get(player)?.setPending(n);
+  }
+
+  /** Sends every queued batch, one message per player. */
+  private flushNow(): void {
+    this.flushScheduled = false;
+    if (this.queued === 0 || this.ended) return;
+    if (!this.used) {
+      this.used = true;
+      this.net.firstUse?.();
+    }
+    this.queued = 0;
+    for (const [player, q] of this.queues) {
+      if (!q.length) continue;
+      this.queues.set(player, []);
+      const l = this.link(player);
+      l.setPending(this.pendingPer.get(player) ?? 0);
+      this.observer?.batch?.(player, q, this.session);
+      l.submit(this.session, q);
+    }
+  }
+
+  private onReply(player: string, r: PlayerReply): void {
+    if (r.kind === 'error') {
+      this.fail(errorFromReply(r, player));
+      return;
+    }
+    const p = this.pending.get(r.req);
+    if (!p) return;
+    this.pending.delete(r.req);
+    this.adjustPending(p.player, -1);
+    p.resolve(r.kind === 'tensor' ? r.tensor : r.kind === 'counters' ? r.counters : r.kind === 'shape' ? { shape: r.shape, ring: r.ring } : undefined);
+  }
+
+  /** Ends the runtime with `err`: every pending and later call rejects with it. */
+  fail(err: TfeError): void {
+    if (this.failure || this.closed) return;
+    this.failure = err;
+    this.rejectAll(err);
+    for (const l of this.links.values()) void l.close(this.session).catch(() => undefined);
+  }
+
+  private rejectAll(err: Error): void {
+    for (const p of this.pending.values()) p.reject(err);
+    this.pending.clear();
+    for (const player of this.pendingPer.keys()) this.adjustPending(player, -(this.pendingPer.get(player) ?? 0));
+  }
+}
+
+function declared(source: InputSource): Expect | undefined {
+  const s = source as { shape?: readonly number[]; ring?: RingSpec };
+  if (s.shape === undefined) return undefined;
+  return { shape: checkShape(s.shape, 'source.shape'), ring: normalizeRing(s.ring ?? { dtype: 'u64' }) };
+}
+

@@ -1,0 +1,158 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CommunicationError, ValueError } from '../errors.js';
+import { RemoteConfig, type RemoteConfigArgs } from './config.js';
+
+const TFE_BIN = fileURLToPath(new URL('../../bin/tfe.js', import.meta.url));
+
+/**
+ * A free TCP port on 127.0.0.1, chosen by the OS.
+ * @example
+ * ```ts
+ * const port = await freePort(); // e.g. 40517
+ * ```
+ */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Options of {@link startLocalCluster}.
+ * @example
+ * ```ts
+ * await startLocalCluster(['server0', 'server1'], { playerFlags: ['--timeout', '5'] });
+ * ```
+ */
+export interface LocalClusterArgs extends RemoteConfigArgs {
+  /** Extra flags for every `tfe player` (e.g. `['--timeout', '5']`). */
+  playerFlags?: string[];
+  /** How long to wait for a player to listen (default 30 s). */
+  startTimeoutMs?: number;
+  /** Extra environment per player (e.g. its `TFE_CURVE_SECRET_KEY`). */
+  playerEnv?: (name: string) => Record<string, string>;
+  /** The hostmap to use instead of plain 127.0.0.1 entries (values get fresh ports). */
+  entry?: (name: string, address: string) => unknown;
+}
+
+/**
+ * Real `tfe player` processes on 127.0.0.1 with fresh ports, for tests, benchmarks and
+ * trying a networked run on one machine. Keeps each player's log; `stop()` ends every process
+ * and removes the temporary config.
+ *
+ * @example
+ * ```ts
+ * const cluster = await startLocalCluster(['server0', 'server1']);
+ * tfe.setConfig(cluster.config);
+ * // ...
+ * await cluster.stop();
+ * ```
+ */
+export class LocalCluster {
+  readonly procs = new Map<string, ChildProcess>();
+  readonly logs = new Map<string, string>();
+
+  constructor(
+    readonly players: string[],
+    /** Player name → `host:port`. */
+    readonly hostmap: Record<string, string>,
+    readonly configPath: string,
+    readonly config: RemoteConfig,
+    private readonly args: LocalClusterArgs,
+  ) {}
+
+  /** Starts (or restarts) player `name` and waits until it listens. */
+  async start(name: string): Promise<void> {
+    const child = spawn(process.execPath, [TFE_BIN, 'player', name, '--config', this.configPath, ...(this.args.playerFlags ?? [])], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...this.args.playerEnv?.(name) },
+    });
+    this.procs.set(name, child);
+    this.logs.set(name, '');
+    const append = (d: Buffer) => this.logs.set(name, this.logs.get(name)! + d.toString());
+    child.stdout!.on('data', append);
+    child.stderr!.on('data', append);
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => fail(`did not listen within ${this.args.startTimeoutMs ?? 30_000} ms`), this.args.startTimeoutMs ?? 30_000);
+      const fail = (why: string) => {
+        clearTimeout(timer);
+        reject(new CommunicationError(`player \`${name}\` ${why}; log:\n${this.logs.get(name)}`, name, this.hostmap[name]));
+      };
+      const onData = () => {
+        if (this.logs.get(name)!.includes('listening on')) {
+          clearTimeout(timer);
+          child.stderr!.off('data', onData);
+          child.off('exit', onExit);
+          resolve();
+        }
+      };
+      const onExit = (code: number | null) => fail(`exited with status ${code} before listening`);
+      child.stderr!.on('data', onData);
+      child.once('exit', onExit);
+    });
+  }
+
+  /** Sends `signal` to player `name` and waits for it to exit. */
+  async kill(name: string, signal: NodeJS.Signals = 'SIGKILL'): Promise<number | null> {
+    const child = this.procs.get(name);
+    if (!child || child.exitCode !== null || child.signalCode !== null) return child?.exitCode ?? null;
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    child.kill(signal);
+    return exited;
+  }
+
+  /** Closes the config's runtime, stops every player (SIGTERM, then SIGKILL), removes files. */
+  async stop(): Promise<void> {
+    await this.config.close().catch(() => undefined);
+    await Promise.all(this.players.map(async (name) => {
+      const child = this.procs.get(name);
+      if (!child || child.exitCode !== null || child.signalCode !== null) return;
+      const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
+      await this.kill(name, 'SIGTERM');
+      clearTimeout(timer);
+    }));
+    rmSync(join(this.configPath, '..'), { recursive: true, force: true });
+  }
+}
+
+/**
+ * Starts `players` as `tfe player` processes on 127.0.0.1 with fresh ports and returns the
+ * running {@link LocalCluster} (its `config` is a RemoteConfig for them).
+ * @example
+ * ```ts
+ * const cluster = await startLocalCluster(['server0', 'server1', 'server2'], { timeoutMs: 5000 });
+ * ```
+ */
+export async function startLocalCluster(players: string[], args: LocalClusterArgs = {}): Promise<LocalCluster> {
+  if (!players.length) throw new ValueError('`players` must name at least one player');
+  const hostmap: Record<string, string> = {};
+  const ports = new Set<number>();
+  while (ports.size < players.length) ports.add(await freePort());
+  [...ports].forEach((port, k) => (hostmap[players[k]] = `127.0.0.1:${port}`));
+  const dir = mkdtempSync(join(tmpdir(), 'tfe-cluster-'));
+  const configPath = join(dir, 'config.json');
+  const written: Record<string, unknown> = {};
+  const master = args.entry?.('master', `127.0.0.1:${await freePort()}`);
+  if (master !== undefined) written.master = master;
+  for (const p of players) written[p] = args.entry ? args.entry(p, hostmap[p]) : hostmap[p];
+  writeFileSync(configPath, JSON.stringify(written, null, 2));
+  const cluster = new LocalCluster(players, hostmap, configPath, RemoteConfig.load(configPath, args), args);
+  try {
+    await Promise.all(players.map((p) => cluster.start(p)));
+  } catch (e) {
+    await cluster.stop();
+    throw e;
+  }
+  return cluster;
+}

@@ -1,0 +1,135 @@
+import { CommunicationError, TfeError } from '../errors.js';
+import type { RingTensor } from '../kernels/ring_tensor.js';
+import { dataContext, type DataContext } from './data_sources.js';
+import type { Instruction } from './instructions.js';
+import { PlayerSession, type PeerNet, type PlayerObserver, type SessionHost, type SessionPort } from './session.js';
+
+/**
+ * Options of a {@link Player}.
+ * @example
+ * ```ts
+ * const args: PlayerArgs = { name: 'server0', net, inProcess: true };
+ * ```
+ */
+export interface PlayerArgs {
+  name: string;
+  net: PeerNet;
+  /** True when drivers live in this process (LocalConfig): allows provider inputs and callbacks. */
+  inProcess: boolean;
+  /** Root for data-source loaders and file sinks (default: the working directory). */
+  dataDir?: string;
+}
+
+const ENDED_MEMORY = 1024;
+
+/**
+ * A player: a named party that executes instruction streams, one session per driver, each
+ * with its own handle table (id → RingTensor). It knows nothing of transports: messages come
+ * in through `submit`/`deliver*` and go out through its {@link PeerNet} and each session's
+ * port. The same class serves LocalConfig (in memory) and the `tfe player` daemon (ZeroMQ).
+ *
+ * @example
+ * ```ts
+ * const p = new Player({ name: 'server0', net, inProcess: true });
+ * p.submit(session, [{ op: 'sync', req: 1 }], { reply: (r) => console.log(r) });
+ * ```
+ */
+export class Player implements SessionHost {
+  readonly name: string;
+  readonly net: PeerNet;
+  readonly inProcess: boolean;
+  readonly data: DataContext;
+  observer?: PlayerObserver;
+  readonly sessions = new Map<string, PlayerSession>();
+  private readonly ended = new Set<string>();
+
+  constructor(args: PlayerArgs) {
+    this.name = args.name;
+    this.net = args.net;
+    this.inProcess = args.inProcess;
+    this.data = dataContext(args.name, args.dataDir ?? process.cwd());
+  }
+
+  /** The session `id`, created on first use; undefined once it has ended. */
+  session(id: string): PlayerSession | undefined {
+    let s = this.sessions.get(id);
+    if (!s && !this.ended.has(id)) {
+      s = new PlayerSession(id, this);
+      this.sessions.set(id, s);
+    }
+    return s;
+  }
+
+  /** Runs a batch from the driver of session `id`; replies go to `port`. */
+  submit(id: string, batch: Instruction[], port: SessionPort): void {
+    const s = this.session(id);
+    if (!s) {
+      port.reply({ kind: 'error', code: 'ERR_PROTOCOL', message: `session ${id} on player \`${this.name}\` has ended` });
+      return;
+    }
+    s.port = port;
+    s.lastDriverSeen = Date.now();
+    s.enqueue(batch);
+  }
+
+  /** Notes that the driver of session `id` is alive. */
+  touch(id: string): void {
+    const s = this.sessions.get(id);
+    if (s) s.lastDriverSeen = Date.now();
+  }
+
+  /** A tensor from peer `from` for the receive with `tag`. */
+  deliverTensor(id: string, from: string, tag: number, t: RingTensor, bytes: number): void {
+    const s = this.session(id);
+    if (!s) return; // late message for a finished session
+    s.countReceived(from, bytes);
+    s.mailbox.put(from, tag, t);
+  }
+
+  /** The pairwise seed for session `id` from peer `from`. */
+  deliverSeed(id: string, from: string, seed: Uint8Array, bytes: number): void {
+    const s = this.session(id);
+    if (!s) return;
+    s.countReceived(from, bytes);
+    s.seedBox.put(from, 'seed', seed);
+  }
+
+  /** Ends session `id` and frees its handles. */
+  endSession(id: string, reason = 'the driver closed the session'): void {
+    const s = this.sessions.get(id);
+    this.sessions.delete(id);
+    this.ended.add(id);
+    if (this.ended.size > ENDED_MEMORY) this.ended.delete(this.ended.values().next().value!);
+    s?.close(new TfeError(reason));
+  }
+
+  /** Fails every session waiting on `peer` (it died, or fell silent). */
+  peerLost(peer: string, reason: string): void {
+    for (const s of this.sessions.values()) {
+      if (s.mailbox.waitingOn().has(peer) || s.seedBox.waitingOn().has(peer)) {
+        const addr = this.net.addressOf(peer);
+        s.fail(new CommunicationError(`player \`${peer}\` at ${addr} ${reason} (seen from \`${this.name}\`)`, peer, addr));
+      }
+    }
+  }
+
+  /** True when some session is waiting on a message from `peer`. */
+  waitsOn(peer: string): boolean {
+    for (const s of this.sessions.values()) if (s.mailbox.waitingOn().has(peer) || s.seedBox.waitingOn().has(peer)) return true;
+    return false;
+  }
+
+  /** Ends sessions whose driver has not been heard from for `timeoutMs`; returns their ids. */
+  sweep(timeoutMs: number, now = Date.now()): string[] {
+    const stale = [...this.sessions.values()].filter((s) => now - s.lastDriverSeen > timeoutMs).map((s) => s.id);
+    for (const id of stale) this.endSession(id, `the driver of session ${id} went silent`);
+    return stale;
+  }
+
+  /** Live handles over all sessions. */
+  liveHandles(): number {
+    let n = 0;
+    for (const s of this.sessions.values()) n += s.handles.size;
+    return n;
+  }
+}

@@ -1,0 +1,316 @@
+import { randomBytes } from 'node:crypto';
+import { ProtocolError, TfeError, ValueError } from '../errors.js';
+import { sameRing } from '../kernels/dtype.js';
+import { runKernel, runKernelAsync } from '../kernels/engine.js';
+import { RingTensor } from '../kernels/ring_tensor.js';
+import type { PlayerCounters } from './api.js';
+import { getLoader, getSink, type DataContext } from './data_sources.js';
+import type { Expect, Instruction, OpName, PlayerReply } from './instructions.js';
+import { inferOutput } from './kernel_link.js';
+import { Mailbox } from './mailbox.js';
+
+/**
+ * How a player reaches its peers (in memory or over ZeroMQ). Returns bytes put on the wire.
+ * @example
+ * ```ts
+ * const bytes = net.sendTensor('server1', session, tag, t);
+ * ```
+ */
+export interface PeerNet {
+  sendTensor(to: string, session: string, tag: number, t: RingTensor): number;
+  sendSeed(to: string, session: string, seed: Uint8Array): number;
+  /** The peer's address, for error messages. */
+  addressOf(peer: string): string;
+}
+
+/**
+ * Where a session's replies to its driver go.
+ * @example
+ * ```ts
+ * const port: SessionPort = { reply: (r) => console.log(r.kind) };
+ * ```
+ */
+export interface SessionPort { reply(r: PlayerReply): void }
+
+/**
+ * A hook for tracing (TFE_TRACE builds on it): called after each instruction and for each
+ * message to or from a peer.
+ * @example
+ * ```ts
+ * player.observer = { instruction: (s, op, t0, t1) => spans.push({ op, t0, t1 }) };
+ * ```
+ */
+export interface PlayerObserver {
+  instruction?(session: string, op: OpName, startMs: number, endMs: number): void;
+  message?(session: string, direction: 'sent' | 'received', peer: string, bytes: number): void;
+}
+
+/**
+ * What a session needs from its player.
+ * @example
+ * ```ts
+ * const session = new PlayerSession(id, player); // a Player is a SessionHost
+ * ```
+ */
+export interface SessionHost {
+  readonly name: string;
+  readonly net: PeerNet;
+  readonly data: DataContext;
+  /** True when the driver lives in this process, so `provide`/`callback` are allowed. */
+  readonly inProcess: boolean;
+  observer?: PlayerObserver;
+}
+
+/**
+ * Fresh zeroed counters.
+ * @example
+ * ```ts
+ * zeroCounters().rounds; // 0
+ * ```
+ */
+export function zeroCounters(): PlayerCounters {
+  return { messagesSent: 0, bytesSent: 0, messagesReceived: 0, bytesReceived: 0, rounds: 0, instructions: 0, liveHandles: 0 };
+}
+
+type Exec = (s: PlayerSession, i: any) => void | Promise<void>;
+
+/** Kernels touching at most this many elements run synchronously (no promise, no thread hop). */
+const INLINE_ELEMENTS = 16384;
+/** The executor yields to the event loop after running this long without a pause. */
+const YIELD_AFTER_MS = 10;
+
+const kernelAttrs = (ring: { dtype: string; modulus?: number }) => ({ dtype: ring.dtype, modulus: ring.modulus });
+
+/** The built-in instructions, as a table from op name to its executor. */
+const EXEC: Record<OpName, Exec> = {
+  kernel: (s, i: Extract<Instruction, { op: 'kernel' }>) => {
+    const inputs = i.inputs.map((id) => s.get(id));
+    let work = 0;
+    for (const t of inputs) work += t.size;
+    // Kernels trust their inputs: validate what came over the network (in-process drivers
+    // already ran the same check).
+    if (!s.host.inProcess) {
+      const out = inferOutput(i.kernel, inputs.map((t) => ({ shape: t.shape, ring: t.ring })), i.attrs);
+      work = Math.max(work, out.shape.reduce((a, b) => a * b, 1));
+    }
+    // Small kernels run inline; large ones in their asynchronous form, so I/O keeps flowing.
+    if (work <= INLINE_ELEMENTS) s.set(i.out, runKernel(i.kernel, inputs, i.attrs));
+    else return runKernelAsync(i.kernel, inputs, i.attrs).then((t) => s.set(i.out, t));
+  },
+  send: (s, i: Extract<Instruction, { op: 'send' }>) => {
+    const bytes = s.host.net.sendTensor(i.to, s.id, i.tag, s.get(i.src));
+    s.countSent(i.to, bytes);
+  },
+  recv: async (s, i: Extract<Instruction, { op: 'recv' }>) => {
+    s.inFlight = false;
+    s.set(i.out, await s.mailbox.take(i.from, i.tag));
+  },
+  sample: async (s, i: Extract<Instruction, { op: 'sample' }>) => {
+    const seed = i.peer === undefined ? s.privateSeed : await s.pairSeed(i.peer);
+    const attrs = { seed, nonce: i.nonce, offset: 0n, shape: i.shape, ...kernelAttrs(i.ring) };
+    s.set(i.out, await runKernelAsync('PrgUniform', [], attrs));
+  },
+  fill: async (s, i: Extract<Instruction, { op: 'fill' }>) => {
+    s.set(i.out, await runKernelAsync('Fill', [], { shape: i.shape, value: i.value, ...kernelAttrs(i.ring) }));
+  },
+  upload: (s, i: Extract<Instruction, { op: 'upload' }>) => {
+    if (!(i.tensor instanceof RingTensor)) throw new ProtocolError('upload: payload is not a tensor');
+    s.set(i.out, i.tensor);
+  },
+  input: async (s, i: Extract<Instruction, { op: 'input' }>) => {
+    s.setInput(i.out, await getLoader(i.loader)(i.args, s.host.data), `loader \`${i.loader}\``, i.expect, i.req);
+  },
+  provide: async (s, i: Extract<Instruction, { op: 'provide' }>) => {
+    if (!s.host.inProcess) throw new ProtocolError('provider inputs are only allowed for in-process players');
+    s.setInput(i.out, await i.provide(), 'provider', i.expect, i.req);
+  },
+  reveal: (s, i: Extract<Instruction, { op: 'reveal' }>) => s.reply({ kind: 'tensor', req: i.req, tensor: s.get(i.src) }),
+  sink: async (s, i: Extract<Instruction, { op: 'sink' }>) => { await getSink(i.name)(s.get(i.src), i.args, s.host.data); },
+  callback: async (s, i: Extract<Instruction, { op: 'callback' }>) => {
+    if (!s.host.inProcess) throw new ProtocolError('callback outputs are only allowed for in-process players');
+    await i.receive(s.get(i.src));
+  },
+  free: (s, i: Extract<Instruction, { op: 'free' }>) => { for (const id of i.ids) s.handles.delete(id); },
+  sync: (s, i: Extract<Instruction, { op: 'sync' }>) => s.reply({ kind: 'ack', req: i.req }),
+  counters: (s, i: Extract<Instruction, { op: 'counters' }>) => {
+    s.reply({ kind: 'counters', req: i.req, counters: { ...s.counters, liveHandles: s.handles.size } });
+    if (i.reset) s.counters = zeroCounters();
+  },
+};
+
+/**
+ * One driver's session on a player: its handle table, its receive mailbox, its pairwise and
+ * private PRG seeds, its counters, and the executor that runs its instruction stream in order.
+ * A failed instruction fails the session: the error goes to the driver and the rest of the
+ * stream is dropped.
+ *
+ * @example
+ * ```ts
+ * const s = new PlayerSession('0123456789abcdef', host);
+ * s.port = { reply: (r) => console.log(r.kind) };
+ * s.enqueue([{ op: 'sync', req: 1 }]); // logs 'ack'
+ * ```
+ */
+export class PlayerSession {
+  readonly handles = new Map<number, RingTensor>();
+  readonly mailbox = new Mailbox<RingTensor>();
+  readonly seedBox = new Mailbox<Uint8Array>();
+  readonly privateSeed: Uint8Array = randomBytes(16);
+  private readonly seeds = new Map<string, Promise<Uint8Array>>();
+  private queue: Instruction[] = [];
+  private running = false;
+  counters = zeroCounters();
+  /** True after a send until the next recv: the sends of one flight count as one round. */
+  inFlight = false;
+  failure?: TfeError;
+  port?: SessionPort;
+  lastDriverSeen = Date.now();
+
+  constructor(readonly id: string, readonly host: SessionHost) {}
+
+  /** The tensor of handle `id`. */
+  get(id: number): RingTensor {
+    const t = this.handles.get(id);
+    if (!t) throw new ProtocolError(`handle ${id} is not on player \`${this.host.name}\` (freed or never created)`);
+    return t;
+  }
+
+  /** Stores a tensor under handle `id`. */
+  set(id: number, t: RingTensor): void {
+    this.handles.set(id, t);
+  }
+
+  /** Stores a loaded input after checking it against its declared shape and ring. */
+  setInput(id: number, t: unknown, what: string, expect?: Expect, req?: number): void {
+    if (!(t instanceof RingTensor)) throw new ValueError(`${what} on player \`${this.host.name}\` must produce a RingTensor`);
+    if (expect && (expect.shape.length !== t.shape.length || expect.shape.some((d, k) => d !== t.shape[k]) || !sameRing(expect.ring, t.ring))) {
+      throw new ValueError(`${what} on player \`${this.host.name}\` produced ${t.toString()}, declared shape [${expect.shape.join(',')}]`);
+    }
+    this.set(id, t);
+    if (req !== undefined) this.reply({ kind: 'shape', req, shape: [...t.shape], ring: t.ring });
+  }
+
+  /** Counts an outgoing peer message; a send after a recv starts a new round. */
+  countSent(peer: string, bytes: number): void {
+    if (!this.inFlight) this.counters.rounds++;
+    this.inFlight = true;
+    this.counters.messagesSent++;
+    this.counters.bytesSent += bytes;
+    this.host.observer?.message?.(this.id, 'sent', peer, bytes);
+  }
+
+  /** Counts an incoming peer message. */
+  countReceived(peer: string, bytes: number): void {
+    this.counters.messagesReceived++;
+    this.counters.bytesReceived += bytes;
+    this.host.observer?.message?.(this.id, 'received', peer, bytes);
+  }
+
+  /**
+   * The PRG seed shared with `peer` for this session: the player with the smaller name makes
+   * 16 random bytes and sends them to the other over their channel; the driver never sees it.
+   */
+  pairSeed(peer: string): Promise<Uint8Array> {
+    if (peer === this.host.name) return Promise.reject(new ValueError(`sampleShared needs two different players, got \`${peer}\` twice`));
+    let seed = this.seeds.get(peer);
+    if (!seed) {
+      if (this.host.name < peer) {
+        const fresh = randomBytes(16);
+        const bytes = this.host.net.sendSeed(peer, this.id, fresh);
+        this.countSent(peer, bytes);
+        seed = Promise.resolve(new Uint8Array(fresh));
+      } else {
+        seed = this.seedBox.take(peer, 'seed');
+      }
+      this.seeds.set(peer, seed);
+    }
+    return seed;
+  }
+
+  /** Sends a reply to the driver, if one is attached. */
+  reply(r: PlayerReply): void {
+    this.port?.reply(r);
+  }
+
+  /** Appends a batch to the stream and runs it. */
+  enqueue(batch: Instruction[]): void {
+    if (this.failure) {
+      this.reply(errorReply(this.failure));
+      return;
+    }
+    for (const i of batch) this.queue.push(i);
+    if (!this.running) {
+      this.running = true;
+      void Promise.resolve().then(() => this.pump());
+    }
+  }
+
+  private async pump(): Promise<void> {
+    const obs = this.host.observer;
+    let lastYield = performance.now();
+    while (this.queue.length && !this.failure) {
+      const batch = this.queue;
+      this.queue = [];
+      for (const instr of batch) {
+        const t0 = obs ? performance.now() : 0;
+        try {
+          const r = EXEC[instr.op](this, instr);
+          if (r) {
+            await r;
+            lastYield = performance.now();
+          } else if (performance.now() - lastYield > YIELD_AFTER_MS) {
+            await new Promise((resolve) => setImmediate(resolve));
+            lastYield = performance.now();
+          }
+        } catch (e) {
+          this.fail(asTfeError(e, this.host.name, instr.op));
+          break;
+        }
+        if (this.failure) break;
+        this.counters.instructions++;
+        obs?.instruction?.(this.id, instr.op, t0, performance.now());
+      }
+    }
+    this.running = false;
+  }
+
+  /** Fails the session: tells the driver, rejects waiting receives, drops the stream. */
+  fail(err: TfeError): void {
+    if (this.failure) return;
+    this.failure = err;
+    this.queue = [];
+    this.mailbox.fail(err);
+    this.seedBox.fail(err);
+    this.reply(errorReply(err));
+  }
+
+  /** Frees everything (the driver said goodbye or vanished). */
+  close(reason: TfeError): void {
+    this.failure ??= reason;
+    this.queue = [];
+    this.mailbox.fail(reason);
+    this.seedBox.fail(reason);
+    this.handles.clear();
+  }
+}
+
+/**
+ * The reply that carries a session failure to the driver.
+ * @example
+ * ```ts
+ * port.reply(errorReply(new ProtocolError('bad message')));
+ * ```
+ */
+export function errorReply(e: TfeError): PlayerReply {
+  const c = e as TfeError & { player?: string; address?: string };
+  return { kind: 'error', code: e.code, message: e.message, player: c.player, address: c.address };
+}
+
+function asTfeError(e: unknown, player: string, op: string): TfeError {
+  if (e instanceof TfeError) {
+    if (e.code === 'ERR_COMMUNICATION') return e;
+    const out = new (e.constructor as new (m: string) => TfeError)(`player \`${player}\`, instruction \`${op}\`: ${e.message}`);
+    return out;
+  }
+  return new ProtocolError(`player \`${player}\`, instruction \`${op}\`: ${(e as Error)?.message ?? String(e)}`);
+}

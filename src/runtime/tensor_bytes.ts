@@ -1,0 +1,114 @@
+import { endianness } from 'node:os';
+import { ProtocolError } from '../errors.js';
+import type { HostArray, RingSpec } from '../kernels/dtype.js';
+import { getBackend } from '../kernels/engine.js';
+import { RingTensor } from '../kernels/ring_tensor.js';
+
+if (endianness() !== 'LE') throw new Error('tfe-js wire format needs a little-endian host');
+
+/**
+ * A tensor's wire descriptor: ring and shape, written as a small binary record
+ * `dtype u8 | modulus u16 | rank u8 | dims u32 × rank` (little-endian). The elements travel
+ * separately as raw little-endian bytes.
+ *
+ * @example
+ * ```ts
+ * const d: TensorDesc = { shape: [2, 3], ring: U64 };
+ * ```
+ */
+export interface TensorDesc { shape: number[]; ring: RingSpec }
+
+/**
+ * Bytes of a descriptor of rank `rank`.
+ * @example
+ * ```ts
+ * descLength(2); // 12
+ * ```
+ */
+export const descLength = (rank: number): number => 4 + 4 * rank;
+
+/**
+ * Writes a descriptor into `buf` at `off`; returns the offset after it.
+ * @example
+ * ```ts
+ * const end = writeDesc(buf, 24, { shape: [4], ring: U64 });
+ * ```
+ */
+export function writeDesc(buf: Buffer, off: number, d: TensorDesc): number {
+  buf.writeUInt8(d.ring.dtype === 'u64' ? 0 : 1, off);
+  buf.writeUInt16LE(d.ring.dtype === 'u64' ? 0 : d.ring.modulus!, off + 1);
+  buf.writeUInt8(d.shape.length, off + 3);
+  d.shape.forEach((s, i) => buf.writeUInt32LE(s, off + 4 + 4 * i));
+  return off + descLength(d.shape.length);
+}
+
+/**
+ * Reads a descriptor written by {@link writeDesc}; throws `ProtocolError` when it is
+ * truncated or invalid.
+ * @example
+ * ```ts
+ * const { desc, end } = readDesc(buf, 24);
+ * ```
+ */
+export function readDesc(buf: Buffer, off: number): { desc: TensorDesc; end: number } {
+  if (buf.length < off + 4) throw new ProtocolError('truncated tensor descriptor');
+  const code = buf.readUInt8(off);
+  const modulus = buf.readUInt16LE(off + 1);
+  const rank = buf.readUInt8(off + 3);
+  if (code > 1 || rank > 16 || buf.length < off + descLength(rank)) throw new ProtocolError('invalid tensor descriptor');
+  if (code === 1 && (modulus < 2 || modulus > 256)) throw new ProtocolError(`invalid u8 modulus ${modulus}`);
+  const shape = Array.from({ length: rank }, (_, i) => buf.readUInt32LE(off + 4 + 4 * i));
+  const ring: RingSpec = code === 0 ? { dtype: 'u64' } : { dtype: 'u8', modulus };
+  return { desc: { shape, ring }, end: off + descLength(rank) };
+}
+
+/**
+ * The raw bytes of a tensor's elements, as a Buffer view over its host array (no copy on
+ * host backends).
+ * @example
+ * ```ts
+ * const bytes = tensorBytes(t); // bytes.length === t.size * 8 for u64
+ * ```
+ */
+export function tensorBytes(t: RingTensor): Buffer {
+  const v = t.values();
+  return Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+}
+
+/**
+ * Builds a tensor from a descriptor and raw bytes: a zero-copy view when the bytes are
+ * suitably aligned, one copy otherwise. Throws `ProtocolError` when the byte count does not
+ * match the shape.
+ * @example
+ * ```ts
+ * const t = tensorFromBytes({ shape: [1], ring: U64 }, Buffer.alloc(8));
+ * ```
+ */
+export function tensorFromBytes(d: TensorDesc, bytes: Uint8Array): RingTensor {
+  const size = d.shape.reduce((a, b) => a * b, 1);
+  const bpe = d.ring.dtype === 'u64' ? 8 : 1;
+  if (bytes.byteLength !== size * bpe) {
+    throw new ProtocolError(`tensor payload has ${bytes.byteLength} bytes, shape [${d.shape.join(',')}] needs ${size * bpe}`);
+  }
+  let values: HostArray;
+  if (d.ring.dtype === 'u64') {
+    const src = bytes.byteOffset % 8 === 0 ? bytes : Uint8Array.prototype.slice.call(bytes);
+    values = new BigUint64Array(src.buffer, src.byteOffset, size);
+  } else {
+    values = new Uint8Array(bytes.buffer, bytes.byteOffset, size);
+    const m = d.ring.modulus!;
+    if (m < 256 && values.some((x) => x >= m)) throw new ProtocolError(`u8 payload has elements outside Z_${m}`);
+  }
+  return hostTensor(values, d.shape, d.ring);
+}
+
+/**
+ * Wraps host values as a tensor of the active backend (the array is adopted).
+ * @example
+ * ```ts
+ * const t = hostTensor(new BigUint64Array([1n]), [1], U64);
+ * ```
+ */
+export function hostTensor(values: HostArray, shape: readonly number[], ring: RingSpec): RingTensor {
+  return new RingTensor([...shape], ring.dtype, getBackend().upload(values, ring.dtype), ring.modulus);
+}

@@ -1,0 +1,243 @@
+import * as zmq from 'zeromq';
+import { ProtocolError, TfeError, ValueError } from '../errors.js';
+import type { RingTensor } from '../kernels/ring_tensor.js';
+import { MsgType, decodeHeader, decodeJson, encodeHeader, encodeJson, tensorMessage, tensorMessageBytes, seedMessageBytes, tensorOf } from './codec.js';
+import { clientOptions, curveKeys, serverOptions, startZapHandler, type CurveKeys } from './curve.js';
+import type { HostEntry, Hostmap } from './hostmap.js';
+import { validateRemoteBatch, type PlayerReply } from './instructions.js';
+import { Player } from './player.js';
+import { errorReply, type PeerNet, type SessionPort } from './session.js';
+import { SendQueue } from './send_queue.js';
+
+/**
+ * Options of a {@link PlayerDaemon}.
+ * @example
+ * ```ts
+ * const args: DaemonArgs = { name: 'server0', hostmap: loadHostmap('config.json') };
+ * ```
+ */
+export interface DaemonArgs {
+  name: string;
+  hostmap: Hostmap;
+  /** A peer silent this long while a session waits on it fails that session (default 30 s). */
+  timeoutMs?: number;
+  /** Heartbeat interval to peers (default 1 s). */
+  heartbeatMs?: number;
+  /** A session whose driver has been silent this long is freed (default 10 min). */
+  sessionIdleMs?: number;
+  /** Root directory for data-source loaders and file sinks (default: working directory). */
+  dataDir?: string;
+  /** Interface to bind instead of the hostmap's host (e.g. `0.0.0.0`). */
+  bindHost?: string;
+  /** Log sink, one line per call (default: stderr). */
+  log?: (line: string) => void;
+  /** This player's CURVE secret key (Z85), required when the hostmap has CURVE keys. */
+  curveSecretKey?: string;
+}
+
+interface Peer { entry: HostEntry; sock: zmq.Dealer; queue: SendQueue; connected: boolean; everConnected: boolean; lastHeard: number }
+
+const MAGIC_PREFIX = Buffer.from([0x54, 0x46, 0x45, 0x00]);
+
+/**
+ * The `tfe player` daemon: one {@link Player} behind a ZeroMQ ROUTER bound at its hostmap
+ * address, with a DEALER to every peer (ZeroMQ reconnects until the peer is up). It serves
+ * any number of drivers, one session each, one after another or at once; a dead driver only
+ * ends its own session. Malformed messages, foreign protocols and wrong versions are logged
+ * and rejected; they never stop the daemon.
+ *
+ * @example
+ * ```ts
+ * const d = new PlayerDaemon({ name: 'server0', hostmap });
+ * await d.start();
+ * // ... later
+ * await d.stop();
+ * ```
+ */
+export class PlayerDaemon {
+  readonly player: Player;
+  private readonly router: zmq.Router;
+  private readonly curve?: CurveKeys;
+  private stopZap?: () => void;
+  private readonly routerQueue: SendQueue;
+  private readonly peers = new Map<string, Peer>();
+  private readonly self: HostEntry;
+  private readonly timeoutMs: number;
+  private readonly heartbeatMs: number;
+  private readonly sessionIdleMs: number;
+  private readonly log: (line: string) => void;
+  private timer?: NodeJS.Timeout;
+  private stopped = false;
+
+  constructor(private readonly args: DaemonArgs) {
+    const self = args.hostmap.players.find((e) => e.name === args.name);
+    if (!self) {
+      throw new ValueError(`player \`${args.name}\` is not in the config; known players: ${args.hostmap.players.map((e) => e.name).join(', ')}`);
+    }
+    this.curve = curveKeys(args.hostmap, args.curveSecretKey, args.name);
+    this.router = new zmq.Router({ linger: 0, sendHighWaterMark: 0, receiveHighWaterMark: 0, ...serverOptions(this.curve) });
+    this.self = self;
+    this.timeoutMs = args.timeoutMs ?? 30_000;
+    this.heartbeatMs = args.heartbeatMs ?? 1000;
+    this.sessionIdleMs = args.sessionIdleMs ?? 600_000;
+    this.log = args.log ?? ((line) => console.error(line));
+    this.routerQueue = new SendQueue(this.router, (e) => this.log(`${this.tag} send to a driver failed: ${e.message}`));
+    this.player = new Player({ name: args.name, net: this.peerNet(), inProcess: false, dataDir: args.dataDir });
+  }
+
+  private get tag(): string { return `[tfe player ${this.self.name}]`; }
+
+  /** Binds the port and starts connecting to peers. Rejects when the port cannot be bound. */
+  async start(): Promise<void> {
+    const endpoint = `tcp://${this.args.bindHost ?? this.self.host}:${this.self.port}`;
+    this.router.events.on('handshake:error:protocol', (ev) => this.log(`${this.tag} rejected a connection on ${ev.address}: bad handshake (${ev.error.message})`));
+    this.router.events.on('handshake:error:other', (ev) => this.log(`${this.tag} rejected a connection on ${ev.address}: ${ev.error.message}`));
+    this.router.events.on('handshake:error:auth', (ev) => this.log(`${this.tag} rejected a connection on ${ev.address}: authentication failed (${ev.error.message})`));
+    if (this.curve) this.stopZap = await startZapHandler(this.curve.allowed, (line) => this.log(`${this.tag} ${line}`));
+    await this.router.bind(endpoint);
+    for (const entry of this.args.hostmap.players) if (entry.name !== this.self.name) this.connectPeer(entry);
+    void this.serve();
+    this.timer = setInterval(() => this.heartbeat(), this.heartbeatMs);
+    const others = [...this.peers.keys()];
+    this.log(`${this.tag} listening on ${endpoint}${this.curve ? ' (CURVE)' : ''}; peers: ${others.length ? others.join(', ') : '(none)'}`);
+  }
+
+  /** Closes every socket and frees every session. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    clearInterval(this.timer);
+    for (const id of [...this.player.sessions.keys()]) this.player.endSession(id, 'the player is shutting down');
+    for (const p of this.peers.values()) {
+      p.queue.close();
+      p.sock.close();
+    }
+    this.routerQueue.close();
+    this.router.close();
+    this.stopZap?.();
+  }
+
+  private connectPeer(entry: HostEntry): void {
+    const sock = new zmq.Dealer({
+      linger: 0, sendHighWaterMark: 0, reconnectInterval: 100, reconnectMaxInterval: 1000,
+      ...clientOptions(this.curve, entry.curvePublicKey),
+    });
+    const peer: Peer = { entry, sock, connected: false, everConnected: false, lastHeard: Date.now(), queue: undefined! };
+    peer.queue = new SendQueue(sock, (e) => this.log(`${this.tag} send to peer ${entry.name} failed: ${e.message}`));
+    sock.events.on('connect', () => {
+      peer.connected = true;
+      peer.lastHeard = Date.now();
+      this.log(`${this.tag} peer ${entry.name} at ${entry.address}: ${peer.everConnected ? 'reconnected' : 'connected'}`);
+      peer.everConnected = true;
+    });
+    sock.events.on('disconnect', () => {
+      if (!peer.connected || this.stopped) return;
+      peer.connected = false;
+      this.log(`${this.tag} peer ${entry.name} at ${entry.address}: disconnected; retrying`);
+      this.player.peerLost(entry.name, 'closed the connection');
+    });
+    sock.connect(`tcp://${entry.address}`);
+    this.peers.set(entry.name, peer);
+  }
+
+  private peerNet(): PeerNet {
+    const send = (to: string, frames: Buffer[]) => {
+      const p = this.peers.get(to);
+      if (!p) throw new ValueError(`player \`${to}\` is not a peer of \`${this.self.name}\``);
+      p.queue.send(frames);
+    };
+    return {
+      sendTensor: (to: string, session: string, tag: number, t: RingTensor) => {
+        send(to, tensorMessage(MsgType.PeerTensor, session, tag, this.self.name, t));
+        return tensorMessageBytes(this.self.name, t);
+      },
+      sendSeed: (to: string, session: string, seed: Uint8Array) => {
+        send(to, [encodeHeader(MsgType.PeerSeed, session, 0, this.self.name), Buffer.from(seed)]);
+        return seedMessageBytes(this.self.name);
+      },
+      addressOf: (peer: string) => this.peers.get(peer)?.entry.address ?? 'unknown address',
+    };
+  }
+
+  private heartbeat(): void {
+    const now = Date.now();
+    for (const [name, p] of this.peers) {
+      if (p.connected && p.queue.length === 0) p.queue.send([encodeHeader(MsgType.PeerPing, '', 0, this.self.name)]);
+      if (now - p.lastHeard > this.timeoutMs && this.player.waitsOn(name)) {
+        this.player.peerLost(name, `was silent for more than ${this.timeoutMs} ms`);
+      }
+    }
+    for (const id of this.player.sweep(this.sessionIdleMs, now)) this.log(`${this.tag} freed session ${id}: its driver went silent`);
+  }
+
+  private async serve(): Promise<void> {
+    try {
+      for await (const [rid, ...frames] of this.router) {
+        try {
+          this.dispatch(rid, frames);
+        } catch (e) {
+          this.reject(rid, frames, e as Error);
+        }
+      }
+    } catch (e) {
+      if (!this.stopped) this.log(`${this.tag} receive loop ended: ${(e as Error).message}`);
+    }
+  }
+
+  private reject(rid: Buffer, frames: Buffer[], e: Error): void {
+    const size = frames.reduce((a, f) => a + f.length, 0);
+    this.log(`${this.tag} rejected a message (${frames.length} frames, ${size} bytes): ${e.message}`);
+    // A tfe client with a bad message (e.g. another protocol version) gets the reason back.
+    if (frames[0]?.length >= 16 && frames[0].subarray(0, 4).equals(MAGIC_PREFIX)) {
+      const session = frames[0].toString('hex', 8, 16);
+      const err = e instanceof TfeError ? e : new ProtocolError(e.message);
+      this.routerQueue.send([rid, ...this.replyFrames(session, errorReply(new ProtocolError(`player \`${this.self.name}\` rejected a message: ${err.message}`)))]);
+    }
+  }
+
+  private dispatch(rid: Buffer, frames: Buffer[]): void {
+    const h = decodeHeader(frames[0]);
+    switch (h.type) {
+      case MsgType.Batch: {
+        const batch = validateRemoteBatch(decodeJson(frames.slice(1)));
+        this.player.submit(h.session, batch, this.port(rid, h.session));
+        return;
+      }
+      case MsgType.Ping:
+        this.player.touch(h.session);
+        if (h.tag === 1) this.routerQueue.send([rid, encodeHeader(MsgType.Pong, h.session, 0, this.self.name)]);
+        return;
+      case MsgType.Bye:
+        this.player.endSession(h.session);
+        return;
+      case MsgType.PeerTensor:
+      case MsgType.PeerSeed:
+      case MsgType.PeerPing:
+        this.fromPeer(h.type, h, frames);
+        return;
+      default:
+        throw new ProtocolError(`unexpected message type ${MsgType[h.type]} for a player`);
+    }
+  }
+
+  private fromPeer(type: MsgType, h: ReturnType<typeof decodeHeader>, frames: Buffer[]): void {
+    const peer = this.peers.get(h.name);
+    if (!peer) throw new ProtocolError(`message from \`${h.name}\`, which is not a peer in the config`);
+    peer.lastHeard = Date.now();
+    const bytes = frames.reduce((a, f) => a + f.length, 0);
+    if (type === MsgType.PeerTensor) this.player.deliverTensor(h.session, h.name, h.tag, tensorOf(h, frames), bytes);
+    else if (type === MsgType.PeerSeed) {
+      if (frames.length !== 2 || frames[1].length !== 16) throw new ProtocolError('a seed message must carry 16 bytes');
+      this.player.deliverSeed(h.session, h.name, new Uint8Array(frames[1]), bytes);
+    }
+  }
+
+  private port(rid: Buffer, session: string): SessionPort {
+    return { reply: (r: PlayerReply) => this.routerQueue.send([rid, ...this.replyFrames(session, r)]) };
+  }
+
+  private replyFrames(session: string, r: PlayerReply): Buffer[] {
+    if (r.kind === 'tensor') return tensorMessage(MsgType.Result, session, r.req, this.self.name, r.tensor);
+    return [encodeHeader(MsgType.Reply, session, 0, this.self.name), ...encodeJson(r)];
+  }
+}

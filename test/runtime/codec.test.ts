@@ -1,0 +1,75 @@
+/** The wire format: headers, tensor frames, control frames, and rejection of garbage. */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { ProtocolError } from '../../src/errors.js';
+import { U64, ring } from '../../src/kernels/index.js';
+import { MsgType, decodeHeader, decodeJson, encodeHeader, encodeJson, tensorMessage, tensorMessageBytes, tensorOf } from '../../src/runtime/codec.js';
+import { INSTRUCTION_SET_VERSION, validateRemoteBatch } from '../../src/runtime/instructions.js';
+
+const protocolError = (fn: () => unknown, re: RegExp) => assert.throws(fn, (e: Error) => e instanceof ProtocolError && re.test(e.message));
+
+test('tensor messages round-trip as header + raw little-endian bytes', () => {
+  const t = ring.fromBigInts([1n, 2n ** 64n - 1n, 3n], [3, 1]);
+  const frames = tensorMessage(MsgType.PeerTensor, '0123456789abcdef', 42, 'server0', t);
+  assert.is(frames.length, 2);
+  assert.is(frames[1].length, 24);
+  assert.is(frames[1].readBigUInt64LE(8), 2n ** 64n - 1n);
+  assert.is(frames[0].length + frames[1].length, tensorMessageBytes('server0', t));
+  const h = decodeHeader(frames[0]);
+  assert.equal([h.type, h.session, h.tag, h.name], [MsgType.PeerTensor, '0123456789abcdef', 42, 'server0']);
+  const back = tensorOf(h, [frames[0], Buffer.from(frames[1])]);
+  assert.equal(back.shape, [3, 1]);
+  assert.equal([...back.values()], [1n, 2n ** 64n - 1n, 3n]);
+  // Misaligned payloads are copied, not misread.
+  const odd = Buffer.alloc(25).subarray(1);
+  frames[1].copy(odd);
+  assert.equal([...tensorOf(h, [frames[0], odd]).values()], [1n, 2n ** 64n - 1n, 3n]);
+  const bits = ring.fromValues([0, 1, 1], [3], { dtype: 'u8', modulus: 2 });
+  const bf = tensorMessage(MsgType.Result, 'ffffffffffffffff', 1, '', bits);
+  const bt = tensorOf(decodeHeader(bf[0]), bf);
+  assert.equal(bt.ring, { dtype: 'u8', modulus: 2 });
+  assert.equal([...bt.values()], [0, 1, 1]);
+});
+
+test('control frames carry bigints, typed arrays and tensors as binary frames', () => {
+  const seed = new Uint8Array([1, 2, 3]);
+  const up = ring.fromBigInts([7n], [1]);
+  const batch = [
+    { op: 'fill', out: 1, shape: [2], value: 2n ** 63n, ring: U64 },
+    { op: 'kernel', out: 2, kernel: 'Gather', inputs: [1], attrs: { axis: 0, indices: new Int32Array([1, 0]), seed } },
+    { op: 'upload', out: 3, tensor: up },
+  ];
+  const frames = encodeJson(batch);
+  assert.is(frames.length, 5); // json, indices, seed, tensor desc, tensor bytes
+  assert.not.match(frames[0].toString(), /AQID/); // no base64
+  const back = validateRemoteBatch(decodeJson(frames)) as any[];
+  assert.is(back[0].value, 2n ** 63n);
+  assert.instance(back[1].attrs.indices, Int32Array);
+  assert.equal([...back[1].attrs.indices], [1, 0]);
+  assert.equal([...back[2].tensor.values()], [7n]);
+});
+
+test('garbage, wrong magic, wrong version and truncation are ProtocolErrors', () => {
+  protocolError(() => decodeHeader(Buffer.from('hello')), /too short/);
+  protocolError(() => decodeHeader(Buffer.alloc(40, 0x41)), /bad magic/);
+  const h = encodeHeader(MsgType.Batch, '0123456789abcdef', 0);
+  h.writeUInt16LE(INSTRUCTION_SET_VERSION + 1, 4);
+  protocolError(() => decodeHeader(h), /wrong protocol version/);
+  const t = encodeHeader(MsgType.Ping, '0123456789abcdef', 0);
+  t.writeUInt8(99, 6);
+  protocolError(() => decodeHeader(t), /unknown message type/);
+  const f = tensorMessage(MsgType.PeerTensor, '0123456789abcdef', 1, 'a', ring.fromBigInts([1n, 2n], [2]));
+  protocolError(() => tensorOf(decodeHeader(f[0]), [f[0], f[1].subarray(0, 9)]), /needs 16/);
+  protocolError(() => decodeJson([Buffer.from('{not json')]), /not valid JSON/);
+});
+
+test('remote batches: only known instructions with well-typed fields', () => {
+  validateRemoteBatch([{ op: 'sync', req: 1 }, { op: 'free', ids: [1, 2] }]);
+  protocolError(() => validateRemoteBatch({}), /must be an array/);
+  protocolError(() => validateRemoteBatch([{ op: 'eval', code: 'process.exit()' }]), /unknown op `eval`/);
+  protocolError(() => validateRemoteBatch([{ op: 'provide', out: 1 }]), /unknown op `provide`/);
+  protocolError(() => validateRemoteBatch([{ op: 'kernel', out: -1, kernel: 'Add', inputs: [], attrs: {} }]), /malformed/);
+  protocolError(() => validateRemoteBatch([{ op: '__proto__' }]), /unknown op/);
+});
+
+test.run();

@@ -1,0 +1,131 @@
+/**
+ * The same multi-player bodies on the in-memory transport and over ZeroMQ with real
+ * `tfe player` processes (test/helpers/configs.ts).
+ */
+import { randomFillSync } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { U64, runKernel } from '../../src/kernels/index.js';
+import type { RingSpec } from '../../src/kernels/dtype.js';
+import { tidy } from '../../src/runtime/scope.js';
+import { hostTensor } from '../../src/runtime/tensor_bytes.js';
+import type { DriverRuntime } from '../../src/runtime/driver.js';
+import { testOnConfigs } from '../helpers/configs.js';
+
+const Z67: RingSpec = { dtype: 'u8', modulus: 67 };
+
+function randomTensor(shape: number[], ring: RingSpec = U64) {
+  const size = shape.reduce((a, b) => a * b, 1);
+  if (ring.dtype === 'u64') return hostTensor(randomFillSync(new BigUint64Array(size)), shape, ring);
+  const v = randomFillSync(new Uint8Array(size)).map((x) => x % ring.modulus!);
+  return hostTensor(v, shape, ring);
+}
+
+/** x0 + x1 + x2, each uploaded to its own player, summed on server0. */
+async function distributedSum(rt: DriverRuntime, shape: number[], ring: RingSpec = U64) {
+  const xs = ['server0', 'server1', 'server2'].map(() => randomTensor(shape, ring));
+  const hs = xs.map((x, k) => rt.upload(`server${k}`, x));
+  const sum = tidy(() => rt.op('server0', 'Add', [rt.op('server0', 'Add', [hs[0], rt.send(hs[1], 'server0')]), rt.send(hs[2], 'server0')]));
+  const got = await rt.reveal(sum);
+  assert.equal(got.shape, shape);
+  // The expected sum comes from the kernels directly (they are tested on their own).
+  const want = runKernel('Add', [runKernel('Add', [xs[0], xs[1]]), xs[2]]).values();
+  const gv = got.values();
+  assert.ok(Buffer.from(gv.buffer, gv.byteOffset, gv.byteLength).equals(Buffer.from(want.buffer, want.byteOffset, want.byteLength)), `sum of shape [${shape}]`);
+  rt.free(...hs, sum);
+}
+
+testOnConfigs(test, 'distributed sum from 0 elements to 64 MiB', async ({ rt }) => {
+  for (const shape of [[0], [3, 0, 2], [1], [7], [5, 200], [131072]]) await distributedSum(rt, shape);
+  await distributedSum(rt, [4, 1000], Z67);
+  await distributedSum(rt, [8 * 1024 * 1024]); // 64 MiB per tensor
+  const c = await rt.counters();
+  assert.ok(c.server1.bytesSent > 64 * 1024 * 1024);
+  assert.is(c.server0.messagesReceived, 16);
+});
+
+testOnConfigs(test, 'sampleShared gives both players the same tensor; samplePrivate differs', async ({ rt }) => {
+  const [a, b] = rt.sampleShared(['server0', 'server2'], [64], U64);
+  const [c, d] = rt.sampleShared(['server2', 'server0'], [64], Z67);
+  const [va, vb, vc, vd] = await Promise.all([a, b, c, d].map((h) => rt.reveal(h)));
+  assert.equal([...va.values()], [...vb.values()]);
+  assert.equal([...vc.values()], [...vd.values()]);
+  assert.ok([...vc.values()].every((x) => x < 67));
+  assert.not.equal([...va.values()], [...(await rt.reveal(rt.sampleShared(['server0', 'server2'], [64], U64)[0])).values()]);
+  const p0 = await rt.reveal(rt.samplePrivate('server1', [64], U64));
+  const p1 = await rt.reveal(rt.samplePrivate('server1', [64], U64));
+  assert.not.equal([...p0.values()], [...p1.values()]);
+});
+
+testOnConfigs(test, 'counters: messages, bytes, rounds, instructions, live handles', async ({ rt }) => {
+  await rt.resetCounters();
+  const x = rt.fill('server0', [4], 1n, U64);
+  const y = rt.fill('server1', [4], 2n, U64);
+  // One round each: both send, then both receive.
+  const xr = rt.send(x, 'server1');
+  const yr = rt.send(y, 'server0');
+  const s0 = rt.op('server0', 'Add', [x, yr]);
+  const s1 = rt.op('server1', 'Add', [y, xr]);
+  assert.equal([...(await rt.reveal(s0)).values()], [3n, 3n, 3n, 3n]);
+  assert.equal([...(await rt.reveal(s1)).values()], [3n, 3n, 3n, 3n]);
+  const c = await rt.counters();
+  assert.is(c.server0.messagesSent, 1);
+  assert.is(c.server0.messagesReceived, 1);
+  assert.is(c.server0.rounds, 1);
+  assert.is(c.server0.bytesSent, c.server1.bytesReceived);
+  assert.ok(c.server0.bytesSent >= 32);
+  assert.is(c.server0.liveHandles, 3);
+  assert.ok(c.server0.instructions >= 5);
+  assert.is(c.server2.messagesSent, 0);
+  await rt.resetCounters();
+  const z = await rt.counters();
+  assert.is(z.server0.messagesSent, 0);
+  assert.is(z.server0.liveHandles, 3);
+});
+
+testOnConfigs(test, '10,000 small ops in tidy keep handle counts flat', async ({ rt }) => {
+  const a = rt.fill('server0', [2], 1n, U64);
+  const b = rt.fill('server1', [2], 1n, U64);
+  const before = await rt.counters();
+  for (let i = 0; i < 10_000; i++) {
+    tidy(() => {
+      const t = rt.op('server0', 'Add', [a, a]);
+      rt.op('server0', 'Mul', [t, t]);
+      if (i % 100 === 0) rt.op('server0', 'Add', [rt.send(b, 'server0'), t]);
+    });
+  }
+  const after = await rt.counters();
+  assert.is(after.server0.liveHandles, before.server0.liveHandles);
+  assert.is(after.server1.liveHandles, before.server1.liveHandles);
+  assert.ok(after.server0.instructions - before.server0.instructions > 20_000);
+});
+
+testOnConfigs(test, 'inputs from a data-source loader and outputs to a sink, inside the data dir', async ({ rt, kind }) => {
+  const dir = mkdtempSync(join(process.cwd(), '.tfe-test-data-'));
+  try {
+    const rel = dir.slice(process.cwd().length + 1);
+    writeFileSync(join(dir, 'x.bin'), Buffer.from(new BigUint64Array([5n, 6n, 7n]).buffer));
+    const x = rt.input('server1', { kind: 'source', loader: 'raw', args: { path: `${rel}/x.bin`, shape: [3] }, shape: [3] });
+    const y = rt.op('server1', 'Add', [x, x]);
+    rt.output(y, { kind: 'sink', name: 'raw', args: { path: `${rel}/y.bin` } });
+    await rt.flush();
+    assert.equal([...new BigUint64Array(new Uint8Array(readFileSync(join(dir, 'y.bin'))).buffer)], [10n, 12n, 14n]);
+    const z = await rt.inputAsync('server2', { kind: 'source', loader: 'raw', args: { path: `${rel}/x.bin`, shape: [1, 3] } });
+    assert.equal(z.shape, [1, 3]);
+    if (kind === 'zmq') {
+      assert.throws(() => rt.input('server0', { kind: 'provider', provide: () => randomTensor([1]) }), /in-process/);
+    }
+    // A path outside the player's data directory is refused, and fails the run.
+    const bad = rt.input('server0', { kind: 'source', loader: 'raw', args: { path: '../../etc/passwd', shape: [1] }, shape: [1] });
+    let err: Error | undefined;
+    await rt.reveal(bad).catch((e) => (err = e));
+    assert.match(String(err?.message), /outside the data directory/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test.run();
