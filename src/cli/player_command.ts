@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import '../data/index.js'; // registers the data-source loaders and sinks players offer
 import { loadHostmap } from '../runtime/hostmap.js';
 import { PlayerDaemon } from '../runtime/zmq_player.js';
 import { parseArgs, UsageError } from './args.js';

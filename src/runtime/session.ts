@@ -81,30 +81,35 @@ const YIELD_AFTER_MS = 10;
 
 const kernelAttrs = (ring: { dtype: string; modulus?: number }) => ({ dtype: ring.dtype, modulus: ring.modulus });
 
+/** Runs a kernel instruction on resolved inputs: small kernels inline, large ones off the event loop. */
+function runKernelInstruction(s: PlayerSession, i: Extract<Instruction, { op: 'kernel' }>, inputs: RingTensor[]): void | Promise<void> {
+  let work = 0;
+  for (const t of inputs) work += t.size;
+  // Kernels trust their inputs: validate what came over the network (in-process drivers
+  // already ran the same check).
+  if (!s.host.inProcess) {
+    const out = inferOutput(i.kernel, inputs.map((t) => ({ shape: t.shape, ring: t.ring })), i.attrs);
+    work = Math.max(work, out.shape.reduce((a, b) => a * b, 1));
+  }
+  // Small kernels run inline; large ones in their asynchronous form, so I/O keeps flowing.
+  if (work <= INLINE_ELEMENTS) s.set(i.out, runKernel(i.kernel, inputs, i.attrs));
+  else return runKernelAsync(i.kernel, inputs, i.attrs).then((t) => s.set(i.out, t));
+}
+
 /** The built-in instructions, as a table from op name to its executor. */
 const EXEC: Record<OpName, Exec> = {
   kernel: (s, i: Extract<Instruction, { op: 'kernel' }>) => {
-    const inputs = i.inputs.map((id) => s.get(id));
-    let work = 0;
-    for (const t of inputs) work += t.size;
-    // Kernels trust their inputs: validate what came over the network (in-process drivers
-    // already ran the same check).
-    if (!s.host.inProcess) {
-      const out = inferOutput(i.kernel, inputs.map((t) => ({ shape: t.shape, ring: t.ring })), i.attrs);
-      work = Math.max(work, out.shape.reduce((a, b) => a * b, 1));
-    }
-    // Small kernels run inline; large ones in their asynchronous form, so I/O keeps flowing.
-    if (work <= INLINE_ELEMENTS) s.set(i.out, runKernel(i.kernel, inputs, i.attrs));
-    else return runKernelAsync(i.kernel, inputs, i.attrs).then((t) => s.set(i.out, t));
+    const inputs = s.useAll(i.inputs);
+    return inputs instanceof Promise ? inputs.then((ts) => runKernelInstruction(s, i, ts)) : runKernelInstruction(s, i, inputs);
   },
-  send: (s, i: Extract<Instruction, { op: 'send' }>) => {
-    const bytes = s.host.net.sendTensor(i.to, s.id, i.tag, s.get(i.src));
+  send: async (s, i: Extract<Instruction, { op: 'send' }>) => {
+    const bytes = s.host.net.sendTensor(i.to, s.id, i.tag, await s.use(i.src));
     s.countSent(i.to, bytes);
   },
-  recv: async (s, i: Extract<Instruction, { op: 'recv' }>) => {
-    s.inFlight = false;
-    s.set(i.out, await s.mailbox.take(i.from, i.tag));
-  },
+  // A receive does not stop the stream: the handle holds the pending message, and whatever
+  // reads it waits. So a player sends its half of an exchange before it waits for the other
+  // half, and an exchange costs one latency, not two.
+  recv: (s, i: Extract<Instruction, { op: 'recv' }>) => s.expect(i.out, s.mailbox.take(i.from, i.tag)),
   sample: async (s, i: Extract<Instruction, { op: 'sample' }>) => {
     const seed = i.peer === undefined ? s.privateSeed : await s.pairSeed(i.peer);
     const attrs = { seed, nonce: i.nonce, offset: 0n, shape: i.shape, ...kernelAttrs(i.ring) };
@@ -124,17 +129,20 @@ const EXEC: Record<OpName, Exec> = {
     if (!s.host.inProcess) throw new ProtocolError('provider inputs are only allowed for in-process players');
     s.setInput(i.out, await i.provide(), 'provider', i.expect, i.req);
   },
-  reveal: (s, i: Extract<Instruction, { op: 'reveal' }>) => s.reply({ kind: 'tensor', req: i.req, tensor: s.get(i.src) }),
-  sink: async (s, i: Extract<Instruction, { op: 'sink' }>) => { await getSink(i.name)(s.get(i.src), i.args, s.host.data); },
+  reveal: async (s, i: Extract<Instruction, { op: 'reveal' }>) => s.reply({ kind: 'tensor', req: i.req, tensor: await s.use(i.src) }),
+  sink: async (s, i: Extract<Instruction, { op: 'sink' }>) => { await getSink(i.name)(await s.use(i.src), i.args, s.host.data); },
   callback: async (s, i: Extract<Instruction, { op: 'callback' }>) => {
     if (!s.host.inProcess) throw new ProtocolError('callback outputs are only allowed for in-process players');
-    await i.receive(s.get(i.src));
+    await i.receive(await s.use(i.src));
   },
-  free: (s, i: Extract<Instruction, { op: 'free' }>) => { for (const id of i.ids) s.handles.delete(id); },
+  free: (s, i: Extract<Instruction, { op: 'free' }>) => { for (const id of i.ids) s.forget(id); },
   sync: (s, i: Extract<Instruction, { op: 'sync' }>) => s.reply({ kind: 'ack', req: i.req }),
   counters: (s, i: Extract<Instruction, { op: 'counters' }>) => {
     s.reply({ kind: 'counters', req: i.req, counters: { ...s.counters, liveHandles: s.handles.size } });
-    if (i.reset) s.counters = zeroCounters();
+    if (i.reset) {
+      s.counters = zeroCounters();
+      s.inFlight = false; // rounds count afresh from the reset
+    }
   },
 };
 
@@ -152,7 +160,9 @@ const EXEC: Record<OpName, Exec> = {
  * ```
  */
 export class PlayerSession {
-  readonly handles = new Map<number, RingTensor>();
+  readonly handles = new Map<number, RingTensor | Promise<RingTensor>>();
+  /** Received handles not read yet: reading one ends the current flight of sends. */
+  private readonly received = new Set<number>();
   readonly mailbox = new Mailbox<RingTensor>();
   readonly seedBox = new Mailbox<Uint8Array>();
   readonly privateSeed: Uint8Array = randomBytes(16);
@@ -168,11 +178,43 @@ export class PlayerSession {
 
   constructor(readonly id: string, readonly host: SessionHost) {}
 
-  /** The tensor of handle `id`. */
-  get(id: number): RingTensor {
+  /** The tensor of handle `id`, or the pending receive that will produce it. */
+  get(id: number): RingTensor | Promise<RingTensor> {
     const t = this.handles.get(id);
     if (!t) throw new ProtocolError(`handle ${id} is not on player \`${this.host.name}\` (freed or never created)`);
     return t;
+  }
+
+  /**
+   * The tensor of handle `id`, waiting for it if it is a pending receive. Using a received
+   * value ends the current flight of sends: the next send starts a new round.
+   */
+  use(id: number): RingTensor | Promise<RingTensor> {
+    const t = this.get(id);
+    if (this.received.delete(id)) this.inFlight = false;
+    return t;
+  }
+
+  /** Several handles at once; synchronous when none is pending. */
+  useAll(ids: readonly number[]): RingTensor[] | Promise<RingTensor[]> {
+    const ts = ids.map((id) => this.use(id));
+    return ts.every((t) => t instanceof RingTensor) ? (ts as RingTensor[]) : Promise.all(ts);
+  }
+
+  /** Drops handle `id`. */
+  forget(id: number): void {
+    this.handles.delete(id);
+    this.received.delete(id);
+  }
+
+  /** Stores a pending receive under handle `id`; the tensor replaces it when it arrives. */
+  expect(id: number, pending: Promise<RingTensor>): void {
+    pending.catch(() => undefined); // a session failure rejects it; whoever reads it reports that
+    this.handles.set(id, pending);
+    this.received.add(id);
+    void pending.then((t) => {
+      if (this.handles.get(id) === pending) this.handles.set(id, t);
+    }, () => undefined);
   }
 
   /** Stores a tensor under handle `id`. */

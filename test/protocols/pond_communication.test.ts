@@ -2,6 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as tfe from '../../src/index.js';
 import { ring } from '../../src/kernels/index.js';
+import { msb } from '../../src/protocols/pond/compare.js';
 import { tensorMessageBytes } from '../../src/runtime/codec.js';
 import { currentRuntime } from '../../src/protocols/runtime_link.js';
 import { randomArray } from '../helpers/plain.js';
@@ -45,6 +46,10 @@ test('a private × private matmul sends exactly what the protocol says', async (
   assert.is(c.server1.bytesSent, s1, 'server1 bytes');
   assert.is(c.server2.bytesSent, s2, 'server2 bytes');
   assert.is(c.server0.messagesSent + c.server1.messagesSent + c.server2.messagesSent, 9);
+  // Rounds: one to open both masks together, one for the truncation; the producer never waits.
+  assert.is(c.server0.rounds, 2, 'server0 rounds');
+  assert.is(c.server1.rounds, 2, 'server1 rounds');
+  assert.is(c.server2.rounds, 1, 'producer rounds');
   // Payload alone: 8·(2mk + 2kn + 5mn) bytes.
   const payload = 8 * (2 * m * k + 2 * k * n + 5 * m * n);
   const headers = 9 * msg('server0', [0, 0]);
@@ -72,6 +77,13 @@ test('a public integer factor is local: no communication at all', async () => {
   const x = await tfe.definePrivateInput('input-provider', () => randomArray(7, 10), { shape: [10] });
   const c = await measure(() => tfe.mul(x, 3));
   assert.is(c.server0.bytesSent + c.server1.bytesSent + c.server2.bytesSent, 0);
+});
+
+test('the exact comparison takes 8 rounds', async () => {
+  const x = await tfe.definePrivateInput('input-provider', () => randomArray(8, 16), { shape: [16] });
+  const c = await measure(() => msb(currentRuntime() && (tfe.getProtocol() as tfe.Pond), x as tfe.PondPrivateTensor));
+  assert.is(c.server0.rounds, 8);
+  assert.is(c.server1.rounds, 8);
 });
 
 test.run();

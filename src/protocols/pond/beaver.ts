@@ -1,11 +1,12 @@
 import { U64 } from '../../kernels/dtype.js';
 import type { Handle } from '../../runtime/api.js';
 import { dealShares } from './dealer.js';
+import { openShares } from './open.js';
 import type { Pond } from './pond.js';
 import { PondMaskedTensor, PondPrivateTensor } from './pond_tensors.js';
 
 /**
- * Masks a private tensor for Beaver products (SPDZ; Beaver '91). 1 round.
+ * Masks private tensors for Beaver products (SPDZ; Beaver '91). 1 round for all of them.
  *  1. server_i and the producer expand a_i from the seed they share (no message); the
  *     producer adds a = a0 + a1.
  *  2. server_i computes alpha_i = x_i − a_i and sends it to the other server.
@@ -13,25 +14,25 @@ import { PondMaskedTensor, PondPrivateTensor } from './pond_tensors.js';
  * Communication: 2 · 8 bytes per element. The result is remembered on `x`, so a tensor is
  * masked at most once (weights in forward and backward pay once).
  */
-export function mask(p: Pond, x: PondPrivateTensor | PondMaskedTensor): PondMaskedTensor {
-  if (x instanceof PondMaskedTensor) return x;
-  if (x.masked) return x.masked;
+export function maskAll(p: Pond, xs: readonly (PondPrivateTensor | PondMaskedTensor)[]): PondMaskedTensor[] {
   const { rt, s0, s1, cp } = p;
-  const [x0, x1] = x.shares;
-  const [a0cp, a0] = rt.sampleShared([cp, s0], x.shape, U64);
-  const [a1cp, a1] = rt.sampleShared([cp, s1], x.shape, U64);
-  const a = rt.op(cp, 'Add', [a0cp, a1cp]);
-  rt.free(a0cp, a1cp);
-  const alphaOwn0 = rt.op(s0, 'Sub', [x0, a0]);
-  const alphaOwn1 = rt.op(s1, 'Sub', [x1, a1]);
-  const fromS1 = rt.send(alphaOwn1, s0);
-  const fromS0 = rt.send(alphaOwn0, s1);
-  const alpha0 = rt.op(s0, 'Add', [alphaOwn0, fromS1]);
-  const alpha1 = rt.op(s1, 'Add', [fromS0, alphaOwn1]);
-  rt.free(alphaOwn0, alphaOwn1, fromS0, fromS1);
-  const m = new PondMaskedTensor(p, x, a, [a0, a1], [alpha0, alpha1]);
-  x.masked = m;
-  return m;
+  const todo = [...new Set(xs.filter((x): x is PondPrivateTensor => x instanceof PondPrivateTensor && !x.masked))];
+  const prepared = todo.map((x) => {
+    const [a0cp, a0] = rt.sampleShared([cp, s0], x.shape, U64);
+    const [a1cp, a1] = rt.sampleShared([cp, s1], x.shape, U64);
+    const a = rt.op(cp, 'Add', [a0cp, a1cp]);
+    rt.free(a0cp, a1cp);
+    const own: [Handle, Handle] = [rt.op(s0, 'Sub', [x.shares[0], a0]), rt.op(s1, 'Sub', [x.shares[1], a1])];
+    return { x, a, aShares: [a0, a1] as [Handle, Handle], own };
+  });
+  const alphas = openShares(rt, prepared.map((m) => m.own), 'Add');
+  prepared.forEach((m, i) => { m.x.masked = new PondMaskedTensor(p, m.x, m.a, m.aShares, alphas[i]); });
+  return xs.map((x) => (x instanceof PondMaskedTensor ? x : x.masked!));
+}
+
+/** Masks one private tensor (see {@link maskAll}). */
+export function mask(p: Pond, x: PondPrivateTensor | PondMaskedTensor): PondMaskedTensor {
+  return maskAll(p, [x])[0];
 }
 
 /**
@@ -52,8 +53,7 @@ export function beaverProduct(
   y: PondPrivateTensor | PondMaskedTensor,
 ): PondPrivateTensor {
   const { rt, s0, s1, cp } = p;
-  const mx = mask(p, x);
-  const my = mask(p, y);
+  const [mx, my] = maskAll(p, [x, y]);
   const c = rt.op(cp, kernel, [mx.a, my.a], attrs);
   const [c0, c1] = dealShares(p, c);
   rt.free(c);

@@ -1,6 +1,7 @@
 import { U64 } from '../../kernels/dtype.js';
 import type { Handle } from '../../runtime/api.js';
 import { dealShares } from './dealer.js';
+import { openShares } from './open.js';
 import type { Pond } from './pond.js';
 import { PondPrivateTensor } from './pond_tensors.js';
 import { Scratch } from './scratch.js';
@@ -40,7 +41,7 @@ export function msb(p: Pond, x: PondPrivateTensor): PondPrivateTensor {
   const rBits = dealXor(p, t, t.op(cp, 'Add', [r0cp, r1cp]));
   // Step 2: open c = x + r.
   const own: BoolShares = [t.op(s0, 'Add', [x.shares[0], r0]), t.op(s1, 'Add', [x.shares[1], r1])];
-  const c = openSum(t, own, 'Add');
+  const [c] = openAll(p, t, [own], 'Add');
   // Step 3: g = r ∧ ¬c and e = ¬(r ⊕ c) on the low 63 bits; bit 63 neutral (g = 0, e = 1).
   const rLow = both('BitwiseAnd', rBits, pub(LOW63));
   const notC = both('BitwiseNot', c);
@@ -64,12 +65,10 @@ export function msb(p: Pond, x: PondPrivateTensor): PondPrivateTensor {
   return out;
 }
 
-/** Each server sends its word to the other; both combine them with `kernel` (Add or BitwiseXor). */
-function openSum(t: Scratch, own: BoolShares, kernel: string): BoolShares {
-  const [s0, s1] = [own[0].player, own[1].player];
-  const fromS1 = t.send(own[1], s0);
-  const fromS0 = t.send(own[0], s1);
-  return [t.op(s0, kernel, [own[0], fromS1]), t.op(s1, kernel, [fromS0, own[1]])];
+/** Opens shared words in one round (see openShares); results are scratch, the parts are consumed. */
+function openAll(p: Pond, t: Scratch, pairs: BoolShares[], kernel: 'Add' | 'BitwiseXor'): BoolShares[] {
+  for (const [a, b] of pairs) { t.keep(a); t.keep(b); }
+  return openShares(p.rt, pairs, kernel).map(([a, b]) => [t.track(a), t.track(b)] as BoolShares);
 }
 
 /**
@@ -84,7 +83,7 @@ function bitToArithmetic(p: Pond, t: Scratch, b: BoolShares): PondPrivateTensor 
   const sBit = t.op(cp, 'BitwiseAnd', [word, t.fill(cp, 1n, U64)]);
   const sXor = dealXor(p, t, sBit);
   const sArith = dealShares(p, sBit).map((h) => t.track(h));
-  const v = openSum(t, [t.op(b[0].player, 'BitwiseXor', [b[0], sXor[0]]), t.op(b[1].player, 'BitwiseXor', [b[1], sXor[1]])], 'BitwiseXor');
+  const [v] = openAll(p, t, [[t.op(b[0].player, 'BitwiseXor', [b[0], sXor[0]]), t.op(b[1].player, 'BitwiseXor', [b[1], sXor[1]])]], 'BitwiseXor');
   const out = [0, 1].map((i) => {
     const player = v[i].player;
     const twoVs = t.op(player, 'ShiftLeft', [t.op(player, 'Mul', [v[i], sArith[i]])], { bits: 1 });
@@ -103,7 +102,7 @@ function dealXor(p: Pond, t: Scratch, w: Handle): BoolShares {
 
 /**
  * ANDs one XOR-shared word tensor u with each of `vs`, with Beaver AND triples that share one
- * mask of u. 1 round: the servers open u ⊕ a and every v ⊕ b;
+ * mask of u. 1 round: the servers open u ⊕ a and every v ⊕ b together;
  * then u ∧ v = c ⊕ (d ∧ b) ⊕ (e ∧ a) ⊕ [server0](d ∧ e) with d = u ⊕ a, e = v ⊕ b, c = a ∧ b.
  */
 function andBool(p: Pond, t: Scratch, u: BoolShares, vs: BoolShares[]): BoolShares[] {
@@ -116,11 +115,14 @@ function andBool(p: Pond, t: Scratch, u: BoolShares, vs: BoolShares[]): BoolShar
   const masked = (w: BoolShares, m: BoolShares): BoolShares =>
     [t.op(s0, 'BitwiseXor', [w[0], m[0]]), t.op(s1, 'BitwiseXor', [w[1], m[1]])];
   const [a, aShares] = sample();
-  const d = openSum(t, masked(u, aShares), 'BitwiseXor');
-  return vs.map((v) => {
+  const triples = vs.map(() => {
     const [b, bShares] = sample();
-    const cShares = dealXor(p, t, t.op(cp, 'BitwiseAnd', [a, b]));
-    const e = openSum(t, masked(v, bShares), 'BitwiseXor');
+    return { bShares, cShares: dealXor(p, t, t.op(cp, 'BitwiseAnd', [a, b])) };
+  });
+  const [d, ...es] = openAll(p, t, [masked(u, aShares), ...vs.map((v, j) => masked(v, triples[j].bShares))], 'BitwiseXor');
+  return vs.map((_, j) => {
+    const { bShares, cShares } = triples[j];
+    const e = es[j];
     return [0, 1].map((i) => {
       const player = d[i].player;
       const cross = t.op(player, 'BitwiseXor', [t.op(player, 'BitwiseAnd', [d[i], bShares[i]]), t.op(player, 'BitwiseAnd', [e[i], aShares[i]])]);

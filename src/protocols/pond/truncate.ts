@@ -3,6 +3,7 @@ import { U64 } from '../../kernels/dtype.js';
 import type { Handle } from '../../runtime/api.js';
 import type { Pond } from './pond.js';
 import { dealShares } from './dealer.js';
+import { openShares } from './open.js';
 import { PondPrivateTensor, PondPublicTensor } from './pond_tensors.js';
 
 const TWO_62 = 1n << 62n;
@@ -47,13 +48,11 @@ export function truncatePrivate(p: Pond, x: PondPrivateTensor, k: number, fracBi
   const xShifted = rt.op(s0, 'Add', [x.shares[0], shift]);
   const cOwn0 = rt.op(s0, 'Add', [xShifted, r0]);
   const cOwn1 = rt.op(s1, 'Add', [x.shares[1], r1]);
-  const cFrom1 = rt.send(cOwn1, s0);
-  const cFrom0 = rt.send(cOwn0, s1);
   rt.free(shift, xShifted, r0, r1);
+  const [[c0, c1]] = openShares(rt, [[cOwn0, cOwn1]], 'Add');
   // Step 4, on each server.
-  const y0 = finish(p, s0, true, rt.op(s0, 'Add', [cOwn0, cFrom1]), t0, m0, k);
-  const y1 = finish(p, s1, false, rt.op(s1, 'Add', [cFrom0, cOwn1]), t1, m1, k);
-  rt.free(cOwn0, cOwn1, cFrom0, cFrom1);
+  const y0 = finish(p, s0, true, c0, t0, m0, k);
+  const y1 = finish(p, s1, false, c1, t1, m1, k);
   return new PondPrivateTensor(p, fracBits, [y0, y1]);
 }
 
