@@ -12,6 +12,7 @@ import { setDefaultProtocolFactory } from './protocol.js';
 setDefaultProtocolFactory(() => new Pond());
 
 export { Pond, setDebug, type PondArgs } from './pond/pond.js';
+export { SecureNN, type SecureNNArgs, type ActivationMode } from './securenn/index.js';
 export { PondMaskedTensor, PondPrivateTensor, PondPrivateVariable, PondPublicTensor, PondPublicVariable } from './pond/pond_tensors.js';
 export { getProtocol, setProtocol, type Protocol, type ProtocolCapabilities, type InputProvider } from './protocol.js';
 export { TfeTensor, type TensorLike, type Liftable } from './tensor.js';

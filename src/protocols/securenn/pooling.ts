@@ -1,0 +1,178 @@
+import { ValueError } from '../../errors.js';
+import { mapLocal } from '../pond/linear.js';
+import type { PondPrivateTensor } from '../pond/pond_tensors.js';
+import type { Pool2DOptions } from '../protocol.js';
+import type { TensorLike, TfeTensor } from '../tensor.js';
+import { batchedMsb, less, select } from './comparisons.js';
+import { oneMinus } from './msb.js';
+import type { SecureNN } from './securenn.js';
+
+/** Moves `axis` last and flattens the rest: [m, L], with what is needed to undo it. */
+function toRows(p: SecureNN, x: TfeTensor, axis: number, op: string) {
+  const rank = x.rank;
+  const a = axis < 0 ? axis + rank : axis;
+  if (!Number.isInteger(a) || a < 0 || a >= rank) throw new ValueError(`\`${op}\`: axis ${axis} is out of range for rank ${rank}`);
+  const len = x.shape[a];
+  if (len === 0) throw new ValueError(`\`${op}\`: axis ${a} of shape [${x.shape.join(',')}] is empty`);
+  const perm = [...Array(rank).keys()].filter((i) => i !== a).concat([a]);
+  const moved = a === rank - 1 ? x : p.transpose(x, perm);
+  const outer = x.shape.filter((_, i) => i !== a);
+  const rows = p.reshape(moved, [outer.reduce((s, d) => s * d, 1), len]);
+  return { rows, len, outer, a };
+}
+
+/**
+ * The maximum of each row of a [m, L] tensor by a log-depth tournament: pairs (2i, 2i+1) are
+ * compared in parallel (one MSB and one SelectShare per level; an odd last element waits a
+ * level), ceil(log2 L) levels of 4 rounds. Returns [m, 1].
+ */
+function rowMax(p: SecureNN, rows: TfeTensor): TfeTensor {
+  let cur = rows;
+  let len = rows.shape[1];
+  const m = rows.shape[0];
+  while (len > 1) {
+    const half = Math.floor(len / 2);
+    const a = p.stridedSlice(cur, [0, 0], [m, 2 * half], [1, 2]);
+    const b = p.stridedSlice(cur, [0, 1], [m, 2 * half], [1, 2]);
+    let next = select(p, less(p, a, b), b, a);
+    if (len % 2 === 1) next = p.concat([next, p.slice(cur, [0, len - 1], [m, 1])], 1);
+    if (cur !== rows) p.dispose(cur);
+    cur = next;
+    len = Math.ceil(len / 2);
+  }
+  return cur;
+}
+
+/**
+ * Maximum over `axis` (exact), like tf.max(x, axis, keepDims). Log-depth tree:
+ * ceil(log2 L)·4 rounds.
+ * @example
+ * ```ts
+ * const m = reduceMax(snn, x, 1);
+ * ```
+ */
+export function reduceMax(p: SecureNN, x: TensorLike, axis = -1, keepDims = false): TfeTensor {
+  const xt = p.toTensor(x);
+  const { rows, outer, a } = toRows(p, xt, axis, 'reduceMax');
+  const m = rowMax(p, rows);
+  const shape = keepDims ? xt.shape.map((d, i) => (i === a ? 1 : d)) : outer;
+  return p.reshape(m, shape);
+}
+
+/**
+ * One-hot of the FIRST maximum of each row of [m, L] (tfjs's argMax picks the first index on
+ * ties): e_j = [x_j ≥ max] marks every maximum; c_j = Σ_{k<j} e_k (a local exclusive cumsum)
+ * counts earlier maxima; first_j = e_j·[c_j = 0] = e_j·(1 − MSB(−c_j)). Rounds: the tree,
+ * then 3 + 3 + 1.
+ */
+function firstMaxOneHot(p: SecureNN, rows: TfeTensor): { max: TfeTensor; oneHot: PondPrivateTensor } {
+  const max = rowMax(p, rows);
+  const isMax = oneMinus(p, less(p, rows, max));
+  const before = mapLocal(p, isMax, 'CumSum', { axis: 1, exclusive: true, reverse: false }, false) as PondPrivateTensor;
+  const negBefore = p.toPrivate(p.neg(before));
+  const [anyBefore] = batchedMsb(p, [negBefore]);
+  const noneBefore = oneMinus(p, anyBefore);
+  const oneHot = p.toPrivate(p.mul(isMax, noneBefore));
+  for (const v of [isMax, before, negBefore, anyBefore, noneBefore]) p.dispose(v);
+  return { max, oneHot };
+}
+
+/**
+ * Index of the first maximum over `axis`, as tfjs argMax (ties: the smallest index), as a
+ * private integer tensor (fracBits 0); with `oneHot`, a private 0/1 tensor with the axis kept
+ * (the one-hot placed where the axis was).
+ * @example
+ * ```ts
+ * const idx = argmax(snn, logits, 1);                  // [batch]
+ * const hot = argmax(snn, logits, 1, { oneHot: true }); // [batch, classes]
+ * ```
+ */
+export function argmax(p: SecureNN, x: TensorLike, axis = -1, opts: { oneHot?: boolean } = {}): TfeTensor {
+  const xt = p.toTensor(x);
+  const { rows, len, outer, a } = toRows(p, xt, axis, 'argmax');
+  const { max, oneHot } = firstMaxOneHot(p, rows);
+  p.dispose(max);
+  if (opts.oneHot) {
+    const moved = p.reshape(oneHot, [...outer, len]);
+    const rank = xt.rank;
+    if (a === rank - 1) return moved;
+    const inv = [...Array(rank).keys()].map((i) => (i < a ? i : i === a ? rank - 1 : i - 1));
+    return p.transpose(moved, inv);
+  }
+  const positions = p.defineConstant(Array.from({ length: len }, (_, i) => i), { integer: true });
+  const idx = p.reduceSum(p.mul(oneHot, positions), 1);
+  return p.reshape(idx, outer);
+}
+
+/** Normalised pooling geometry, TensorFlow semantics. */
+function geometry(shape: readonly number[], opts: Pool2DOptions) {
+  if (shape.length !== 4) throw new ValueError(`\`maxPool2d\` expects NHWC input of rank 4, got shape [${shape.join(',')}]`);
+  const pool = typeof opts.poolSize === 'number' ? [opts.poolSize, opts.poolSize] : opts.poolSize;
+  const s = opts.strides ?? pool;
+  const strides = typeof s === 'number' ? [s, s] : s;
+  const padding = opts.padding ?? 'valid';
+  if ([...pool, ...strides].some((v) => !Number.isInteger(v) || v < 1)) {
+    throw new ValueError(`\`poolSize\` and \`strides\` must be positive integers, got [${pool.join(',')}] and [${strides.join(',')}]`);
+  }
+  if (padding !== 'same' && padding !== 'valid') throw new ValueError(`\`padding\` must be 'same' or 'valid', got ${String(padding)}`);
+  const [, h, w] = shape;
+  const out = (len: number, k: number, st: number) => (padding === 'same' ? Math.ceil(len / st) : Math.ceil((len - k + 1) / st));
+  const outH = out(h, pool[0], strides[0]);
+  const outW = out(w, pool[1], strides[1]);
+  if (outH < 1 || outW < 1) throw new ValueError(`\`maxPool2d\`: pool [${pool.join(',')}] does not fit input [${shape.join(',')}] with 'valid' padding`);
+  const padTop = padding === 'same' ? Math.floor(Math.max((outH - 1) * strides[0] + pool[0] - h, 0) / 2) : 0;
+  const padLeft = padding === 'same' ? Math.floor(Math.max((outW - 1) * strides[1] + pool[1] - w, 0) / 2) : 0;
+  return { pool: pool as [number, number], strides: strides as [number, number], padding, outH, outW, padTop, padLeft };
+}
+
+/**
+ * Public 0/1 mask [1, oh, ow, kh·kw, 1] of window positions that fall on padding ('same').
+ */
+function paddingMask(h: number, w: number, g: ReturnType<typeof geometry>): { mask: Float64Array; any: boolean } {
+  const [kh, kw] = g.pool;
+  const mask = new Float64Array(g.outH * g.outW * kh * kw);
+  let any = false;
+  for (let i = 0; i < g.outH; i++) for (let j = 0; j < g.outW; j++) for (let dy = 0; dy < kh; dy++) for (let dx = 0; dx < kw; dx++) {
+    const y = i * g.strides[0] - g.padTop + dy;
+    const x = j * g.strides[1] - g.padLeft + dx;
+    const pad = y < 0 || y >= h || x < 0 || x >= w;
+    if (pad) { mask[((i * g.outW + j) * kh + dy) * kw + dx] = 1; any = true; }
+  }
+  return { mask, any };
+}
+
+/**
+ * Max pooling (NHWC, any pool size, strides and padding, TensorFlow semantics: 'same' ignores
+ * the padding) and the one-hot mask of each window's first maximum, shape
+ * [n, oh, ow, kh·kw, c], for the backward pass (SecureNN, §"Maxpool", with a log-depth tree in
+ * place of the paper's linear scan).
+ *  1. Im2Col on each share (local) gives every window; positions on 'same' padding get
+ *     −2^62 ring units (so 'same' needs |x| < 2^62 ring units, the Pond truncation bound)
+ *  2. a tournament of MSB comparisons and SelectShares gives each window's maximum
+ *     (ceil(log2(kh·kw)) levels of 4 rounds, 258 bytes per comparison)
+ *  3. the mask marks the first position equal to the maximum (7 rounds)
+ * @example
+ * ```ts
+ * const { y, mask } = maxPool2dWithArgmax(snn, x, { poolSize: 2 });
+ * ```
+ */
+export function maxPool2dWithArgmax(p: SecureNN, x: TensorLike, opts: Pool2DOptions, withMask = true): { y: TfeTensor; mask?: TfeTensor } {
+  const xt = p.toTensor(x);
+  const g = geometry(xt.shape, opts);
+  const [n, h, w, c] = xt.shape;
+  const k = g.pool[0] * g.pool[1];
+  const cols = mapLocal(p, xt, 'Im2Col', { kernelSize: g.pool, strides: g.strides, padding: g.padding }, false);
+  let windows = p.reshape(cols, [n, g.outH, g.outW, k, c]);
+  const pad = paddingMask(h, w, g);
+  if (pad.any) {
+    const low = -(2 ** (62 - xt.fracBits));
+    const fill = p.defineConstant(Float64Array.from(pad.mask, (v) => v * low), { shape: [1, g.outH, g.outW, k, 1] });
+    windows = p.add(windows, fill);
+  }
+  const rows = p.reshape(p.transpose(windows, [0, 1, 2, 4, 3]), [n * g.outH * g.outW * c, k]);
+  if (!withMask) return { y: p.reshape(rowMax(p, rows), [n, g.outH, g.outW, c]) };
+  const { max, oneHot } = firstMaxOneHot(p, rows);
+  const y = p.reshape(max, [n, g.outH, g.outW, c]);
+  const mask = p.transpose(p.reshape(oneHot, [n, g.outH, g.outW, c, k]), [0, 1, 2, 4, 3]);
+  return { y, mask };
+}

@@ -1,0 +1,56 @@
+/**
+ * A representative subset of the SecureNN tests over ZeroMQ with real `tfe player` processes
+ * (and the same bodies in memory). The players load SecureNN's extra kernel
+ * (`PermuteLastAxis`) through NODE_OPTIONS until the player imports it itself.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { fileURLToPath } from 'node:url';
+import * as tfe from '../../src/index.js';
+import { decodeFixed, encodeFixed } from '../../src/kernels/index.js';
+import { SecureNN } from '../../src/protocols/securenn/index.js';
+import { testOnConfigs } from '../helpers/configs.js';
+import { randomArray } from '../helpers/plain.js';
+import { edgeValues, msbOf, openRaw, randomU64, shareRaw } from './securenn_helpers.js';
+
+const register = fileURLToPath(new URL('../../src/protocols/securenn/kernels/register.ts', import.meta.url));
+process.env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} --import tsx --import ${register}`.trim();
+
+const snn = new SecureNN();
+tfe.setProtocol(snn);
+const players = ['server0', 'server1', 'server2', 'input-provider'];
+
+testOnConfigs(test, 'MSB and ReLU bit-exact on random and edge values', async () => {
+  const values = new BigUint64Array([...randomU64(3000), ...edgeValues()]);
+  const x = shareRaw(snn, values, 16);
+  const msb = await openRaw(snn.toPrivate(snn.isNegative(x)));
+  const relu = await openRaw(snn.toPrivate(snn.relu(x)));
+  let bad = 0;
+  for (let i = 0; i < values.length; i++) if (msb[i] !== msbOf(values[i]) || relu[i] !== (msbOf(values[i]) ? 0n : values[i])) bad++;
+  assert.is(bad, 0);
+}, { players });
+
+testOnConfigs(test, 'relu, comparisons, argmax and maxPool2d on private inputs', async () => {
+  const data = Float64Array.from(randomArray(11, 32, -3, 3), (v) => Math.round(v));
+  // Test data uploaded by the driver and shared from server0 (remote players run no providers).
+  const x = snn.reshape(shareRaw(snn, encodeFixed(data, [data.length]).values() as BigUint64Array, 16), [2, 4, 4, 1]);
+  const enc = decodeFixed(encodeFixed(data, [data.length]));
+  assert.equal(Array.from(await tfe.relu(x).reveal()), Array.from(enc, (v) => (v > 0 ? v : 0)));
+  assert.equal(Array.from(await snn.greater(x, 0).reveal()), Array.from(enc, (v) => +(v > 0)));
+  const { y, mask } = snn.maxPool2dWithArgmax(x, { poolSize: 2 });
+  const yv = await y.reveal();
+  const mv = await mask.reveal();
+  for (let b = 0; b < 2; b++) for (let i = 0; i < 2; i++) for (let j = 0; j < 2; j++) {
+    const win = [0, 1, 2, 3].map((k) => enc[b * 16 + (2 * i + (k >> 1)) * 4 + 2 * j + (k & 1)]);
+    const o = (b * 2 + i) * 2 + j;
+    assert.is(yv[o], Math.max(...win));
+    assert.equal(Array.from(mv.slice(o * 4, o * 4 + 4)), win.map((v, k) => +(k === win.indexOf(Math.max(...win)))));
+  }
+  const idx = await snn.argmax(tfe.reshape(x, [4, 8]), 1).reveal();
+  for (let r = 0; r < 4; r++) {
+    const row = Array.from(enc.slice(r * 8, r * 8 + 8));
+    assert.is(idx[r], row.indexOf(Math.max(...row)));
+  }
+}, { players });
+
+test.run();
