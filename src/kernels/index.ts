@@ -10,6 +10,7 @@
  */
 import './reference/register.js';
 import './native/register.js';
+import './shared/register.js';
 
 import * as ring from './ops/index.js';
 

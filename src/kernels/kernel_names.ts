@@ -168,3 +168,13 @@ export interface PrgUniformAttrs {
   dtype: 'u64' | 'u8';
   modulus?: number;
 }
+
+/**
+ * `PermuteLastAxis(x, keys)`: x [..., k] (any ring), keys u64 of the same shape. Each row
+ * (last axis) of x is permuted by Fisher–Yates driven by that row's keys: for i = k−1 down to
+ * 1, j = floor(keys[i]·(i+1) / 2^64), swap positions i and j (keys[0] is unused). With uniform
+ * keys the permutation is uniform over all k! orders, up to a bias below 2^−57 per row; two
+ * players holding the same keys apply the same permutation (SecureNN's PrivateCompare). No attrs.
+ * One TypeScript body (data movement) serves both host backends: `src/kernels/shared/`.
+ */
+export const PERMUTE_LAST_AXIS = 'PermuteLastAxis';

@@ -18,6 +18,8 @@ export interface Handle {
   readonly id: number;
   readonly shape: readonly number[];
   readonly ring: RingSpec;
+  /** True once freed (by `free`, `dispose` or the end of a `tidy` scope). */
+  readonly disposed?: boolean;
 }
 
 /**

@@ -180,4 +180,32 @@ test('bad operands give clear errors', async () => {
   assert.throws(() => tfe.pow(x, -1), (e: Error) => e instanceof tfe.ValueError);
 });
 
+test('the crypto producer may be called crypto-producer, as in TF Encrypted', async () => {
+  const previous = tfe.getConfig();
+  tfe.setConfig(new tfe.LocalConfig(['server0', 'server1', 'crypto-producer', 'input-provider'], { autoAddUnknownPlayers: false }));
+  try {
+    const p = new tfe.Pond();
+    tfe.setProtocol(p);
+    const x = await tfe.definePrivateInput('input-provider', () => [1.5, -2], { shape: [2] });
+    assert.equal(Array.from(await tfe.mul(x, x).reveal()), [2.25, 4]);
+    assert.is(p.cp, 'crypto-producer');
+  } finally {
+    await tfe.getConfig().close();
+    tfe.setConfig(previous);
+    tfe.setProtocol(new tfe.Pond());
+  }
+});
+
+test('a kept tensor masked inside tidy is masked afresh in the next scope', async () => {
+  const w = tfe.keep(await tfe.definePrivateInput('input-provider', () => [1, 2, 3], { shape: [3] }));
+  for (let step = 0; step < 3; step++) {
+    const v = await tfe.tidy(async () => tfe.mul(w, w).reveal());
+    assert.equal(Array.from(v), [1, 4, 9], `step ${step}`);
+  }
+});
+
+test('Pond rejects a repeated player name', () => {
+  assert.throws(() => new tfe.Pond('server0', 'server0'), (e: Error) => e instanceof tfe.ValueError && /distinct/.test(e.message));
+});
+
 test.run();

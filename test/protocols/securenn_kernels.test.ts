@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import * as tfe from '../../src/index.js';
 import { inferOutput, newSeed, ring, runKernel } from '../../src/kernels/index.js';
 import { U64 } from '../../src/kernels/dtype.js';
-import { PERMUTE_LAST_AXIS } from '../../src/kernels/kernel_names_securenn.js';
+import { PERMUTE_LAST_AXIS } from '../../src/kernels/kernel_names.js';
 import { exactOps } from '../../src/protocols/generic/exact.js';
 import { SecureNN } from '../../src/protocols/securenn/index.js';
 

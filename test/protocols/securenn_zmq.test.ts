@@ -1,11 +1,9 @@
 /**
  * A representative subset of the SecureNN tests over ZeroMQ with real `tfe player` processes
- * (and the same bodies in memory). The players load SecureNN's extra kernel
- * (`PermuteLastAxis`) through NODE_OPTIONS until the player imports it itself.
+ * (and the same bodies in memory).
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { fileURLToPath } from 'node:url';
 import * as tfe from '../../src/index.js';
 import { decodeFixed, encodeFixed } from '../../src/kernels/index.js';
 import { SecureNN } from '../../src/protocols/securenn/index.js';
@@ -13,8 +11,6 @@ import { testOnConfigs } from '../helpers/configs.js';
 import { randomArray } from '../helpers/plain.js';
 import { edgeValues, msbOf, openRaw, randomU64, shareRaw } from './securenn_helpers.js';
 
-const register = fileURLToPath(new URL('../../src/protocols/securenn/kernels/register.ts', import.meta.url));
-process.env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} --import tsx --import ${register}`.trim();
 
 const snn = new SecureNN();
 tfe.setProtocol(snn);

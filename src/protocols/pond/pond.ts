@@ -56,16 +56,35 @@ export class Pond implements Protocol {
   /** @internal debug checks not yet awaited */
   readonly pendingChecks: Promise<void>[] = [];
 
+  private producer?: string;
+
+  /**
+   * @param s0 first server (default `server0`)
+   * @param s1 second server (default `server1`)
+   * @param cryptoProducer the dealer; by default `server2`, or `crypto-producer` when the
+   *   active config names that player and no `server2` (TF Encrypted's alias)
+   */
   constructor(
     readonly s0 = 'server0',
     readonly s1 = 'server1',
-    readonly cp = 'server2',
+    cryptoProducer?: string,
     args: PondArgs = {},
   ) {
     const f = args.fracBits ?? 16;
     if (!Number.isInteger(f) || f < 1 || f > 30) throw new ValueError(`\`fracBits\` must be an integer in [1, 30], got ${f}`);
-    if (new Set([s0, s1, cp]).size !== 3) throw new ValueError(`Pond needs three distinct players, got [${s0}, ${s1}, ${cp}]`);
+    const names = [s0, s1, cryptoProducer ?? 'server2'];
+    if (new Set(names).size !== 3) throw new ValueError(`Pond needs three distinct players, got [${names.join(', ')}]`);
+    this.producer = cryptoProducer;
     this.fracBits = f;
+  }
+
+  /** The crypto producer (dealer of triples and truncation pairs). */
+  get cp(): string {
+    if (!this.producer) {
+      const known = this.rt.players;
+      this.producer = known.includes('crypto-producer') && !known.includes('server2') ? 'crypto-producer' : 'server2';
+    }
+    return this.producer;
   }
 
   /** The runtime of the active config. @internal */
@@ -118,6 +137,7 @@ export class Pond implements Protocol {
       checkSameShape(variable, x, 'assign');
       const old = variable.shares;
       variable.shares = x.shares.map((h) => this.keep(this.copy(h))) as [Handle, Handle];
+      if (variable.masked) this.dispose(variable.masked);
       variable.masked = undefined;
       this.rt.free(...old);
     } else if (variable instanceof PondPublicVariable) {
@@ -154,7 +174,7 @@ export class Pond implements Protocol {
 
   dispose(x: TfeTensor): void {
     if (x instanceof PondPublicTensor) this.rt.free(...x.values);
-    else if (x instanceof PondMaskedTensor) this.rt.free(x.a, ...x.aShares, ...x.alpha);
+    else if (x instanceof PondMaskedTensor) this.rt.free(...[x.a, ...x.aShares, ...x.alpha].filter((h) => !h.disposed));
     else if (x instanceof PondPrivateTensor) {
       this.rt.free(...x.shares);
       if (x.masked) this.dispose(x.masked);

@@ -1,5 +1,5 @@
 import { U64, type RingSpec } from '../../kernels/dtype.js';
-import { PERMUTE_LAST_AXIS } from '../../kernels/kernel_names_securenn.js';
+import { PERMUTE_LAST_AXIS } from '../../kernels/kernel_names.js';
 import type { Handle } from '../../runtime/api.js';
 import type { Pond } from '../pond/pond.js';
 import type { Scratch } from '../pond/scratch.js';

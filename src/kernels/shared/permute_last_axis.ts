@@ -4,9 +4,9 @@
  * TypeScript body serves both host backends (`reference` and `native`).
  * @internal
  */
-import type { KernelBackend } from '../../../kernels/backend.js';
-import type { HostArray } from '../../../kernels/dtype.js';
-import { RingTensor } from '../../../kernels/ring_tensor.js';
+import type { KernelBackend } from '../backend.js';
+import type { HostArray } from '../dtype.js';
+import { RingTensor } from '../ring_tensor.js';
 
 const TWO_32 = 4294967296;
 

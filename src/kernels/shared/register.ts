@@ -1,18 +1,16 @@
 /**
- * Registers SecureNN's extra kernels (`src/kernels/kernel_names_securenn.ts`) with both host
- * backends, and their shape inference. Imported by the SecureNN protocol. A `tfe player`
- * process must import it too to run SecureNN remotely: until the player imports it itself,
- * start players with `NODE_OPTIONS="--import tsx --import <this file>"` (as the ZeroMQ tests do).
+ * Registers the kernels whose one TypeScript body serves both host backends (`PermuteLastAxis`),
+ * with their shape inference. Imported by the kernels barrel, so every player has them.
  * @example
  * ```ts
  * import './kernels/register.js';
  * ```
  */
-import { ValueError } from '../../../errors.js';
-import { U64 } from '../../../kernels/dtype.js';
-import { registerKernel } from '../../../kernels/engine.js';
-import { PERMUTE_LAST_AXIS } from '../../../kernels/kernel_names_securenn.js';
-import { registerOutputInference } from '../../../kernels/ops/infer_output.js';
+import { ValueError } from '../../errors.js';
+import { U64 } from '../dtype.js';
+import { registerKernel } from '../engine.js';
+import { PERMUTE_LAST_AXIS } from '../kernel_names.js';
+import { registerOutputInference } from '../ops/infer_output.js';
 import { permuteLastAxis } from './permute_last_axis.js';
 
 for (const backendName of ['reference', 'native']) {
