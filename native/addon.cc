@@ -1,0 +1,32 @@
+// The tfe-js ring addon: registers every kernel family's entry points.
+#include <napi.h>
+
+#include "thread_pool.h"
+
+namespace tfe {
+void InitElementwise(Napi::Env env, Napi::Object exports);
+void InitCompare(Napi::Env env, Napi::Object exports);
+void InitUnary(Napi::Env env, Napi::Object exports);
+void InitBits(Napi::Env env, Napi::Object exports);
+void InitMovement(Napi::Env env, Napi::Object exports);
+void InitReduce(Napi::Env env, Napi::Object exports);
+void InitMatMul(Napi::Env env, Napi::Object exports);
+void InitConv(Napi::Env env, Napi::Object exports);
+void InitPrg(Napi::Env env, Napi::Object exports);
+}  // namespace tfe
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  tfe::InitElementwise(env, exports);
+  tfe::InitCompare(env, exports);
+  tfe::InitUnary(env, exports);
+  tfe::InitBits(env, exports);
+  tfe::InitMovement(env, exports);
+  tfe::InitReduce(env, exports);
+  tfe::InitMatMul(env, exports);
+  tfe::InitConv(env, exports);
+  tfe::InitPrg(env, exports);
+  exports.Set("threads", Napi::Number::New(env, tfe::PoolThreads()));
+  return exports;
+}
+
+NODE_API_MODULE(tfe_ring, Init)

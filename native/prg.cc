@@ -1,0 +1,82 @@
+// PrgUniform: uniform ring elements from the AES-128-CTR keystream (see kernel_names.ts).
+#include <cstring>
+#include <vector>
+
+#include "aes_impl.h"
+#include "napi_util.h"
+#include "thread_pool.h"
+
+namespace tfe {
+namespace {
+
+struct PrgJob {
+  AesKey key;
+  uint64_t nonce, offset;
+  size_t n;
+  uint32_t m;  // 0 for u64
+  void* out;
+};
+
+void Run(const PrgJob& j) {
+  if (j.m == 0) return AesCtrBytes(j.key, j.nonce, j.offset, 0, j.n * 8, static_cast<uint8_t*>(j.out));
+  uint8_t* o = static_cast<uint8_t*>(j.out);
+  if (j.m == 2) {
+    // Bit k is bit (k mod 8) of keystream byte floor(k / 8).
+    std::vector<uint8_t> ks((j.n + 7) / 8);
+    AesCtrBytes(j.key, j.nonce, j.offset, 0, ks.size(), ks.data());
+    ParallelRange(static_cast<int64_t>(j.n), 1 << 16, [&](int64_t b, int64_t e) {
+      for (int64_t k = b; k < e; k++) o[k] = (ks[k >> 3] >> (k & 7)) & 1;
+    });
+    return;
+  }
+  uint32_t limit = 256 - (256 % j.m);
+  if (limit == 256) {
+    AesCtrBytes(j.key, j.nonce, j.offset, 0, j.n, o);
+    for (size_t k = 0; k < j.n; k++) o[k] = uint8_t(o[k] % j.m);
+    return;
+  }
+  // Rejection sampling in keystream order, chunk by chunk.
+  std::vector<uint8_t> ks;
+  size_t filled = 0;
+  uint64_t at = 0;
+  while (filled < j.n) {
+    size_t want = j.n - filled;
+    size_t chunk = want + want / 2 + 64;
+    if (chunk > (1 << 20)) chunk = 1 << 20;
+    ks.resize(chunk);
+    AesCtrBytes(j.key, j.nonce, j.offset, at, chunk, ks.data());
+    at += chunk;
+    for (size_t i = 0; i < chunk && filled < j.n; i++) {
+      if (ks[i] < limit) o[filled++] = uint8_t(ks[i] % j.m);
+    }
+  }
+}
+
+// prgUniform(seed, nonce, offset, n, modulus, async): modulus 0 gives u64 elements
+Napi::Value PrgUniform(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Arr seed = GetU8(info, 0, "seed");
+  CheckLength(env, seed, 16, "seed");
+  if (!info[1].IsBigInt() || !info[2].IsBigInt()) Fail(env, "`nonce` and `offset` must be bigints");
+  bool lossless1 = false, lossless2 = false;
+  PrgJob j;
+  j.nonce = info[1].As<Napi::BigInt>().Uint64Value(&lossless1);
+  j.offset = info[2].As<Napi::BigInt>().Uint64Value(&lossless2);
+  if (!lossless1 || !lossless2) Fail(env, "`nonce` and `offset` must be in [0, 2^64)");
+  j.n = static_cast<size_t>(GetInt(info, 3, "n", 0, int64_t(1) << 40));
+  j.m = static_cast<uint32_t>(GetInt(info, 4, "modulus", 0, 256));
+  bool async = GetBool(info, 5, "async");
+  if (j.m == 1) Fail(env, "`modulus` must be 0 (u64) or in [2, 256]");
+  j.key = AesExpand(seed.b());
+  Arr o = NewArr(env, j.m == 0, j.n, false);
+  j.out = o.data;
+  return RunWork(env, async && j.n >= (1 << 16), {o.value}, o.value, [j] { Run(j); });
+}
+
+}  // namespace
+
+void InitPrg(Napi::Env env, Napi::Object exports) {
+  exports.Set("prgUniform", Napi::Function::New(env, PrgUniform));
+}
+
+}  // namespace tfe

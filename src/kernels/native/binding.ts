@@ -1,0 +1,82 @@
+/**
+ * The typed surface of the native ring addon (`build/Release/tfe_ring.node`, built from
+ * `native/*.cc` by node-gyp). This is the only module that loads the addon. Every function
+ * checks its argument types and lengths and throws a `TypeError` naming the argument;
+ * shapes are validated by the front-door ops before they get here.
+ *
+ * Conventions: u64 data is a `BigUint64Array`, u8 data a `Uint8Array`; `modulus` is 0 for u64
+ * and the ring modulus m for u8; strides count elements; functions with an `async` flag return
+ * a Promise when it is true and the work is large, and the result itself otherwise.
+ * @internal
+ */
+import { createRequire } from 'node:module';
+import type { HostArray } from '../dtype.js';
+
+type Arr = HostArray;
+type Ints = readonly number[] | Int32Array;
+type MaybeAsync<T> = T | Promise<T>;
+
+/** The addon's functions. @example `loadBinding().threads // 2` */
+export interface NativeBinding {
+  /** Worker threads plus the caller. */
+  readonly threads: number;
+  binary(op: number, a: Arr, b: Arr, outShape: Ints, aStrides: Ints, bStrides: Ints, modulus: number, async: boolean): MaybeAsync<Arr>;
+  compare(op: number, a: Arr, b: Arr, outShape: Ints, aStrides: Ints, bStrides: Ints, signed: boolean, async: boolean): MaybeAsync<Uint8Array>;
+  select(cond: Uint8Array, a: Arr, b: Arr, outShape: Ints, cStrides: Ints, aStrides: Ints, bStrides: Ints, async: boolean): MaybeAsync<Arr>;
+  unary(op: number, x: Arr, modulus: number, async: boolean): MaybeAsync<Arr>;
+  shift(op: number, x: BigUint64Array, bits: number, async: boolean): MaybeAsync<BigUint64Array>;
+  bitExtract(x: BigUint64Array, bit: number): Uint8Array;
+  bitDecompose(x: BigUint64Array): Uint8Array;
+  cast(x: Arr, toU64: boolean, modulus: number): Arr;
+  oneHot(x: BigUint64Array, depth: number, toU64: boolean): Arr;
+  stridedCopy(dst: Arr, dstOffset: number, dstStrides: Ints, src: Arr, srcOffset: number, srcStrides: Ints, shape: Ints): void;
+  gather(x: Arr, outer: number, axisLen: number, inner: number, indices: Ints): Arr;
+  alloc(u64: boolean, n: number, zero: boolean): Arr;
+  reduceSum(x: Arr, shape: Ints, outStrides: Ints, outSize: number, modulus: number): Arr;
+  cumSum(x: Arr, outer: number, len: number, inner: number, exclusive: boolean, reverse: boolean, modulus: number): Arr;
+  matmul(a: Arr, b: Arr, batchShape: Ints, aBatchStrides: Ints, bBatchStrides: Ints, M: number, K: number, N: number,
+    transposeA: boolean, transposeB: boolean, modulus: number, async: boolean): MaybeAsync<Arr>;
+  conv2d(x: BigUint64Array, w: BigUint64Array, F: number, ...geomAndAsync: [...ConvGeom, boolean]): MaybeAsync<BigUint64Array>;
+  im2col(x: Arr, ...geomAndAsync: [...ConvGeom, boolean]): MaybeAsync<Arr>;
+  col2im(cols: Arr, ...geomModAsync: [...ConvGeom, number, boolean]): MaybeAsync<Arr>;
+  prgUniform(seed: Uint8Array, nonce: bigint, offset: bigint, n: number, modulus: number, async: boolean): MaybeAsync<Arr>;
+}
+
+/**
+ * Window geometry: N, H, W, C, kh, kw, sh, sw, padTop, padLeft, oh, ow.
+ * @example
+ * ```ts
+ * const g: ConvGeom = [1, 28, 28, 1, 5, 5, 1, 1, 2, 2, 28, 28]; // 5×5 'same' on 28×28
+ * ```
+ */
+export type ConvGeom = [number, number, number, number, number, number, number, number, number, number, number, number];
+
+let cached: NativeBinding | undefined;
+
+/** Where node-gyp puts the addon, relative to this file (same depth in `src/` and `dist/`). */
+const CANDIDATES = ['../../../build/Release/tfe_ring.node', '../../../build/Debug/tfe_ring.node'];
+
+/**
+ * Loads the addon once; throws with the loader's reason when it is missing or broken.
+ * @example
+ * ```ts
+ * const nb = loadBinding();
+ * nb.binary(0, a, b, [4], [1], [1], 0, false); // a + b
+ * ```
+ */
+export function loadBinding(): NativeBinding {
+  if (!cached) {
+    const require = createRequire(import.meta.url);
+    let first: unknown;
+    for (const path of CANDIDATES) {
+      try {
+        cached = require(path) as NativeBinding;
+        break;
+      } catch (e) {
+        first ??= e;
+      }
+    }
+    if (!cached) throw first;
+  }
+  return cached;
+}

@@ -1,0 +1,26 @@
+/** `Fill`: every element `value` reduced into the ring (negative values wrap). */
+import type { FillAttrs } from '../kernel_names.js';
+import type { NativeKernel } from './binary.js';
+import { loadBinding } from './binding.js';
+import { numel, wrap } from './util.js';
+
+/** The creation kernels. @example `creationKernels[0].kernelName // 'Fill'` */
+export const creationKernels: NativeKernel[] = [
+  {
+    kernelName: 'Fill',
+    kernelFunc: (_inputs, a: FillAttrs, be) => {
+      const n = numel(a.shape);
+      const value = BigInt(a.value);
+      if (a.dtype === 'u64') {
+        const v = BigInt.asUintN(64, value);
+        const out = loadBinding().alloc(true, n, v === 0n) as BigUint64Array;
+        if (v !== 0n) out.fill(v);
+        return wrap(be, a.shape, 'u64', undefined, out);
+      }
+      const m = BigInt(a.modulus ?? 256);
+      const out = loadBinding().alloc(false, n, true) as Uint8Array;
+      out.fill(Number(((value % m) + m) % m));
+      return wrap(be, a.shape, 'u8', Number(m), out);
+    },
+  },
+];

@@ -1,0 +1,54 @@
+/** The async kernel forms run off the event loop and give the same results as the sync forms. */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { runKernel, runKernelAsync } from '../../src/kernels/engine.js';
+import { same, tensor } from './helpers.js';
+
+const mm = { transposeA: false, transposeB: false };
+
+test('the event loop keeps ticking during a long async matmul', async () => {
+  const [a, b] = [tensor([768, 768], 1), tensor([768, 768], 2)];
+  let ticks = 0;
+  let done = false;
+  const timer = setInterval(() => { if (!done) ticks++; }, 1);
+  const pending = runKernelAsync('MatMul', [a, b], mm, 'native').then((c) => { done = true; return c; });
+  assert.instance(pending, Promise);
+  const c = await pending;
+  clearInterval(timer);
+  assert.ok(ticks >= 1, `the interval fired ${ticks} times while the matmul ran`);
+  assert.ok(same(c.values(), runKernel('MatMul', [a, b], mm, 'native').values()));
+});
+
+test('concurrent async kernels give the sync results', async () => {
+  const mats = [0, 1, 2, 3].map((i) => [tensor([200 + i, 150], 10 + i), tensor([150, 130], 20 + i)]);
+  const [x, y] = [tensor([1 << 17], 5), tensor([1 << 17], 6)];
+  const img = tensor([2, 12, 12, 3], 7), ker = tensor([3, 3, 3, 4], 8);
+  const conv = { strides: [1, 1], padding: 'same' };
+  const prg = { seed: new Uint8Array(16).fill(9), nonce: 3n, offset: 7n, shape: [1 << 17], dtype: 'u64' };
+  const results = await Promise.all([
+    ...mats.map(([a, b]) => runKernelAsync('MatMul', [a, b], mm, 'native')),
+    runKernelAsync('Mul', [x, y], {}, 'native'),
+    runKernelAsync('Conv2D', [img, ker], conv, 'native'),
+    runKernelAsync('PrgUniform', [], prg, 'native'),
+    runKernelAsync('Im2Col', [img], { kernelSize: [3, 3], strides: [1, 1], padding: 'valid' }, 'native'),
+  ]);
+  const want = [
+    ...mats.map(([a, b]) => runKernel('MatMul', [a, b], mm, 'native')),
+    runKernel('Mul', [x, y], {}, 'native'),
+    runKernel('Conv2D', [img, ker], conv, 'native'),
+    runKernel('PrgUniform', [], prg, 'native'),
+    runKernel('Im2Col', [img], { kernelSize: [3, 3], strides: [1, 1], padding: 'valid' }, 'native'),
+  ];
+  results.forEach((r, i) => {
+    assert.equal(r.shape, want[i].shape, `result ${i} shape`);
+    assert.ok(same(r.values(), want[i].values()), `result ${i} values`);
+  });
+});
+
+test('small async calls settle too', async () => {
+  const [a, b] = [tensor([3, 4], 1), tensor([4, 2], 2)];
+  const c = await runKernelAsync('MatMul', [a, b], mm, 'native');
+  assert.ok(same(c.values(), runKernel('MatMul', [a, b], mm, 'native').values()));
+});
+
+test.run();
