@@ -1,5 +1,6 @@
 import { ValueError } from '../../errors.js';
 import { U64 } from '../../kernels/dtype.js';
+import { broadcastOrThrow } from '../../kernels/ops/validate.js';
 import type { Handle } from '../../runtime/api.js';
 import { toPlain } from '../lift.js';
 import type { Pool2DOptions } from '../protocol.js';
@@ -33,21 +34,6 @@ export function mapLocal(p: Pond, x: TfeTensor, kernel: string, attrs: object, k
   return out;
 }
 
-/** The numpy/tfjs broadcast of two shapes. */
-export function broadcastShapes(a: readonly number[], b: readonly number[], op: string): number[] {
-  const n = Math.max(a.length, b.length);
-  const out: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const da = a[a.length - n + i] ?? 1;
-    const db = b[b.length - n + i] ?? 1;
-    if (da !== db && da !== 1 && db !== 1) {
-      throw new ValueError(`\`${op}\`: shapes [${a.join(',')}] and [${b.join(',')}] do not broadcast`);
-    }
-    out.push(da === 1 ? db : da);
-  }
-  return out;
-}
-
 /**
  * Addition and subtraction on any operand kinds, locally. Scales are aligned by an exact
  * left shift of the smaller one. A public operand enters server0's share only; server1's share
@@ -59,7 +45,7 @@ export function addSub(p: Pond, kernel: 'Add' | 'Sub', xv: TensorLike, yv: Tenso
   const f = Math.max(x.fracBits, y.fracBits);
   x = p.rescaleTo(x, f);
   y = p.rescaleTo(y, f);
-  const shape = broadcastShapes(x.shape, y.shape, kernel.toLowerCase());
+  const shape = broadcastOrThrow('x', x.shape, 'y', y.shape);
   const { rt } = p;
   if (x instanceof PondPublicTensor && y instanceof PondPublicTensor) {
     const v = [0, 1].map((i) => rt.op(x.values[i].player, kernel, [(x as PondPublicTensor).values[i], (y as PondPublicTensor).values[i]]));
