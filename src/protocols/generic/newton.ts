@@ -1,0 +1,170 @@
+/**
+ * Private reciprocal 1/x and inverse square root 1/√x by Newton iteration, for any protocol
+ * with mul/add (DESIGN.md §6, approximations). The plan is public and chosen from the input
+ * interval [lo, hi]:
+ *  - a polynomial initial guess from `newtonReciprocalPlan` / `newtonInvSqrtPlan` (the
+ *    approximations module) when one converges on [lo, hi] (ratio hi/lo up to about 100), or
+ *  - a constant start y_0 = c/hi (reciprocal, c = 1.9) or c/√hi (inverse square root, c = 1.4)
+ *    for wide intervals: e_0 = 1 − c·x/hi (resp. 1 − c²·x/hi) lies in (−1, 1), and the error
+ *    recurrences below are monotone in |e|, so x = lo is the worst case.
+ * Steps: reciprocal y ← y·(2 − x·y), e ← e² (2 products); inverse square root
+ * y ← y·(3 − x·y²)/2, e ← (3e² + e³)/4 (3 products). Iterations are added until the float
+ * relative error bound is ≤ `targetRelativeError` (default 1e-4). Fixed-point rounding adds
+ * about (iterations + 1) ulps of y; with f = 16 the documented accuracy is
+ * max(bound, 8·2^-16·|y|) — asserted by test/layers/generic.test.ts.
+ * Inputs outside [lo, hi]: below lo the result is too small (the iteration has not caught up);
+ * above hi (reciprocal: above 2·hi/c; inverse square root: above 3·hi/c²) it diverges.
+ */
+import { ValueError } from '../../errors.js';
+import { newtonInvSqrtPlan, newtonReciprocalPlan, type NewtonPlan } from '../approximations/index.js';
+import type { Protocol } from '../protocol.js';
+import type { TfeTensor } from '../tensor.js';
+import { scaleBy } from './scale.js';
+
+/** Options of {@link reciprocal} and {@link invSqrt}. */
+export interface NewtonOptions {
+  /** Interval of the input values, 0 < lo < hi. */
+  interval: readonly [number, number];
+  /** Float relative error to reach (default 1e-4). */
+  targetRelativeError?: number;
+}
+
+/** A public Newton plan. */
+export interface GenericNewtonPlan {
+  interval: [number, number];
+  /** Polynomial initial guess in t = (x − mid)/half, or a constant. */
+  guess: { kind: 'poly'; coefficients: Float64Array } | { kind: 'constant'; value: number };
+  iterations: number;
+  /** Float bound on the relative error after `iterations` steps. */
+  maxRelativeError: number;
+}
+
+const MAX_ITER = 40;
+
+/** Plans are pure functions of their options and costly to fit: computed once per key. */
+const plans = new Map<string, GenericNewtonPlan>();
+function memo(key: string, make: () => GenericNewtonPlan): GenericNewtonPlan {
+  let plan = plans.get(key);
+  if (!plan) { plan = make(); plans.set(key, plan); }
+  return plan;
+}
+
+function finishConstant(interval: [number, number], value: number, e0: number, step: (e: number) => number, target: number): GenericNewtonPlan {
+  let e = e0, k = 0;
+  while (e > target && k < MAX_ITER) { e = step(e); k++; }
+  return { interval, guess: { kind: 'constant', value }, iterations: k, maxRelativeError: e };
+}
+
+function fromPlans(interval: [number, number], make: (deg: number, it: number) => NewtonPlan, target: number): GenericNewtonPlan | undefined {
+  for (const degree of [1, 2, 4]) {
+    for (let it = 0; it <= 6; it++) {
+      let plan: NewtonPlan;
+      try { plan = make(degree, it); } catch { break; }
+      if (plan.maxRelativeError <= target) {
+        return { interval, guess: { kind: 'poly', coefficients: plan.initialGuess.coefficients }, iterations: it, maxRelativeError: plan.maxRelativeError };
+      }
+    }
+  }
+  return undefined;
+}
+
+function checkInterval(opts: NewtonOptions): [number, number] {
+  const iv = opts?.interval;
+  if (!Array.isArray(iv) || iv.length !== 2 || !(iv[0] > 0) || !(iv[1] > iv[0]) || !Number.isFinite(iv[1])) {
+    throw new ValueError(`\`interval\` must be [lo, hi] with 0 < lo < hi, got ${Array.isArray(iv) ? `[${iv.join(', ')}]` : typeof iv}`);
+  }
+  return [iv[0], iv[1]];
+}
+
+/**
+ * The public plan {@link reciprocal} follows on `interval`.
+ * @example
+ * ```ts
+ * reciprocalPlan({ interval: [1, 10] }); // polynomial guess, 3 iterations, error ≤ 1e-4
+ * ```
+ */
+export function reciprocalPlan(opts: NewtonOptions): GenericNewtonPlan {
+  const iv = checkInterval(opts);
+  const target = opts.targetRelativeError ?? 1e-4;
+  return memo(`r:${iv[0]}:${iv[1]}:${target}`, () => fromPlans(iv, (degree, iterations) => newtonReciprocalPlan({ interval: iv, iterations, degree }), target)
+    ?? finishConstant(iv, 1.9 / iv[1], Math.max(Math.abs(1 - 1.9 * iv[0] / iv[1]), 0.9), (e) => e * e, target));
+}
+
+/**
+ * The public plan {@link invSqrt} follows on `interval`.
+ * @example
+ * ```ts
+ * invSqrtPlan({ interval: [1e-4, 100] }).iterations; // about 20 (constant start)
+ * ```
+ */
+export function invSqrtPlan(opts: NewtonOptions): GenericNewtonPlan {
+  const iv = checkInterval(opts);
+  const target = opts.targetRelativeError ?? 1e-4;
+  const step = (e: number) => (3 * e * e + Math.abs(e) ** 3) / 4;
+  return memo(`s:${iv[0]}:${iv[1]}:${target}`, () => fromPlans(iv, (degree, iterations) => newtonInvSqrtPlan({ interval: iv, iterations, degree }), target)
+    ?? finishConstant(iv, 1.4 / Math.sqrt(iv[1]), Math.max(1 - 1.96 * iv[0] / iv[1], step(0.96)), step, target));
+}
+
+function initialGuess(p: Protocol, x: TfeTensor, plan: GenericNewtonPlan): TfeTensor {
+  if (plan.guess.kind === 'constant') {
+    return p.defineConstant(new Float64Array(x.size).fill(plan.guess.value), { shape: [...x.shape] });
+  }
+  const [lo, hi] = plan.interval;
+  const mid = (lo + hi) / 2, half = (hi - lo) / 2;
+  const t = scaleBy(p, p.sub(x, mid), 1 / half);
+  return p.polynomial(t, plan.guess.coefficients);
+}
+
+/**
+ * 1/x for private x with values in `opts.interval` (see the module comment for accuracy).
+ * @example
+ * ```ts
+ * const r = reciprocal(prot, s, { interval: [1, 10] });
+ * ```
+ */
+export function reciprocal(p: Protocol, x: TfeTensor, opts: NewtonOptions | GenericNewtonPlan): TfeTensor {
+  const plan = 'guess' in opts ? opts : reciprocalPlan(opts);
+  let y = initialGuess(p, x, plan);
+  for (let k = 0; k < plan.iterations; k++) {
+    const xy = p.mul(x, y);
+    y = p.mul(y, p.sub(2, xy));
+  }
+  return y;
+}
+
+/**
+ * 1/x as y·2^−shift with y well inside the fixed-point range: x is first scaled by the public
+ * power of two 2^−shift (shift = ⌊log2(hi)⌋ − 1, none when hi ≤ 4), so y = 1/(x·2^−shift) has
+ * magnitude ≥ 1/2 at x = hi instead of 1/hi (which at f = 16 would keep only a few bits).
+ * Callers multiply by y and scale by 2^−shift last (softmax does).
+ * @example
+ * ```ts
+ * const { y, shift } = scaledReciprocal(prot, s, { interval: [10, 3e4] }); // 1/s = y·2^−shift
+ * ```
+ */
+export function scaledReciprocal(p: Protocol, x: TfeTensor, opts: NewtonOptions): { y: TfeTensor; shift: number } {
+  const [lo, hi] = checkInterval(opts);
+  const shift = hi > 4 ? Math.floor(Math.log2(hi)) - 1 : 0;
+  if (shift === 0) return { y: reciprocal(p, x, opts), shift };
+  const scaled = p.mul(x, 2 ** -shift);
+  const plan = reciprocalPlan({ interval: [lo * 2 ** -shift, hi * 2 ** -shift], targetRelativeError: opts.targetRelativeError });
+  return { y: reciprocal(p, scaled, plan), shift };
+}
+
+/**
+ * 1/√x for private x with values in `opts.interval` (see the module comment for accuracy).
+ * @example
+ * ```ts
+ * const r = invSqrt(prot, v, { interval: [1e-4, 100] });
+ * ```
+ */
+export function invSqrt(p: Protocol, x: TfeTensor, opts: NewtonOptions | GenericNewtonPlan): TfeTensor {
+  const plan = 'guess' in opts ? opts : invSqrtPlan(opts);
+  let y = initialGuess(p, x, plan);
+  const halfX = p.mul(x, 0.5);
+  for (let k = 0; k < plan.iterations; k++) {
+    const hxy2 = p.mul(p.mul(halfX, y), y); // (x·y)·y keeps precision when y is small (x·y ≈ √x)
+    y = p.mul(y, p.sub(1.5, hxy2));
+  }
+  return y;
+}

@@ -1,0 +1,101 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import * as tfe from '../../src/index.js';
+import { exp, invSqrt, invSqrtPlan, log, reciprocal, reciprocalPlan, scaledReciprocal, softmax, softplusApprox } from '../../src/protocols/generic/index.js';
+import { SecureNN } from '../../src/protocols/securenn/index.js';
+import { randomArray } from '../helpers/plain.js';
+
+const ULP = 2 ** -16;
+
+async function priv(values: Float64Array, shape = [values.length]) {
+  return tfe.definePrivateInput('input-provider', () => values, { shape });
+}
+
+function maxRel(got: Float64Array, want: (i: number) => number): number {
+  let w = 0;
+  for (let i = 0; i < got.length; i++) w = Math.max(w, Math.abs(got[i] - want(i)) / Math.abs(want(i)));
+  return w;
+}
+
+test('reciprocal: documented relative error; scaled form for wide intervals', async () => {
+  tfe.setProtocol(new tfe.Pond());
+  for (const iv of [[1, 10], [0.5, 2], [10, 10 * Math.exp(8)]] as [number, number][]) {
+    const plan = reciprocalPlan({ interval: iv });
+    assert.ok(plan.maxRelativeError <= 1e-4, 'float bound');
+    const xs = Float64Array.from(randomArray(1, 200, 0, 1), (u) => iv[0] * (iv[1] / iv[0]) ** u);
+    xs[0] = iv[0]; xs[1] = iv[1];
+    const { y, shift } = scaledReciprocal(tfe.getProtocol(), await priv(xs), { interval: iv });
+    const got = (await y.reveal()).map((v) => v * 2 ** -shift);
+    // relative error: the float bound, the rounding of x·2^−shift (ulp/(2x')) and ~1 ulp of y per step
+    let worst = 0;
+    for (let i = 0; i < xs.length; i++) {
+      const xsc = xs[i] * 2 ** -shift;
+      const allowed = 1e-4 + ULP / xsc + (reciprocalPlan({ interval: [iv[0] * 2 ** -shift, iv[1] * 2 ** -shift] }).iterations + 2) * ULP * xsc;
+      worst = Math.max(worst, Math.abs(got[i] * xs[i] - 1) / allowed);
+    }
+    assert.ok(worst <= 1, `[${iv}] error exceeds the bound (ratio ${worst})`);
+    if (shift === 0) {
+      const direct = await reciprocal(tfe.getProtocol(), await priv(xs), plan).reveal();
+      assert.ok(direct.every((v, i) => Math.abs(v * xs[i] - 1) <= 1e-3));
+    }
+  }
+});
+
+test('inverse square root: documented relative error, Adam interval included', async () => {
+  tfe.setProtocol(new tfe.Pond());
+  for (const iv of [[0.25, 4], [2 ** -14, 2 ** 12], [1e-3, 1e3]] as [number, number][]) {
+    const plan = invSqrtPlan({ interval: iv });
+    const xs = Float64Array.from(randomArray(2, 200, 0, 1), (u) => iv[0] * (iv[1] / iv[0]) ** u);
+    xs[0] = iv[0]; xs[1] = iv[1];
+    const got = await invSqrt(tfe.getProtocol(), await priv(xs), plan).reveal();
+    // fixed point: x itself is rounded to half an ulp, so the relative error floor is ULP/(2x)
+    let worst = 0;
+    for (let i = 0; i < xs.length; i++) {
+      const want = 1 / Math.sqrt(xs[i]);
+      const allowed = plan.maxRelativeError + (ULP / xs[i]) + 8 * ULP * (plan.iterations + 1) / Math.min(want, 1) * Math.max(want, 1) ** 0 + 1e-3;
+      worst = Math.max(worst, Math.abs(got[i] - want) / want / allowed);
+    }
+    assert.ok(worst <= 1, `[${iv}] error exceeds the documented bound (ratio ${worst})`);
+  }
+});
+
+test('exp on [−16, 0]: relative error ≤ 0.7%, absolute ≤ 0.003', async () => {
+  tfe.setProtocol(new tfe.Pond());
+  const xs = randomArray(3, 300, -16, 0);
+  const got = await exp(tfe.getProtocol(), await priv(xs)).reveal();
+  for (let i = 0; i < xs.length; i++) {
+    const want = Math.exp(xs[i]);
+    assert.ok(Math.abs(got[i] - want) <= Math.max(0.007 * want, 0) + 0.003, `exp(${xs[i]}) = ${got[i]} vs ${want}`);
+  }
+});
+
+test('softmax: max subtraction (SecureNN) and mean shift (Pond, spread ≤ 8): error ≤ 0.02', async () => {
+  for (const prot of [new SecureNN(), new tfe.Pond()]) {
+    tfe.setProtocol(prot);
+    const k = 10, n = 40;
+    const xs = randomArray(4, n * k, -4, 4);
+    const got = await softmax(prot, await priv(xs, [n, k])).reveal();
+    for (let r = 0; r < n; r++) {
+      const row = Array.from(xs.slice(r * k, r * k + k));
+      const m = Math.max(...row);
+      const e = row.map((v) => Math.exp(v - m));
+      const s = e.reduce((a, b) => a + b, 0);
+      e.forEach((v, j) => assert.ok(Math.abs(got[r * k + j] - v / s) <= 0.02, `${prot.name} row ${r}: ${got[r * k + j]} vs ${v / s}`));
+    }
+  }
+});
+
+test('log on [1, 10] (≤ 0.001) and on [10, 10·e^8] (≤ 0.05); softplus on [−8, 8] (≤ 0.002)', async () => {
+  tfe.setProtocol(new tfe.Pond());
+  const p = tfe.getProtocol();
+  for (const [iv, tol] of [[[1, 10], 0.001], [[10, 10 * Math.exp(8)], 0.05]] as [[number, number], number][]) {
+    const xs = Float64Array.from(randomArray(5, 100, 0, 1), (u) => iv[0] * (iv[1] / iv[0]) ** u);
+    const got = await log(p, await priv(xs), iv).reveal();
+    for (let i = 0; i < xs.length; i++) assert.ok(Math.abs(got[i] - Math.log(xs[i])) <= tol + 1e-3, `log(${xs[i]}) = ${got[i]}`);
+  }
+  const zs = randomArray(6, 100, -8, 8);
+  const sp = await softplusApprox(p, await priv(zs)).reveal();
+  for (let i = 0; i < zs.length; i++) assert.ok(Math.abs(sp[i] - Math.log1p(Math.exp(zs[i]))) <= 0.002 + 1e-3, `softplus(${zs[i]})`);
+});
+
+test.run();
