@@ -15,3 +15,6 @@ export { ring, setBackend, getBackend, availableBackends } from './kernels/index
 export * from './runtime/index.js';
 export * from './protocols/index.js';
 export * as protocols from './protocols/index.js';
+export * as layers from './layers/index.js';
+export { sequential, Sequential, Callback, train, models } from './models/index.js';
+export * as data from './data/index.js';
