@@ -136,8 +136,14 @@ const EXEC: Record<OpName, Exec> = {
     await i.receive(await s.use(i.src));
   },
   free: (s, i: Extract<Instruction, { op: 'free' }>) => { for (const id of i.ids) s.forget(id); },
-  sync: (s, i: Extract<Instruction, { op: 'sync' }>) => s.reply({ kind: 'ack', req: i.req }),
-  counters: (s, i: Extract<Instruction, { op: 'counters' }>) => {
+  // `flush` promises that the players have run everything: pending receives included.
+  sync: (s, i: Extract<Instruction, { op: 'sync' }>) => {
+    const pending = s.pendingReceives();
+    if (!pending) return s.reply({ kind: 'ack', req: i.req });
+    return pending.then(() => s.reply({ kind: 'ack', req: i.req }));
+  },
+  counters: async (s, i: Extract<Instruction, { op: 'counters' }>) => {
+    await s.pendingReceives();
     s.reply({ kind: 'counters', req: i.req, counters: { ...s.counters, liveHandles: s.handles.size } });
     if (i.reset) {
       s.counters = zeroCounters();
@@ -199,6 +205,12 @@ export class PlayerSession {
   useAll(ids: readonly number[]): RingTensor[] | Promise<RingTensor[]> {
     const ts = ids.map((id) => this.use(id));
     return ts.every((t) => t instanceof RingTensor) ? (ts as RingTensor[]) : Promise.all(ts);
+  }
+
+  /** Resolves when every receive still held in the table has arrived (undefined if none). */
+  pendingReceives(): Promise<unknown> | undefined {
+    const waiting = [...this.handles.values()].filter((t): t is Promise<RingTensor> => t instanceof Promise);
+    return waiting.length ? Promise.all(waiting) : undefined;
   }
 
   /** Drops handle `id`. */
