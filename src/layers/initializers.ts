@@ -1,7 +1,7 @@
 /**
  * Weight initializers. Initial weights are public random values drawn on the driver by
  * tfjs's initializers (seeded from node:crypto unless the caller gives a seed), then
- * secret-shared on the servers (DESIGN.md §4: `Math.random` never touches secret data; the
+ * secret-shared on the servers (DESIGN.md §4: no non-cryptographic generator touches secret data; the
  * initial values are not secret, every later value is).
  */
 import { randomInt } from 'node:crypto';
