@@ -1,6 +1,7 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { test } from 'uvu';
+import { testTmpDir } from '../helpers/tmp.js';
 import * as assert from 'uvu/assert';
 import * as tfe from '../../src/index.js';
 import * as L from '../../src/layers/index.js';
@@ -8,7 +9,6 @@ import { models, sequential } from '../../src/models/index.js';
 import { getSink, registerSink } from '../../src/runtime/data_sources.js';
 import { randomArray } from '../helpers/plain.js';
 
-const base = join(process.cwd(), '.tfe-tmp');
 
 function files(dir: string): Map<string, Buffer> {
   const out = new Map<string, Buffer>();
@@ -31,7 +31,7 @@ function model() {
 
 test('save/load round trip: shares bit-for-bit, same predictions', async () => {
   tfe.setProtocol(new tfe.Pond());
-  const dir = relative(process.cwd(), mkdtempSync(join(base, 'ckpt-')));
+  const dir = relative(process.cwd(), testTmpDir('ckpt-'));
   try {
     const m = model();
     const x = await tfe.definePrivateInput('input-provider', () => randomArray(1, 5 * 16, -1, 1), { shape: [5, 4, 4, 1] });
@@ -44,7 +44,7 @@ test('save/load round trip: shares bit-for-bit, same predictions', async () => {
     const [w1, w2] = [await m.getWeights({ revealTo: 'driver' }), await again.getWeights({ revealTo: 'driver' })];
     w1.forEach((w, i) => assert.equal(Array.from(w2[i].dataSync()), Array.from(w.dataSync()), `weight ${i}`));
     // re-saving the loaded model writes identical shares
-    const dir2 = relative(process.cwd(), mkdtempSync(join(base, 'ckpt-')));
+    const dir2 = relative(process.cwd(), testTmpDir('ckpt-'));
     await again.save(dir2);
     const rewritten = files(join(dir2, 'a'));
     for (const [k, v] of written) assert.ok(v.equals(rewritten.get(k)!), `share file ${k} identical`);
@@ -58,7 +58,7 @@ test('save/load round trip: shares bit-for-bit, same predictions', async () => {
 
 test('a crash in the middle of a save leaves the previous checkpoint intact', async () => {
   tfe.setProtocol(new tfe.Pond());
-  const dir = relative(process.cwd(), mkdtempSync(join(base, 'ckpt-')));
+  const dir = relative(process.cwd(), testTmpDir('ckpt-'));
   const raw = getSink('raw');
   try {
     const m = model();
@@ -91,7 +91,7 @@ test('a crash in the middle of a save leaves the previous checkpoint intact', as
 test('load checks the protocol and the manifest', async () => {
   tfe.setProtocol(new tfe.Pond());
   await models.load('.tfe-tmp/does-not-exist').then(() => assert.unreachable(), (e: Error) => assert.ok(e instanceof tfe.ValueError && /tfe_model\.json/.test(e.message)));
-  const dir = relative(process.cwd(), mkdtempSync(join(base, 'ckpt-')));
+  const dir = relative(process.cwd(), testTmpDir('ckpt-'));
   try {
     await model().save(dir);
     tfe.setProtocol(new tfe.Pond('server0', 'server1', 'server2', { fracBits: 20 }));

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { test } from 'uvu';
+import { testTmpDir } from '../helpers/tmp.js';
 import * as assert from 'uvu/assert';
 import * as tfe from '../../src/index.js';
 import { fileHandler, fromLayersModel, loadLayersModel } from '../../src/models/index.js';
@@ -71,7 +72,7 @@ test('fromLayersModel under Pond: a tanh MLP (approximated activations), argmax 
 
 test('loadLayersModel reads model.json and weight shards from disk', async () => {
   tfe.setProtocol(new SecureNN());
-  const dir = mkdtempSync(join(process.cwd(), '.tfe-tmp', 'import-'));
+  const dir = testTmpDir('import-');
   try {
     const plain = cnn();
     await plain.save(fileHandler(join(dir, 'model.json')));

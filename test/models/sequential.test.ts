@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { test } from 'uvu';
+import { testTmpDir } from '../helpers/tmp.js';
 import * as assert from 'uvu/assert';
 import * as tfe from '../../src/index.js';
 import * as L from '../../src/layers/index.js';
@@ -168,7 +169,7 @@ testOnConfigs(test, 'a relu model trains, predicts and checkpoints over ZeroMQ a
   const p = await m.predict(x, { reveal: true });
   assert.ok(p.dataSync().every((v) => v > 0 && v < 1));
   // each player (a separate process over ZeroMQ) writes its own shares; the manifest is the driver's
-  const dir = relative(process.cwd(), mkdtempSync(join(process.cwd(), '.tfe-tmp', 'zmq-ckpt-')));
+  const dir = relative(process.cwd(), testTmpDir('zmq-ckpt-'));
   try {
     await m.save(dir);
     const again = await models.load(dir);
