@@ -1,4 +1,5 @@
 // Comparisons of public values (output bits) and Select, with broadcasting.
+#include "broadcast_args.h"
 #include "elementwise_impl.h"
 #include "napi_util.h"
 #include "nd_iter.h"
@@ -31,20 +32,14 @@ void CompareT(int op, const Plan& p, const T* a, const T* b, uint8_t* o) {
 Napi::Value Compare(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int op = static_cast<int>(GetInt(info, 0, "op", 0, 5));
-  Arr a = GetArr(info, 1, "a"), b = GetArr(info, 2, "b");
-  if (a.u64 != b.u64) Fail(env, "`a` and `b` must have the same element type");
-  std::vector<int64_t> shape = GetInts(info, 3, "outShape");
-  std::vector<int64_t> sa = GetInts(info, 4, "aStrides"), sb = GetInts(info, 5, "bStrides");
+  BroadcastArgs args = GetBroadcastArgs(info);
+  Arr a = args.a, b = args.b;
+  Plan p = args.plan;
   bool sgn = GetBool(info, 6, "signed");
   bool async = GetBool(info, 7, "async");
-  if (shape.size() > kMaxRank || sa.size() != shape.size() || sb.size() != shape.size()) {
-    Fail(env, "`aStrides` and `bStrides` must have one entry per output axis (rank <= 16)");
-  }
-  if (!SpanFits(shape, sa, a.length) || !SpanFits(shape, sb, b.length)) Fail(env, "strides read outside `a` or `b`");
-  Plan p = MakePlan(shape, {&sa, &sb});
   uint8_t* o;
   Napi::Value out = NewU8(env, static_cast<size_t>(p.total), false, &o);
-  return RunWork(env, async && p.total >= (1 << 16), {a.value, b.value}, out, [=] {
+  return RunWork(env, async && p.total >= kBroadcastAsyncMin, {a.value, b.value}, out, [=] {
     if (!a.u64) {
       CompareT(op, p, a.b(), b.b(), o);
     } else if (sgn) {

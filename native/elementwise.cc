@@ -8,6 +8,7 @@
 #define TFE_VOP(f) nullptr
 #endif
 
+#include "broadcast_args.h"
 #include "elementwise_impl.h"
 #include "napi_util.h"
 #include "nd_iter.h"
@@ -95,20 +96,14 @@ void BinaryU8(int op, uint32_t m, const Plan& p, const uint8_t* a, const uint8_t
 Napi::Value Binary(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int op = static_cast<int>(GetInt(info, 0, "op", 0, 5));
-  Arr a = GetArr(info, 1, "a"), b = GetArr(info, 2, "b");
-  if (a.u64 != b.u64) Fail(env, "`a` and `b` must have the same element type");
-  std::vector<int64_t> shape = GetInts(info, 3, "outShape");
-  std::vector<int64_t> sa = GetInts(info, 4, "aStrides"), sb = GetInts(info, 5, "bStrides");
+  BroadcastArgs args = GetBroadcastArgs(info);
+  Arr a = args.a, b = args.b;
+  Plan p = args.plan;
   uint32_t m = static_cast<uint32_t>(GetInt(info, 6, "modulus", 0, 256));
   bool async = GetBool(info, 7, "async");
-  if (shape.size() > kMaxRank || sa.size() != shape.size() || sb.size() != shape.size()) {
-    Fail(env, "`aStrides` and `bStrides` must have one entry per output axis (rank <= 16)");
-  }
   if (!a.u64 && m < 2) Fail(env, "`modulus` must be in [2, 256] for u8 operands");
-  if (!SpanFits(shape, sa, a.length) || !SpanFits(shape, sb, b.length)) Fail(env, "strides read outside `a` or `b`");
-  Plan p = MakePlan(shape, {&sa, &sb});
   Arr o = NewArr(env, a.u64, static_cast<size_t>(p.total), false);
-  bool big = async && p.total >= (1 << 16);
+  bool big = async && p.total >= kBroadcastAsyncMin;
   return RunWork(env, big, {a.value, b.value}, o.value, [=] {
     if (a.u64) {
       BinaryU64(op, p, a.u(), b.u(), o.u());
