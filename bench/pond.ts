@@ -8,24 +8,17 @@ import { newSeed } from '../src/kernels/prg.js';
 import { shareFrom } from '../src/protocols/pond/sharing.js';
 import { truncatePrivate } from '../src/protocols/pond/truncate.js';
 import { currentRuntime } from '../src/protocols/runtime_link.js';
-import { timeMedian, type BenchResult } from './util.js';
-
-function randomValues(n: number, seed: number): Float64Array {
-  let s = seed;
-  return Float64Array.from({ length: n }, () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648) * 2 - 1);
-}
+import { timeMedian, type BenchResult, randomValues } from './util.js';
 
 async function privateMatrix(n: number, seed: number): Promise<tfe.TfeTensor> {
   return tfe.keep(await tfe.definePrivateInput('input-provider', () => randomValues(n * n, seed), { shape: [n, n] }));
 }
 
-/** One private × private matmul with fresh masks (as for new activations), truncation included. */
+/** One private × private matmul, truncation included; masks made in the scope die with it, so each run masks afresh. */
 async function privateMatmulMs(n: number): Promise<{ ms: number; bytes: number }> {
   const x = await privateMatrix(n, 1);
   const y = await privateMatrix(n, 2);
   const once = async () => {
-    (x as tfe.PondPrivateTensor).masked = undefined;
-    (y as tfe.PondPrivateTensor).masked = undefined;
     await tfe.tidy(async () => { await currentRuntime().reveal((tfe.matmul(x, y) as tfe.PondPrivateTensor).shares[0]); });
   };
   await once();

@@ -9,29 +9,19 @@ import * as tfe from '../src/index.js';
 import { SecureNN } from '../src/protocols/securenn/index.js';
 import type { PondPrivateTensor } from '../src/protocols/pond/pond_tensors.js';
 import { currentRuntime } from '../src/protocols/runtime_link.js';
-import { timeMedian, type BenchResult } from './util.js';
-
-function randomValues(n: number, seed: number): Float64Array {
-  let s = seed;
-  return Float64Array.from({ length: n }, () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648) * 2 - 1);
-}
+import { timeMedian, type BenchResult, randomValues } from './util.js';
 
 async function privateInput(values: Float64Array, shape: number[]): Promise<tfe.TfeTensor> {
   const x = tfe.keep(await tfe.definePrivateInput('input-provider', () => values, { shape }));
-  inputs.push(x as PondPrivateTensor);
   return x;
 }
 
-const inputs: PondPrivateTensor[] = [];
-
 /**
- * Runs `op` and waits until server0's share of the result exists. Masks cached on the inputs
- * inside the scope are dropped, so every run pays the full protocol (as for fresh activations).
+ * Runs `op` and waits until server0's share of the result exists. Masks made inside the scope
+ * are freed with it, so every run pays the full protocol (as for fresh activations).
  */
 async function runOnce(op: () => tfe.TfeTensor): Promise<void> {
-  for (const x of inputs) x.masked = undefined;
   await tfe.tidy(async () => { await currentRuntime().reveal((op() as PondPrivateTensor).shares[0]); });
-  for (const x of inputs) x.masked = undefined;
 }
 
 export async function run(): Promise<BenchResult[]> {

@@ -26,3 +26,15 @@ export async function timeMedian(fn: () => unknown, opts: { warmup?: number; min
   times.sort((a, b) => a - b);
   return times[times.length >> 1];
 }
+
+/**
+ * Deterministic benchmark data in [-1, 1) (an LCG: reproducible runs; not for secrets).
+ * @example
+ * ```ts
+ * const xs = randomValues(1024, 1);
+ * ```
+ */
+export function randomValues(n: number, seed: number): Float64Array {
+  let s = seed;
+  return Float64Array.from({ length: n }, () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648) * 2 - 1);
+}
