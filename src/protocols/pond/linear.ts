@@ -82,8 +82,8 @@ const RECIPROCAL_BITS = 16;
  * keeps at least 17 significant bits, and truncated by e. Error: relative ≤ 2^-17 plus one
  * unit in the last place. Range: |x·R| < 2^62 in ring units.
  */
-export function divPublic(p: Pond, xv: TfeTensor, y: number | Liftable): TfeTensor {
-  const c = toPlain(y, undefined, 'divisor');
+export function divPublic(p: Pond, xv: TfeTensor, y: number | Liftable, shape?: number[]): TfeTensor {
+  const c = toPlain(y, shape, 'divisor');
   for (const v of c.values) {
     if (!Number.isFinite(v) || v === 0) throw new ValueError(`\`divisor\` must be finite and non-zero, got ${v}`);
   }
@@ -261,11 +261,7 @@ export function avgPool2d(p: Pond, x: TfeTensor, opts: Pool2DOptions): TfeTensor
   const windows = reshape(p, cols, [n, outH, outW, pool[0] * pool[1], c]);
   const sums = reduceSum(p, windows, 3, false);
   const uniform = counts.every((v) => v === counts[0]);
-  return divPublic(p, sums, uniform ? counts[0] : (toNested(counts, outH, outW) as unknown as Liftable));
-}
-
-function toNested(counts: Float64Array, outH: number, outW: number): number[][][][] {
-  return [Array.from({ length: outH }, (_, i) => Array.from({ length: outW }, (_, j) => [counts[i * outW + j]]))];
+  return uniform ? divPublic(p, sums, counts[0]) : divPublic(p, sums, counts, [1, outH, outW, 1]);
 }
 
 /** Output size and the count of in-bounds elements of every pooling window. */

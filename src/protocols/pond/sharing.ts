@@ -56,11 +56,6 @@ export function inputSource(provider: InputProvider, fracBits: number, shape?: n
   throw new ValueError('`provider` must be a function or {loader, args}, got ' + typeof provider);
 }
 
-/** Adds two ring tensors on the driver after both shares were revealed to it. */
-function combine(a: RingTensor, b: RingTensor): RingTensor {
-  return ring.add(a, b);
-}
-
 /** Opens a tensor to the driver and decodes it. Private tensors send both shares to the driver. */
 export async function revealToDriver(p: Pond, x: TfeTensor): Promise<Float64Array> {
   const { rt } = p;
@@ -70,7 +65,7 @@ export async function revealToDriver(p: Pond, x: TfeTensor): Promise<Float64Arra
   } else {
     const priv = x instanceof PondMaskedTensor ? x.unmasked : (x as PondPrivateTensor);
     const [v0, v1] = await Promise.all([rt.reveal(priv.shares[0]), rt.reveal(priv.shares[1])]);
-    value = combine(v0, v1);
+    value = ring.add(v0, v1);
   }
   return decodeFixed(value, { fracBits: x.fracBits });
 }
