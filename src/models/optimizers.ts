@@ -50,6 +50,32 @@ export abstract class Optimizer {
     }
     return s;
   }
+  /**
+   * The step count and the state tensors per weight name (checkpoints save them).
+   * @example
+   * ```ts
+   * const { iterations, slots } = model.optimizer.getState();
+   * ```
+   */
+  getState(): { iterations: number; slots: ReadonlyMap<string, readonly TfeTensor[]> } {
+    return { iterations: this.iterations, slots: this.slots };
+  }
+
+  /**
+   * Sets the step count and makes zero-initialised state for each listed weight, returned in
+   * order for the caller to fill (checkpoint loading replaces their shares).
+   * @example
+   * ```ts
+   * const [[m, v]] = opt.restoreState(p, 12, [{ weight, count: 2 }]);
+   * ```
+   */
+  restoreState(p: Protocol, iterations: number, entries: readonly { weight: OptimizerVariable; count: number }[]): TfeTensor[][] {
+    if (!Number.isSafeInteger(iterations) || iterations < 0) throw new ValueError(`optimizer: \`iterations\` must be a non-negative integer, got ${iterations}`);
+    this.dispose();
+    this.iterations = iterations;
+    return entries.map((e) => this.slot(p, e.weight, e.count));
+  }
+
   /** Frees the optimizer state. */
   dispose(): void { for (const s of this.slots.values()) for (const t of s) t.dispose(); this.slots.clear(); }
   /** Serialisable hyper-parameters. */
@@ -155,6 +181,21 @@ export class Adam extends Optimizer {
 function positive(v: number, what: string): number {
   if (!(typeof v === 'number' && v > 0 && Number.isFinite(v))) throw new ValueError(`optimizer: \`${what}\` must be a positive number, got ${String(v)}`);
   return v;
+}
+
+/**
+ * An optimizer from its saved name and {@link Optimizer.getConfig} (checkpoints).
+ * @example
+ * ```ts
+ * optimizerFromConfig('adam', { learningRate: 0.01 });
+ * ```
+ */
+export function optimizerFromConfig(name: string, config: Record<string, unknown>): Optimizer {
+  switch (name) {
+    case 'sgd': return new SGD(config as SGDArgs);
+    case 'adam': case 'amsgrad': return new Adam({ ...(config as AdamArgs), amsgrad: name === 'amsgrad' });
+    default: throw new ValueError(`unknown optimizer \`${name}\` in checkpoint; expected sgd, adam or amsgrad`);
+  }
 }
 
 /**

@@ -54,6 +54,7 @@ export class Sequential {
   /** @internal */ optimizer?: Optimizer;
   /** @internal */ loss?: Loss;
   /** @internal */ metrics: Metric[] = [];
+  /** @internal The metric names given to `compile` (checkpoints record them). */ metricNames: string[] = [];
   private protocol?: Protocol;
 
   constructor(args: SequentialArgs = {}) {
@@ -117,6 +118,7 @@ export class Sequential {
     this.loss = loss;
     this.optimizer = optimizer;
     this.metrics = metrics;
+    this.metricNames = names.map(String);
   }
 
   /** Forward pass through every layer. @internal */

@@ -117,6 +117,15 @@ export interface Runtime {
   resetCounters(): Promise<void>;
 
   /**
+   * Derives all players' randomness from `seed` (16 bytes) from now on, for reproducible
+   * runs; insecure (the driver knows the seeds). See `tfe.setRandomSeed`.
+   */
+  setRandomSeed(seed: Uint8Array): void;
+
+  /** Bumped by {@link setRandomSeed}: protocol caches of random masks made before are stale. */
+  readonly randomEpoch: number;
+
+  /**
    * Like `input`, for a source whose shape the driver does not know: waits until the player
    * has loaded it and returns a handle with the actual shape and ring.
    */

@@ -66,6 +66,9 @@ export class DriverRuntime implements Runtime {
   private readonly pendingPer = new Map<string, number>();
   private failure?: TfeError;
   private closed = false;
+  private seedHex?: string;
+  private readonly reseeded = new Set<string>();
+  private epoch = 0;
   /** Tracing hook; see {@link DriverObserver}. */
   observer?: DriverObserver;
 
@@ -119,6 +122,22 @@ export class DriverRuntime implements Runtime {
     this.push(b, { op: 'sample', out: hb.id, peer: a, nonce, shape: s, ring: r });
     return [ha, hb];
   }
+
+  /**
+   * Makes every player's randomness from now on derive from `seed` (16 bytes): the same seed
+   * and the same sequence of operations give bit-identical results. For tests and
+   * reproducibility only: the driver then knows every player's seeds, so nothing is secret.
+   */
+  setRandomSeed(seed: Uint8Array): void {
+    if (!(seed instanceof Uint8Array) || seed.length !== 16) throw new ValueError(`\`setRandomSeed\` needs 16 bytes, got ${seed instanceof Uint8Array ? seed.length : typeof seed}`);
+    this.seedHex = Buffer.from(seed).toString('hex');
+    this.reseeded.clear();
+    this.nextNonce = 0n;
+    this.epoch++;
+  }
+
+  /** Counts calls of {@link setRandomSeed}: randomness cached by a protocol before it is stale. */
+  get randomEpoch(): number { return this.epoch; }
 
   samplePrivate(player: string, shape: readonly number[], ring: RingSpec): Handle {
     this.usable(player);
@@ -312,6 +331,10 @@ export class DriverRuntime implements Runtime {
   private push(player: string, instr: Instruction): void {
     let q = this.queues.get(player);
     if (!q) this.queues.set(player, (q = []));
+    if (this.seedHex !== undefined && !this.reseeded.has(player)) {
+      this.reseeded.add(player);
+      q.push({ op: 'reseed', seed: this.seedHex });
+    }
     q.push(instr);
     if (++this.queued >= MAX_QUEUED) this.flushNow();
     else if (!this.flushScheduled) {

@@ -11,6 +11,7 @@
  */
 export type { Handle, InputSource, OutputSink, PlayerCounters, Runtime } from './api.js';
 export { LocalConfig, RemoteConfig, getConfig, getRuntime, setConfig } from './config.js';
+export { setRandomSeed } from './random_seed.js';
 export type { Config, LocalConfigArgs, RemoteConfigArgs } from './config.js';
 export { DriverRuntime } from './driver.js';
 export type { DriverObserver } from './driver.js';

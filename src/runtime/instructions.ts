@@ -11,7 +11,7 @@ import type { PlayerCounters } from './api.js';
  * header.readUInt16LE(4) === INSTRUCTION_SET_VERSION;
  * ```
  */
-export const INSTRUCTION_SET_VERSION = 1;
+export const INSTRUCTION_SET_VERSION = 2;
 
 /**
  * The fixed instruction set a player executes. A player never runs code it was sent: each
@@ -44,7 +44,8 @@ export type Instruction =
   | { op: 'callback'; src: number; receive: (t: RingTensor) => void | Promise<void> }
   | { op: 'free'; ids: number[] }
   | { op: 'sync'; req: number }
-  | { op: 'counters'; req: number; reset: boolean };
+  | { op: 'counters'; req: number; reset: boolean }
+  | { op: 'reseed'; seed: string };
 
 /**
  * The shape and ring an input is declared to have; the player checks what it loaded.
@@ -108,6 +109,7 @@ const CHECKS: Record<string, (i: Record<string, unknown>) => boolean> = {
   free: (i) => Array.isArray(i.ids) && i.ids.every(isId),
   sync: (i) => isId(i.req),
   counters: (i) => isId(i.req) && typeof i.reset === 'boolean',
+  reseed: (i) => typeof i.seed === 'string' && /^[0-9a-f]{32}$/.test(i.seed),
 };
 
 /**

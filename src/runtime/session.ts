@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { ProtocolError, TfeError, ValueError } from '../errors.js';
 import { sameRing } from '../kernels/dtype.js';
 import { runKernel, runKernelAsync } from '../kernels/engine.js';
@@ -150,6 +150,7 @@ const EXEC: Record<OpName, Exec> = {
       s.inFlight = false; // rounds count afresh from the reset
     }
   },
+  reseed: (s, i: Extract<Instruction, { op: 'reseed' }>) => s.reseed(i.seed),
 };
 
 /**
@@ -171,8 +172,10 @@ export class PlayerSession {
   private readonly received = new Set<number>();
   readonly mailbox = new Mailbox<RingTensor>();
   readonly seedBox = new Mailbox<Uint8Array>();
-  readonly privateSeed: Uint8Array = randomBytes(16);
+  privateSeed: Uint8Array = randomBytes(16);
   private readonly seeds = new Map<string, Promise<Uint8Array>>();
+  /** Set by `reseed`: every seed then derives from it. */
+  private seedHex?: string;
   private queue: Instruction[] = [];
   private running = false;
   counters = zeroCounters();
@@ -268,7 +271,9 @@ export class PlayerSession {
     if (peer === this.host.name) return Promise.reject(new ValueError(`sampleShared needs two different players, got \`${peer}\` twice`));
     let seed = this.seeds.get(peer);
     if (!seed) {
-      if (this.host.name < peer) {
+      if (this.seedHex !== undefined) {
+        seed = Promise.resolve(this.derivedSeed('pair', ...[peer, this.host.name].sort()));
+      } else if (this.host.name < peer) {
         const fresh = randomBytes(16);
         const bytes = this.host.net.sendSeed(peer, this.id, fresh);
         this.countSent(peer, bytes);
@@ -279,6 +284,23 @@ export class PlayerSession {
       this.seeds.set(peer, seed);
     }
     return seed;
+  }
+
+  /**
+   * Replaces every seed of this session with one derived from the driver's `seedHex`
+   * (`tfe.setRandomSeed`): the private seed from (seed, own name), each pairwise seed from
+   * (seed, both names), so all players agree without a message. Deterministic and insecure by
+   * design: the driver knows the seed.
+   */
+  reseed(seedHex: string): void {
+    this.seedHex = seedHex;
+    this.privateSeed = this.derivedSeed('private', this.host.name);
+    this.seeds.clear();
+  }
+
+  private derivedSeed(...labels: string[]): Uint8Array {
+    const digest = createHash('sha256').update('tfe-seed/v1').update(this.seedHex!).update(labels.join('\0')).digest();
+    return new Uint8Array(digest.subarray(0, 16));
   }
 
   /** Sends a reply to the driver, if one is attached. */

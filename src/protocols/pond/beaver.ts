@@ -16,7 +16,7 @@ import { PondMaskedTensor, PondPrivateTensor } from './pond_tensors.js';
  */
 export function maskAll(p: Pond, xs: readonly (PondPrivateTensor | PondMaskedTensor)[]): PondMaskedTensor[] {
   const { rt, s0, s1, cp } = p;
-  for (const x of xs) if (x instanceof PondPrivateTensor && x.masked && !isLive(x.masked)) x.masked = undefined;
+  for (const x of xs) if (x instanceof PondPrivateTensor && x.masked && !isLive(p, x.masked)) x.masked = undefined;
   const todo = [...new Set(xs.filter((x): x is PondPrivateTensor => x instanceof PondPrivateTensor && !x.masked))];
   const prepared = todo.map((x) => {
     const [a0cp, a0] = rt.sampleShared([cp, s0], x.shape, U64);
@@ -27,16 +27,17 @@ export function maskAll(p: Pond, xs: readonly (PondPrivateTensor | PondMaskedTen
     return { x, a, aShares: [a0, a1] as [Handle, Handle], own };
   });
   const alphas = openShares(rt, prepared.map((m) => m.own), 'Add');
-  prepared.forEach((m, i) => { m.x.masked = new PondMaskedTensor(p, m.x, m.a, m.aShares, alphas[i]); });
+  prepared.forEach((m, i) => { m.x.masked = new PondMaskedTensor(p, m.x, m.a, m.aShares, alphas[i], rt.randomEpoch); });
   return xs.map((x) => (x instanceof PondMaskedTensor ? x : x.masked!));
 }
 
 /**
- * True while every handle of a mask is alive. A mask made inside a `tidy` scope is freed when
- * the scope ends even if its tensor lives on (a kept weight); it is then made afresh.
+ * True while every handle of a mask is alive and no `setRandomSeed` came after it. A mask made
+ * inside a `tidy` scope is freed when the scope ends even if its tensor lives on (a kept
+ * weight); it is then made afresh, as it is after a reseed (so reseeded runs repeat exactly).
  */
-function isLive(m: PondMaskedTensor): boolean {
-  return ![m.a, ...m.aShares, ...m.alpha].some((h) => h.disposed);
+function isLive(p: Pond, m: PondMaskedTensor): boolean {
+  return m.epoch === p.rt.randomEpoch && ![m.a, ...m.aShares, ...m.alpha].some((h) => h.disposed);
 }
 
 /** Masks one private tensor (see {@link maskAll}). */

@@ -21,7 +21,7 @@ export function mapLocal(p: Pond, x: TfeTensor, kernel: string, attrs: object, k
   if (x instanceof PondMaskedTensor) {
     const unmasked = new PondPrivateTensor(p, fracBits, pair(x.unmasked.shares));
     if (!keepMask) return unmasked;
-    const m = new PondMaskedTensor(p, unmasked, f(x.a), pair(x.aShares), pair(x.alpha));
+    const m = new PondMaskedTensor(p, unmasked, f(x.a), pair(x.aShares), pair(x.alpha), x.epoch);
     unmasked.masked = m;
     return m;
   }
@@ -29,7 +29,7 @@ export function mapLocal(p: Pond, x: TfeTensor, kernel: string, attrs: object, k
   const out = new PondPrivateTensor(p, fracBits, pair(priv.shares));
   if (keepMask && priv.masked) {
     const m = priv.masked;
-    out.masked = new PondMaskedTensor(p, out, f(m.a), pair(m.aShares), pair(m.alpha));
+    out.masked = new PondMaskedTensor(p, out, f(m.a), pair(m.aShares), pair(m.alpha), m.epoch);
   }
   return out;
 }

@@ -55,6 +55,8 @@ export class PondMaskedTensor extends TfeTensor {
     readonly aShares: readonly [Handle, Handle],
     /** The opened alpha = x − a, one copy on each server. */
     readonly alpha: readonly [Handle, Handle],
+    /** The runtime's `randomEpoch` when the mask was drawn (a later `setRandomSeed` makes it stale). */
+    readonly epoch: number,
   ) {
     super(protocol, unmasked.shape, unmasked.fracBits);
   }
