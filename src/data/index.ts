@@ -8,6 +8,8 @@
  */
 import './json_loader.js';
 import './print_sink.js';
+import './tfjs_model_loader.js';
 
 export { loadJsonNumbers } from './json_loader.js';
 export { formatOutput } from './print_sink.js';
+export { readModelFiles } from './tfjs_model_loader.js';

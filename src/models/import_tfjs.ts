@@ -7,10 +7,15 @@
  *
  * `loadLayersModel(path, {owner})` reads `model.json` and its weight shards from disk with its
  * own small file IO handler (no tfjs-node), lets tfjs parse them (`tf.loadLayersModel`,
- * `tf.io` weight decoding), and imports the result.
+ * `tf.io` weight decoding), and imports the result. With a remote owner (RemoteConfig), the
+ * path is on the OWNER's machine, under its data directory: the owner reads the files and
+ * shares the weights itself (src/data/tfjs_model_loader.ts), and the driver only learns the
+ * topology. `fromLayersModel` with a remote owner has the weights in the driver's process
+ * already, so the driver shares them.
  */
-import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { readModelFiles } from '../data/tfjs_model_loader.js';
+import { getRuntime } from '../runtime/config.js';
 import * as tf from '@tensorflow/tfjs';
 import { NotImplementedError, ValueError } from '../errors.js';
 import { deserializeLayer, type Layer } from '../layers/index.js';
@@ -64,28 +69,33 @@ function convertLayer(l: TfjsLayer): Layer {
 export async function fromLayersModel(model: tf.LayersModel, args: ImportArgs = {}): Promise<Sequential> {
   if (!model || !Array.isArray((model as { layers?: unknown }).layers)) throw new ValueError('`fromLayersModel` expects a tfjs LayersModel');
   const owner = args.owner ?? 'model-owner';
-  const tfjsLayers = (model.layers as TfjsLayer[]).slice();
-  checkChain(tfjsLayers);
-  const layers = tfjsLayers.map(convertLayer);
-  const first = layers[0];
-  if (!first.inputShape) {
-    const shape = model.inputs?.[0]?.shape?.slice(1);
-    if (!shape || shape.some((d) => d === null)) throw new ValueError('the imported model must have a fully known input shape (batch excluded)');
-  }
-  const inputShape = model.inputs[0].shape.slice(1) as number[];
-  const seq = new Sequential({ name: model.name });
-  if (first.getClassName() !== 'InputLayer' && !first.inputShape) {
-    const { InputLayer } = await import('../layers/index.js');
-    seq.add(new InputLayer({ inputShape }));
-  }
-  for (const l of layers) seq.add(l);
+  const seq = await architectureOf(model);
   const p = getProtocol();
-  seq.build();
-  const values = await Promise.all(tfjsLayers.flatMap((l) => l.getWeights()).map(async (w) => {
+  const values = await Promise.all((model.layers as TfjsLayer[]).flatMap((l) => l.getWeights()).map(async (w) => {
     const data = Float64Array.from(await w.data());
     return shareFrom(p, owner, data, [...w.shape]);
   }));
   seq.setWeights(values);
+  return seq;
+}
+
+/** A built tfe Sequential with the layers of `model` (a linear chain) and fresh weights. */
+async function architectureOf(model: tf.LayersModel): Promise<Sequential> {
+  const tfjsLayers = (model.layers as TfjsLayer[]).slice();
+  checkChain(tfjsLayers);
+  const layers = tfjsLayers.map(convertLayer);
+  const first = layers[0];
+  const inputShape = model.inputs?.[0]?.shape?.slice(1);
+  if (!first.inputShape && (!inputShape || inputShape.some((d) => d === null))) {
+    throw new ValueError('the imported model must have a fully known input shape (batch excluded)');
+  }
+  const seq = new Sequential({ name: model.name });
+  if (first.getClassName() !== 'InputLayer' && !first.inputShape) {
+    const { InputLayer } = await import('../layers/index.js');
+    seq.add(new InputLayer({ inputShape: inputShape as number[] }));
+  }
+  for (const l of layers) seq.add(l);
+  seq.build();
   return seq;
 }
 
@@ -99,22 +109,8 @@ export async function fromLayersModel(model: tf.LayersModel, args: ImportArgs = 
 export function fileHandler(path: string): tf.io.IOHandler {
   return {
     load: async (): Promise<tf.io.ModelArtifacts> => {
-      let json: tf.io.ModelJSON;
-      try { json = JSON.parse(await readFile(path, 'utf8')) as tf.io.ModelJSON; } catch (e) {
-        throw new ValueError(`cannot read tfjs model \`${path}\`: ${(e as Error).message}`);
-      }
-      if (!json.modelTopology || !Array.isArray(json.weightsManifest)) throw new ValueError(`\`${path}\` is not a tfjs layers model.json (modelTopology and weightsManifest expected)`);
-      const specs: tf.io.WeightsManifestEntry[] = [];
-      const buffers: Uint8Array[] = [];
-      for (const group of json.weightsManifest) {
-        specs.push(...group.weights);
-        for (const p of group.paths) buffers.push(new Uint8Array(await readFile(join(dirname(path), p))));
-      }
-      const total = buffers.reduce((a, b) => a + b.length, 0);
-      const data = new Uint8Array(total);
-      let off = 0;
-      for (const b of buffers) { data.set(b, off); off += b.length; }
-      return { modelTopology: json.modelTopology, weightSpecs: specs, weightData: data.buffer, format: json.format, generatedBy: json.generatedBy, convertedBy: json.convertedBy };
+      const { json, specs, data } = await readModelFiles(path);
+      return { modelTopology: json.modelTopology, weightSpecs: specs, weightData: data, format: json.format, generatedBy: json.generatedBy, convertedBy: json.convertedBy };
     },
     save: async (artifacts: tf.io.ModelArtifacts): Promise<tf.io.SaveResult> => {
       const { mkdir, writeFile, rename } = await import('node:fs/promises');
@@ -141,6 +137,39 @@ export function fileHandler(path: string): tf.io.IOHandler {
  */
 export async function loadLayersModel(path: string, args: ImportArgs = {}): Promise<Sequential> {
   if (typeof path !== 'string' || !path) throw new ValueError('`path` must be the path of a tfjs model.json');
-  const plain = await tf.loadLayersModel(fileHandler(path.startsWith('file://') ? path.slice(7) : path));
+  const file = path.startsWith('file://') ? path.slice(7) : path;
+  const owner = args.owner ?? 'model-owner';
+  if (!getRuntime().isInProcess(owner)) return loadOnOwner(file, owner);
+  const plain = await tf.loadLayersModel(fileHandler(file));
   try { return await fromLayersModel(plain, args); } finally { plain.dispose(); }
+}
+
+/**
+ * The remote-owner path of {@link loadLayersModel}:
+ *  1. the owner reads model.json from its data directory and reports the topology and weight
+ *     names (public: the driver builds the same architecture from them);
+ *  2. the driver rebuilds the layers (tfjs `modelFromJSON`, no weights needed);
+ *  3. for each weight, in tfjs order, the owner decodes and encodes it and secret-shares it
+ *     (`tfjs-weight` loader). The weights never reach the driver.
+ */
+async function loadOnOwner(path: string, owner: string): Promise<Sequential> {
+  const rt = getRuntime();
+  const handle = await rt.inputAsync(owner, { kind: 'source', loader: 'tfjs-topology', args: { path } });
+  const bytes = (await rt.reveal(handle)).values() as Uint8Array;
+  rt.free(handle);
+  const info = JSON.parse(new TextDecoder().decode(bytes)) as { modelTopology: tf.io.ModelJSON['modelTopology']; weights: { name: string; shape: number[] }[] };
+  const plain = await tf.models.modelFromJSON({ modelTopology: info.modelTopology } as tf.io.ModelJSON);
+  try {
+    const seq = await architectureOf(plain);
+    const p = getProtocol();
+    const saved = new Map(info.weights.map((w) => [w.name, w.shape]));
+    const values = await Promise.all(plain.layers.flatMap((l) => l.weights).map((v) => {
+      const shape = saved.get(v.originalName);
+      if (!shape) throw new ValueError(`\`${path}\` on \`${owner}\` has no weight \`${v.originalName}\` (it has ${[...saved.keys()].join(', ')})`);
+      if (shape.join() !== v.shape.join()) throw new ValueError(`weight \`${v.originalName}\` of \`${path}\` has shape [${shape.join(',')}], the topology expects [${v.shape.join(',')}]`);
+      return p.definePrivateInput(owner, { loader: 'tfjs-weight', args: { path, name: v.originalName }, shape: [...shape] });
+    }));
+    seq.setWeights(values);
+    return seq;
+  } finally { plain.dispose(); }
 }

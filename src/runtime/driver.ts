@@ -293,6 +293,9 @@ export class DriverRuntime implements Runtime {
       : { op: 'input', out, loader: source.loader, args: source.args ?? {}, expect, req };
   }
 
+  /** True when `player` runs in this process (LocalConfig), so providers and callbacks can run there. */
+  isInProcess(player: string): boolean { return this.net.inProcess(player); }
+
   private requireInProcess(player: string, what: string): void {
     if (!this.net.inProcess(player)) {
       throw new ValueError(`${what} need an in-process player (LocalConfig); \`${player}\` is remote: register a data-source loader or sink on it instead`);

@@ -8,7 +8,7 @@ import * as tfe from '../../src/index.js';
 import { fileHandler, fromLayersModel, loadLayersModel } from '../../src/models/index.js';
 import { SecureNN } from '../../src/protocols/securenn/index.js';
 import { randomArray } from '../helpers/plain.js';
-import { testOnConfigs } from '../helpers/configs.js';
+import { testOnConfigs, withConfig } from '../helpers/configs.js';
 
 function argmaxRows(v: ArrayLike<number>, k: number): number[] {
   const out: number[] = [];
@@ -90,6 +90,25 @@ testOnConfigs(test, 'fromLayersModel and private prediction with separate player
   const priv = await fromLayersModel(plain, { owner: 'model-owner' });
   await agreement(plain, priv, randomArray(8, 40 * 20, -1, 1), [40, 20], 5, 2e-3);
 }, { players: ['server0', 'server1', 'server2', 'model-owner', 'input-provider'] });
+
+test('loadLayersModel with a remote owner: the owner reads its own disk, the driver never does', async () => {
+  const dir = testTmpDir('import-remote-');
+  try {
+    const plain = mlp();
+    await plain.save(fileHandler(join(dir, 'owned', 'model.json')));
+    // every player's data directory is `dir`; the driver's working directory has no `owned/`
+    await withConfig('zmq', async ({ rt }) => {
+      tfe.setProtocol(new SecureNN());
+      const priv = await loadLayersModel('owned/model.json', { owner: 'model-owner' });
+      await agreement(plain, priv, randomArray(9, 30 * 20, -1, 1), [30, 20], 5, 2e-3);
+      const c = await rt.counters();
+      assert.is(c['model-owner'].bytesSent > 0, true, 'the owner sent the shares');
+      await loadLayersModel('owned/nothing.json', { owner: 'model-owner' }).then(() => assert.unreachable('should fail'), (e: Error) => {
+        assert.ok(/nothing\.json/.test(e.message), e.message);
+      });
+    }, { players: ['server0', 'server1', 'server2', 'model-owner', 'input-provider'], playerFlags: ['--data-dir', dir] });
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});
 
 test('unsupported layers and non-linear topologies are named', async () => {
   tfe.setProtocol(new tfe.Pond());
