@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// `npm install` hook: builds the native ring addon with node-gyp, then (in a checkout of
+// `npm install` hook: builds the native ring addon with node-gyp (and, with TFE_CUDA=1 and
+// nvcc, the cuda addon), then (in a checkout of
 // tfe-js itself) links our own `tfe` command into node_modules/.bin, so `npx tfe player ...`
 // runs the checkout's CLI instead of looking the package up elsewhere.
 import { spawnSync } from 'node:child_process';
@@ -19,6 +20,13 @@ const gyp = reuse ? { status: 0 } : bundled
   : spawnSync('node-gyp', ['rebuild'], { cwd: root, stdio: 'inherit', shell: process.platform === 'win32' });
 if (gyp.status !== 0) {
   console.error('tfe-js: building the native ring addon failed; tfe-js will use the reference backend');
+}
+// Opt-in CUDA backend (TFE_CUDA=1): binding.gyp adds the tfe_cuda target when nvcc is found.
+if (process.env.TFE_CUDA === '1' && !reuse) {
+  const built = existsSync(join(root, 'build', 'Release', 'tfe_cuda.node'));
+  console.error(built
+    ? 'tfe-js: built the cuda ring backend (build/Release/tfe_cuda.node); it is used where a GPU is present'
+    : 'tfe-js: TFE_CUDA=1 but the cuda backend was not built (nvcc missing or failed); the CPU backends are unaffected');
 }
 
 const isRootProject = !root.split(/[\\/]/).includes('node_modules');

@@ -1,7 +1,7 @@
 /**
  * The kernels barrel: the ring engine's public surface. Importing it registers the `reference`
- * backend (pure TypeScript, priority 1) and the `native` backend (C++ addon, priority 2, where
- * it loads).
+ * backend (pure TypeScript, priority 1), the `native` backend (C++ addon, priority 2, where
+ * it loads) and the `cuda` backend (priority 3, where its addon was built and a GPU answers).
  * @example
  * ```ts
  * import { ring, encodeFixed, decodeFixed } from './kernels/index.js';
@@ -10,6 +10,7 @@
  */
 import './reference/register.js';
 import './native/register.js';
+import './cuda/register.js';
 import './shared/register.js';
 
 import * as ring from './ops/index.js';
