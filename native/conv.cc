@@ -34,7 +34,7 @@ Napi::Value Conv2D(const Napi::CallbackInfo& info) {
   return RunWork(env, big, {x.value, w.value}, out, [=] {
     PackAFn pack = [&](int64_t i0, int64_t mc, int64_t k0, int64_t kc, uint64_t* dst) {
       for (int64_t p = 0; p * kMR < mc; p++) {
-        uint64_t* d = dst + p * kc * 2 * kMR;
+        uint64_t* d = dst + p * kc * kAStride;
         for (int r = 0; r < kMR; r++) {
           if (p * kMR + r < mc) {
             Im2ColRow(g, xp, i0 + p * kMR + r, k0, kc, [&](int64_t k, uint64_t v) { StoreA(d, k, r, v); });

@@ -79,22 +79,24 @@ int64_t BlockK(int64_t K) {
   return std::min(kKC, (kc + 7) / 8 * 8);
 }
 
-// Packs all of B (K x N) into split panels: block k0 at 2·k0·Npad, panel jp at 2·jp·kc·NR.
+// Packs all of B (K x N) into split panels: block k0 at k0·(Npad/NR)·kBStride, panel jp at
+// jp·kc·kBStride within it.
 void PackB(const MatView& b, int64_t K, int64_t N, int64_t npad, uint64_t* dst) {
   int64_t kb = BlockK(K), kBlocks = (K + kb - 1) / kb, panels = npad / kNR;
   ParallelFor(kBlocks * panels, [&](int64_t t) {
     int64_t k0 = (t / panels) * kb, jp = t % panels;
     int64_t kc = std::min(kb, K - k0), j0 = jp * kNR, nr = std::min<int64_t>(kNR, N - j0);
-    uint64_t* d = dst + 2 * (k0 * npad + jp * kc * kNR);
+    uint64_t* d = dst + (k0 * panels + jp * kc) * kBStride;
     for (int64_t k = 0; k < kc; k++) {
       const uint64_t* s = b.p + (k0 + k) * b.rs + j0 * b.cs;
-      uint64_t* dk = d + k * 2 * kNR;
+      uint64_t* dk = d + k * kBStride;
+      uint32_t* pairs = reinterpret_cast<uint32_t*>(dk + kNR);
       for (int64_t j = 0; j < nr; j++) {
         uint64_t v = s[j * b.cs];
         dk[j] = Low52(v);
-        dk[kNR + j] = Cross(v);
+        pairs[j] = PairB(v);
       }
-      for (int64_t j = nr; j < kNR; j++) dk[j] = dk[kNR + j] = 0;
+      for (int64_t j = nr; j < kNR; j++) dk[j] = pairs[j] = 0;
     }
   });
 }
@@ -103,7 +105,7 @@ void PackB(const MatView& b, int64_t K, int64_t N, int64_t npad, uint64_t* dst) 
 
 void PackAStrided(const MatView& a, int64_t M, int64_t i0, int64_t mc, int64_t k0, int64_t kc, uint64_t* dst) {
   for (int64_t p = 0; p * kMR < mc; p++) {
-    uint64_t* d = dst + p * kc * 2 * kMR;
+    uint64_t* d = dst + p * kc * kAStride;
     for (int r = 0; r < kMR; r++) {
       int64_t i = i0 + p * kMR + r;
       bool live = i < M && p * kMR + r < mc;
@@ -121,7 +123,7 @@ void GemmPackedA(int64_t M, int64_t N, int64_t K, const PackAFn& packA, const Ma
     return;
   }
   int64_t npad = (N + kNR - 1) / kNR * kNR, panels = npad / kNR;
-  PackedB scratch(static_cast<size_t>(2 * K * npad));
+  PackedB scratch(static_cast<size_t>(K * panels * kBStride));
   uint64_t* bp = scratch.get();
   PackB(b, K, N, npad, bp);
   int64_t kb = BlockK(K);
@@ -135,17 +137,18 @@ void GemmPackedA(int64_t M, int64_t N, int64_t K, const PackAFn& packA, const Ma
     int64_t jp0 = (t % nChunks) * perChunk, jp1 = std::min(panels, jp0 + perChunk);
     thread_local std::vector<uint64_t> abuf;
     int64_t mpad = (mc + kMR - 1) / kMR * kMR;
-    if (abuf.size() < static_cast<size_t>(2 * mpad * kKC + 8)) abuf.resize(2 * mpad * kKC + 8);
+    size_t abytes = static_cast<size_t>(mpad / kMR * kKC * kAStride + 8);
+    if (abuf.size() < abytes) abuf.resize(abytes);
     uint64_t* ap = reinterpret_cast<uint64_t*>((reinterpret_cast<uintptr_t>(abuf.data()) + 63) & ~uintptr_t(63));
     for (int64_t k0 = 0; k0 < K; k0 += kb) {
       int64_t kc = std::min(kb, K - k0);
       packA(i0, mc, k0, kc, ap);
       for (int64_t jp = jp0; jp < jp1; jp++) {
-        const uint64_t* bpanel = bp + 2 * (k0 * npad + jp * kc * kNR);
+        const uint64_t* bpanel = bp + (k0 * panels + jp * kc) * kBStride;
         int nr = static_cast<int>(std::min<int64_t>(kNR, N - jp * kNR));
         for (int64_t p = 0; p * kMR < mc; p++) {
           int mr = static_cast<int>(std::min<int64_t>(kMR, mc - p * kMR));
-          Tile(kc, ap + 2 * p * kc * kMR, bpanel, c + (i0 + p * kMR) * ldc + jp * kNR, ldc, mr, nr, k0 > 0);
+          Tile(kc, ap + p * kc * kAStride, bpanel, c + (i0 + p * kMR) * ldc + jp * kNR, ldc, mr, nr, k0 > 0);
         }
       }
     }

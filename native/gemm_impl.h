@@ -20,20 +20,28 @@ struct MatView {
   int64_t rs, cs;
 };
 
-// x = x0 + x1·2^52 is packed as Low52(x) = x0 and Cross(x) = (x0 mod 2^12) + x1·2^40 (see
-// gemm_micro.h for why).
+// x = x0 + x1·2^52 is packed as Low52(x) = x0 (a u64 lane) and Pair(x) = (x0 mod 2^12) |
+// x1 << 16 (a u32 lane of two 16-bit halves; see gemm_micro.h for why).
 constexpr uint64_t kLow52 = (uint64_t(1) << 52) - 1;
 inline uint64_t Low52(uint64_t x) { return x & kLow52; }
-inline uint64_t Cross(uint64_t x) { return (x & 0xfff) | ((x >> 52) << 40); }
+inline uint32_t PairA(uint64_t x) { return static_cast<uint32_t>((x & 0xfff) | ((x >> 52) << 16)); }
+// B's halves are swapped, so one 16-bit dot product of the pairs gives a0l·b1 + a1·b0l.
+inline uint32_t PairB(uint64_t x) { return static_cast<uint32_t>((x >> 52) | ((x & 0xfff) << 16)); }
 
-// Stores element (r, k) of an MR-row A panel: panel[k·2MR + r] = Low52, [k·2MR + MR + r] = Cross.
+// u64 slots per k in a packed panel: the Low52 lanes, then the u32 pairs (two per slot).
+constexpr int64_t kAStride = kMR + kMR / 2;
+constexpr int64_t kBStride = kNR + kNR / 2;
+
+// Stores element (r, k) of an MR-row A panel: Low52 at slot k·kAStride + r, the pair in the
+// u32 lanes after the MR Low52 slots.
 inline void StoreA(uint64_t* panel, int64_t k, int r, uint64_t v) {
-  panel[k * 2 * kMR + r] = Low52(v);
-  panel[k * 2 * kMR + kMR + r] = Cross(v);
+  uint64_t* pk = panel + k * kAStride;
+  pk[r] = Low52(v);
+  reinterpret_cast<uint32_t*>(pk + kMR)[r] = PairA(v);
 }
 
 // Packs rows [i0, i0 + mc) and columns [k0, k0 + kc) of A into MR-row panels, panel p at
-// dst + p·kc·2MR, each element through StoreA; rows past mc must be zero.
+// dst + p·kc·kAStride, each element through StoreA; rows past mc must be zero.
 using PackAFn = std::function<void(int64_t i0, int64_t mc, int64_t k0, int64_t kc, uint64_t* dst)>;
 
 // Packs strided A (M x K) for the packer interface.
