@@ -8,9 +8,8 @@
  * Conventions: `modulus` 0 means u64, m in [2, 256] means u8 mod m; strides count elements.
  * @internal
  */
-import { createRequire } from 'node:module';
 import type { HostArray } from '../dtype.js';
-import type { ConvGeom } from '../native/binding.js';
+import { requireAddon, type ConvGeom } from '../native/binding.js';
 
 /** An opaque device buffer (an N-API External); freed by `free` or when garbage-collected. */
 export type DeviceHandle = object & { readonly __deviceHandle?: never };
@@ -53,11 +52,6 @@ export interface DeviceBinding {
   prgUniform(seed: Uint8Array, nonce: bigint, offset: bigint, n: number, modulus: number): H;
 }
 
-let cached: DeviceBinding | undefined;
-
-/** Where node-gyp puts the addon, relative to this file (same depth in `src/` and `dist/`). */
-const CANDIDATES = ['../../../build/Release/tfe_cuda.node', '../../../build/Debug/tfe_cuda.node'];
-
 /**
  * Loads the CUDA addon once; throws with the loader's reason when it was not built.
  * @example
@@ -67,18 +61,5 @@ const CANDIDATES = ['../../../build/Release/tfe_cuda.node', '../../../build/Debu
  * ```
  */
 export function loadCudaBinding(): DeviceBinding {
-  if (!cached) {
-    const require = createRequire(import.meta.url);
-    let first: unknown;
-    for (const path of CANDIDATES) {
-      try {
-        cached = require(path) as DeviceBinding;
-        break;
-      } catch (e) {
-        first ??= e;
-      }
-    }
-    if (!cached) throw first;
-  }
-  return cached;
+  return requireAddon<DeviceBinding>('tfe_cuda.node');
 }

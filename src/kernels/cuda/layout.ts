@@ -8,7 +8,7 @@ import type {
   ReshapeAttrs, SliceAttrs, TileAttrs, TransposeAttrs,
 } from '../kernel_names.js';
 import { geom } from '../native/conv_geom.js';
-import { broadcastShape, broadcastStrides, modCode, numel, rowStrides } from '../native/util.js';
+import { matmulPlan, modCode, numel, rowStrides } from '../native/util.js';
 import { RingTensor } from '../ring_tensor.js';
 import type { CudaBackend } from './cuda_backend.js';
 import type { CudaKernel } from './elementwise.js';
@@ -23,13 +23,7 @@ function gatherView(be: CudaBackend, x: RingTensor, shape: number[], offset: num
 }
 
 function matmul([a, b]: RingTensor[], at: MatMulAttrs, be: CudaBackend): RingTensor {
-  const [ra, rb] = [a.rank, b.rank];
-  const [M, K] = at.transposeA ? [a.shape[ra - 1], a.shape[ra - 2]] : [a.shape[ra - 2], a.shape[ra - 1]];
-  const N = at.transposeB ? b.shape[rb - 2] : b.shape[rb - 1];
-  const [ba, bb] = [a.shape.slice(0, -2), b.shape.slice(0, -2)];
-  const batch = broadcastShape(ba, bb);
-  const sa = broadcastStrides(batch, ba).map((s) => s * M * K);
-  const sb = broadcastStrides(batch, bb).map((s) => s * K * N);
+  const { M, K, N, batch, sa, sb } = matmulPlan(a, b, at);
   const out = be.device.matmul(h(be, a), h(be, b), batch, sa, sb, M, K, N, !!at.transposeA, !!at.transposeB, modCode(a));
   return be.wrap([...batch, M, N], a.dtype, a.modulus, out);
 }

@@ -51,13 +51,36 @@ export interface NativeBinding {
  */
 export type ConvGeom = [number, number, number, number, number, number, number, number, number, number, number, number];
 
-let cached: NativeBinding | undefined;
-
-/** Where node-gyp puts the addon, relative to this file (same depth in `src/` and `dist/`). */
-const CANDIDATES = ['../../../build/Release/tfe_ring.node', '../../../build/Debug/tfe_ring.node'];
+const addons = new Map<string, unknown>();
 
 /**
- * Loads the addon once; throws with the loader's reason when it is missing or broken.
+ * Loads a node-gyp addon of this package by file name, once, from build/Release (or
+ * build/Debug), relative to this file (same depth in `src/` and `dist/`); throws with the
+ * loader's reason when it is missing or broken.
+ * @example
+ * ```ts
+ * const cuda = requireAddon<DeviceBinding>('tfe_cuda.node');
+ * ```
+ */
+export function requireAddon<T>(file: string): T {
+  if (!addons.has(file)) {
+    const require = createRequire(import.meta.url);
+    let first: unknown;
+    for (const dir of ['../../../build/Release/', '../../../build/Debug/']) {
+      try {
+        addons.set(file, require(dir + file));
+        break;
+      } catch (e) {
+        first ??= e;
+      }
+    }
+    if (!addons.has(file)) throw first;
+  }
+  return addons.get(file) as T;
+}
+
+/**
+ * Loads the ring addon once; throws with the loader's reason when it is missing or broken.
  * @example
  * ```ts
  * const nb = loadBinding();
@@ -65,18 +88,5 @@ const CANDIDATES = ['../../../build/Release/tfe_ring.node', '../../../build/Debu
  * ```
  */
 export function loadBinding(): NativeBinding {
-  if (!cached) {
-    const require = createRequire(import.meta.url);
-    let first: unknown;
-    for (const path of CANDIDATES) {
-      try {
-        cached = require(path) as NativeBinding;
-        break;
-      } catch (e) {
-        first ??= e;
-      }
-    }
-    if (!cached) throw first;
-  }
-  return cached;
+  return requireAddon<NativeBinding>('tfe_ring.node');
 }

@@ -4,16 +4,10 @@ import type { MatMulAttrs } from '../kernel_names.js';
 import type { RingTensor } from '../ring_tensor.js';
 import type { NativeKernel } from './binary.js';
 import { loadBinding } from './binding.js';
-import { broadcastShape, broadcastStrides, host, modCode, wrap } from './util.js';
+import { host, matmulPlan, modCode, wrap } from './util.js';
 
 function call([a, b]: RingTensor[], at: MatMulAttrs, async: boolean): [number[], HostArray | Promise<HostArray>] {
-  const [ra, rb] = [a.rank, b.rank];
-  const [M, K] = at.transposeA ? [a.shape[ra - 1], a.shape[ra - 2]] : [a.shape[ra - 2], a.shape[ra - 1]];
-  const N = at.transposeB ? b.shape[rb - 2] : b.shape[rb - 1];
-  const [ba, bb] = [a.shape.slice(0, -2), b.shape.slice(0, -2)];
-  const batch = broadcastShape(ba, bb);
-  const sa = broadcastStrides(batch, ba).map((s) => s * M * K);
-  const sb = broadcastStrides(batch, bb).map((s) => s * K * N);
+  const { M, K, N, batch, sa, sb } = matmulPlan(a, b, at);
   const v = loadBinding().matmul(host(a), host(b), batch, sa, sb, M, K, N, !!at.transposeA, !!at.transposeB, modCode(a), async);
   return [[...batch, M, N], v];
 }

@@ -51,6 +51,25 @@ export function broadcastStrides(outShape: readonly number[], inShape: readonly 
 }
 
 /** Product of dims. @example `numel([2, 3]) // 6` */
+/**
+ * The geometry of a (batched, broadcast) matmul as the addons take it: M, K, N, the batch
+ * shape and each operand's batch strides in elements.
+ * @example
+ * ```ts
+ * const { M, K, N, batch, sa, sb } = matmulPlan(a, b, { transposeB: true });
+ * ```
+ */
+export function matmulPlan(a: RingTensor, b: RingTensor, at: { transposeA?: boolean; transposeB?: boolean }): { M: number; K: number; N: number; batch: number[]; sa: number[]; sb: number[] } {
+  const [ra, rb] = [a.rank, b.rank];
+  const [M, K] = at.transposeA ? [a.shape[ra - 1], a.shape[ra - 2]] : [a.shape[ra - 2], a.shape[ra - 1]];
+  const N = at.transposeB ? b.shape[rb - 2] : b.shape[rb - 1];
+  const [ba, bb] = [a.shape.slice(0, -2), b.shape.slice(0, -2)];
+  const batch = broadcastShape(ba, bb);
+  const sa = broadcastStrides(batch, ba).map((s) => s * M * K);
+  const sb = broadcastStrides(batch, bb).map((s) => s * K * N);
+  return { M, K, N, batch, sa, sb };
+}
+
 export function numel(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
 }
