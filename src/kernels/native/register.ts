@@ -16,6 +16,7 @@ import { bitKernels } from './bits.js';
 import { compareKernels } from './compare.js';
 import { convKernels } from './conv.js';
 import { creationKernels } from './creation.js';
+import { fusedPondKernels } from './fused_pond.js';
 import { gatherKernels } from './gather.js';
 import { joinKernels } from './join.js';
 import { layoutKernels } from './layout.js';
@@ -48,5 +49,6 @@ registerBackend('native', () => {
 const ALL = [
   binaryKernels, compareKernels, unaryKernels, bitKernels, layoutKernels, joinKernels, gatherKernels,
   reduceKernels, creationKernels, matmulKernels, convKernels, prgKernels,
+  fusedPondKernels,
 ];
 for (const k of ALL.flat()) registerKernel({ ...k, backendName: 'native' });
