@@ -1,6 +1,7 @@
 // The tfe-js ring addon: registers every kernel family's entry points.
 #include <napi.h>
 
+#include "buffer_pool.h"
 #include "thread_pool.h"
 
 namespace tfe {
@@ -27,6 +28,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   tfe::InitConv(env, exports);
   tfe::InitPrg(env, exports);
   tfe::InitFusedPond(env, exports);
+  tfe::InitBufferPool(env, exports);
   exports.Set("threads", Napi::Number::New(env, tfe::PoolThreads()));
   return exports;
 }
