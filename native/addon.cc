@@ -1,6 +1,7 @@
 // The tfe-js ring addon: registers every kernel family's entry points.
 #include <napi.h>
 
+#include "buffer_pool.h"
 #include "thread_pool.h"
 
 namespace tfe {
@@ -13,6 +14,7 @@ void InitReduce(Napi::Env env, Napi::Object exports);
 void InitMatMul(Napi::Env env, Napi::Object exports);
 void InitConv(Napi::Env env, Napi::Object exports);
 void InitPrg(Napi::Env env, Napi::Object exports);
+void InitFusedPond(Napi::Env env, Napi::Object exports);
 }  // namespace tfe
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
@@ -25,6 +27,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   tfe::InitMatMul(env, exports);
   tfe::InitConv(env, exports);
   tfe::InitPrg(env, exports);
+  tfe::InitFusedPond(env, exports);
+  tfe::InitBufferPool(env, exports);
   exports.Set("threads", Napi::Number::New(env, tfe::PoolThreads()));
   return exports;
 }

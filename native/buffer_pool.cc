@@ -2,7 +2,9 @@
 // external ArrayBuffers that return to the cache when collected, so a fresh output usually
 // costs no page faults or zero-filling. Node runs those finalizers only on an event-loop turn,
 // so a synchronous loop cannot recycle them: once kMaxOutstanding bytes are out, outputs come
-// from V8 instead (freed at GC), advised to use huge pages.
+// from V8 instead (freed at GC), advised to use huge pages. An owner that knows a block is no
+// longer read (the runtime, when it frees the only handle) returns it at once with Recycle,
+// which detaches the ArrayBuffer first, so no old view can see the block's next contents.
 #include "buffer_pool.h"
 
 #include <sys/mman.h>
@@ -12,7 +14,9 @@
 #include <cstring>
 #include <map>
 #include <mutex>
+#include <unordered_map>
 
+#include "napi_util.h"
 #include "thread_pool.h"
 
 namespace tfe {
@@ -22,13 +26,41 @@ constexpr size_t kLargeBytes = 1 << 20;       // below this, let V8 allocate
 constexpr size_t kHuge = 2 << 20;             // huge-page size
 constexpr size_t kMaxCached = size_t(512) << 20;
 constexpr size_t kMaxOutstanding = size_t(1) << 30;
+// Blocks out up to this many bytes are not reported to V8 as external memory: most return
+// through Recycle, and reporting their rise and fall within one protocol step would start a
+// garbage collection at every swing. Beyond it, each byte out is reported, so blocks that only
+// a collection returns (tensors sent or revealed) still drive one.
+constexpr size_t kUnreported = size_t(256) << 20;
+
+// A block handed to JS. `returned` is set when Recycle gave it back before its finalizer ran.
+struct Lease {
+  void* p;
+  size_t cls;
+  bool returned = false;
+};
 
 std::mutex mu;
 std::multimap<size_t, void*> cache;
+std::unordered_map<void*, Lease*> leased;  // by block address; guarded by mu
 size_t cachedBytes = 0;
 size_t outstanding = 0;
+int64_t reported = 0;  // bytes reported to V8; main thread only
 
 size_t RoundUp(size_t n) { return (n + kHuge - 1) / kHuge * kHuge; }
+
+// Brings V8's external-memory figure for the pool to max(0, outstanding − kUnreported).
+void SyncExternal(Napi::Env env) {
+  size_t out;
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    out = outstanding;
+  }
+  int64_t target = out > kUnreported ? static_cast<int64_t>(out - kUnreported) : 0;
+  if (target != reported) {
+    Napi::MemoryManagement::AdjustExternalMemory(env, target - reported);
+    reported = target;
+  }
+}
 
 // A cached or new block of `cls` bytes, or nullptr when too much is out already.
 void* Take(size_t cls) {
@@ -57,8 +89,8 @@ void* Take(size_t cls) {
   return p;
 }
 
-void Give(void* p, size_t cls) {
-  std::lock_guard<std::mutex> lock(mu);
+// Returns a block to the cache; the caller holds mu.
+void GiveLocked(void* p, size_t cls) {
   outstanding -= cls;
   while (cachedBytes + cls > kMaxCached && !cache.empty()) {
     auto it = cache.begin();
@@ -68,6 +100,21 @@ void Give(void* p, size_t cls) {
   }
   cache.emplace(cls, p);
   cachedBytes += cls;
+}
+
+// The finalizer of a leased block: returns it unless Recycle already did.
+void Finalize(Napi::Env env, void*, Lease* lease) {
+  bool give;
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    give = !lease->returned;
+    if (give) {
+      leased.erase(lease->p);
+      GiveLocked(lease->p, lease->cls);
+    }
+  }
+  delete lease;
+  if (give) SyncExternal(env);
 }
 
 // A V8-owned buffer (zero-filled), with its whole 2 MiB extents advised to use huge pages.
@@ -90,11 +137,51 @@ Napi::ArrayBuffer Pooled(Napi::Env env, size_t bytes, bool zero) {
     uint8_t* b = static_cast<uint8_t*>(p);
     ParallelRange(static_cast<int64_t>(bytes), 1 << 20, [&](int64_t s, int64_t e) { std::memset(b + s, 0, e - s); });
   }
-  Napi::MemoryManagement::AdjustExternalMemory(env, static_cast<int64_t>(cls));
-  return Napi::ArrayBuffer::New(env, p, bytes, [cls](Napi::Env e, void* data) {
-    Napi::MemoryManagement::AdjustExternalMemory(e, -static_cast<int64_t>(cls));
-    Give(data, cls);
-  });
+  Lease* lease = new Lease{p, cls};
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    leased[p] = lease;
+  }
+  SyncExternal(env);
+  return Napi::ArrayBuffer::New(env, p, bytes, Finalize, lease);
+}
+
+// recycle(view) -> true when the view's ArrayBuffer was a leased block, now detached and back
+// in the cache; false (and nothing done) for any other buffer.
+Napi::Value RecycleEntry(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsTypedArray()) Fail(env, "`view` must be a typed array");
+  Napi::ArrayBuffer ab = info[0].As<Napi::TypedArray>().ArrayBuffer();
+  if (ab.IsDetached()) return Napi::Boolean::New(env, false);
+  void* p = ab.Data();
+  size_t cls;
+  Lease* lease;
+  {
+    // Marked first: the finalizer (now, inside Detach, or later) must not give it back too,
+    // and the lease is not touched again here.
+    std::lock_guard<std::mutex> lock(mu);
+    auto it = leased.find(p);
+    if (it == leased.end()) return Napi::Boolean::New(env, false);
+    lease = it->second;
+    lease->returned = true;
+    cls = lease->cls;
+    leased.erase(it);
+  }
+  try {
+    ab.Detach();  // every view of the block now has length 0
+  } catch (const Napi::Error&) {
+    // Not detachable: the buffer stays leased and returns through its finalizer.
+    std::lock_guard<std::mutex> lock(mu);
+    lease->returned = false;
+    leased[p] = lease;
+    return Napi::Boolean::New(env, false);
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    GiveLocked(p, cls);
+  }
+  SyncExternal(env);
+  return Napi::Boolean::New(env, true);
 }
 
 }  // namespace
@@ -107,6 +194,10 @@ Napi::ArrayBuffer NewUninitBuffer(Napi::Env env, size_t bytes) {
 Napi::ArrayBuffer NewZeroBuffer(Napi::Env env, size_t bytes) {
   if (bytes < kLargeBytes) return Napi::ArrayBuffer::New(env, bytes);
   return Pooled(env, bytes, true);
+}
+
+void InitBufferPool(Napi::Env env, Napi::Object exports) {
+  exports.Set("recycle", Napi::Function::New(env, RecycleEntry));
 }
 
 }  // namespace tfe

@@ -13,4 +13,7 @@ Napi::ArrayBuffer NewUninitBuffer(Napi::Env env, size_t bytes);
 // An ArrayBuffer of `bytes` filled with zeros.
 Napi::ArrayBuffer NewZeroBuffer(Napi::Env env, size_t bytes);
 
+// Exports `recycle(view)`: hands a pooled block back at once (detaching its ArrayBuffer).
+void InitBufferPool(Napi::Env env, Napi::Object exports);
+
 }  // namespace tfe

@@ -178,3 +178,34 @@ export interface PrgUniformAttrs {
  * One TypeScript body (data movement) serves both host backends: `src/kernels/shared/`.
  */
 export const PERMUTE_LAST_AXIS = 'PermuteLastAxis';
+
+// ---- Fused kernels of Pond's elementwise chains (one pass, one output, instead of a chain) ----
+
+/**
+ * `AddN(...xs)` (u64): the elementwise sum mod 2^64 of one or more tensors. Every input has the
+ * same shape, except rank-0 inputs, which broadcast; the output has the common shape ([] when
+ * every input is rank 0). Equal to a chain of `Add`s.
+ */
+export const ADD_N = 'AddN';
+
+/**
+ * `TruncDealLow(r0, r1, s)` (u64, one shape): ((r0 + r1) mod 2^63) >> `bits` − s, mod 2^64.
+ * The dealer's share of t = (r mod 2^63) >> k in Pond's truncation (`bits` in [1, 62]).
+ */
+export const TRUNC_DEAL_LOW = 'TruncDealLow';
+export interface TruncDealLowAttrs { bits: number }
+
+/**
+ * `TruncDealMsb(r0, r1, s)` (u64, one shape): ((r0 + r1) >> 63) − s, mod 2^64. The dealer's
+ * share of m = r >> 63 in Pond's truncation. No attrs.
+ */
+export const TRUNC_DEAL_MSB = 'TruncDealMsb';
+
+/**
+ * `TruncFinish(cOwn, cOther, t, m)` (u64, one shape): a server's share of the truncation
+ * result from its part of the opened c and its shares t, m. With c = cOwn + cOther,
+ * c63 = c >> 63, k = `bits` in [1, 62] and w = m − 2·c63·m (+ c63 when `first`):
+ * y = 2^(63−k)·w − t, plus ((c mod 2^63) >> k) − 2^(62−k) when `first` (all mod 2^64).
+ */
+export const TRUNC_FINISH = 'TruncFinish';
+export interface TruncFinishAttrs { bits: number; first: boolean }

@@ -8,6 +8,7 @@ import type { PeerNet } from './session.js';
 
 /** A player's channels to the other players of the same process. */
 class LocalPeerNet implements PeerNet {
+  readonly sharesTensors = true;
   constructor(private readonly net: LocalNetwork, private readonly from: string) {}
 
   sendTensor(to: string, session: string, tag: number, t: RingTensor): number {

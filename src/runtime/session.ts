@@ -8,6 +8,7 @@ import { getLoader, getSink, type DataContext } from './data_sources.js';
 import type { Expect, Instruction, OpName, PlayerReply } from './instructions.js';
 import { inferOutput } from './kernel_link.js';
 import { Mailbox } from './mailbox.js';
+import { markEscaped, releaseStorage, retainStorage } from './storage_refs.js';
 
 /**
  * How a player reaches its peers (in memory or over ZeroMQ). Returns bytes put on the wire.
@@ -17,6 +18,8 @@ import { Mailbox } from './mailbox.js';
  * ```
  */
 export interface PeerNet {
+  /** True when `sendTensor` hands the tensor object itself to a peer in this process (no copy). */
+  readonly sharesTensors?: boolean;
   sendTensor(to: string, session: string, tag: number, t: RingTensor): number;
   sendSeed(to: string, session: string, seed: Uint8Array): number;
   /** The peer's address, for error messages. */
@@ -79,6 +82,9 @@ const INLINE_ELEMENTS = 16384;
 /** The executor yields to the event loop after running this long without a pause. */
 const YIELD_AFTER_MS = 10;
 
+/** Marks a tensor that leaves (or came from outside) the handle tables; returns it. */
+const escape = (t: RingTensor) => (markEscaped(t), t);
+
 const kernelAttrs = (ring: { dtype: string; modulus?: number }) => ({ dtype: ring.dtype, modulus: ring.modulus });
 
 /** Runs a kernel instruction on resolved inputs: small kernels inline, large ones off the event loop. */
@@ -103,7 +109,11 @@ const EXEC: Record<OpName, Exec> = {
     return inputs instanceof Promise ? inputs.then((ts) => runKernelInstruction(s, i, ts)) : runKernelInstruction(s, i, inputs);
   },
   send: async (s, i: Extract<Instruction, { op: 'send' }>) => {
-    const bytes = s.host.net.sendTensor(i.to, s.id, i.tag, await s.use(i.src));
+    const t = await s.use(i.src);
+    // A tensor handed over in memory stays counted while in flight; bytes on a wire are not ours.
+    if (s.host.net.sharesTensors) retainStorage(t);
+    else markEscaped(t);
+    const bytes = s.host.net.sendTensor(i.to, s.id, i.tag, t);
     s.countSent(i.to, bytes);
   },
   // A receive does not stop the stream: the handle holds the pending message, and whatever
@@ -120,7 +130,7 @@ const EXEC: Record<OpName, Exec> = {
   },
   upload: (s, i: Extract<Instruction, { op: 'upload' }>) => {
     if (!(i.tensor instanceof RingTensor)) throw new ProtocolError('upload: payload is not a tensor');
-    s.set(i.out, i.tensor);
+    s.set(i.out, escape(i.tensor));
   },
   input: async (s, i: Extract<Instruction, { op: 'input' }>) => {
     s.setInput(i.out, await getLoader(i.loader)(i.args, s.host.data), `loader \`${i.loader}\``, i.expect, i.req);
@@ -129,11 +139,11 @@ const EXEC: Record<OpName, Exec> = {
     if (!s.host.inProcess) throw new ProtocolError('provider inputs are only allowed for in-process players');
     s.setInput(i.out, await i.provide(), 'provider', i.expect, i.req);
   },
-  reveal: async (s, i: Extract<Instruction, { op: 'reveal' }>) => s.reply({ kind: 'tensor', req: i.req, tensor: await s.use(i.src) }),
-  sink: async (s, i: Extract<Instruction, { op: 'sink' }>) => { await getSink(i.name)(await s.use(i.src), i.args, s.host.data); },
+  reveal: async (s, i: Extract<Instruction, { op: 'reveal' }>) => s.reply({ kind: 'tensor', req: i.req, tensor: escape(await s.use(i.src)) }),
+  sink: async (s, i: Extract<Instruction, { op: 'sink' }>) => { await getSink(i.name)(escape(await s.use(i.src)), i.args, s.host.data); },
   callback: async (s, i: Extract<Instruction, { op: 'callback' }>) => {
     if (!s.host.inProcess) throw new ProtocolError('callback outputs are only allowed for in-process players');
-    await i.receive(await s.use(i.src));
+    await i.receive(escape(await s.use(i.src)));
   },
   free: (s, i: Extract<Instruction, { op: 'free' }>) => { for (const id of i.ids) s.forget(id); },
   // `flush` promises that the players have run everything: pending receives included.
@@ -216,10 +226,12 @@ export class PlayerSession {
     return waiting.length ? Promise.all(waiting) : undefined;
   }
 
-  /** Drops handle `id`. */
+  /** Drops handle `id`; storage no other handle reads goes back to its backend at once. */
   forget(id: number): void {
+    const t = this.handles.get(id);
     this.handles.delete(id);
     this.received.delete(id);
+    if (t instanceof RingTensor) releaseStorage(t);
   }
 
   /** Stores a pending receive under handle `id`; the tensor replaces it when it arrives. */
@@ -228,18 +240,22 @@ export class PlayerSession {
     this.handles.set(id, pending);
     this.received.add(id);
     void pending.then((t) => {
-      if (this.handles.get(id) === pending) this.handles.set(id, t);
+      if (this.handles.get(id) !== pending) return;
+      this.set(id, t);
+      if (this.host.net.sharesTensors) releaseStorage(t); // the sender's in-flight count
     }, () => undefined);
   }
 
   /** Stores a tensor under handle `id`. */
   set(id: number, t: RingTensor): void {
+    retainStorage(t);
     this.handles.set(id, t);
   }
 
   /** Stores a loaded input after checking it against its declared shape and ring. */
   setInput(id: number, t: unknown, what: string, expect?: Expect, req?: number): void {
     if (!(t instanceof RingTensor)) throw new ValueError(`${what} on player \`${this.host.name}\` must produce a RingTensor`);
+    markEscaped(t);
     if (expect && (expect.shape.length !== t.shape.length || expect.shape.some((d, k) => d !== t.shape[k]) || !sameRing(expect.ring, t.ring))) {
       throw new ValueError(`${what} on player \`${this.host.name}\` produced ${t.toString()}, declared shape [${expect.shape.join(',')}]`);
     }

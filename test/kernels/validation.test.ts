@@ -12,6 +12,9 @@ import {
   UNARY_KERNELS,
 } from '../../src/kernels/kernel_names.js';
 import { assertValueError } from '../helpers/ring_testing.js';
+import { ADD_N, TRUNC_DEAL_LOW, TRUNC_DEAL_MSB, TRUNC_FINISH } from '../../src/kernels/kernel_names.js';
+
+const FUSED_POND = [ADD_N, TRUNC_DEAL_LOW, TRUNC_DEAL_MSB, TRUNC_FINISH];
 
 const Z67 = { dtype: 'u8' as const, modulus: 67 };
 const x23 = ring.zeros([2, 3]);
@@ -21,6 +24,7 @@ test('every kernel of the contract has a shape rule', () => {
     ...BINARY_KERNELS, ...COMPARE_KERNELS, ...UNARY_KERNELS, ...SHIFT_KERNELS, SELECT, BIT_EXTRACT, BIT_DECOMPOSE,
     CAST, MATMUL, CONV2D, IM2COL, COL2IM, TRANSPOSE, RESHAPE, SLICE, CONCAT, PAD, GATHER, TILE, REDUCE_SUM, CUMSUM,
     ONE_HOT, FILL, PRG_UNIFORM, PERMUTE_LAST_AXIS,
+    ...FUSED_POND,
   ];
   assert.equal([...knownKernels()].sort(), [...contract].sort());
   try { inferOutput('Frobnicate', [], {}); assert.unreachable(); } catch (e) { assert.instance(e, NotImplementedError); }

@@ -40,6 +40,12 @@ export interface NativeBinding {
   im2col(x: Arr, ...geomAndAsync: [...ConvGeom, boolean]): MaybeAsync<Arr>;
   col2im(cols: Arr, ...geomModAsync: [...ConvGeom, number, boolean]): MaybeAsync<Arr>;
   prgUniform(seed: Uint8Array, nonce: bigint, offset: bigint, n: number, modulus: number, async: boolean): MaybeAsync<Arr>;
+  /** Returns a pooled output block at once, detaching its ArrayBuffer; false for any other buffer. */
+  recycle(view: Arr): boolean;
+  addN(xs: BigUint64Array[], n: number, async: boolean): MaybeAsync<BigUint64Array>;
+  truncDeal(r0: BigUint64Array, r1: BigUint64Array, s: BigUint64Array, bits: number, msb: boolean, async: boolean): MaybeAsync<BigUint64Array>;
+  truncFinish(cOwn: BigUint64Array, cOther: BigUint64Array, t: BigUint64Array, m: BigUint64Array, bits: number, first: boolean,
+    async: boolean): MaybeAsync<BigUint64Array>;
 }
 
 /**

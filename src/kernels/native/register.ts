@@ -8,7 +8,7 @@
  * setBackend('native');
  * ```
  */
-import { HostBackend } from '../backend.js';
+import { HostBackend, type HostStorage, type TensorStorage } from '../backend.js';
 import { registerBackend, registerKernel } from '../engine.js';
 import { binaryKernels } from './binary.js';
 import { loadBinding } from './binding.js';
@@ -16,6 +16,7 @@ import { bitKernels } from './bits.js';
 import { compareKernels } from './compare.js';
 import { convKernels } from './conv.js';
 import { creationKernels } from './creation.js';
+import { fusedPondKernels } from './fused_pond.js';
 import { gatherKernels } from './gather.js';
 import { joinKernels } from './join.js';
 import { layoutKernels } from './layout.js';
@@ -27,6 +28,14 @@ import { unaryKernels } from './unary.js';
 /** The native backend: host storage, kernels in the addon. @example `new NativeBackend().name // 'native'` */
 export class NativeBackend extends HostBackend {
   readonly name = 'native';
+  /**
+   * Hands a pooled output block back to the addon at once; its ArrayBuffer is detached, so
+   * every view of it reads as empty. Other buffers are left to the garbage collector. Callers
+   * must know that nothing reads the storage any more (the runtime's storage_refs.ts).
+   */
+  override release(storage?: TensorStorage): void {
+    if (storage) loadBinding().recycle((storage as HostStorage).values);
+  }
 }
 
 let warned = false;
@@ -48,5 +57,6 @@ registerBackend('native', () => {
 const ALL = [
   binaryKernels, compareKernels, unaryKernels, bitKernels, layoutKernels, joinKernels, gatherKernels,
   reduceKernels, creationKernels, matmulKernels, convKernels, prgKernels,
+  fusedPondKernels,
 ];
 for (const k of ALL.flat()) registerKernel({ ...k, backendName: 'native' });

@@ -13,16 +13,18 @@ import { compareKernels } from './compare.js';
 import { convKernels } from './conv.js';
 import { creationKernels } from './creation.js';
 import { elementwiseKernels } from './elementwise.js';
+import { fusedPondKernels } from './fused_pond.js';
 import { layoutKernels } from './layout.js';
 import { matmulKernels } from './matmul.js';
 import { prgKernels } from './prg_uniform.js';
 import { reduceKernels } from './reduce.js';
 import { ReferenceBackend } from './reference_backend.js';
+import '../ops/infer_fused.js';
 
 registerBackend('reference', () => new ReferenceBackend(), 1);
 
 const ALL = [
   elementwiseKernels, compareKernels, bitKernels, creationKernels, layoutKernels,
-  reduceKernels, matmulKernels, convKernels, prgKernels,
+  reduceKernels, matmulKernels, convKernels, prgKernels, fusedPondKernels,
 ];
 for (const k of ALL.flat()) registerKernel({ ...k, backendName: 'reference' });

@@ -102,14 +102,10 @@ export function beaverSquare(p: Pond, x: PondPrivateTensor | PondMaskedTensor): 
   return new PondPrivateTensor(p, 2 * x.fracBits, [z0, z1]);
 }
 
-/** Adds handles on one player, freeing the inputs. */
+/** Adds handles on one player in one pass (`AddN`), freeing the inputs. */
 function sum(p: Pond, player: string, hs: Handle[]): Handle {
-  let acc = hs[0];
-  for (const h of hs.slice(1)) {
-    const next = p.rt.op(player, 'Add', [acc, h]);
-    p.rt.free(acc, h);
-    acc = next;
-  }
-  return acc;
+  const total = p.rt.op(player, 'AddN', hs);
+  p.rt.free(...hs);
+  return total;
 }
 

@@ -82,11 +82,11 @@ export function polynomial(p: Pond, x: TfeTensor, coefficients: ArrayLike<number
   }
   const c0 = rt.fill(p.s0, [], encodeScalar(cs[0], 2 * f), U64);
   terms[0].push(c0);
-  const sums = terms.map((hs) => hs.reduce((acc, h) => {
-    const s = rt.op(h.player, 'Add', [acc, h]);
-    rt.free(acc, h);
+  const sums = terms.map((hs) => {
+    const s = rt.op(hs[0].player, 'AddN', hs);
+    rt.free(...hs);
     return s;
-  })) as [Handle, Handle];
+  }) as [Handle, Handle];
   return truncatePrivate(p, new PondPrivateTensor(p, 2 * f, sums), f, f);
 }
 

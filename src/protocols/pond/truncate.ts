@@ -2,8 +2,6 @@ import { ProtocolError } from '../../errors.js';
 import { U64 } from '../../kernels/dtype.js';
 import type { Handle } from '../../runtime/api.js';
 import type { Pond } from './pond.js';
-import { dealShares } from './dealer.js';
-import { openShares } from './open.js';
 import { PondPrivateTensor, PondPublicTensor } from './pond_tensors.js';
 
 const TWO_62 = 1n << 62n;
@@ -33,52 +31,26 @@ export function truncatePrivate(p: Pond, x: PondPrivateTensor, k: number, fracBi
   const { rt, s0, s1, cp } = p;
   const shape = x.shape;
   p.debugCheckRange(x, 'truncate');
-  // Step 2: the dealer's randomness.
+  // Step 2: the dealer's randomness (t and m each in one fused pass from r0, r1 and the share
+  // expanded on server0).
   const [r0cp, r0] = rt.sampleShared([cp, s0], shape, U64);
   const [r1cp, r1] = rt.sampleShared([cp, s1], shape, U64);
-  const r = rt.op(cp, 'Add', [r0cp, r1cp]);
-  const rLow = rt.op(cp, 'ShiftLeft', [r], { bits: 1 });
-  const t = rt.op(cp, 'ShiftRightLogical', [rLow], { bits: k + 1 });
-  const m = rt.op(cp, 'ShiftRightLogical', [r], { bits: 63 });
-  const [t0, t1] = dealShares(p, t);
-  const [m0, m1] = dealShares(p, m);
-  rt.free(r0cp, r1cp, r, rLow, t, m);
-  // Steps 1 and 3: open c = x + 2^62 + r.
+  const [t0cp, t0] = rt.sampleShared([cp, s0], shape, U64);
+  const t1 = rt.send(rt.op(cp, 'TruncDealLow', [r0cp, r1cp, t0cp], { bits: k }), s1);
+  const [m0cp, m0] = rt.sampleShared([cp, s0], shape, U64);
+  const m1 = rt.send(rt.op(cp, 'TruncDealMsb', [r0cp, r1cp, m0cp]), s1);
+  rt.free(r0cp, r1cp, t0cp, m0cp);
+  // Steps 1 and 3: open c = x + 2^62 + r (server0's part in one pass).
   const shift = rt.fill(s0, [], TWO_62, U64);
-  const xShifted = rt.op(s0, 'Add', [x.shares[0], shift]);
-  const cOwn0 = rt.op(s0, 'Add', [xShifted, r0]);
+  const cOwn0 = rt.op(s0, 'AddN', [x.shares[0], shift, r0]);
   const cOwn1 = rt.op(s1, 'Add', [x.shares[1], r1]);
-  rt.free(shift, xShifted, r0, r1);
-  const [[c0, c1]] = openShares(rt, [[cOwn0, cOwn1]], 'Add');
-  // Step 4, on each server.
-  const y0 = finish(p, s0, true, c0, t0, m0, k);
-  const y1 = finish(p, s1, false, c1, t1, m1, k);
+  const cAt0 = rt.send(cOwn1, s0);
+  const cAt1 = rt.send(cOwn0, s1);
+  // Step 4, on each server, fused with the opening's addition.
+  const y0 = rt.op(s0, 'TruncFinish', [cOwn0, cAt0, t0, m0], { bits: k, first: true });
+  const y1 = rt.op(s1, 'TruncFinish', [cOwn1, cAt1, t1, m1], { bits: k, first: false });
+  rt.free(shift, r0, r1, cOwn0, cOwn1, cAt0, cAt1, t0, m0, t1, m1);
   return new PondPrivateTensor(p, fracBits, [y0, y1]);
-}
-
-/** Server-side step 4: y_i = [i=0]((c mod 2^63) >> k − 2^(62−k) + 2^(63−k)·c63) + 2^(63−k)·(m_i − 2·c63·m_i) − t_i. */
-function finish(p: Pond, player: string, first: boolean, c: Handle, t: Handle, m: Handle, k: number): Handle {
-  const { rt } = p;
-  const owned: Handle[] = [c, t, m];
-  const op = (kernel: string, inputs: Handle[], attrs?: object) => {
-    const h = rt.op(player, kernel, inputs, attrs);
-    owned.push(h);
-    return h;
-  };
-  const c63 = op('ShiftRightLogical', [c], { bits: 63 });
-  const c63m = op('Mul', [c63, m]);
-  let w = op('Sub', [m, op('ShiftLeft', [c63m], { bits: 1 })]);
-  if (first) w = op('Add', [w, c63]);
-  let y = op('Sub', [op('ShiftLeft', [w], { bits: 63 - k }), t]);
-  if (first) {
-    const cLow = op('ShiftRightLogical', [op('ShiftLeft', [c], { bits: 1 })], { bits: k + 1 });
-    const offset = rt.fill(player, [], 1n << BigInt(62 - k), U64);
-    owned.push(offset);
-    y = op('Sub', [op('Add', [y, cLow]), offset]);
-  }
-  owned.pop(); // y is the result
-  rt.free(...owned);
-  return y;
 }
 
 /** Truncates a public tensor by k bits: an exact arithmetic shift on each server's copy. */

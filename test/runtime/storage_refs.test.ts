@@ -1,0 +1,81 @@
+/**
+ * Early release of player storage (src/runtime/storage_refs.ts and the native pool's
+ * `recycle`): the last handle of a buffer that never escaped returns it at once, detached so no
+ * old view can read its next contents; a view (Reshape), a tensor in flight to a peer, and a
+ * tensor revealed, sent over a wire or brought in from outside are never released early.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { U64, runKernel, type RingTensor } from '../../src/kernels/index.js';
+import { loadBinding } from '../../src/kernels/native/binding.js';
+import { markEscaped, releaseStorage, retainStorage } from '../../src/runtime/storage_refs.js';
+import { testOnConfigs } from '../helpers/configs.js';
+import { nativeAvailable } from '../helpers/ring_testing.js';
+
+const N = 1 << 18; // 2 MiB of u64: large enough for the native pool
+const fill = (value: bigint, backend = 'native') => runKernel('Fill', [], { shape: [N], value, dtype: 'u64' }, backend);
+const intact = (t: RingTensor, value: bigint) => t.values().length === N && t.values().every((v) => v === value);
+
+test('the addon recycles pooled blocks only, once, detaching every view', () => {
+  if (!nativeAvailable()) return;
+  const nb = loadBinding();
+  const big = nb.alloc(true, N, true) as BigUint64Array;
+  const view = big.subarray(3, 9);
+  assert.is(nb.recycle(big), true);
+  assert.is(big.length, 0, 'the recycled array is detached');
+  assert.is(view.length, 0, 'so is every view of it');
+  assert.is(nb.recycle(big), false, 'a second recycle does nothing');
+  assert.is(nb.recycle(nb.alloc(true, 16, true)), false, 'small outputs come from V8');
+  assert.is(nb.recycle(new BigUint64Array(N)), false, 'a JS-made array is never taken');
+  const fresh = nb.alloc(true, N, true) as BigUint64Array;
+  assert.ok(fresh.length === N && fresh.every((v) => v === 0n), 'a later zeroed output is zero');
+});
+
+test('the last reference releases; views share one count; escaped buffers stay', () => {
+  if (!nativeAvailable()) return;
+  const x = fill(5n);
+  const view = runKernel('Reshape', [x], { shape: [N / 2, 2] }, 'native');
+  retainStorage(x);
+  retainStorage(view);
+  releaseStorage(x);
+  assert.ok(intact(x, 5n) && view.values().length === N, 'a reshape view keeps the buffer');
+  releaseStorage(view);
+  assert.is(x.values().length, 0, 'released with the last reference');
+  const kept = fill(6n);
+  retainStorage(kept);
+  markEscaped(kept);
+  releaseStorage(kept);
+  assert.ok(intact(kept, 6n), 'an escaped buffer is left to the garbage collector');
+  const plain = fill(7n, 'reference');
+  retainStorage(plain);
+  releaseStorage(plain);
+  assert.ok(intact(plain, 7n), 'a reference-backend array is not the pool\'s');
+  const stranger = fill(8n);
+  releaseStorage(stranger);
+  assert.ok(intact(stranger, 8n), 'a buffer no table counted is not released');
+});
+
+testOnConfigs(test, 'freed handles never corrupt views, tensors in flight or revealed values', async ({ rt }) => {
+  // server1 is kept busy, so r reaches its mailbox (and server0 frees r) before its receive runs.
+  const m = rt.fill('server1', [256, 256], 1n, U64);
+  const busy = Array.from({ length: 4 }, () => rt.op('server1', 'MatMul', [m, m], { transposeA: false, transposeB: false }));
+  const a = rt.fill('server0', [N], 3n, U64);
+  const r = rt.op('server0', 'Reshape', [a], { shape: [N / 2, 2] });
+  rt.free(a); // r still reads a's buffer
+  const s = rt.send(r, 'server1');
+  rt.free(r); // in flight: server1 has not read it yet
+  rt.free(m, ...busy);
+  const twice = rt.op('server1', 'Add', [s, s]);
+  const back = rt.send(twice, 'server0');
+  const revealed = await rt.reveal(twice);
+  rt.free(s, twice);
+  const again = rt.op('server0', 'Add', [back, rt.fill('server0', [], 1n, U64)]);
+  rt.free(back);
+  const later = await rt.reveal(rt.op('server0', 'Neg', [again]));
+  await rt.flush();
+  assert.equal(revealed.shape, [N / 2, 2]);
+  assert.ok(revealed.values().length === N && revealed.values().every((v) => v === 6n), 'the revealed tensor is intact after its handle is freed');
+  assert.ok(later.values().length === N && later.values().every((v) => v === (1n << 64n) - 7n), 'later kernels see correct inputs');
+});
+
+test.run();
