@@ -13,6 +13,7 @@ void InitReduce(Napi::Env env, Napi::Object exports);
 void InitMatMul(Napi::Env env, Napi::Object exports);
 void InitConv(Napi::Env env, Napi::Object exports);
 void InitPrg(Napi::Env env, Napi::Object exports);
+void InitSecureNNCompare(Napi::Env env, Napi::Object exports);
 }  // namespace tfe
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
@@ -25,6 +26,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   tfe::InitMatMul(env, exports);
   tfe::InitConv(env, exports);
   tfe::InitPrg(env, exports);
+  tfe::InitSecureNNCompare(env, exports);
   exports.Set("threads", Napi::Number::New(env, tfe::PoolThreads()));
   return exports;
 }

@@ -40,6 +40,9 @@ export interface NativeBinding {
   im2col(x: Arr, ...geomAndAsync: [...ConvGeom, boolean]): MaybeAsync<Arr>;
   col2im(cols: Arr, ...geomModAsync: [...ConvGeom, number, boolean]): MaybeAsync<Arr>;
   prgUniform(seed: Uint8Array, nonce: bigint, offset: bigint, n: number, modulus: number, async: boolean): MaybeAsync<Arr>;
+  privateCompareMask(x: Uint8Array, r: BigUint64Array, beta: Uint8Array, s: Uint8Array, z: Uint8Array, rot: Uint8Array,
+    first: boolean, modulus: number, edgeCase: boolean, async: boolean): MaybeAsync<Uint8Array>;
+  privateCompareZeroTest(d0: Uint8Array, d1: Uint8Array, modulus: number, async: boolean): MaybeAsync<Uint8Array>;
 }
 
 /**
