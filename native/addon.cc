@@ -14,6 +14,7 @@ void InitMatMul(Napi::Env env, Napi::Object exports);
 void InitConv(Napi::Env env, Napi::Object exports);
 void InitPrg(Napi::Env env, Napi::Object exports);
 void InitSecureNNCompare(Napi::Env env, Napi::Object exports);
+void InitSecureNNOddRing(Napi::Env env, Napi::Object exports);
 }  // namespace tfe
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
@@ -27,6 +28,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   tfe::InitConv(env, exports);
   tfe::InitPrg(env, exports);
   tfe::InitSecureNNCompare(env, exports);
+  tfe::InitSecureNNOddRing(env, exports);
   exports.Set("threads", Napi::Number::New(env, tfe::PoolThreads()));
   return exports;
 }

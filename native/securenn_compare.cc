@@ -1,7 +1,8 @@
 // SecureNN's PrivateCompare as two fused kernels (see src/kernels/kernel_names.ts):
 // PrivateCompareMask (one server's blinded, rotated vector d_j, in one pass per element, no
 // [n, 64] temporaries) and PrivateCompareZeroTest (server2: does d0 + d1 have a zero?).
-#include "elementwise_impl.h"
+#include <cstring>
+
 #include "napi_util.h"
 #include "thread_pool.h"
 
@@ -25,34 +26,50 @@ struct MaskArgs {
   bool edgeCase;
 };
 
-// One element: c_i from the highest bit down (the suffix sum Σ_{k>i} w_k runs along), then
-// d_{(i + rot) mod 64} = (s_i + 1)·c_i ± z_i. Every intermediate stays below p² + 2p < 2^17,
-// where ModM is exact.
-inline void MaskOne(const MaskArgs& a, int64_t e, const ModM& mod) {
+// Barrett reduction mod p for x < 2^32 / p (ModM's rule), written so loops over it vectorise.
+inline uint32_t Reduce(uint32_t x, uint32_t p, uint64_t inv) {
+  const uint32_t q = static_cast<uint32_t>((uint64_t(x) * inv) >> 32);
+  return x - q * p;
+}
+
+// One element, in passes over 64 lanes that the compiler vectorises: w_i and ρ_i − x_i, the
+// suffix sums Σ_{k>i} w_k (one scalar scan), c_i, then d_i = (s_i + 1)·c_i ± z_i stored at
+// (i + rot) mod 64. Unreduced, w_i ≤ p + 1, the suffix sum < 64·(p + 1) and
+// σ·(ρ_i − x_i) + suffix + 1 < p² + 65·(p + 1) < 2^17, where Reduce is exact.
+inline void MaskOne(const MaskArgs& a, int64_t e, uint64_t inv) {
   const uint32_t p = a.p;
   const uint8_t* x = a.x + e * kBits;
   const uint8_t* s = a.s + e * kBits;
   const uint8_t* z = a.z + e * kBits;
-  uint8_t* o = a.out + e * kBits;
   const bool beta = a.beta[e] & 1;
   const uint64_t rho = beta ? a.r[e] + 1 : a.r[e];
-  const bool edge = a.edgeCase && beta && a.r[e] == ~uint64_t(0);
   const uint32_t sigma = beta ? p - 1 : 1;
   const uint32_t one = a.first ? 1 : 0;
-  const unsigned rot = a.rot[e] & (kBits - 1);
+  uint32_t w[kBits], diff[kBits], c[kBits];
+  uint8_t d[kBits];
+  for (int i = 0; i < kBits; i++) {
+    const uint32_t flip = uint32_t((rho >> i) & 1);  // no branches: ρ's bits are random
+    const uint32_t xi = x[i];
+    w[i] = xi + flip * (one + p - 2 * xi);      // share of x_i ⊕ ρ_i: ρ_i ? 1 − x_i : x_i
+    diff[i] = (flip & one) + p - xi;            // share of ρ_i − x_i
+  }
   uint32_t suffix = 0;
   for (int i = kBits - 1; i >= 0; i--) {
-    const uint32_t rb = a.first ? uint32_t((rho >> i) & 1) : 0;  // ρ_i enters server0's share only
-    const uint32_t xi = x[i];
-    const bool flip = (rho >> i) & 1;
-    const uint32_t diff = rb + p - xi;                          // ρ_i − x_i (server1: −x_i)
-    const uint32_t w = flip ? one + p - xi : xi;                // x_i ⊕ ρ_i share
-    uint32_t c = mod(sigma * diff + suffix + one);
-    if (edge) c = a.first && i != 0 ? 1 : 0;
-    const uint32_t zi = a.first ? z[i] : p - z[i];
-    o[(unsigned(i) + rot) & (kBits - 1)] = uint8_t(mod((uint32_t(s[i]) + 1) * c + zi));
-    suffix = mod(suffix + w);
+    c[i] = suffix;
+    suffix += w[i];
   }
+  for (int i = 0; i < kBits; i++) c[i] = Reduce(sigma * diff[i] + c[i] + one, p, inv);
+  if (a.edgeCase && beta && a.r[e] == ~uint64_t(0)) {
+    for (int i = 0; i < kBits; i++) c[i] = (a.first && i != 0) ? 1 : 0;
+  }
+  for (int i = 0; i < kBits; i++) {
+    const uint32_t zi = a.first ? z[i] : p - z[i];
+    d[i] = uint8_t(Reduce((uint32_t(s[i]) + 1) * c[i] + zi, p, inv));
+  }
+  const unsigned rot = a.rot[e] & (kBits - 1);
+  uint8_t* o = a.out + e * kBits;
+  std::memcpy(o + rot, d, kBits - rot);         // d_i → position i + rot, no wrap
+  std::memcpy(o, d + (kBits - rot), rot);       // the wrapped tail
 }
 
 // privateCompareMask(x, r, beta, s, z, rot, first, modulus, edgeCase, async) -> Uint8Array [n, 64]
@@ -75,9 +92,9 @@ Napi::Value PrivateCompareMask(const Napi::CallbackInfo& info) {
   Napi::Value out = NewU8(env, n * kBits, false, &a.out);
   const int64_t total = static_cast<int64_t>(n);
   return RunWork(env, async && total >= kAsyncMin, {x.value, r.value, beta.value, s.value, z.value, rot.value}, out, [=] {
-    ModM mod(a.p);
+    const uint64_t inv = (uint64_t(1) << 32) / a.p + 1;
     ParallelRange(total, kGrain, [&](int64_t b, int64_t e) {
-      for (int64_t i = b; i < e; i++) MaskOne(a, i, mod);
+      for (int64_t i = b; i < e; i++) MaskOne(a, i, inv);
     });
   });
 }

@@ -202,3 +202,10 @@ export interface PrivateCompareMaskAttrs { first: boolean; edgeCase: boolean }
  * (d0 + d1) mod p of the row is 0 (server2's last step of PrivateCompare). No attrs.
  */
 export const PRIVATE_COMPARE_ZERO_TEST = 'PrivateCompareZeroTest';
+
+/**
+ * `AddModOdd(a, b)` (u64): (a + b) mod (2^64 − 1), SecureNN's odd ring Z_N, for any u64 a, b
+ * (unreduced inputs allowed: the value 2^64 − 1 reads as 0); b has a's shape or one element.
+ * Result in [0, 2^64 − 1). No attrs.
+ */
+export const ADD_MOD_ODD = 'AddModOdd';

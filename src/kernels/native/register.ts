@@ -21,6 +21,7 @@ import { joinKernels } from './join.js';
 import { layoutKernels } from './layout.js';
 import { matmulKernels } from './matmul.js';
 import { prgKernels } from './prg_uniform.js';
+import { oddRingKernels } from './odd_ring.js';
 import { privateCompareKernels } from './private_compare.js';
 import { reduceKernels } from './reduce.js';
 import { unaryKernels } from './unary.js';
@@ -49,6 +50,6 @@ registerBackend('native', () => {
 const ALL = [
   binaryKernels, compareKernels, unaryKernels, bitKernels, layoutKernels, joinKernels, gatherKernels,
   reduceKernels, creationKernels, matmulKernels, convKernels, prgKernels,
-  privateCompareKernels,
+  privateCompareKernels, oddRingKernels,
 ];
 for (const k of ALL.flat()) registerKernel({ ...k, backendName: 'native' });

@@ -16,6 +16,7 @@ import { elementwiseKernels } from './elementwise.js';
 import { layoutKernels } from './layout.js';
 import { matmulKernels } from './matmul.js';
 import { prgKernels } from './prg_uniform.js';
+import { oddRingKernels } from './odd_ring.js';
 import { privateCompareKernels } from './private_compare.js';
 import { reduceKernels } from './reduce.js';
 import { ReferenceBackend } from './reference_backend.js';
@@ -25,6 +26,6 @@ registerBackend('reference', () => new ReferenceBackend(), 1);
 const ALL = [
   elementwiseKernels, compareKernels, bitKernels, creationKernels, layoutKernels,
   reduceKernels, matmulKernels, convKernels, prgKernels,
-  privateCompareKernels,
+  privateCompareKernels, oddRingKernels,
 ];
 for (const k of ALL.flat()) registerKernel({ ...k, backendName: 'reference' });

@@ -1,13 +1,12 @@
 /**
- * Shape inference for the fused PrivateCompare kernels (`PrivateCompareMask`,
- * `PrivateCompareZeroTest`; see kernel_names.ts): checks every input's shape and ring, so a
- * player validates instructions from the network before the kernels (which trust their
- * inputs) run.
+ * Shape inference for SecureNN's kernels (`PrivateCompareMask`, `PrivateCompareZeroTest`,
+ * `AddModOdd`; see kernel_names.ts): checks every input's shape and ring, so a player
+ * validates instructions from the network before the kernels (which trust their inputs) run.
  * @internal
  */
 import { ValueError } from '../../errors.js';
 import { ringName, type RingSpec } from '../dtype.js';
-import { PRIVATE_COMPARE_MASK, PRIVATE_COMPARE_ZERO_TEST } from '../kernel_names.js';
+import { ADD_MOD_ODD, PRIVATE_COMPARE_MASK, PRIVATE_COMPARE_ZERO_TEST } from '../kernel_names.js';
 import { registerOutputInference } from '../ops/infer_output.js';
 
 type Meta = { shape: readonly number[]; ring: RingSpec };
@@ -47,4 +46,13 @@ registerOutputInference(PRIVATE_COMPARE_ZERO_TEST, ['d0', 'd1'], ([d0, d1]) => {
   const [n, p] = fieldRows(PRIVATE_COMPARE_ZERO_TEST, 'd0', d0);
   expect(PRIVATE_COMPARE_ZERO_TEST, 'd1', d1, [n, 64], { dtype: 'u8', modulus: p });
   return { shape: [n], ring: { dtype: 'u8', modulus: 2 } };
+});
+
+registerOutputInference(ADD_MOD_ODD, ['a', 'b'], ([a, b]) => {
+  const size = (t: Meta) => t.shape.reduce((x, y) => x * y, 1);
+  if (a.ring.dtype !== 'u64' || b.ring.dtype !== 'u64') throw new ValueError(`${ADD_MOD_ODD} takes u64 tensors, got ${ringName(a.ring)} and ${ringName(b.ring)}`);
+  if (size(b) !== 1 && (b.shape.length !== a.shape.length || b.shape.some((d, i) => d !== a.shape[i]))) {
+    throw new ValueError(`\`b\` of ${ADD_MOD_ODD} must have the shape of \`a\` ${fmt(a.shape)} or one element, got ${fmt(b.shape)}`);
+  }
+  return { shape: [...a.shape], ring: a.ring };
 });
