@@ -26,45 +26,61 @@ struct MaskArgs {
   bool edgeCase;
 };
 
-// Barrett reduction mod p for x < 2^32 / p (ModM's rule), written so loops over it vectorise.
-inline uint32_t Reduce(uint32_t x, uint32_t p, uint64_t inv) {
-  const uint32_t q = static_cast<uint32_t>((uint64_t(x) * inv) >> 32);
-  return x - q * p;
+// x mod p for x < 2^20, in float lanes (x and x/p are exact to well under one unit, so the
+// quotient is off by at most one, which the two corrections fix). Vectorises, unlike `%`.
+struct FloatMod {
+  int32_t p;
+  float inv;
+  explicit FloatMod(uint32_t m) : p(int32_t(m)), inv(1.0f / float(m)) {}
+  inline uint32_t operator()(uint32_t x) const {
+    int32_t r = int32_t(x) - int32_t(float(x) * inv) * p;
+    r += r < 0 ? p : 0;
+    r -= r >= p ? p : 0;
+    return uint32_t(r);
+  }
+};
+
+// The 64 bits of v as 0/1 lanes (two 32-bit halves: variable 32-bit shifts vectorise).
+inline void Bits(uint64_t v, uint32_t* out) {
+  const uint32_t lo = uint32_t(v), hi = uint32_t(v >> 32);
+  for (int i = 0; i < 32; i++) out[i] = (lo >> i) & 1;
+  for (int i = 0; i < 32; i++) out[32 + i] = (hi >> i) & 1;
 }
 
-// One element, in passes over 64 lanes that the compiler vectorises: w_i and ρ_i − x_i, the
-// suffix sums Σ_{k>i} w_k (one scalar scan), c_i, then d_i = (s_i + 1)·c_i ± z_i stored at
-// (i + rot) mod 64. Unreduced, w_i ≤ p + 1, the suffix sum < 64·(p + 1) and
-// σ·(ρ_i − x_i) + suffix + 1 < p² + 65·(p + 1) < 2^17, where Reduce is exact.
-inline void MaskOne(const MaskArgs& a, int64_t e, uint64_t inv) {
+// One element, in passes over 64 lanes that the compiler vectorises (no branches on ρ's
+// random bits): w_i and ρ_i − x_i, the suffix sums Σ_{k>i} w_k (one scalar scan), c_i, then
+// d_i = (s_i + 1)·c_i ± z_i stored at (i + rot) mod 64. σ·(ρ_i − x_i) is ρ_i − x_i or
+// 2p − (ρ_i − x_i) (≡ −(ρ_i − x_i)), so every lane stays non-negative; unreduced, w_i ≤ p + 1,
+// the suffix sum < 64·(p + 1), c_i's sum < 2p + 65·(p + 1) and d_i's < p² + p, all < 2^20.
+inline void MaskOne(const MaskArgs& a, int64_t e, const FloatMod& mod) {
   const uint32_t p = a.p;
   const uint8_t* x = a.x + e * kBits;
   const uint8_t* s = a.s + e * kBits;
   const uint8_t* z = a.z + e * kBits;
   const bool beta = a.beta[e] & 1;
   const uint64_t rho = beta ? a.r[e] + 1 : a.r[e];
-  const uint32_t sigma = beta ? p - 1 : 1;
   const uint32_t one = a.first ? 1 : 0;
-  uint32_t w[kBits], diff[kBits], c[kBits];
+  const uint32_t neg = beta ? 1 : 0;
+  uint32_t flip[kBits], w[kBits], c[kBits];
   uint8_t d[kBits];
-  for (int i = 0; i < kBits; i++) {
-    const uint32_t flip = uint32_t((rho >> i) & 1);  // no branches: ρ's bits are random
-    const uint32_t xi = x[i];
-    w[i] = xi + flip * (one + p - 2 * xi);      // share of x_i ⊕ ρ_i: ρ_i ? 1 − x_i : x_i
-    diff[i] = (flip & one) + p - xi;            // share of ρ_i − x_i
-  }
+  Bits(rho, flip);
+  for (int i = 0; i < kBits; i++) w[i] = x[i] + flip[i] * (one + p - 2 * uint32_t(x[i]));  // ρ_i ? 1 − x_i : x_i
   uint32_t suffix = 0;
   for (int i = kBits - 1; i >= 0; i--) {
     c[i] = suffix;
     suffix += w[i];
   }
-  for (int i = 0; i < kBits; i++) c[i] = Reduce(sigma * diff[i] + c[i] + one, p, inv);
+  for (int i = 0; i < kBits; i++) {
+    const uint32_t diff = (flip[i] & one) + p - x[i];  // share of ρ_i − x_i, in [1, p + 1]
+    const uint32_t signedDiff = diff + neg * (2 * p - 2 * diff);
+    c[i] = mod(signedDiff + c[i] + one);
+  }
   if (a.edgeCase && beta && a.r[e] == ~uint64_t(0)) {
     for (int i = 0; i < kBits; i++) c[i] = (a.first && i != 0) ? 1 : 0;
   }
   for (int i = 0; i < kBits; i++) {
-    const uint32_t zi = a.first ? z[i] : p - z[i];
-    d[i] = uint8_t(Reduce((uint32_t(s[i]) + 1) * c[i] + zi, p, inv));
+    const uint32_t zi = one ? z[i] : p - z[i];
+    d[i] = uint8_t(mod((uint32_t(s[i]) + 1) * c[i] + zi));
   }
   const unsigned rot = a.rot[e] & (kBits - 1);
   uint8_t* o = a.out + e * kBits;
@@ -92,9 +108,9 @@ Napi::Value PrivateCompareMask(const Napi::CallbackInfo& info) {
   Napi::Value out = NewU8(env, n * kBits, false, &a.out);
   const int64_t total = static_cast<int64_t>(n);
   return RunWork(env, async && total >= kAsyncMin, {x.value, r.value, beta.value, s.value, z.value, rot.value}, out, [=] {
-    const uint64_t inv = (uint64_t(1) << 32) / a.p + 1;
+    const FloatMod mod(a.p);
     ParallelRange(total, kGrain, [&](int64_t b, int64_t e) {
-      for (int64_t i = b; i < e; i++) MaskOne(a, i, inv);
+      for (int64_t i = b; i < e; i++) MaskOne(a, i, mod);
     });
   });
 }
