@@ -5,7 +5,7 @@ import type { Pool2DOptions, ProtocolCapabilities } from '../protocol.js';
 import type { TensorLike, TfeTensor } from '../tensor.js';
 import { tidy } from '../../runtime/scope.js';
 import * as cmp from './comparisons.js';
-import '../../kernels/index.js'; // registers every kernel, PermuteLastAxis included
+import '../../kernels/index.js'; // registers every kernel, the fused PrivateCompare ones included
 import { DEFAULT_CHUNK, msb, oneMinus, type MsbProtocol } from './msb.js';
 import { PIECEWISE_SIGMOID, PIECEWISE_TANH, piecewiseLinear } from './piecewise.js';
 import * as pooling from './pooling.js';
