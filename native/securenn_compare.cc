@@ -1,6 +1,7 @@
-// SecureNN's PrivateCompare as two fused kernels (see src/kernels/kernel_names.ts):
+// SecureNN's PrivateCompare pipeline as fused kernels (see src/kernels/kernel_names.ts):
 // PrivateCompareMask (one server's blinded, rotated vector d_j, in one pass per element, no
-// [n, 64] temporaries) and PrivateCompareZeroTest (server2: does d0 + d1 have a zero?).
+// [n, 64] temporaries), PrivateCompareZeroTest (server2: does d0 + d1 have a zero?) and
+// BitDecomposeSub (server2 dealing Z_p shares of a value's bits).
 #include <cstring>
 
 #include "napi_util.h"
@@ -145,11 +146,42 @@ Napi::Value PrivateCompareZeroTest(const Napi::CallbackInfo& info) {
   });
 }
 
+// bitDecomposeSub(x, s, modulus, async) -> Uint8Array [n, 64]: (bit_i(x) − s_i) mod m, the second
+// share of x's bits when s is the first (server2 dealing bit shares: BitDecompose and Sub in one
+// pass, one output).
+Napi::Value BitDecomposeSub(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Arr x = GetU64(info, 0, "x"), s = GetU8(info, 1, "s");
+  CheckLength(env, s, x.length * kBits, "s");
+  const uint32_t m = static_cast<uint32_t>(GetInt(info, 2, "modulus", 2, 256));
+  bool async = GetBool(info, 3, "async");
+  const int64_t n = static_cast<int64_t>(x.length);
+  uint8_t* o;
+  Napi::Value out = NewU8(env, x.length * kBits, false, &o);
+  const uint64_t* xv = x.u();
+  const uint8_t* sv = s.b();
+  return RunWork(env, async && n >= kAsyncMin, {x.value, s.value}, out, [=] {
+    ParallelRange(n, kGrain * 4, [&](int64_t lo, int64_t hi) {
+      uint32_t bits[kBits];
+      for (int64_t e = lo; e < hi; e++) {
+        Bits(xv[e], bits);
+        const uint8_t* se = sv + e * kBits;
+        uint8_t* oe = o + e * kBits;
+        for (int i = 0; i < kBits; i++) {
+          const uint32_t v = bits[i] + m - se[i];  // in [1, m + 1]
+          oe[i] = uint8_t(v >= m ? v - m : v);
+        }
+      }
+    });
+  });
+}
+
 }  // namespace
 
 void InitSecureNNCompare(Napi::Env env, Napi::Object exports) {
   exports.Set("privateCompareMask", Napi::Function::New(env, PrivateCompareMask));
   exports.Set("privateCompareZeroTest", Napi::Function::New(env, PrivateCompareZeroTest));
+  exports.Set("bitDecomposeSub", Napi::Function::New(env, BitDecomposeSub));
 }
 
 }  // namespace tfe

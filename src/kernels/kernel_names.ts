@@ -204,6 +204,13 @@ export interface PrivateCompareMaskAttrs { first: boolean; edgeCase: boolean }
 export const PRIVATE_COMPARE_ZERO_TEST = 'PrivateCompareZeroTest';
 
 /**
+ * `BitDecomposeSub(x, s)`: x [n] u64, s [n, 64] u8 mod m → (bit_i(x_e) − s[e, i]) mod m, shape
+ * [n, 64], ring of s: the second Z_m share of x's bits when s is the first (BitDecompose then
+ * Sub, in one pass). No attrs.
+ */
+export const BIT_DECOMPOSE_SUB = 'BitDecomposeSub';
+
+/**
  * `AddModOdd(a, b)` (u64): (a + b) mod (2^64 − 1), SecureNN's odd ring Z_N, for any u64 a, b
  * (unreduced inputs allowed: the value 2^64 − 1 reads as 0); b has a's shape or one element.
  * Result in [0, 2^64 − 1). No attrs.

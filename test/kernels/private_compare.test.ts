@@ -1,6 +1,6 @@
 /**
- * The fused PrivateCompare kernels (`PrivateCompareMask`, `PrivateCompareZeroTest`): native
- * against reference bit for bit on random and edge inputs (r ∈ {0, 1, 2^63, 2^64 − 1} mixed
+ * The fused PrivateCompare kernels (`PrivateCompareMask`, `PrivateCompareZeroTest`,
+ * `BitDecomposeSub`): native against reference bit for bit on random and edge inputs (r ∈ {0, 1, 2^63, 2^64 − 1} mixed
  * in, both β, both servers, p = 67 and 251, n = 0, 1, 257), and against plaintext: server2's
  * zero test gives β ⊕ (x > r) for secrets and r at the ends of the ring, and the zero sits at
  * the deciding bit's position rotated by `rot`.
@@ -8,7 +8,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { BITS, U64, inferOutput, ring, runKernel, type RingSpec, type RingTensor } from '../../src/kernels/index.js';
-import { PRIVATE_COMPARE_MASK, PRIVATE_COMPARE_ZERO_TEST } from '../../src/kernels/kernel_names.js';
+import { BIT_DECOMPOSE_SUB, PRIVATE_COMPARE_MASK, PRIVATE_COMPARE_ZERO_TEST } from '../../src/kernels/kernel_names.js';
 import { assertValueError, backendsUnderTest, crossCheck, randomTensor } from '../helpers/ring_testing.js';
 
 const field = (p: number): RingSpec => ({ dtype: 'u8', modulus: p });
@@ -38,6 +38,18 @@ test('PrivateCompareZeroTest: native equals reference, rows with and without zer
     crossCheck(PRIVATE_COMPARE_ZERO_TEST, [d0, neg], {}, `p=${p} n=${n}`);
     crossCheck(PRIVATE_COMPARE_ZERO_TEST, [d0, randomTensor([n, 64], field(p))], {}, `p=${p} n=${n} random`);
   }
+});
+
+test('BitDecomposeSub: native equals reference; with s it shares the bits of x exactly', () => {
+  for (const m of [2, 67, 127, 251, 256]) for (const n of [0, 1, 300]) {
+    const x = randomTensor([n], U64), s = randomTensor([n, 64], field(m));
+    const d = crossCheck(BIT_DECOMPOSE_SUB, [x, s], {}, `m=${m} n=${n}`).values() as Uint8Array;
+    const bits = runKernel('BitDecompose', [x], { modulus: m }, 'reference').values() as Uint8Array;
+    const sv = s.values() as Uint8Array;
+    assert.ok(bits.every((b, i) => (d[i] + sv[i]) % m === b), `m=${m} n=${n}: d + s = bits`);
+  }
+  assertValueError(() => inferOutput(BIT_DECOMPOSE_SUB, [{ shape: [3], ring: U64 }, { shape: [3, 63], ring: field(67) }]), '`s`', '[3,64]');
+  assertValueError(() => inferOutput(BIT_DECOMPOSE_SUB, [{ shape: [3], ring: field(67) }, { shape: [3, 64], ring: field(67) }]), '`x`', 'u64');
 });
 
 /** Z_p shares (x0, x1) of the bits of each secret. */

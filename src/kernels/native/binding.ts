@@ -43,6 +43,7 @@ export interface NativeBinding {
   privateCompareMask(x: Uint8Array, r: BigUint64Array, beta: Uint8Array, s: Uint8Array, z: Uint8Array, rot: Uint8Array,
     first: boolean, modulus: number, edgeCase: boolean, async: boolean): MaybeAsync<Uint8Array>;
   privateCompareZeroTest(d0: Uint8Array, d1: Uint8Array, modulus: number, async: boolean): MaybeAsync<Uint8Array>;
+  bitDecomposeSub(x: BigUint64Array, s: Uint8Array, modulus: number, async: boolean): MaybeAsync<Uint8Array>;
   addModOdd(a: BigUint64Array, b: BigUint64Array, async: boolean): MaybeAsync<BigUint64Array>;
 }
 

@@ -1,4 +1,4 @@
-/** `PrivateCompareMask`, `PrivateCompareZeroTest`: SecureNN's PrivateCompare fused (native/securenn_compare.cc). */
+/** `PrivateCompareMask`, `PrivateCompareZeroTest`, `BitDecomposeSub`: SecureNN's PrivateCompare pipeline fused (native/securenn_compare.cc). */
 import type { PrivateCompareMaskAttrs } from '../kernel_names.js';
 import type { RingTensor } from '../ring_tensor.js';
 import type { NativeKernel } from './binary.js';
@@ -14,7 +14,10 @@ const mask = ([x, r, beta, s, z, rot]: RingTensor[], a: PrivateCompareMaskAttrs,
 const zeroTest = ([d0, d1]: RingTensor[], async: boolean) =>
   loadBinding().privateCompareZeroTest(u8(d0), u8(d1), d0.modulus!, async);
 
-/** The fused PrivateCompare kernels. @example `privateCompareKernels.length // 2` */
+const bitSub = ([x, s]: RingTensor[], async: boolean) =>
+  loadBinding().bitDecomposeSub(host(x) as BigUint64Array, u8(s), s.modulus!, async);
+
+/** The fused PrivateCompare kernels. @example `privateCompareKernels.length // 3` */
 export const privateCompareKernels: NativeKernel[] = [
   {
     kernelName: 'PrivateCompareMask',
@@ -25,5 +28,10 @@ export const privateCompareKernels: NativeKernel[] = [
     kernelName: 'PrivateCompareZeroTest',
     kernelFunc: (inputs, _a, be) => wrap(be, inputs[0].shape.slice(0, -1), 'u8', 2, zeroTest(inputs, false) as Uint8Array),
     kernelFuncAsync: async (inputs, _a, be) => wrap(be, inputs[0].shape.slice(0, -1), 'u8', 2, await zeroTest(inputs, true)),
+  },
+  {
+    kernelName: 'BitDecomposeSub',
+    kernelFunc: (inputs, _a, be) => wrap(be, inputs[1].shape, 'u8', inputs[1].modulus, bitSub(inputs, false) as Uint8Array),
+    kernelFuncAsync: async (inputs, _a, be) => wrap(be, inputs[1].shape, 'u8', inputs[1].modulus, await bitSub(inputs, true)),
   },
 ];

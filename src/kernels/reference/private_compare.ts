@@ -1,6 +1,6 @@
 /**
- * `PrivateCompareMask` and `PrivateCompareZeroTest`: SecureNN's PrivateCompare, fused (see
- * kernel_names.ts). Written step by step after the paper's Algorithm 3, with BigInt for ρ, so
+ * `PrivateCompareMask`, `PrivateCompareZeroTest` and `BitDecomposeSub`: SecureNN's
+ * PrivateCompare pipeline, fused (see kernel_names.ts). Written step by step after the paper's Algorithm 3, with BigInt for ρ, so
  * it reads as the definition the native kernels must match bit for bit.
  */
 import type { RingTensor } from '../ring_tensor.js';
@@ -64,6 +64,18 @@ export const privateCompareKernels: RefKernel[] = [
         for (let i = e * L; i < e * L + L; i++) if ((a[i] + b[i]) % p === 0) out[e] = 1;
       }
       return output(be, d0.shape.slice(0, -1), BITS, out);
+    },
+  },
+  {
+    kernelName: 'BitDecomposeSub',
+    kernelFunc: ([x, s], _a, be) => {
+      const m = s.modulus!;
+      const [xv, sv] = [u64(x), u8(s)];
+      const out = new Uint8Array(sv.length);
+      for (let e = 0; e < xv.length; e++) {
+        for (let i = 0; i < L; i++) out[e * L + i] = mod(Number((xv[e] >> BigInt(i)) & 1n) - sv[e * L + i], m);
+      }
+      return output(be, s.shape, s.ring, out);
     },
   },
 ];

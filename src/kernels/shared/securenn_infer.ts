@@ -1,12 +1,12 @@
 /**
  * Shape inference for SecureNN's kernels (`PrivateCompareMask`, `PrivateCompareZeroTest`,
- * `AddModOdd`; see kernel_names.ts): checks every input's shape and ring, so a player
+ * `BitDecomposeSub`, `AddModOdd`; see kernel_names.ts): checks every input's shape and ring, so a player
  * validates instructions from the network before the kernels (which trust their inputs) run.
  * @internal
  */
 import { ValueError } from '../../errors.js';
 import { ringName, type RingSpec } from '../dtype.js';
-import { ADD_MOD_ODD, PRIVATE_COMPARE_MASK, PRIVATE_COMPARE_ZERO_TEST } from '../kernel_names.js';
+import { ADD_MOD_ODD, BIT_DECOMPOSE_SUB, PRIVATE_COMPARE_MASK, PRIVATE_COMPARE_ZERO_TEST } from '../kernel_names.js';
 import { registerOutputInference } from '../ops/infer_output.js';
 
 type Meta = { shape: readonly number[]; ring: RingSpec };
@@ -55,4 +55,12 @@ registerOutputInference(ADD_MOD_ODD, ['a', 'b'], ([a, b]) => {
     throw new ValueError(`\`b\` of ${ADD_MOD_ODD} must have the shape of \`a\` ${fmt(a.shape)} or one element, got ${fmt(b.shape)}`);
   }
   return { shape: [...a.shape], ring: a.ring };
+});
+
+registerOutputInference(BIT_DECOMPOSE_SUB, ['x', 's'], ([x, s]) => {
+  if (x.ring.dtype !== 'u64' || x.shape.length !== 1) throw new ValueError(`\`x\` of ${BIT_DECOMPOSE_SUB} must be [n] u64, got ${fmt(x.shape)} ${ringName(x.ring)}`);
+  const m = s.ring.modulus ?? 256;
+  if (s.ring.dtype !== 'u8') throw new ValueError(`\`s\` of ${BIT_DECOMPOSE_SUB} must be u8 mod m, got ${ringName(s.ring)}`);
+  expect(BIT_DECOMPOSE_SUB, 's', s, [x.shape[0], 64], { dtype: 'u8', modulus: m });
+  return { shape: [x.shape[0], 64], ring: s.ring };
 });

@@ -1,4 +1,5 @@
 import { BITS, U64 } from '../../kernels/dtype.js';
+import { BIT_DECOMPOSE_SUB } from '../../kernels/kernel_names.js';
 import type { Handle } from '../../runtime/api.js';
 import { dealShares } from '../pond/dealer.js';
 import type { Pond } from '../pond/pond.js';
@@ -49,9 +50,8 @@ export function computeMsbCore(p: Pond, t: Scratch, w: Pair, m: Pair | undefined
   });
   const r = [addOdd(t, s0, own[0], t.send(own[1], s0)), addOdd(t, s1, t.send(own[0], s1), own[1])] as const;
   // Step 1, continued: the Z_p shares of y's bits.
-  const yBits = t.op(cp, 'BitDecompose', [y], { modulus: prime });
   const [yb0cp, yb0] = rt.sampleShared([cp, s0], [n, BIT_LENGTH], field).map((h) => t.track(h));
-  const yb1 = t.send(t.op(cp, 'Sub', [yBits, yb0cp]), s1);
+  const yb1 = t.send(t.op(cp, BIT_DECOMPOSE_SUB, [y, yb0cp]), s1);
   // Step 3.
   const beta = rt.sampleShared([s0, s1], [n], BITS).map((h) => t.track(h)) as unknown as Pair;
   const betaPrime = privateCompare(p, t, { xBits: [yb0, yb1], r, beta }, prime, { edgeCase: false }); // r < N
