@@ -1,7 +1,7 @@
 /**
  * Arithmetic in the odd ring Z_N, N = 2^64 − 1 (SecureNN's Z_{L−1}) on one player, through the
- * `AddModOdd` kernel. Elements are stored as u64 in [0, N); the u64 value N (all ones) never appears in
- * a result. Because N ≡ −1 (mod 2^64), every correction is "add a bit".
+ * `AddModOdd` kernel. Elements are stored as u64 in [0, N); the u64 value N (all ones) never
+ * appears in a result. Because N ≡ −1 (mod 2^64), every correction is "add a bit".
  * @internal
  */
 import { U64 } from '../../kernels/dtype.js';
