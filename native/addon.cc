@@ -15,6 +15,8 @@ void InitMatMul(Napi::Env env, Napi::Object exports);
 void InitConv(Napi::Env env, Napi::Object exports);
 void InitPrg(Napi::Env env, Napi::Object exports);
 void InitFusedPond(Napi::Env env, Napi::Object exports);
+void InitSecureNNCompare(Napi::Env env, Napi::Object exports);
+void InitSecureNNOddRing(Napi::Env env, Napi::Object exports);
 }  // namespace tfe
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
@@ -29,6 +31,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   tfe::InitPrg(env, exports);
   tfe::InitFusedPond(env, exports);
   tfe::InitBufferPool(env, exports);
+  tfe::InitSecureNNCompare(env, exports);
+  tfe::InitSecureNNOddRing(env, exports);
   exports.Set("threads", Napi::Number::New(env, tfe::PoolThreads()));
   return exports;
 }

@@ -209,3 +209,40 @@ export const TRUNC_DEAL_MSB = 'TruncDealMsb';
  */
 export const TRUNC_FINISH = 'TruncFinish';
 export interface TruncFinishAttrs { bits: number; first: boolean }
+// ---- SecureNN's PrivateCompare, fused (one pass per element; see native/securenn_compare.cc) ----
+
+/**
+ * `PrivateCompareMask(x, r, beta, s, z, rot)`: one server's message in SecureNN's PrivateCompare
+ * (Wagh, Gupta, Chandran, PETS 2019, Algorithm 3), steps 1–5 fused. Inputs: x [n, 64] u8 mod p
+ * (the server's Z_p shares of the bits of the secret, least significant first), r [n] u64 and
+ * beta [n] bits (public, common to both servers), s [n, 64] u8 mod p − 1, z [n, 64] u8 mod p,
+ * rot [n] u8 mod 64 (common randomness of the two servers). Attrs {@link PrivateCompareMaskAttrs}.
+ * For each element, with ρ = r + 1 (mod 2^64) when β = 1 else r, σ = 1 − 2β, and
+ * "+[first]" meaning "added by server0 only", for i = 63 … 0:
+ *   w_i = x_i·(1 − 2ρ_i) + [first]·ρ_i,  c_i = σ·([first]·ρ_i − x_i) + Σ_{k>i} w_k + [first]·1,
+ *   and when `edgeCase` and β = 1 and r = 2^64 − 1: c = [first]·(0, 1, …, 1);
+ *   out[(i + rot) mod 64] = (s_i + 1)·c_i + z_i (server0) or − z_i (server1), all mod p.
+ * Output [n, 64] u8 mod p.
+ */
+export const PRIVATE_COMPARE_MASK = 'PrivateCompareMask';
+export interface PrivateCompareMaskAttrs { first: boolean; edgeCase: boolean }
+
+/**
+ * `PrivateCompareZeroTest(d0, d1)`: d0, d1 [n, 64] u8 mod p → bits [n], 1 where some
+ * (d0 + d1) mod p of the row is 0 (server2's last step of PrivateCompare). No attrs.
+ */
+export const PRIVATE_COMPARE_ZERO_TEST = 'PrivateCompareZeroTest';
+
+/**
+ * `BitDecomposeSub(x, s)`: x [n] u64, s [n, 64] u8 mod m → (bit_i(x_e) − s[e, i]) mod m, shape
+ * [n, 64], ring of s: the second Z_m share of x's bits when s is the first (BitDecompose then
+ * Sub, in one pass). No attrs.
+ */
+export const BIT_DECOMPOSE_SUB = 'BitDecomposeSub';
+
+/**
+ * `AddModOdd(a, b)` (u64): (a + b) mod (2^64 − 1), SecureNN's odd ring Z_N, for any u64 a, b
+ * (unreduced inputs allowed: the value 2^64 − 1 reads as 0); b has a's shape or one element.
+ * Result in [0, 2^64 − 1). No attrs.
+ */
+export const ADD_MOD_ODD = 'AddModOdd';

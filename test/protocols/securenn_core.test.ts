@@ -60,6 +60,23 @@ test('MSB, DReLU and ReLU are bit-exact on 20000 random values over the whole ri
   assert.is(bad, 0, `${bad} of ${values.length} wrong`);
 });
 
+test('MSB and ReLU are exact in other fields: the paper\'s p = 67 and the largest, p = 251', async () => {
+  for (const prime of [67, 251]) {
+    const other = new SecureNN({ prime });
+    tfe.setProtocol(other);
+    try {
+      const values = new BigUint64Array([...randomU64(3000), ...edgeValues()]);
+      const x = shareRaw(other, values);
+      const msb = await openRaw(other.toPrivate(other.isNegative(x)));
+      const relu = await openRaw(other.toPrivate(other.relu(x)));
+      const bad = values.filter((v, i) => msb[i] !== msbOf(v) || relu[i] !== (msbOf(v) ? 0n : v)).length;
+      assert.is(bad, 0, `p = ${prime}: ${bad} of ${values.length} wrong`);
+    } finally {
+      tfe.setProtocol(snn);
+    }
+  }
+});
+
 test('MSB is exact across chunk boundaries (chunkSize 1000 on 4321 values)', async () => {
   const small = new SecureNN({ chunkSize: 1000 });
   tfe.setProtocol(small);

@@ -9,19 +9,39 @@
  * setBackend('cuda'); // ValueError listing the available backends where there is no GPU
  * ```
  */
-import { registerBackend, registerKernel } from '../engine.js';
-import { PERMUTE_LAST_AXIS } from '../kernel_names.js';
+import { availableBackends, registerBackend, registerKernel, runKernel } from '../engine.js';
+import {
+  ADD_MOD_ODD, ADD_N, BIT_DECOMPOSE_SUB, PERMUTE_LAST_AXIS, PRIVATE_COMPARE_MASK, PRIVATE_COMPARE_ZERO_TEST, TRUNC_DEAL_LOW,
+  TRUNC_DEAL_MSB, TRUNC_FINISH,
+} from '../kernel_names.js';
+import { RingTensor } from '../ring_tensor.js';
 import { permuteLastAxis } from '../shared/permute_last_axis.js';
 import { type DeviceBinding, loadCudaBinding } from './binding.js';
 import { CudaBackend } from './cuda_backend.js';
 import { type CudaKernel, elementwiseKernels } from './elementwise.js';
 import { layoutKernels } from './layout.js';
 
-/** Every kernel of the contract on a device backend (PermuteLastAxis through the host). */
+/**
+ * A kernel that has no device body yet: its inputs are downloaded, the host backend runs it
+ * (`native`, or `reference` without the addon), and the result is uploaded. Used for the
+ * protocols' fused elementwise kernels; exact, but each call pays the two transfers.
+ */
+function viaHost(kernelName: string): CudaKernel {
+  return (inputs, attrs, be) => {
+    const out = runKernel(kernelName, inputs, attrs, availableBackends().includes('native') ? 'native' : 'reference');
+    return new RingTensor([...out.shape], out.dtype, be.upload(out.values(), out.dtype), out.modulus);
+  };
+}
+
+/** The protocols' fused kernels, run through the host for now (see {@link viaHost}). */
+const HOST_FUSED = [ADD_N, TRUNC_DEAL_LOW, TRUNC_DEAL_MSB, TRUNC_FINISH, PRIVATE_COMPARE_MASK, PRIVATE_COMPARE_ZERO_TEST, BIT_DECOMPOSE_SUB, ADD_MOD_ODD];
+
+/** Every kernel of the contract on a device backend (PermuteLastAxis and the fused kernels through the host). */
 export const deviceKernels: Record<string, CudaKernel> = {
   ...elementwiseKernels,
   ...layoutKernels,
   [PERMUTE_LAST_AXIS]: ([x, keys], _attrs, be) => permuteLastAxis(x, keys, be),
+  ...Object.fromEntries(HOST_FUSED.map((k) => [k, viaHost(k)])),
 };
 
 /**

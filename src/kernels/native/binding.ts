@@ -46,6 +46,11 @@ export interface NativeBinding {
   truncDeal(r0: BigUint64Array, r1: BigUint64Array, s: BigUint64Array, bits: number, msb: boolean, async: boolean): MaybeAsync<BigUint64Array>;
   truncFinish(cOwn: BigUint64Array, cOther: BigUint64Array, t: BigUint64Array, m: BigUint64Array, bits: number, first: boolean,
     async: boolean): MaybeAsync<BigUint64Array>;
+  privateCompareMask(x: Uint8Array, r: BigUint64Array, beta: Uint8Array, s: Uint8Array, z: Uint8Array, rot: Uint8Array,
+    first: boolean, modulus: number, edgeCase: boolean, async: boolean): MaybeAsync<Uint8Array>;
+  privateCompareZeroTest(d0: Uint8Array, d1: Uint8Array, modulus: number, async: boolean): MaybeAsync<Uint8Array>;
+  bitDecomposeSub(x: BigUint64Array, s: Uint8Array, modulus: number, async: boolean): MaybeAsync<Uint8Array>;
+  addModOdd(a: BigUint64Array, b: BigUint64Array, async: boolean): MaybeAsync<BigUint64Array>;
 }
 
 /**

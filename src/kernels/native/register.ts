@@ -22,6 +22,8 @@ import { joinKernels } from './join.js';
 import { layoutKernels } from './layout.js';
 import { matmulKernels } from './matmul.js';
 import { prgKernels } from './prg_uniform.js';
+import { oddRingKernels } from './odd_ring.js';
+import { privateCompareKernels } from './private_compare.js';
 import { reduceKernels } from './reduce.js';
 import { unaryKernels } from './unary.js';
 
@@ -58,5 +60,6 @@ const ALL = [
   binaryKernels, compareKernels, unaryKernels, bitKernels, layoutKernels, joinKernels, gatherKernels,
   reduceKernels, creationKernels, matmulKernels, convKernels, prgKernels,
   fusedPondKernels,
+  privateCompareKernels, oddRingKernels,
 ];
 for (const k of ALL.flat()) registerKernel({ ...k, backendName: 'native' });

@@ -17,6 +17,8 @@ import { fusedPondKernels } from './fused_pond.js';
 import { layoutKernels } from './layout.js';
 import { matmulKernels } from './matmul.js';
 import { prgKernels } from './prg_uniform.js';
+import { oddRingKernels } from './odd_ring.js';
+import { privateCompareKernels } from './private_compare.js';
 import { reduceKernels } from './reduce.js';
 import { ReferenceBackend } from './reference_backend.js';
 import '../ops/infer_fused.js';
@@ -26,5 +28,6 @@ registerBackend('reference', () => new ReferenceBackend(), 1);
 const ALL = [
   elementwiseKernels, compareKernels, bitKernels, creationKernels, layoutKernels,
   reduceKernels, matmulKernels, convKernels, prgKernels, fusedPondKernels,
+  privateCompareKernels, oddRingKernels,
 ];
 for (const k of ALL.flat()) registerKernel({ ...k, backendName: 'reference' });

@@ -1,9 +1,10 @@
 import { BITS, U64 } from '../../kernels/dtype.js';
+import { BIT_DECOMPOSE_SUB } from '../../kernels/kernel_names.js';
 import type { Handle } from '../../runtime/api.js';
 import { dealShares } from '../pond/dealer.js';
 import type { Pond } from '../pond/pond.js';
 import type { Scratch } from '../pond/scratch.js';
-import { addOdd, reduceOdd } from './odd_ring.js';
+import { addOdd } from './odd_ring.js';
 import { BIT_LENGTH, privateCompare } from './private_compare.js';
 import { shareConvert } from './share_convert.js';
 
@@ -37,20 +38,20 @@ export function computeMsbCore(p: Pond, t: Scratch, w: Pair, m: Pair | undefined
   const n = w[0].shape[0];
   const field = { dtype: 'u8' as const, modulus: prime };
   // Step 1.
+  // (addOdd reduces its inputs, so the raw u64 draws y_j serve as their residues mod N.)
   const [y0cp, y0raw] = rt.sampleShared([cp, s0], [n], U64).map((h) => t.track(h));
   const [y1cp, y1raw] = rt.sampleShared([cp, s1], [n], U64).map((h) => t.track(h));
-  const yShares = [reduceOdd(t, s0, y0raw), reduceOdd(t, s1, y1raw)];
-  const y = addOdd(t, cp, reduceOdd(t, cp, y0cp), reduceOdd(t, cp, y1cp));
+  const yRaw = [y0raw, y1raw];
+  const y = addOdd(t, cp, y0cp, y1cp);
   // Step 2 (issued before the bit shares travel, so no server waits for server2 to open r).
   const own = [0, 1].map((j) => {
     const player = j === 0 ? s0 : s1;
-    return addOdd(t, player, addOdd(t, player, w[j], w[j]), yShares[j]); // 2·w_j mod N
+    return addOdd(t, player, addOdd(t, player, w[j], w[j]), yRaw[j]); // 2·w_j + y_j mod N
   });
   const r = [addOdd(t, s0, own[0], t.send(own[1], s0)), addOdd(t, s1, t.send(own[0], s1), own[1])] as const;
   // Step 1, continued: the Z_p shares of y's bits.
-  const yBits = t.op(cp, 'BitDecompose', [y], { modulus: prime });
   const [yb0cp, yb0] = rt.sampleShared([cp, s0], [n, BIT_LENGTH], field).map((h) => t.track(h));
-  const yb1 = t.send(t.op(cp, 'Sub', [yBits, yb0cp]), s1);
+  const yb1 = t.send(t.op(cp, BIT_DECOMPOSE_SUB, [y, yb0cp]), s1);
   // Step 3.
   const beta = rt.sampleShared([s0, s1], [n], BITS).map((h) => t.track(h)) as unknown as Pair;
   const betaPrime = privateCompare(p, t, { xBits: [yb0, yb1], r, beta }, prime, { edgeCase: false }); // r < N

@@ -6,7 +6,7 @@
  * tfe.setProtocol(new SecureNN());
  * ```
  */
-export { SecureNN, type SecureNNArgs, type ActivationMode } from './securenn.js';
+export { SecureNN, DEFAULT_PRIME, type SecureNNArgs, type ActivationMode } from './securenn.js';
 export { PIECEWISE_SIGMOID, PIECEWISE_TANH, piecewiseLinear, type PiecewiseLinear } from './piecewise.js';
 export { privateCompare, observeHelperView, BIT_LENGTH, type PrivateCompareInputs } from './private_compare.js';
 export { computeMsbCore, msbShares, msbSharesViaShareConvert } from './compute_msb.js';

@@ -1,4 +1,5 @@
 import { BITS, U64 } from '../../kernels/dtype.js';
+import { BIT_DECOMPOSE_SUB } from '../../kernels/kernel_names.js';
 import type { Handle } from '../../runtime/api.js';
 import type { Pond } from '../pond/pond.js';
 import type { Scratch } from '../pond/scratch.js';
@@ -52,7 +53,7 @@ export function shareConvert(p: Pond, t: Scratch, a: Pair, prime: number): Pair 
   const x = t.op(cp, 'Add', [at0, at1]);
   const delta = t.op(cp, 'Cast', [t.op(cp, 'Less', [x, at0], cmp)], { dtype: 'u64' });
   const [xb0cp, xb0] = rt.sampleShared([cp, s0], [n, BIT_LENGTH], field).map((h) => t.track(h));
-  const xb1 = t.send(t.op(cp, 'Sub', [t.op(cp, 'BitDecompose', [x], { modulus: prime }), xb0cp]), s1);
+  const xb1 = t.send(t.op(cp, BIT_DECOMPOSE_SUB, [x, xb0cp]), s1);
   const deltaShares = dealOdd(p, t, delta);
   // Step 3.
   const rMinus1 = local.map((l, j) => t.op(players[j], 'Sub', [l.r, t.fill(players[j], 1n, U64)]));
