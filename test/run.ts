@@ -38,8 +38,11 @@ function runFile(file: string): Promise<FileResult> {
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     });
+    // uvu's summary is read from stdout alone, so stderr lines (tfjs's banner, player logs)
+    // arriving between its writes cannot break it; both go to the shown output.
     let output = '';
-    child.stdout.on('data', (d) => (output += d));
+    let stdout = '';
+    child.stdout.on('data', (d) => { output += d; stdout += d; });
     child.stderr.on('data', (d) => (output += d));
     const timer = setTimeout(() => {
       output += `\n[runner] ${relative(root, file)} timed out after ${timeoutMs / 1000} s\n`;
@@ -50,7 +53,7 @@ function runFile(file: string): Promise<FileResult> {
       // Kill anything the test file left running in its process group.
       try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* already gone */ }
       const text = stripAnsi(output);
-      const totals = [...text.matchAll(/Total:\s+(\d+)\s+Passed:\s+(\d+)\s+Skipped:\s+(\d+)/g)];
+      const totals = [...stripAnsi(stdout).matchAll(/Total:\s+(\d+)\s[\s\S]*?Passed:\s+(\d+)\s[\s\S]*?Skipped:\s+(\d+)/g)];
       let total = 0, passed = 0, skipped = 0;
       for (const m of totals) { total += +m[1]; passed += +m[2]; skipped += +m[3]; }
       let failed = total - passed; // uvu's total leaves skipped tests out
