@@ -36,6 +36,8 @@ void Run(const PrgJob& j) {
     return;
   }
   // Rejection sampling in keystream order, chunk by chunk.
+  uint8_t table[256];
+  for (uint32_t b = 0; b < 256; b++) table[b] = b < limit ? uint8_t(b % j.m) : 0xFF;
   std::vector<uint8_t> ks;
   size_t filled = 0;
   uint64_t at = 0;
@@ -46,8 +48,14 @@ void Run(const PrgJob& j) {
     ks.resize(chunk);
     AesCtrBytes(j.key, j.nonce, j.offset, at, chunk, ks.data());
     at += chunk;
-    for (size_t i = 0; i < chunk && filled < j.n; i++) {
-      if (ks[i] < limit) o[filled++] = uint8_t(ks[i] % j.m);
+    // Branch-free: a table gives b mod m, or 0xFF for a rejected byte; the write slot only
+    // advances on acceptance (o has room: the slot is < j.n whenever we write).
+    size_t i = 0;
+    for (; i < chunk && j.n - filled >= 1; i++) {
+      const uint8_t v = table[ks[i]];
+      o[filled] = v;
+      filled += v != 0xFF;
+      if (filled == j.n) { i++; break; }
     }
   }
 }
