@@ -1,4 +1,5 @@
-// Output buffers. Large outputs come from a cache of huge-page-backed blocks, handed to JS as
+// Output buffers. Outputs of 64 KiB and more come from a cache of blocks (power-of-two sizes,
+// then whole huge pages), handed to JS as
 // external ArrayBuffers that return to the cache when collected, so a fresh output usually
 // costs no page faults or zero-filling. Node runs those finalizers only on an event-loop turn,
 // so a synchronous loop cannot recycle them: once kMaxOutstanding bytes are out, outputs come
@@ -22,7 +23,7 @@
 namespace tfe {
 namespace {
 
-constexpr size_t kLargeBytes = 1 << 20;       // below this, let V8 allocate
+constexpr size_t kLargeBytes = 64 << 10;      // below this, let V8 allocate
 constexpr size_t kHuge = 2 << 20;             // huge-page size
 constexpr size_t kMaxCached = size_t(512) << 20;
 constexpr size_t kMaxOutstanding = size_t(1) << 30;
@@ -46,7 +47,14 @@ size_t cachedBytes = 0;
 size_t outstanding = 0;
 int64_t reported = 0;  // bytes reported to V8; main thread only
 
-size_t RoundUp(size_t n) { return (n + kHuge - 1) / kHuge * kHuge; }
+// The block size for n bytes: powers of two from kLargeBytes below the huge-page size (so a
+// recycled block fits the next tensor of a similar size), whole huge pages from there on.
+size_t RoundUp(size_t n) {
+  if (n >= kHuge) return (n + kHuge - 1) / kHuge * kHuge;
+  size_t c = kLargeBytes;
+  while (c < n) c <<= 1;
+  return c;
+}
 
 // Brings V8's external-memory figure for the pool to max(0, outstanding − kUnreported).
 void SyncExternal(Napi::Env env) {
@@ -78,13 +86,13 @@ void* Take(size_t cls) {
     outstanding += cls;
   }
   void* p = nullptr;
-  if (posix_memalign(&p, kHuge, cls) != 0) {
+  if (posix_memalign(&p, cls >= kHuge ? kHuge : 64, cls) != 0) {
     std::lock_guard<std::mutex> lock(mu);
     outstanding -= cls;
     return nullptr;
   }
 #ifdef MADV_HUGEPAGE
-  madvise(p, cls, MADV_HUGEPAGE);
+  if (cls >= kHuge) madvise(p, cls, MADV_HUGEPAGE);
 #endif
   return p;
 }
