@@ -102,6 +102,12 @@ function runKernelInstruction(s: PlayerSession, i: Extract<Instruction, { op: 'k
   else return runKernelAsync(i.kernel, inputs, i.attrs).then((t) => s.set(i.out, t));
 }
 
+/** A kernel without inputs (PRG, fill) into handle `out`: inline when small, else asynchronously. */
+function inlineOrAsync(s: PlayerSession, out: number, kernel: string, attrs: object, shape: readonly number[]): void | Promise<void> {
+  if (shape.reduce((a, b) => a * b, 1) <= INLINE_ELEMENTS) s.set(out, runKernel(kernel, [], attrs));
+  else return runKernelAsync(kernel, [], attrs).then((t) => s.set(out, t));
+}
+
 /** The built-in instructions, as a table from op name to its executor. */
 const EXEC: Record<OpName, Exec> = {
   kernel: (s, i: Extract<Instruction, { op: 'kernel' }>) => {
@@ -120,14 +126,17 @@ const EXEC: Record<OpName, Exec> = {
   // reads it waits. So a player sends its half of an exchange before it waits for the other
   // half, and an exchange costs one latency, not two.
   recv: (s, i: Extract<Instruction, { op: 'recv' }>) => s.expect(i.out, s.mailbox.take(i.from, i.tag)),
-  sample: async (s, i: Extract<Instruction, { op: 'sample' }>) => {
-    const seed = i.peer === undefined ? s.privateSeed : await s.pairSeed(i.peer);
-    const attrs = { seed, nonce: i.nonce, offset: 0n, shape: i.shape, ...kernelAttrs(i.ring) };
-    s.set(i.out, await runKernelAsync('PrgUniform', [], attrs));
+  sample: (s, i: Extract<Instruction, { op: 'sample' }>) => {
+    const draw = (seed: Uint8Array) => {
+      const attrs = { seed, nonce: i.nonce, offset: 0n, shape: i.shape, ...kernelAttrs(i.ring) };
+      return inlineOrAsync(s, i.out, 'PrgUniform', attrs, i.shape);
+    };
+    if (i.peer === undefined) return draw(s.privateSeed);
+    const seed = s.pairSeed(i.peer);
+    return seed instanceof Promise ? seed.then(draw) : draw(seed);
   },
-  fill: async (s, i: Extract<Instruction, { op: 'fill' }>) => {
-    s.set(i.out, await runKernelAsync('Fill', [], { shape: i.shape, value: i.value, ...kernelAttrs(i.ring) }));
-  },
+  fill: (s, i: Extract<Instruction, { op: 'fill' }>) =>
+    inlineOrAsync(s, i.out, 'Fill', { shape: i.shape, value: i.value, ...kernelAttrs(i.ring) }, i.shape),
   upload: (s, i: Extract<Instruction, { op: 'upload' }>) => {
     if (!(i.tensor instanceof RingTensor)) throw new ProtocolError('upload: payload is not a tensor');
     s.set(i.out, escape(i.tensor));
@@ -184,6 +193,8 @@ export class PlayerSession {
   readonly seedBox = new Mailbox<Uint8Array>();
   privateSeed: Uint8Array = randomBytes(16);
   private readonly seeds = new Map<string, Promise<Uint8Array>>();
+  /** The pairwise seeds already known, so sampling needs no microtask. */
+  private readonly readySeeds = new Map<string, Uint8Array>();
   /** Set by `reseed`: every seed then derives from it. */
   private seedHex?: string;
   private queue: Instruction[] = [];
@@ -283,8 +294,10 @@ export class PlayerSession {
    * The PRG seed shared with `peer` for this session: the player with the smaller name makes
    * 16 random bytes and sends them to the other over their channel; the driver never sees it.
    */
-  pairSeed(peer: string): Promise<Uint8Array> {
+  pairSeed(peer: string): Uint8Array | Promise<Uint8Array> {
     if (peer === this.host.name) return Promise.reject(new ValueError(`sampleShared needs two different players, got \`${peer}\` twice`));
+    const ready = this.readySeeds.get(peer);
+    if (ready) return ready;
     let seed = this.seeds.get(peer);
     if (!seed) {
       if (this.seedHex !== undefined) {
@@ -298,6 +311,8 @@ export class PlayerSession {
         seed = this.seedBox.take(peer, 'seed');
       }
       this.seeds.set(peer, seed);
+      const pending = seed;
+      seed.then((v) => { if (this.seeds.get(peer) === pending) this.readySeeds.set(peer, v); }, () => undefined);
     }
     return seed;
   }
@@ -312,6 +327,7 @@ export class PlayerSession {
     this.seedHex = seedHex;
     this.privateSeed = this.derivedSeed('private', this.host.name);
     this.seeds.clear();
+    this.readySeeds.clear();
   }
 
   private derivedSeed(...labels: string[]): Uint8Array {
