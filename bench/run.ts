@@ -23,6 +23,9 @@ const results = await mod.run();
 if (json) {
   console.log(JSON.stringify({ suite, results }));
 } else {
-  for (const r of results) console.log(`${r.name.padEnd(36)} ${String(+r.value.toPrecision(4)).padStart(12)} ${r.unit}`);
+  for (const r of results) {
+    const shown = Number.isFinite(r.value) ? `${String(+r.value.toPrecision(4)).padStart(12)} ${r.unit}` : `     skipped ${String(r.skipped ?? '')}`;
+    console.log(`${r.name.padEnd(36)} ${shown}`);
+  }
 }
 process.exit(0);
