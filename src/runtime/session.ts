@@ -95,18 +95,22 @@ function runKernelInstruction(s: PlayerSession, i: Extract<Instruction, { op: 'k
   // already ran the same check).
   if (!s.host.inProcess) {
     const out = inferOutput(i.kernel, inputs.map((t) => ({ shape: t.shape, ring: t.ring })), i.attrs);
-    work = Math.max(work, out.shape.reduce((a, b) => a * b, 1));
+    work = Math.max(work, sizeOf(out.shape));
   }
-  // Small kernels run inline; large ones in their asynchronous form, so I/O keeps flowing.
-  if (work <= INLINE_ELEMENTS) s.set(i.out, runKernel(i.kernel, inputs, i.attrs));
-  else return runKernelAsync(i.kernel, inputs, i.attrs).then((t) => s.set(i.out, t));
+  return runSized(s, i.out, i.kernel, inputs, i.attrs, work);
 }
 
-/** A kernel without inputs (PRG, fill) into handle `out`: inline when small, else asynchronously. */
-function inlineOrAsync(s: PlayerSession, out: number, kernel: string, attrs: object, shape: readonly number[]): void | Promise<void> {
-  if (shape.reduce((a, b) => a * b, 1) <= INLINE_ELEMENTS) s.set(out, runKernel(kernel, [], attrs));
-  else return runKernelAsync(kernel, [], attrs).then((t) => s.set(out, t));
+/**
+ * Runs `kernel` into handle `out`: inline when `work` (elements touched) is small, else in its
+ * asynchronous form, so I/O keeps flowing.
+ */
+function runSized(s: PlayerSession, out: number, kernel: string, inputs: RingTensor[], attrs: object, work: number): void | Promise<void> {
+  if (work <= INLINE_ELEMENTS) s.set(out, runKernel(kernel, inputs, attrs));
+  else return runKernelAsync(kernel, inputs, attrs).then((t) => s.set(out, t));
 }
+
+/** Elements of a shape. */
+const sizeOf = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 
 /** The built-in instructions, as a table from op name to its executor. */
 const EXEC: Record<OpName, Exec> = {
@@ -129,14 +133,14 @@ const EXEC: Record<OpName, Exec> = {
   sample: (s, i: Extract<Instruction, { op: 'sample' }>) => {
     const draw = (seed: Uint8Array) => {
       const attrs = { seed, nonce: i.nonce, offset: 0n, shape: i.shape, ...kernelAttrs(i.ring) };
-      return inlineOrAsync(s, i.out, 'PrgUniform', attrs, i.shape);
+      return runSized(s, i.out, 'PrgUniform', [], attrs, sizeOf(i.shape));
     };
     if (i.peer === undefined) return draw(s.privateSeed);
     const seed = s.pairSeed(i.peer);
     return seed instanceof Promise ? seed.then(draw) : draw(seed);
   },
   fill: (s, i: Extract<Instruction, { op: 'fill' }>) =>
-    inlineOrAsync(s, i.out, 'Fill', { shape: i.shape, value: i.value, ...kernelAttrs(i.ring) }, i.shape),
+    runSized(s, i.out, 'Fill', [], { shape: i.shape, value: i.value, ...kernelAttrs(i.ring) }, sizeOf(i.shape)),
   upload: (s, i: Extract<Instruction, { op: 'upload' }>) => {
     if (!(i.tensor instanceof RingTensor)) throw new ProtocolError('upload: payload is not a tensor');
     s.set(i.out, escape(i.tensor));
