@@ -29,11 +29,13 @@ Buf AllocBuf(size_t n) {
   return Buf(static_cast<uint64_t*>(p));
 }
 
-// Scratch for packed B: up to 32 MiB stays with the thread between calls, so repeated
-// products skip the allocation and its page faults; larger ones are freed after the call.
-class PackedB {
+// Scratch for packed panels: up to 32 MiB per slot (0: B, 1: A) stays with the thread between
+// calls, so repeated products skip the allocation and its page faults; larger ones are freed
+// after the call.
+template <int kSlot>
+class Scratch {
  public:
-  explicit PackedB(size_t n) {
+  explicit Scratch(size_t n) {
     constexpr size_t kKeep = (size_t(32) << 20) / 8;
     thread_local Buf kept;
     thread_local size_t cap = 0;
@@ -123,7 +125,7 @@ void GemmPackedA(int64_t M, int64_t N, int64_t K, const PackAFn& packA, const Ma
     return;
   }
   int64_t npad = (N + kNR - 1) / kNR * kNR, panels = npad / kNR;
-  PackedB scratch(static_cast<size_t>(K * panels * kBStride));
+  Scratch<0> scratch(static_cast<size_t>(K * panels * kBStride));
   uint64_t* bp = scratch.get();
   PackB(b, K, N, npad, bp);
   int64_t kb = BlockK(K);
@@ -132,17 +134,34 @@ void GemmPackedA(int64_t M, int64_t N, int64_t K, const PackAFn& packA, const Ma
   int64_t nChunks = std::max<int64_t>(1, std::min<int64_t>(panels, (want + mBlocks - 1) / mBlocks));
   int64_t perChunk = (panels + nChunks - 1) / nChunks;
   nChunks = (panels + perChunk - 1) / perChunk;
+  // When several tasks share a row block, A is packed once for all of them (it would be packed
+  // nChunks times otherwise: for a 128 x 784 A that is most of the work); the largest As keep
+  // the per-task packing, which needs no memory beyond one block per thread.
+  const int64_t kBlocks = (K + kb - 1) / kb, aBlock = kMC / kMR * kb * kAStride;
+  const bool prepack = nChunks > 1 && mBlocks * kBlocks * aBlock <= (int64_t(32) << 20) / 8;
+  Scratch<1> aScratch(prepack ? static_cast<size_t>(mBlocks * kBlocks * aBlock) : 0);
+  uint64_t* packedA = aScratch.get();
+  if (prepack) {
+    ParallelFor(mBlocks * kBlocks, [&](int64_t t) {
+      int64_t i0 = (t / kBlocks) * kMC, k0 = (t % kBlocks) * kb;
+      packA(i0, std::min(kMC, M - i0), k0, std::min(kb, K - k0), packedA + t * aBlock);
+    });
+  }
   ParallelFor(mBlocks * nChunks, [&](int64_t t) {
-    int64_t i0 = (t / nChunks) * kMC, mc = std::min(kMC, M - i0);
+    int64_t mb = t / nChunks, i0 = mb * kMC, mc = std::min(kMC, M - i0);
     int64_t jp0 = (t % nChunks) * perChunk, jp1 = std::min(panels, jp0 + perChunk);
     thread_local std::vector<uint64_t> abuf;
-    int64_t mpad = (mc + kMR - 1) / kMR * kMR;
-    size_t abytes = static_cast<size_t>(mpad / kMR * kKC * kAStride + 8);
-    if (abuf.size() < abytes) abuf.resize(abytes);
-    uint64_t* ap = reinterpret_cast<uint64_t*>((reinterpret_cast<uintptr_t>(abuf.data()) + 63) & ~uintptr_t(63));
+    uint64_t* ap = nullptr;
+    if (!prepack) {
+      int64_t mpad = (mc + kMR - 1) / kMR * kMR;
+      size_t abytes = static_cast<size_t>(mpad / kMR * kKC * kAStride + 8);
+      if (abuf.size() < abytes) abuf.resize(abytes);
+      ap = reinterpret_cast<uint64_t*>((reinterpret_cast<uintptr_t>(abuf.data()) + 63) & ~uintptr_t(63));
+    }
     for (int64_t k0 = 0; k0 < K; k0 += kb) {
       int64_t kc = std::min(kb, K - k0);
-      packA(i0, mc, k0, kc, ap);
+      if (prepack) ap = packedA + (mb * kBlocks + k0 / kb) * aBlock;
+      else packA(i0, mc, k0, kc, ap);
       for (int64_t jp = jp0; jp < jp1; jp++) {
         const uint64_t* bpanel = bp + (k0 * panels + jp * kc) * kBStride;
         int nr = static_cast<int>(std::min<int64_t>(kNR, N - jp * kNR));
