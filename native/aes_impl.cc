@@ -100,10 +100,58 @@ AesKey AesExpand(const uint8_t key[16]) {
 #endif
 }
 
+namespace {
+
+#if defined(__VAES__) && defined(__AVX512BW__)
+// Keystream blocks [0, count) with count a multiple of kBatch for the counters (hi, lo + i),
+// where lo + count does not wrap: the counters are built in registers (byte-swapped to
+// big-endian with one shuffle), so no counter block goes through memory.
+void CtrRunNoCarry(const AesKey& key, uint64_t hi, uint64_t lo, size_t count, uint8_t* out) {
+  constexpr size_t kLanes = kBatch / 4;
+  __m512i rk[11];
+  for (int r = 0; r < 11; r++) rk[r] = _mm512_broadcast_i32x4(_mm_load_si128(reinterpret_cast<const __m128i*>(key.rk[r])));
+  // Reverses the bytes of each 64-bit half of every 128-bit lane.
+  const __m512i swap = _mm512_broadcast_i32x4(_mm_set_epi8(8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7));
+  // The high half (bytes 0..7 of each block) is the same for every block: pre-xored with rk[0].
+  const __m512i high = _mm512_xor_si512(
+      _mm512_set_epi64(0, static_cast<long long>(__builtin_bswap64(hi)), 0, static_cast<long long>(__builtin_bswap64(hi)), 0,
+                       static_cast<long long>(__builtin_bswap64(hi)), 0, static_cast<long long>(__builtin_bswap64(hi))),
+      rk[0]);
+  const __m512i step = _mm512_set_epi64(4, 0, 4, 0, 4, 0, 4, 0);
+  __m512i v = _mm512_set_epi64(static_cast<long long>(lo + 3), 0, static_cast<long long>(lo + 2), 0,
+                               static_cast<long long>(lo + 1), 0, static_cast<long long>(lo), 0);
+  for (size_t done = 0; done < count; done += kBatch) {
+    __m512i s[kLanes];
+    for (size_t l = 0; l < kLanes; l++) {
+      s[l] = _mm512_xor_si512(_mm512_shuffle_epi8(v, swap), high);
+      v = _mm512_add_epi64(v, step);
+    }
+    for (int r = 1; r < 10; r++) {
+      for (size_t l = 0; l < kLanes; l++) s[l] = _mm512_aesenc_epi128(s[l], rk[r]);
+    }
+    uint8_t* o = out + 16 * done;
+    for (size_t l = 0; l < kLanes; l++) _mm512_storeu_si512(o + 64 * l, _mm512_aesenclast_epi128(s[l], rk[10]));
+  }
+}
+#endif
+
+}  // namespace
+
 void AesCtrBlocks(const AesKey& key, uint64_t nonce, uint64_t offset, uint64_t first, size_t count, uint8_t* out) {
   alignas(64) uint8_t ctr[kBatch * 16];
   alignas(64) uint8_t tmp[kBatch * 16];
   size_t done = 0;
+#if defined(__VAES__) && defined(__AVX512BW__)
+  {
+    // Whole batches whose low counter words do not wrap take the register path.
+    uint64_t lo = offset + first, hi = nonce + (lo < offset ? 1 : 0);
+    size_t whole = count / kBatch * kBatch;
+    if (whole > 0 && lo + whole - 1 >= lo) {
+      CtrRunNoCarry(key, hi, lo, whole, out);
+      done = whole;
+    }
+  }
+#endif
   while (done < count) {
     size_t n = count - done < kBatch ? count - done : kBatch;
     for (size_t i = 0; i < kBatch; i++) CounterBlock(nonce, offset, first + done + i, ctr + 16 * i);
