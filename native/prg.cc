@@ -1,6 +1,12 @@
 // PrgUniform: uniform ring elements from the AES-128-CTR keystream (see kernel_names.ts).
+#include <algorithm>
 #include <cstring>
+#include <memory>
 #include <vector>
+
+#if defined(__AVX512VBMI__) && defined(__AVX512VBMI2__)
+#include <immintrin.h>
+#endif
 
 #include "aes_impl.h"
 #include "napi_util.h"
@@ -31,26 +37,45 @@ void Run(const PrgJob& j) {
   }
   uint32_t limit = 256 - (256 % j.m);
   if (limit == 256) {
+    // m divides 256, so it is a power of two.
     AesCtrBytes(j.key, j.nonce, j.offset, 0, j.n, o);
-    for (size_t k = 0; k < j.n; k++) o[k] = uint8_t(o[k] % j.m);
+    const uint8_t mask = uint8_t(j.m - 1);
+    for (size_t k = 0; k < j.n; k++) o[k] &= mask;
     return;
   }
   // Rejection sampling in keystream order, chunk by chunk.
   uint8_t table[256];
   for (uint32_t b = 0; b < 256; b++) table[b] = b < limit ? uint8_t(b % j.m) : 0xFF;
-  std::vector<uint8_t> ks;
+  const size_t cap = std::min<size_t>(j.n + j.n / 2 + 64, 1 << 20);
+  std::unique_ptr<uint8_t[]> ks(new uint8_t[cap]);  // uninitialised: the keystream overwrites it
+#if defined(__AVX512VBMI__) && defined(__AVX512VBMI2__)
+  const __m512i t0 = _mm512_loadu_si512(table), t1 = _mm512_loadu_si512(table + 64);
+  const __m512i t2 = _mm512_loadu_si512(table + 128), t3 = _mm512_loadu_si512(table + 192);
+  const __m512i rejected = _mm512_set1_epi8(static_cast<char>(0xFF));
+#endif
   size_t filled = 0;
   uint64_t at = 0;
   while (filled < j.n) {
     size_t want = j.n - filled;
-    size_t chunk = want + want / 2 + 64;
-    if (chunk > (1 << 20)) chunk = 1 << 20;
-    ks.resize(chunk);
-    AesCtrBytes(j.key, j.nonce, j.offset, at, chunk, ks.data());
+    size_t chunk = std::min(want + want / 2 + 64, cap);
+    AesCtrBytes(j.key, j.nonce, j.offset, at, chunk, ks.get());
     at += chunk;
+    size_t i = 0;
+#if defined(__AVX512VBMI__) && defined(__AVX512VBMI2__)
+    // 64 bytes at a time: the table through two 128-entry byte permutes (bit 7 picks the
+    // half), then the accepted values compressed to the front in keystream order. A full
+    // 64-byte store needs 64 free slots, so the last few go through the scalar loop.
+    for (; i + 64 <= chunk && j.n - filled >= 64; i += 64) {
+      const __m512i b = _mm512_loadu_si512(ks.get() + i);
+      const __m512i v = _mm512_mask_blend_epi8(_mm512_movepi8_mask(b), _mm512_permutex2var_epi8(t0, b, t1),
+                                               _mm512_permutex2var_epi8(t2, b, t3));
+      const __mmask64 ok = _mm512_cmpneq_epi8_mask(v, rejected);
+      _mm512_storeu_si512(o + filled, _mm512_maskz_compress_epi8(ok, v));
+      filled += static_cast<size_t>(__builtin_popcountll(ok));
+    }
+#endif
     // Branch-free: a table gives b mod m, or 0xFF for a rejected byte; the write slot only
     // advances on acceptance (o has room: the slot is < j.n whenever we write).
-    size_t i = 0;
     for (; i < chunk && j.n - filled >= 1; i++) {
       const uint8_t v = table[ks[i]];
       o[filled] = v;

@@ -57,6 +57,18 @@ test('u8 mod m uses byte rejection sampling', () => {
   }
 });
 
+test('u8 mod m: large draws over several keystream chunks, vector and scalar paths agree with the stream', () => {
+  for (const [m, n] of [[127, 1_500_001], [126, 70_003], [64, 100_000], [127, 63], [127, 65]]) {
+    const ks = keystream(seeds[0], 8n, 3n, 2 * n + 64);
+    const limit = 256 - (256 % m);
+    const want = new Uint8Array(n);
+    let k = 0;
+    for (let i = 0; i < ks.length && k < n; i++) if (ks[i] < limit) want[k++] = ks[i] % m;
+    assert.is(k, n);
+    assert.ok(same(prg(seeds[0], 8n, 3n, n, 'u8', m), want), `m=${m} n=${n}`);
+  }
+});
+
 test('the binding keystream matches for a large draw split across threads', () => {
   const n = (1 << 20) + 7;
   const got = loadBinding().prgUniform(seeds[1], 5n, 99n, n, 256, false) as Uint8Array;
