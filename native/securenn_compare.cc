@@ -4,6 +4,11 @@
 // BitDecomposeSub (server2 dealing Z_p shares of a value's bits).
 #include <cstring>
 
+#if defined(__AVX512BW__) && defined(__AVX512VBMI__)
+#include <immintrin.h>
+#define TFE_SNN_AVX512 1
+#endif
+
 #include "napi_util.h"
 #include "thread_pool.h"
 
@@ -89,6 +94,67 @@ inline void MaskOne(const MaskArgs& a, int64_t e, const FloatMod& mod) {
   std::memcpy(o, d + (kBits - rot), rot);       // the wrapped tail
 }
 
+#if TFE_SNN_AVX512
+// x mod p in 16-bit lanes, x < 2^16 (Barrett with floor(2^16 / p): the quotient is short by at
+// most 2, and each min(r, r − p) takes off one p while r ≥ p; r − p wraps above r otherwise).
+inline __m512i ModP16(__m512i v, __m512i p, __m512i magic) {
+  __m512i r = _mm512_sub_epi16(v, _mm512_mullo_epi16(_mm512_mulhi_epu16(v, magic), p));
+  r = _mm512_min_epu16(r, _mm512_sub_epi16(r, p));
+  return _mm512_min_epu16(r, _mm512_sub_epi16(r, p));
+}
+
+// Inclusive suffix sums of 32 u16 lanes: lane i becomes the sum of lanes i..31.
+inline __m512i SuffixSum32(__m512i v) {
+  const __m512i iota = _mm512_set_epi16(31, 30, 29, 28, 27, 26, 25, 24, 23, 22, 21, 20, 19, 18, 17, 16, 15, 14, 13,
+                                        12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
+  for (int d = 1; d < 32; d <<= 1) {
+    const __mmask32 keep = static_cast<__mmask32>((uint64_t(1) << (32 - d)) - 1);  // lanes with i + d < 32
+    v = _mm512_add_epi16(v, _mm512_maskz_permutexvar_epi16(keep, _mm512_add_epi16(iota, _mm512_set1_epi16(short(d))), v));
+  }
+  return v;
+}
+
+// MaskOne in 16-bit lanes, the 64 positions as two halves of 32: the same arithmetic (every
+// intermediate stays below 2^16: the suffix sums below 64·(p + 1) + 2p + 1, (s + 1)·c + z below
+// p² + p), and the rotation as one byte permute.
+inline void MaskOneVec(const MaskArgs& a, int64_t e) {
+  const __m512i p = _mm512_set1_epi16(short(a.p)), magic = _mm512_set1_epi16(short(65536 / a.p));
+  const bool beta = a.beta[e] & 1;
+  const uint64_t rho = beta ? a.r[e] + 1 : a.r[e];
+  const short one = a.first ? 1 : 0;
+  const __m512i vone = _mm512_set1_epi16(one), onePlusP = _mm512_set1_epi16(short(one + a.p));
+  __m512i x[2], w[2], c[2], d[2];
+  for (int h = 0; h < 2; h++) {
+    x[h] = _mm512_cvtepu8_epi16(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(a.x + e * kBits + 32 * h)));
+    const __mmask32 flip = static_cast<__mmask32>(rho >> (32 * h));
+    w[h] = _mm512_mask_sub_epi16(x[h], flip, onePlusP, x[h]);  // ρ_i ? 1 − x_i : x_i
+  }
+  const __m512i sHi = SuffixSum32(w[1]);
+  const __m512i sLo = _mm512_add_epi16(SuffixSum32(w[0]), _mm512_permutexvar_epi16(_mm512_setzero_si512(), sHi));
+  const __m512i sums[2] = {sLo, sHi};
+  const bool edge = a.edgeCase && beta && a.r[e] == ~uint64_t(0);
+  for (int h = 0; h < 2; h++) {
+    const __mmask32 flip = static_cast<__mmask32>(rho >> (32 * h));
+    __m512i diff = _mm512_sub_epi16(p, x[h]);
+    if (one) diff = _mm512_mask_add_epi16(diff, flip, diff, vone);  // share of ρ_i − x_i
+    if (beta) diff = _mm512_sub_epi16(_mm512_add_epi16(p, p), diff);
+    c[h] = ModP16(_mm512_add_epi16(_mm512_add_epi16(diff, _mm512_sub_epi16(sums[h], w[h])), vone), p, magic);
+    if (edge) c[h] = one ? _mm512_mask_set1_epi16(vone, h == 0 ? __mmask32(1) : __mmask32(0), 0) : _mm512_setzero_si512();
+    const __m512i sv = _mm512_cvtepu8_epi16(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(a.s + e * kBits + 32 * h)));
+    __m512i zv = _mm512_cvtepu8_epi16(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(a.z + e * kBits + 32 * h)));
+    if (!one) zv = _mm512_sub_epi16(p, zv);
+    d[h] = ModP16(_mm512_add_epi16(_mm512_mullo_epi16(_mm512_add_epi16(sv, _mm512_set1_epi16(1)), c[h]), zv), p, magic);
+  }
+  const __m512i bytes = _mm512_inserti64x4(_mm512_castsi256_si512(_mm512_cvtepi16_epi8(d[0])), _mm512_cvtepi16_epi8(d[1]), 1);
+  // out[j] = d[(j − rot) mod 64].
+  const __m512i iota8 = _mm512_set_epi8(63, 62, 61, 60, 59, 58, 57, 56, 55, 54, 53, 52, 51, 50, 49, 48, 47, 46, 45, 44, 43,
+                                        42, 41, 40, 39, 38, 37, 36, 35, 34, 33, 32, 31, 30, 29, 28, 27, 26, 25, 24, 23,
+                                        22, 21, 20, 19, 18, 17, 16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
+  const __m512i idx = _mm512_and_si512(_mm512_sub_epi8(iota8, _mm512_set1_epi8(char(a.rot[e] & (kBits - 1)))), _mm512_set1_epi8(63));
+  _mm512_storeu_si512(a.out + e * kBits, _mm512_permutexvar_epi8(idx, bytes));
+}
+#endif
+
 // privateCompareMask(x, r, beta, s, z, rot, first, modulus, edgeCase, async) -> Uint8Array [n, 64]
 Napi::Value PrivateCompareMask(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -111,7 +177,12 @@ Napi::Value PrivateCompareMask(const Napi::CallbackInfo& info) {
   return RunWork(env, async && total >= kAsyncMin, {x.value, r.value, beta.value, s.value, z.value, rot.value}, out, [=] {
     const FloatMod mod(a.p);
     ParallelRange(total, kGrain, [&](int64_t b, int64_t e) {
+#if TFE_SNN_AVX512
+      for (int64_t i = b; i < e; i++) MaskOneVec(a, i);
+      (void)mod;
+#else
       for (int64_t i = b; i < e; i++) MaskOne(a, i, mod);
+#endif
     });
   });
 }
@@ -162,6 +233,18 @@ Napi::Value BitDecomposeSub(const Napi::CallbackInfo& info) {
   const uint8_t* sv = s.b();
   return RunWork(env, async && n >= kAsyncMin, {x.value, s.value}, out, [=] {
     ParallelRange(n, kGrain * 4, [&](int64_t lo, int64_t hi) {
+#if TFE_SNN_AVX512
+      // bit_i − s_i mod m bytewise: the bits as 0/1 bytes from the value as a 64-lane mask, and
+      // m added (mod 256) where the subtraction borrowed.
+      const __m512i ones = _mm512_set1_epi8(1), mv = _mm512_set1_epi8(char(m & 0xFF));
+      for (int64_t e = lo; e < hi; e++) {
+        const __m512i bits = _mm512_and_si512(_mm512_movm_epi8(static_cast<__mmask64>(xv[e])), ones);
+        const __m512i se = _mm512_loadu_si512(sv + e * kBits);
+        const __m512i t = _mm512_sub_epi8(bits, se);
+        _mm512_storeu_si512(o + e * kBits, _mm512_mask_add_epi8(t, _mm512_cmplt_epu8_mask(bits, se), t, mv));
+      }
+      return;
+#endif
       uint32_t bits[kBits];
       for (int64_t e = lo; e < hi; e++) {
         Bits(xv[e], bits);

@@ -20,7 +20,7 @@ function common(n: number, p: number): { s: RingTensor; z: RingTensor; rot: Ring
 }
 
 test('PrivateCompareMask: native equals reference on random and edge inputs', () => {
-  for (const p of [67, 251]) for (const n of [0, 1, 257]) {
+  for (const p of [67, 127, 251, 255]) for (const n of [0, 1, 257]) {
     const x = randomTensor([n, 64], field(p));
     const r = randomTensor([n], U64);
     const beta = randomTensor([n], BITS);
