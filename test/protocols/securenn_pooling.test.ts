@@ -27,7 +27,7 @@ function plainReduce(x: number[], shape: number[], axis: number) {
   return { max, arg };
 }
 
-for (const [shape, axis] of [[[5, 7], 1], [[5, 7], 0], [[3, 4, 6], 1], [[2, 3, 5], -1], [[9], 0], [[4, 1], 1]] as [number[], number][]) {
+for (const [shape, axis] of [[[5, 7], 1], [[5, 7], 0], [[3, 4, 6], 1], [[2, 3, 5], -1], [[9], 0], [[4, 1], 1], [[3, 20], 1], [[2, 16], 1], [[2, 17], 1]] as [number[], number][]) {
   test(`reduceMax and argmax (index and one-hot) over axis ${axis} of [${shape}], with ties: exact, first index`, async () => {
     const n = shape.reduce((a, b) => a * b, 1);
     const data = tiedData(shape.length * 10 + n, n);

@@ -22,11 +22,63 @@ function toRows(p: SecureNN, x: TfeTensor, axis: number, op: string) {
 }
 
 /**
- * The maximum of each row of a [m, L] tensor by a log-depth tournament: pairs (2i, 2i+1) are
- * compared in parallel (one MSB and one SelectShare per level; an odd last element waits a
- * level), ceil(log2 L) levels of 4 rounds. Returns [m, 1].
+ * True when {@link allPairsFirstMax} serves m rows of length L: short rows (L ≤ 16) and few
+ * comparisons in all (m·L(L−1)/2 ≤ 2^16), where rounds cost more than MSBs (softmax over
+ * classes, argmax of a batch). Large pooling layers keep the tournament's fewer MSBs.
+ */
+const useAllPairs = (m: number, len: number) => len >= 2 && len <= 16 && (m * len * (len - 1)) / 2 <= 1 << 16;
+
+/**
+ * The first maximum of each row of a [m, L] tensor from all L(L−1)/2 comparisons at once
+ * (short rows: softmax over classes, small pooling windows). 3 + ⌈log2(L−1)⌉ + 1 rounds
+ * (8 for L = 10, against 16 for the tournament), at L(L−1)/2 MSBs per row instead of L − 1.
+ *  1. lt_ij = [x_i < x_j] for every pair i < j, in one batched MSB (3 rounds)
+ *  2. x_i is the first maximum iff x_i ≥ x_j for every j > i (1 − lt_ij) and x_i > x_j for
+ *     every j < i (lt_ji): the AND of those L − 1 bits, as products of 0/1 shares in a
+ *     log-depth tree (no truncation: fracBits 0), gives the one-hot of the first maximum
+ *  3. max = Σ_i x_i·onehot_i (1 round)
+ * Returns the one-hot [m, L] (fracBits 0) and the maximum [m, 1].
+ */
+function allPairsFirstMax(p: SecureNN, rows: TfeTensor): { max: TfeTensor; oneHot: PondPrivateTensor } {
+  const len = rows.shape[1];
+  const pairs: [number, number][] = [];
+  for (let i = 0; i < len; i++) for (let j = i + 1; j < len; j++) pairs.push([i, j]);
+  const pairIndex = (i: number, j: number) => pairs.findIndex(([a, b]) => a === i && b === j);
+  const lt = less(p, p.gather(rows, pairs.map(([i]) => i), 1), p.gather(rows, pairs.map(([, j]) => j), 1));
+  // Column c < P of `facts` is lt of pair c, column P + c is its complement.
+  const facts = p.concat([lt, oneMinus(p, lt)], 1);
+  // Block k (columns kL..kL+L−1) holds the k-th condition of every x_i; each level of the
+  // AND tree multiplies the first half of the blocks by the second in one product.
+  const m = rows.shape[0];
+  const columns: number[] = [];
+  for (let k = 0; k < len - 1; k++) {
+    for (let i = 0; i < len; i++) {
+      const j = k < i ? k : k + 1;
+      columns.push(j < i ? pairIndex(j, i) : pairs.length + pairIndex(i, j));
+    }
+  }
+  let blocks = len - 1;
+  let conds = p.gather(facts, columns, 1);
+  while (blocks > 1) {
+    const half = Math.floor(blocks / 2);
+    let next = p.mul(p.slice(conds, [0, 0], [m, half * len]), p.slice(conds, [0, half * len], [m, half * len]));
+    if (blocks % 2 === 1) next = p.concat([next, p.slice(conds, [0, 2 * half * len], [m, len])], 1);
+    conds = next;
+    blocks = Math.ceil(blocks / 2);
+  }
+  const oneHot = p.toPrivate(conds);
+  const max = p.reduceSum(p.mul(rows, oneHot), 1, true);
+  return { max, oneHot };
+}
+
+/**
+ * The maximum of each row of a [m, L] tensor: by all pairwise comparisons at once where
+ * {@link useAllPairs} says so, else by a log-depth tournament: pairs (2i, 2i+1) are compared in
+ * parallel (one MSB and one SelectShare per level; an odd last element waits a level),
+ * ceil(log2 L) levels of 4 rounds. Returns [m, 1].
  */
 function rowMax(p: SecureNN, rows: TfeTensor): TfeTensor {
+  if (useAllPairs(rows.shape[0], rows.shape[1])) return allPairsFirstMax(p, rows).max;
   let cur = rows;
   let len = rows.shape[1];
   const m = rows.shape[0];
@@ -44,8 +96,8 @@ function rowMax(p: SecureNN, rows: TfeTensor): TfeTensor {
 }
 
 /**
- * Maximum over `axis` (exact), like tf.max(x, axis, keepDims). Log-depth tree:
- * ceil(log2 L)·4 rounds.
+ * Maximum over `axis` (exact), like tf.max(x, axis, keepDims). Short rows, few in all: all
+ * pairs at once, 3 + ⌈log2(L−1)⌉ + 1 rounds; otherwise a log-depth tree, ceil(log2 L)·4 rounds.
  * @example
  * ```ts
  * const m = reduceMax(snn, x, 1);
@@ -61,11 +113,12 @@ export function reduceMax(p: SecureNN, x: TensorLike, axis = -1, keepDims = fals
 
 /**
  * One-hot of the FIRST maximum of each row of [m, L] (tfjs's argMax picks the first index on
- * ties): e_j = [x_j ≥ max] marks every maximum; c_j = Σ_{k<j} e_k (a local exclusive cumsum)
+ * ties). Short rows, few in all: {@link allPairsFirstMax}. Otherwise: e_j = [x_j ≥ max] marks every maximum; c_j = Σ_{k<j} e_k (a local exclusive cumsum)
  * counts earlier maxima; first_j = e_j·[c_j = 0] = e_j·(1 − MSB(−c_j)). Rounds: the tree,
  * then 3 + 3 + 1.
  */
 function firstMaxOneHot(p: SecureNN, rows: TfeTensor): { max: TfeTensor; oneHot: PondPrivateTensor } {
+  if (useAllPairs(rows.shape[0], rows.shape[1])) return allPairsFirstMax(p, rows);
   const max = rowMax(p, rows);
   const isMax = oneMinus(p, less(p, rows, max));
   const before = mapLocal(p, isMax, 'CumSum', { axis: 1, exclusive: true, reverse: false }, false) as PondPrivateTensor;

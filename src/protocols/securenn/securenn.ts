@@ -198,7 +198,7 @@ export class SecureNN extends Pond {
 
   // ---- reductions and pooling ---------------------------------------------------------------
 
-  /** Maximum over `axis` (log-depth tree, ceil(log2 L)·4 rounds). */
+  /** Maximum over `axis` (all pairs at once for short rows, else a log-depth tree; see pooling.ts). */
   reduceMax(x: TensorLike, axis = -1, keepDims = false): TfeTensor { return tidy(() => pooling.reduceMax(this, x, axis, keepDims)); }
   /** Index of the first maximum over `axis` (private integer), as tfjs argMax; `{oneHot: true}` gives the one-hot. */
   argmax(x: TensorLike, axis = -1, opts: { oneHot?: boolean } = {}): TfeTensor { return tidy(() => pooling.argmax(this, x, axis, opts)); }
