@@ -175,15 +175,16 @@ Napi::Value PrivateCompareMask(const Napi::CallbackInfo& info) {
   Napi::Value out = NewU8(env, n * kBits, false, &a.out);
   const int64_t total = static_cast<int64_t>(n);
   return RunWork(env, async && total >= kAsyncMin, {x.value, r.value, beta.value, s.value, z.value, rot.value}, out, [=] {
+#if TFE_SNN_AVX512
+    ParallelRange(total, kGrain, [&](int64_t b, int64_t e) {
+      for (int64_t i = b; i < e; i++) MaskOneVec(a, i);
+    });
+#else
     const FloatMod mod(a.p);
     ParallelRange(total, kGrain, [&](int64_t b, int64_t e) {
-#if TFE_SNN_AVX512
-      for (int64_t i = b; i < e; i++) MaskOneVec(a, i);
-      (void)mod;
-#else
       for (int64_t i = b; i < e; i++) MaskOne(a, i, mod);
-#endif
     });
+#endif
   });
 }
 
@@ -243,8 +244,7 @@ Napi::Value BitDecomposeSub(const Napi::CallbackInfo& info) {
         const __m512i t = _mm512_sub_epi8(bits, se);
         _mm512_storeu_si512(o + e * kBits, _mm512_mask_add_epi8(t, _mm512_cmplt_epu8_mask(bits, se), t, mv));
       }
-      return;
-#endif
+#else
       uint32_t bits[kBits];
       for (int64_t e = lo; e < hi; e++) {
         Bits(xv[e], bits);
@@ -255,6 +255,7 @@ Napi::Value BitDecomposeSub(const Napi::CallbackInfo& info) {
           oe[i] = uint8_t(v >= m ? v - m : v);
         }
       }
+#endif
     });
   });
 }

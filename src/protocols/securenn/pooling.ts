@@ -30,8 +30,8 @@ const useAllPairs = (m: number, len: number) => len >= 2 && len <= 16 && (m * le
 
 /**
  * The first maximum of each row of a [m, L] tensor from all L(L−1)/2 comparisons at once
- * (short rows: softmax over classes, small pooling windows). 3 + ⌈log2(L−1)⌉ + 1 rounds
- * (8 for L = 10, against 16 for the tournament), at L(L−1)/2 MSBs per row instead of L − 1.
+ * (short rows: softmax over classes, small pooling windows). At most 3 + ⌈log2(L−1)⌉ + 1
+ * rounds (8 for L = 10, against 16 for the tournament), at L(L−1)/2 MSBs per row instead of L − 1.
  *  1. lt_ij = [x_i < x_j] for every pair i < j, in one batched MSB (3 rounds)
  *  2. x_i is the first maximum iff x_i ≥ x_j for every j > i (1 − lt_ij) and x_i > x_j for
  *     every j < i (lt_ji): the AND of those L − 1 bits, as products of 0/1 shares in a
@@ -42,8 +42,8 @@ const useAllPairs = (m: number, len: number) => len >= 2 && len <= 16 && (m * le
 function allPairsFirstMax(p: SecureNN, rows: TfeTensor): { max: TfeTensor; oneHot: PondPrivateTensor } {
   const len = rows.shape[1];
   const pairs: [number, number][] = [];
-  for (let i = 0; i < len; i++) for (let j = i + 1; j < len; j++) pairs.push([i, j]);
-  const pairIndex = (i: number, j: number) => pairs.findIndex(([a, b]) => a === i && b === j);
+  const pairIndex: number[][] = Array.from({ length: len }, () => []); // [i][j], i < j
+  for (let i = 0; i < len; i++) for (let j = i + 1; j < len; j++) pairIndex[i][j] = pairs.push([i, j]) - 1;
   const lt = less(p, p.gather(rows, pairs.map(([i]) => i), 1), p.gather(rows, pairs.map(([, j]) => j), 1));
   // Column c < P of `facts` is lt of pair c, column P + c is its complement.
   const facts = p.concat([lt, oneMinus(p, lt)], 1);
@@ -54,7 +54,7 @@ function allPairsFirstMax(p: SecureNN, rows: TfeTensor): { max: TfeTensor; oneHo
   for (let k = 0; k < len - 1; k++) {
     for (let i = 0; i < len; i++) {
       const j = k < i ? k : k + 1;
-      columns.push(j < i ? pairIndex(j, i) : pairs.length + pairIndex(i, j));
+      columns.push(j < i ? pairIndex[j][i] : pairs.length + pairIndex[i][j]);
     }
   }
   let blocks = len - 1;
