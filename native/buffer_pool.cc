@@ -1,7 +1,9 @@
-// Output buffers. Outputs of 64 KiB and more come from a cache of blocks (power-of-two sizes,
-// then whole huge pages), handed to JS as
-// external ArrayBuffers that return to the cache when collected, so a fresh output usually
-// costs no page faults or zero-filling. Node runs those finalizers only on an event-loop turn,
+// Output buffers. Every non-empty output comes from a cache of blocks (power-of-two sizes, then
+// whole huge pages), handed to JS as external ArrayBuffers that return to the cache when
+// collected, so a fresh output usually costs no page faults or zero-filling. Small outputs are
+// pooled too: a buffer V8 allocates itself is where V8 checks the backing-store bytes held by
+// young objects, and past twice the semi-space size it starts a scavenge there ("external
+// memory pressure"), about two per training step when small outputs came from V8. Node runs those finalizers only on an event-loop turn,
 // so a synchronous loop cannot recycle them: once kMaxOutstanding bytes are out, outputs come
 // from V8 instead (freed at GC), advised to use huge pages. An owner that knows a block is no
 // longer read (the runtime, when it frees the only handle) returns it at once with Recycle,
@@ -23,7 +25,7 @@
 namespace tfe {
 namespace {
 
-constexpr size_t kLargeBytes = 64 << 10;      // below this, let V8 allocate
+constexpr size_t kMinBlock = 64;             // smallest block (one cache line)
 constexpr size_t kHuge = 2 << 20;             // huge-page size
 constexpr size_t kMaxCached = size_t(512) << 20;
 constexpr size_t kMaxOutstanding = size_t(1) << 30;
@@ -47,11 +49,11 @@ size_t cachedBytes = 0;
 size_t outstanding = 0;
 int64_t reported = 0;  // bytes reported to V8; main thread only
 
-// The block size for n bytes: powers of two from kLargeBytes below the huge-page size (so a
+// The block size for n bytes: powers of two from kMinBlock below the huge-page size (so a
 // recycled block fits the next tensor of a similar size), whole huge pages from there on.
 size_t RoundUp(size_t n) {
   if (n >= kHuge) return (n + kHuge - 1) / kHuge * kHuge;
-  size_t c = kLargeBytes;
+  size_t c = kMinBlock;
   while (c < n) c <<= 1;
   return c;
 }
@@ -195,12 +197,12 @@ Napi::Value RecycleEntry(const Napi::CallbackInfo& info) {
 }  // namespace
 
 Napi::ArrayBuffer NewUninitBuffer(Napi::Env env, size_t bytes) {
-  if (bytes < kLargeBytes) return Napi::ArrayBuffer::New(env, bytes);
+  if (bytes == 0) return Napi::ArrayBuffer::New(env, bytes);
   return Pooled(env, bytes, false);
 }
 
 Napi::ArrayBuffer NewZeroBuffer(Napi::Env env, size_t bytes) {
-  if (bytes < kLargeBytes) return Napi::ArrayBuffer::New(env, bytes);
+  if (bytes == 0) return Napi::ArrayBuffer::New(env, bytes);
   return Pooled(env, bytes, true);
 }
 

@@ -45,15 +45,20 @@ class Pool {
       fn_ = &fn;
       n_ = n;
       next_.store(0);
-      active_ = static_cast<int>(threads_.size());
+      open_ = true;
       generation_++;
     }
     cv_.notify_all();
     Work();
+    // The caller has run out of items. A worker that has not woken yet is not waited for: the
+    // job closes, so it will not join; only workers already inside are waited for. (Waiting
+    // for every worker made a short job cost a full wake-up, often a scheduler time slice
+    // when the cores are busy.)
     std::exception_ptr error;
     {
       std::unique_lock<std::mutex> lock(mu_);
-      done_cv_.wait(lock, [this] { return active_ == 0; });
+      open_ = false;
+      done_cv_.wait(lock, [this] { return joined_ == 0; });
       fn_ = nullptr;
       std::swap(error, error_);
     }
@@ -80,10 +85,12 @@ class Pool {
         cv_.wait(lock, [&] { return stop_ || generation_ != seen; });
         if (stop_) return;
         seen = generation_;
+        if (!open_) continue;  // the caller finished this job without us
+        joined_++;
       }
       Work();
       std::lock_guard<std::mutex> lock(mu_);
-      if (--active_ == 0) done_cv_.notify_one();
+      if (--joined_ == 0) done_cv_.notify_one();
     }
   }
 
@@ -94,7 +101,8 @@ class Pool {
   const std::function<void(int64_t)>* fn_ = nullptr;
   int64_t n_ = 0;
   std::atomic<int64_t> next_{0};
-  int active_ = 0;
+  bool open_ = false;  // a job is running and workers may still join it
+  int joined_ = 0;     // workers inside the current job
   std::exception_ptr error_;
   uint64_t generation_ = 0;
   bool stop_ = false;

@@ -12,6 +12,8 @@ type Spec = { units: number; activation: 'sigmoid' | 'tanh' | 'relu' | 'softmax'
 /** Runs one training step in tfjs and in tfe from the same weights; returns the max weight difference. */
 async function oneStep(layers: Spec[], inputDim: number, loss: string, tfOpt: tf.Optimizer, tfeOpt: Optimizer, x: Float64Array, y: Float64Array, n: number, steps = 1): Promise<number> {
   const tm = tf.sequential({ layers: layers.map((s, i) => tf.layers.dense({ ...s, ...(i === 0 ? { inputShape: [inputDim] } : {}) })) });
+  // fixed initial weights (tfjs draws unseeded ones), so how far a step moves them is repeatable
+  tm.setWeights(tm.getWeights().map((w, i) => tf.tensor(Float32Array.from(randomArray(100 + i, w.size, -0.6, 0.6)), w.shape)));
   const init = tm.getWeights().map((w) => Float64Array.from(w.dataSync()));
   tm.compile({ optimizer: tfOpt, loss });
   const outDim = layers[layers.length - 1].units;

@@ -25,7 +25,8 @@ test('the addon recycles pooled blocks only, once, detaching every view', () => 
   assert.is(big.length, 0, 'the recycled array is detached');
   assert.is(view.length, 0, 'so is every view of it');
   assert.is(nb.recycle(big), false, 'a second recycle does nothing');
-  assert.is(nb.recycle(nb.alloc(true, 16, true)), false, 'small outputs come from V8');
+  assert.is(nb.recycle(nb.alloc(true, 16, true)), true, 'small outputs are pooled too');
+  assert.is(nb.recycle(nb.alloc(true, 0, true)), false, 'empty outputs come from V8');
   assert.is(nb.recycle(new BigUint64Array(N)), false, 'a JS-made array is never taken');
   const fresh = nb.alloc(true, N, true) as BigUint64Array;
   assert.ok(fresh.length === N && fresh.every((v) => v === 0n), 'a later zeroed output is zero');
