@@ -233,7 +233,12 @@ export class DriverRuntime implements Runtime {
       ids.set(h.player, list);
     }
     if (this.ended) return;
-    for (const [player, list] of ids) this.push(player, { op: 'free', ids: list });
+    for (const [player, list] of ids) {
+      // frees in a row travel as one instruction (a protocol step ends with several)
+      const last = this.queues.get(player)?.at(-1);
+      if (last?.op === 'free') last.ids.push(...list);
+      else this.push(player, { op: 'free', ids: list });
+    }
   }
 
   async flush(): Promise<void> {

@@ -58,7 +58,7 @@ test('u8 mod m uses byte rejection sampling', () => {
 });
 
 test('u8 mod m: large draws over several keystream chunks, vector and scalar paths agree with the stream', () => {
-  for (const [m, n] of [[127, 1_500_001], [126, 70_003], [64, 100_000], [127, 63], [127, 65]]) {
+  for (const [m, n] of [[127, 1_500_001], [67, 1 << 18], [251, 300_007], [126, 70_003], [64, 100_000], [64, 1 << 19], [127, 63], [127, 65]]) {
     const ks = keystream(seeds[0], 8n, 3n, 2 * n + 64);
     const limit = 256 - (256 % m);
     const want = new Uint8Array(n);

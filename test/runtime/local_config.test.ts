@@ -126,6 +126,25 @@ test('tidy frees intermediates, keeps returned and kept handles; async tidy foll
   await cfg.close();
 });
 
+test('frees in a row travel as one instruction; a free after other work is its own', async () => {
+  const cfg = new LocalConfig(['server0'], { log: quiet });
+  const rt = cfg.runtime();
+  const p = cfg.player('server0');
+  const [a, b, c] = [1n, 2n, 3n].map((v) => rt.fill('server0', [4], v, U64));
+  await rt.flush();
+  await rt.resetCounters();
+  rt.free(a);
+  rt.free(b);
+  const d = rt.op('server0', 'Neg', [c]);
+  rt.free(c);
+  await rt.flush();
+  assert.is(p.liveHandles(), 1); // d
+  // the reset itself, free [a, b], Neg, free [c], and the flush's sync
+  assert.is((await rt.counters()).server0.instructions, 5);
+  assert.equal([...(await rt.reveal(d)).values()], Array(4).fill(2n ** 64n - 3n));
+  await cfg.close();
+});
+
 test('a failed player instruction fails every pending call; a new runtime works', async () => {
   const cfg = new LocalConfig(['server0', 'server1'], { log: quiet });
   const rt = cfg.runtime();
