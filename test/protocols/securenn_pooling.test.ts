@@ -2,6 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as tfe from '../../src/index.js';
 import { SecureNN } from '../../src/protocols/securenn/index.js';
+import { getRuntime } from '../../src/runtime/index.js';
 import { floats } from '../helpers/plain.js';
 
 const snn = new SecureNN();
@@ -97,6 +98,19 @@ for (const [shape, pool, strides, padding] of POOLS) {
     assert.equal(Array.from(await only.reveal()), want.y, 'maxPool2d without mask');
   });
 }
+
+test('the max of short rows takes 5 rounds (two MSBs and one product), whatever the row length', async () => {
+  const rt = getRuntime();
+  for (const len of [2, 10, 16]) {
+    const data = tiedData(len, 64 * len);
+    const x = await tfe.definePrivateInput('input-provider', () => data, { shape: [64, len] });
+    await rt.resetCounters();
+    const got = Array.from(await snn.reduceMax(x, 1).reveal());
+    const rounds = Math.max(...Object.values(await rt.counters()).map((c) => c.rounds));
+    assert.equal(got, plainReduce(data, [64, len], 1).max, `L = ${len}`);
+    assert.is(rounds, 5, `L = ${len}`); // the reveal goes to the driver, not a peer
+  }
+});
 
 test('maxPool2d rejects bad arguments with ValueError', () => {
   const x = tfe.defineConstant(new Float64Array(16), { shape: [1, 4, 4, 1] });

@@ -3,7 +3,7 @@ import { mapLocal } from '../pond/linear.js';
 import type { PondPrivateTensor } from '../pond/pond_tensors.js';
 import type { Pool2DOptions } from '../protocol.js';
 import type { TensorLike, TfeTensor } from '../tensor.js';
-import { batchedMsb, less, select } from './comparisons.js';
+import { batchedMsb, isNegative, less, select } from './comparisons.js';
 import { oneMinus } from './msb.js';
 import type { SecureNN } from './securenn.js';
 
@@ -30,43 +30,36 @@ const useAllPairs = (m: number, len: number) => len >= 2 && len <= 16 && (m * le
 
 /**
  * The first maximum of each row of a [m, L] tensor from all L(L−1)/2 comparisons at once
- * (short rows: softmax over classes, small pooling windows). At most 3 + ⌈log2(L−1)⌉ + 1
- * rounds (8 for L = 10, against 16 for the tournament), at L(L−1)/2 MSBs per row instead of L − 1.
- *  1. lt_ij = [x_i < x_j] for every pair i < j, in one batched MSB (3 rounds)
- *  2. x_i is the first maximum iff x_i ≥ x_j for every j > i (1 − lt_ij) and x_i > x_j for
- *     every j < i (lt_ji): the AND of those L − 1 bits, as products of 0/1 shares in a
- *     log-depth tree (no truncation: fracBits 0), gives the one-hot of the first maximum
+ * (short rows: softmax over classes, small pooling windows). 5 rounds whatever L (two MSBs
+ * and one product, against 4·⌈log2 L⌉ for the tournament), at L(L−1)/2 + L MSBs per row
+ * instead of L − 1.
+ *  1. lt_ij = [x_i < x_j] for every pair i < j, in one batched MSB (2 rounds)
+ *  2. x_i is the first maximum iff x_i ≥ x_j for every j > i and x_i > x_j for every j < i.
+ *     Its failed conditions number f_i = Σ_{j>i} lt_ij + Σ_{j<i} (1 − lt_ji), a local sum of
+ *     0/1 shares in [0, L − 1]; so onehot_i = [f_i = 0] = 1 − [−f_i < 0], one MSB (2 rounds)
  *  3. max = Σ_i x_i·onehot_i (1 round)
  * Returns the one-hot [m, L] (fracBits 0) and the maximum [m, 1].
  */
 function allPairsFirstMax(p: SecureNN, rows: TfeTensor): { max: TfeTensor; oneHot: PondPrivateTensor } {
   const len = rows.shape[1];
+  const m = rows.shape[0];
   const pairs: [number, number][] = [];
   const pairIndex: number[][] = Array.from({ length: len }, () => []); // [i][j], i < j
   for (let i = 0; i < len; i++) for (let j = i + 1; j < len; j++) pairIndex[i][j] = pairs.push([i, j]) - 1;
   const lt = less(p, p.gather(rows, pairs.map(([i]) => i), 1), p.gather(rows, pairs.map(([, j]) => j), 1));
   // Column c < P of `facts` is lt of pair c, column P + c is its complement.
   const facts = p.concat([lt, oneMinus(p, lt)], 1);
-  // Block k (columns kL..kL+L−1) holds the k-th condition of every x_i; each level of the
-  // AND tree multiplies the first half of the blocks by the second in one product.
-  const m = rows.shape[0];
+  // Block k (columns kL..kL+L−1) holds whether the k-th condition of every x_i fails.
   const columns: number[] = [];
   for (let k = 0; k < len - 1; k++) {
     for (let i = 0; i < len; i++) {
       const j = k < i ? k : k + 1;
-      columns.push(j < i ? pairIndex[j][i] : pairs.length + pairIndex[i][j]);
+      columns.push(j > i ? pairIndex[i][j] : pairs.length + pairIndex[j][i]);
     }
   }
-  let blocks = len - 1;
-  let conds = p.gather(facts, columns, 1);
-  while (blocks > 1) {
-    const half = Math.floor(blocks / 2);
-    let next = p.mul(p.slice(conds, [0, 0], [m, half * len]), p.slice(conds, [0, half * len], [m, half * len]));
-    if (blocks % 2 === 1) next = p.concat([next, p.slice(conds, [0, 2 * half * len], [m, len])], 1);
-    conds = next;
-    blocks = Math.ceil(blocks / 2);
-  }
-  const oneHot = p.toPrivate(conds);
+  const failures = p.reshape(p.gather(facts, columns, 1), [m, len - 1, len]);
+  const failed = p.toPrivate(p.reduceSum(failures, 1));
+  const oneHot = oneMinus(p, isNegative(p, p.neg(failed)));
   const max = p.reduceSum(p.mul(rows, oneHot), 1, true);
   return { max, oneHot };
 }
@@ -97,7 +90,7 @@ function rowMax(p: SecureNN, rows: TfeTensor): TfeTensor {
 
 /**
  * Maximum over `axis` (exact), like tf.max(x, axis, keepDims). Short rows, few in all: all
- * pairs at once, 3 + ⌈log2(L−1)⌉ + 1 rounds; otherwise a log-depth tree, ceil(log2 L)·4 rounds.
+ * pairs at once, 5 rounds; otherwise a log-depth tree, ceil(log2 L)·4 rounds.
  * @example
  * ```ts
  * const m = reduceMax(snn, x, 1);
