@@ -8,6 +8,7 @@
       "sources": [
         "native/addon.cc",
         "native/aes_impl.cc",
+        "native/async_lane.cc",
         "native/bits.cc",
         "native/buffer_pool.cc",
         "native/compare.cc",

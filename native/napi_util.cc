@@ -1,6 +1,7 @@
 // Argument checks, output allocation and the sync/async runner shared by every entry point.
 #include "napi_util.h"
 
+#include "async_lane.h"
 #include "buffer_pool.h"
 
 namespace tfe {
@@ -122,48 +123,13 @@ Arr NewArr(Napi::Env env, bool u64, size_t n, bool zero) {
   return a;
 }
 
-namespace {
-
-class Worker : public Napi::AsyncWorker {
- public:
-  Worker(Napi::Env env, std::vector<Napi::Value> keep, Napi::Value result, std::function<void()> work)
-      : Napi::AsyncWorker(env, "tfe-native"), deferred_(Napi::Promise::Deferred::New(env)),
-        work_(std::move(work)) {
-    for (auto& v : keep) {
-      if (v.IsObject()) keep_.push_back(Napi::Persistent(v.As<Napi::Object>()));
-    }
-    result_ = Napi::Persistent(result.As<Napi::Object>());
-  }
-  Napi::Promise Promise() { return deferred_.Promise(); }
-  void Execute() override {
-    try {
-      work_();
-    } catch (const std::exception& e) {
-      SetError(e.what());
-    }
-  }
-  void OnOK() override { deferred_.Resolve(result_.Value()); }
-  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
-
- private:
-  Napi::Promise::Deferred deferred_;
-  std::function<void()> work_;
-  std::vector<Napi::ObjectReference> keep_;
-  Napi::ObjectReference result_;
-};
-
-}  // namespace
-
 Napi::Value RunWork(Napi::Env env, bool async, std::vector<Napi::Value> keep, Napi::Value result,
                     std::function<void()> work) {
   if (!async) {
     work();
     return result;
   }
-  Worker* w = new Worker(env, std::move(keep), result, std::move(work));
-  Napi::Promise p = w->Promise();
-  w->Queue();
-  return p;
+  return QueueOnLane(env, std::move(keep), result, std::move(work));
 }
 
 }  // namespace tfe

@@ -39,7 +39,7 @@ Napi::Value NewU64(Napi::Env env, size_t n, bool zero, uint64_t** data);
 Napi::Value NewU8(Napi::Env env, size_t n, bool zero, uint8_t** data);
 Arr NewArr(Napi::Env env, bool u64, size_t n, bool zero);
 
-// Runs `work` and returns `result`; when `async`, runs it on a libuv worker instead and returns
+// Runs `work` and returns `result`; when `async`, runs it on the executor (async_lane.h) and returns
 // a Promise of `result`, keeping `keep` (the inputs) alive until it settles. `work` must not
 // touch JS values.
 Napi::Value RunWork(Napi::Env env, bool async, std::vector<Napi::Value> keep, Napi::Value result,

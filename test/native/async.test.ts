@@ -1,4 +1,5 @@
 /** The async kernel forms run off the event loop and give the same results as the sync forms. */
+import { spawnSync } from 'node:child_process';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { runKernel, runKernelAsync } from '../../src/kernels/engine.js';
@@ -49,6 +50,21 @@ test('small async calls settle too', async () => {
   const [a, b] = [tensor([3, 4], 1), tensor([4, 2], 2)];
   const c = await runKernelAsync('MatMul', [a, b], mm, 'native');
   assert.ok(same(c.values(), runKernel('MatMul', [a, b], mm, 'native').values()));
+});
+
+test('a pending async kernel keeps the process alive; an idle one lets it exit', () => {
+  // Top-level await with nothing else on the event loop: the executor must hold the loop open
+  // until the product settles, then release it so the process ends by itself.
+  const script = [
+    "import { runKernelAsync } from './src/kernels/engine.js';",
+    "import { ring, U64 } from './src/kernels/index.js';",
+    "const a = ring.fromValues(new BigUint64Array(512 * 512).fill(3n), [512, 512], U64);",
+    "const c = await runKernelAsync('MatMul', [a, a], {}, 'native');",
+    "console.log('settled', c.values()[0]);",
+  ].join('\n');
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
+  assert.is(r.status, 0, r.stderr);
+  assert.match(r.stdout, /settled 4608/); // 512 · 3 · 3
 });
 
 test.run();
