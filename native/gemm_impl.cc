@@ -8,6 +8,10 @@
 #include <memory>
 #include <vector>
 
+#if defined(__AVX512F__)
+#include <immintrin.h>
+#endif
+
 #include "gemm_micro.h"
 #include "thread_pool.h"
 
@@ -105,9 +109,76 @@ void PackB(const MatView& b, int64_t K, int64_t N, int64_t npad, uint64_t* dst) 
 
 }  // namespace
 
+#if defined(__AVX512F__) && defined(__AVX512VL__)
+namespace {
+
+// Low52 and Pair of 8 (or 4) u64 lanes; Pair stays in u64 lanes until narrowed.
+inline __m512i Low52x8(__m512i v) { return _mm512_and_si512(v, _mm512_set1_epi64(static_cast<long long>(kLow52))); }
+inline __m512i PairAx8(__m512i v) {
+  return _mm512_or_si512(_mm512_and_si512(v, _mm512_set1_epi64(0xfff)), _mm512_slli_epi64(_mm512_srli_epi64(v, 52), 16));
+}
+inline __m256i Low52x4(__m256i v) { return _mm256_and_si256(v, _mm256_set1_epi64x(static_cast<long long>(kLow52))); }
+inline __m256i PairAx4(__m256i v) {
+  return _mm256_or_si256(_mm256_and_si256(v, _mm256_set1_epi64x(0xfff)), _mm256_slli_epi64(_mm256_srli_epi64(v, 52), 16));
+}
+
+// Stores slot k of a panel from 4 u64 lanes (rows 0..3): Low52 lanes, then the pairs as u32.
+inline void StoreSlot(uint64_t* pk, __m256i v) {
+  _mm256_storeu_si256(reinterpret_cast<__m256i*>(pk), Low52x4(v));
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(pk + kMR), _mm256_cvtepi64_epi32(PairAx4(v)));
+}
+
+// A full panel whose 4 rows are adjacent in memory (a transposed A: element (r, k) at
+// s[r + k·cs]): each slot is one 32-byte load.
+void PackPanelAdjacentRows(const uint64_t* s, int64_t cs, int64_t kc, uint64_t* d) {
+  for (int64_t k = 0; k < kc; k++) {
+    StoreSlot(d + k * kAStride, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(s + k * cs)));
+  }
+}
+
+// Slots k and k + 1 from one 512-bit vector (rows 0..3 of slot k, then of slot k + 1).
+inline void StoreSlotPair(uint64_t* pk, __m512i v) {
+  StoreSlot(pk, _mm512_castsi512_si256(v));
+  StoreSlot(pk + kAStride, _mm512_extracti64x4_epi64(v, 1));
+}
+
+// A full panel of 4 row-major rows (element (r, k) at s[r·rs + k]): 8 slots at a time, the
+// 4 x 8 block transposed by two levels of two-source permutes; the k tail goes slot by slot.
+void PackPanelRowMajor(const uint64_t* s, int64_t rs, int64_t kc, uint64_t* d) {
+  const __m512i lo = _mm512_setr_epi64(0, 8, 1, 9, 2, 10, 3, 11), hi = _mm512_setr_epi64(4, 12, 5, 13, 6, 14, 7, 15);
+  const __m512i first = _mm512_setr_epi64(0, 1, 8, 9, 2, 3, 10, 11), second = _mm512_setr_epi64(4, 5, 12, 13, 6, 7, 14, 15);
+  int64_t k = 0;
+  for (; k + 8 <= kc; k += 8) {
+    const __m512i r0 = _mm512_loadu_si512(s + k), r1 = _mm512_loadu_si512(s + rs + k);
+    const __m512i r2 = _mm512_loadu_si512(s + 2 * rs + k), r3 = _mm512_loadu_si512(s + 3 * rs + k);
+    const __m512i a01 = _mm512_permutex2var_epi64(r0, lo, r1), b01 = _mm512_permutex2var_epi64(r0, hi, r1);
+    const __m512i a23 = _mm512_permutex2var_epi64(r2, lo, r3), b23 = _mm512_permutex2var_epi64(r2, hi, r3);
+    uint64_t* pk = d + k * kAStride;
+    StoreSlotPair(pk, _mm512_permutex2var_epi64(a01, first, a23));
+    StoreSlotPair(pk + 2 * kAStride, _mm512_permutex2var_epi64(a01, second, a23));
+    StoreSlotPair(pk + 4 * kAStride, _mm512_permutex2var_epi64(b01, first, b23));
+    StoreSlotPair(pk + 6 * kAStride, _mm512_permutex2var_epi64(b01, second, b23));
+  }
+  for (; k < kc; k++) {
+    StoreSlot(d + k * kAStride, _mm256_setr_epi64x(static_cast<long long>(s[k]), static_cast<long long>(s[rs + k]),
+                                                   static_cast<long long>(s[2 * rs + k]), static_cast<long long>(s[3 * rs + k])));
+  }
+}
+
+}  // namespace
+#endif
+
 void PackAStrided(const MatView& a, int64_t M, int64_t i0, int64_t mc, int64_t k0, int64_t kc, uint64_t* dst) {
   for (int64_t p = 0; p * kMR < mc; p++) {
     uint64_t* d = dst + p * kc * kAStride;
+#if defined(__AVX512F__) && defined(__AVX512VL__)
+    const int64_t first = i0 + p * kMR;
+    if (p * kMR + kMR <= mc && first + kMR <= M) {
+      const uint64_t* s = a.p + first * a.rs + k0 * a.cs;
+      if (a.rs == 1) { PackPanelAdjacentRows(s, a.cs, kc, d); continue; }
+      if (a.cs == 1) { PackPanelRowMajor(s, a.rs, kc, d); continue; }
+    }
+#endif
     for (int r = 0; r < kMR; r++) {
       int64_t i = i0 + p * kMR + r;
       bool live = i < M && p * kMR + r < mc;
