@@ -85,37 +85,12 @@ int64_t BlockK(int64_t K) {
   return std::min(kKC, (kc + 7) / 8 * 8);
 }
 
-// Packs all of B (K x N) into split panels: block k0 at k0·(Npad/NR)·kBStride, panel jp at
-// jp·kc·kBStride within it.
-void PackB(const MatView& b, int64_t K, int64_t N, int64_t npad, uint64_t* dst) {
-  int64_t kb = BlockK(K), kBlocks = (K + kb - 1) / kb, panels = npad / kNR;
-  ParallelFor(kBlocks * panels, [&](int64_t t) {
-    int64_t k0 = (t / panels) * kb, jp = t % panels;
-    int64_t kc = std::min(kb, K - k0), j0 = jp * kNR, nr = std::min<int64_t>(kNR, N - j0);
-    uint64_t* d = dst + (k0 * panels + jp * kc) * kBStride;
-    for (int64_t k = 0; k < kc; k++) {
-      const uint64_t* s = b.p + (k0 + k) * b.rs + j0 * b.cs;
-      uint64_t* dk = d + k * kBStride;
-      uint32_t* pairs = reinterpret_cast<uint32_t*>(dk + kNR);
-      for (int64_t j = 0; j < nr; j++) {
-        uint64_t v = s[j * b.cs];
-        dk[j] = Low52(v);
-        pairs[j] = PairB(v);
-      }
-      for (int64_t j = nr; j < kNR; j++) dk[j] = pairs[j] = 0;
-    }
-  });
-}
-
-}  // namespace
-
 #if defined(__AVX512F__) && defined(__AVX512VL__)
-namespace {
 
-// Low52 and Pair of 8 (or 4) u64 lanes; Pair stays in u64 lanes until narrowed.
+// Low52 and the pairs of 8 or 4 u64 lanes (the pairs stay in u64 lanes until narrowed).
 inline __m512i Low52x8(__m512i v) { return _mm512_and_si512(v, _mm512_set1_epi64(static_cast<long long>(kLow52))); }
-inline __m512i PairAx8(__m512i v) {
-  return _mm512_or_si512(_mm512_and_si512(v, _mm512_set1_epi64(0xfff)), _mm512_slli_epi64(_mm512_srli_epi64(v, 52), 16));
+inline __m512i PairBx8(__m512i v) {
+  return _mm512_or_si512(_mm512_srli_epi64(v, 52), _mm512_slli_epi64(_mm512_and_si512(v, _mm512_set1_epi64(0xfff)), 16));
 }
 inline __m256i Low52x4(__m256i v) { return _mm256_and_si256(v, _mm256_set1_epi64x(static_cast<long long>(kLow52))); }
 inline __m256i PairAx4(__m256i v) {
@@ -165,8 +140,43 @@ void PackPanelRowMajor(const uint64_t* s, int64_t rs, int64_t kc, uint64_t* d) {
   }
 }
 
-}  // namespace
+#endif  // AVX-512 packing
+
+// Packs all of B (K x N) into split panels: block k0 at k0·(Npad/NR)·kBStride, panel jp at
+// jp·kc·kBStride within it.
+void PackB(const MatView& b, int64_t K, int64_t N, int64_t npad, uint64_t* dst) {
+  int64_t kb = BlockK(K), kBlocks = (K + kb - 1) / kb, panels = npad / kNR;
+  ParallelFor(kBlocks * panels, [&](int64_t t) {
+    int64_t k0 = (t / panels) * kb, jp = t % panels;
+    int64_t kc = std::min(kb, K - k0), j0 = jp * kNR, nr = std::min<int64_t>(kNR, N - j0);
+    uint64_t* d = dst + (k0 * panels + jp * kc) * kBStride;
+    for (int64_t k = 0; k < kc; k++) {
+      const uint64_t* s = b.p + (k0 + k) * b.rs + j0 * b.cs;
+      uint64_t* dk = d + k * kBStride;
+      uint32_t* pairs = reinterpret_cast<uint32_t*>(dk + kNR);
+#if defined(__AVX512F__) && defined(__AVX512VL__)
+      if (nr == kNR && b.cs == 1) {
+        // A full row-major panel row: 16 adjacent values, two vectors.
+        const __m512i lo = _mm512_loadu_si512(s), hi = _mm512_loadu_si512(s + 8);
+        _mm512_storeu_si512(dk, Low52x8(lo));
+        _mm512_storeu_si512(dk + 8, Low52x8(hi));
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(pairs), _mm512_cvtepi64_epi32(PairBx8(lo)));
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(pairs + 8), _mm512_cvtepi64_epi32(PairBx8(hi)));
+        continue;
+      }
 #endif
+      for (int64_t j = 0; j < nr; j++) {
+        uint64_t v = s[j * b.cs];
+        dk[j] = Low52(v);
+        pairs[j] = PairB(v);
+      }
+      for (int64_t j = nr; j < kNR; j++) dk[j] = pairs[j] = 0;
+    }
+  });
+}
+
+}  // namespace
+
 
 void PackAStrided(const MatView& a, int64_t M, int64_t i0, int64_t mc, int64_t k0, int64_t kc, uint64_t* dst) {
   for (int64_t p = 0; p * kMR < mc; p++) {
