@@ -86,12 +86,14 @@ export class DriverRuntime implements Runtime {
 
   op(player: string, kernelName: string, inputs: readonly Handle[], attrs: object = {}): Handle {
     this.usable(player);
-    inputs.forEach((h, k) => {
-      this.own(h, `input ${k} of \`${kernelName}\``);
+    for (let k = 0; k < inputs.length; k++) {
+      const h = inputs[k];
+      // the message is built only for a bad handle (this runs for every input of every op)
+      if (!(h instanceof PlayerHandle && h.owner === this && !h.disposed)) this.own(h, `input ${k} of \`${kernelName}\``);
       if (h.player !== player) {
         throw new ValueError(`op \`${kernelName}\` on \`${player}\`: input ${k} is on \`${h.player}\`; send it first`);
       }
-    });
+    }
     const out = inferOutput(kernelName, inputs.map((h) => ({ shape: h.shape, ring: h.ring })), attrs);
     const h = this.handle(player, out.shape, out.ring);
     this.push(player, { op: 'kernel', out: h.id, kernel: kernelName, inputs: inputs.map((i) => i.id), attrs: attrs as Record<string, unknown> });
