@@ -1,5 +1,7 @@
 /** The async kernel forms run off the event loop and give the same results as the sync forms. */
 import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { runKernel, runKernelAsync } from '../../src/kernels/engine.js';
@@ -65,6 +67,28 @@ test('a pending async kernel keeps the process alive; an idle one lets it exit',
   const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
   assert.is(r.status, 0, r.stderr);
   assert.match(r.stdout, /settled 4608/); // 512 · 3 · 3
+});
+
+test('a worker thread torn down with kernels in flight leaves the process and its executor working', async () => {
+  // The executor threads are shared by every environment; a terminated worker's queued jobs
+  // are dropped and its running ones finish before its memory goes (this used to crash).
+  const addon = JSON.stringify(resolve('build/Release/tfe_ring.node'));
+  const code = [
+    `const nb = require(${addon});`,
+    "const { parentPort } = require('node:worker_threads');",
+    'const n = 600, a = new BigUint64Array(n * n).fill(3n);',
+    "for (let i = 0; i < 4; i++) nb.matmul(a, a, [], [], [], n, n, n, false, false, 0, true).then(() => parentPort.postMessage('settled'));",
+    "parentPort.postMessage('queued');",
+  ].join('\n');
+  for (let round = 0; round < 3; round++) {
+    const w = new Worker(code, { eval: true });
+    await new Promise((r) => w.once('message', r));
+    await new Promise((r) => setTimeout(r, 20 * round));
+    await w.terminate();
+  }
+  const [a, b] = [tensor([64, 48], 3), tensor([48, 32], 4)];
+  const c = await runKernelAsync('MatMul', [a, b], mm, 'native');
+  assert.ok(same(c.values(), runKernel('MatMul', [a, b], mm, 'native').values()), 'the main thread still gets results');
 });
 
 test.run();
