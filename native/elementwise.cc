@@ -92,7 +92,7 @@ void BinaryU8(int op, uint32_t m, const Plan& p, const uint8_t* a, const uint8_t
   }
 }
 
-// binary(op, a, b, outShape, aStrides, bStrides, modulus, async) -> out (a's element type)
+// binary(op, a, b, outShape, aStrides, bStrides, modulus, async, out?) -> out (a's element type)
 Napi::Value Binary(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int op = static_cast<int>(GetInt(info, 0, "op", 0, 5));
@@ -102,7 +102,7 @@ Napi::Value Binary(const Napi::CallbackInfo& info) {
   uint32_t m = static_cast<uint32_t>(GetInt(info, 6, "modulus", 0, 256));
   bool async = GetBool(info, 7, "async");
   if (!a.u64 && m < 2) Fail(env, "`modulus` must be in [2, 256] for u8 operands");
-  Arr o = NewArr(env, a.u64, static_cast<size_t>(p.total), false);
+  Arr o = OutArr(info, 8, a.u64, static_cast<size_t>(p.total));
   bool big = async && p.total >= kBroadcastAsyncMin;
   return RunWork(env, big, {a.value, b.value}, o.value, [=] {
     if (a.u64) {

@@ -41,7 +41,7 @@ std::vector<Napi::Value> Values(const std::vector<Arr>& xs) {
   return v;
 }
 
-// addN(xs, n, async) -> sum of the xs; each has n elements, or 1 (broadcast).
+// addN(xs, n, async, out?) -> sum of the xs; each has n elements, or 1 (broadcast).
 Napi::Value AddN(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   std::vector<Arr> xs = GetU64List(info, 0, "xs");
@@ -51,8 +51,9 @@ Napi::Value AddN(const Napi::CallbackInfo& info) {
   for (const Arr& x : xs) {
     if (x.length != size_t(n) && x.length != 1) Fail(env, "every `xs` entry must have n or 1 elements");
   }
-  uint64_t* o;
-  Napi::Value out = NewU64(env, size_t(n), false, &o);
+  Arr outArr = OutArr(info, 3, true, size_t(n));
+  uint64_t* o = outArr.u();
+  Napi::Value out = outArr.value;
   std::vector<const uint64_t*> ps;
   std::vector<bool> full;
   for (const Arr& x : xs) {
@@ -84,7 +85,7 @@ std::vector<Arr> SameLength(const Napi::CallbackInfo& info, std::initializer_lis
   return xs;
 }
 
-// truncDeal(r0, r1, s, bits, msb, async) -> msb ? ((r0 + r1) >> 63) - s
+// truncDeal(r0, r1, s, bits, msb, async, out?) -> msb ? ((r0 + r1) >> 63) - s
 //                                              : (((r0 + r1) mod 2^63) >> bits) - s
 Napi::Value TruncDeal(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -93,8 +94,9 @@ Napi::Value TruncDeal(const Napi::CallbackInfo& info) {
   bool msb = GetBool(info, 4, "msb");
   bool async = GetBool(info, 5, "async");
   int64_t n = static_cast<int64_t>(xs[0].length);
-  uint64_t* o;
-  Napi::Value out = NewU64(env, size_t(n), false, &o);
+  Arr outArr = OutArr(info, 6, true, size_t(n));
+  uint64_t* o = outArr.u();
+  Napi::Value out = outArr.value;
   const uint64_t *r0 = xs[0].u(), *r1 = xs[1].u(), *s = xs[2].u();
   return RunWork(env, async && n >= kAsyncMin, Values(xs), out, [=] {
     ParallelRange(n, kGrain, [&](int64_t b, int64_t e) {
@@ -107,7 +109,7 @@ Napi::Value TruncDeal(const Napi::CallbackInfo& info) {
   });
 }
 
-// truncFinish(cOwn, cOther, t, m, bits, first, async) -> a server's share of the truncation
+// truncFinish(cOwn, cOther, t, m, bits, first, async, out?) -> a server's share of the truncation
 Napi::Value TruncFinish(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   std::vector<Arr> xs = SameLength(info, {"cOwn", "cOther", "t", "m"});
@@ -115,8 +117,9 @@ Napi::Value TruncFinish(const Napi::CallbackInfo& info) {
   bool first = GetBool(info, 5, "first");
   bool async = GetBool(info, 6, "async");
   int64_t n = static_cast<int64_t>(xs[0].length);
-  uint64_t* o;
-  Napi::Value out = NewU64(env, size_t(n), false, &o);
+  Arr outArr = OutArr(info, 7, true, size_t(n));
+  uint64_t* o = outArr.u();
+  Napi::Value out = outArr.value;
   const uint64_t *own = xs[0].u(), *other = xs[1].u(), *t = xs[2].u(), *m = xs[3].u();
   const uint64_t offset = uint64_t(1) << (62 - k);
   return RunWork(env, async && n >= kAsyncMin, Values(xs), out, [=] {

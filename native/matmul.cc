@@ -67,7 +67,7 @@ void Run(const MatMulJob& j) {
 }
 
 // matmul(a, b, batchShape, aBatchStrides, bBatchStrides, M, K, N, transposeA, transposeB,
-//        modulus, async) -> [...batchShape, M, N]; batch strides count elements
+//        modulus, async, out?) -> [...batchShape, M, N]; batch strides count elements
 Napi::Value MatMul(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   MatMulJob j;
@@ -93,7 +93,7 @@ Napi::Value MatMul(const Napi::CallbackInfo& info) {
       (j.a.length < size_t(j.M * j.K) || j.b.length < size_t(j.K * j.N) || !SpanFits(shape, sa, j.a.length - j.M * j.K + 1) || !SpanFits(shape, sb, j.b.length - j.K * j.N + 1))) {
     Fail(env, "`a` or `b` is shorter than its shape");
   }
-  j.o = NewArr(env, j.a.u64, static_cast<size_t>(j.batch.total * j.M * j.N), false);
+  j.o = OutArr(info, 12, j.a.u64, static_cast<size_t>(j.batch.total * j.M * j.N));
   bool big = async && j.batch.total * j.M * j.N * j.K >= (int64_t(1) << 18);
   return RunWork(env, big, {j.a.value, j.b.value}, j.o.value, [j] { Run(j); });
 }

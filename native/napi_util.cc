@@ -107,6 +107,22 @@ Napi::Value NewU8(Napi::Env env, size_t n, bool zero, uint8_t** data) {
   return Napi::Uint8Array::New(env, n, ab, 0);
 }
 
+Arr OutArr(const Napi::CallbackInfo& info, size_t i, bool u64, size_t n) {
+  if (info.Length() > i && info[i].IsTypedArray()) {
+    Napi::TypedArray t = info[i].As<Napi::TypedArray>();
+    const napi_typedarray_type want = u64 ? napi_biguint64_array : napi_uint8_array;
+    if (t.TypedArrayType() == want && t.ElementLength() == n) {
+      Arr a;
+      a.u64 = u64;
+      a.length = n;
+      a.value = t;
+      a.data = static_cast<uint8_t*>(t.ArrayBuffer().Data()) + t.ByteOffset();
+      return a;
+    }
+  }
+  return NewArr(info.Env(), u64, n, false);
+}
+
 Arr NewArr(Napi::Env env, bool u64, size_t n, bool zero) {
   Arr a;
   a.u64 = u64;

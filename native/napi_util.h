@@ -38,6 +38,9 @@ int64_t Numel(const std::vector<int64_t>& shape);
 Napi::Value NewU64(Napi::Env env, size_t n, bool zero, uint64_t** data);
 Napi::Value NewU8(Napi::Env env, size_t n, bool zero, uint8_t** data);
 Arr NewArr(Napi::Env env, bool u64, size_t n, bool zero);
+// The output array: argument i when it is an array of the right kind and length n (a buffer
+// the caller reuses), else a fresh uninitialised one.
+Arr OutArr(const Napi::CallbackInfo& info, size_t i, bool u64, size_t n);
 
 // Runs `work` and returns `result`; when `async`, runs it on the executor (async_lane.h) and returns
 // a Promise of `result`, keeping `keep` (the inputs) alive until it settles. `work` must not

@@ -85,7 +85,7 @@ void Run(const PrgJob& j) {
   }
 }
 
-// prgUniform(seed, nonce, offset, n, modulus, async): modulus 0 gives u64 elements
+// prgUniform(seed, nonce, offset, n, modulus, async, out?): modulus 0 gives u64 elements
 Napi::Value PrgUniform(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Arr seed = GetU8(info, 0, "seed");
@@ -101,7 +101,7 @@ Napi::Value PrgUniform(const Napi::CallbackInfo& info) {
   bool async = GetBool(info, 5, "async");
   if (j.m == 1) Fail(env, "`modulus` must be 0 (u64) or in [2, 256]");
   j.key = AesExpand(seed.b());
-  Arr o = NewArr(env, j.m == 0, j.n, false);
+  Arr o = OutArr(info, 6, j.m == 0, j.n);
   j.out = o.data;
   return RunWork(env, async && j.n >= (1 << 16), {o.value}, o.value, [j] { Run(j); });
 }

@@ -16,7 +16,7 @@ void Par(const TA* a, TO* o, int64_t n, Op op) {
 
 enum UnOp { kNeg, kNot };
 
-// unary(op, x, modulus, async) -> Neg: -x mod m; BitwiseNot: ~x (u64) or (1 - x) mod m (u8)
+// unary(op, x, modulus, async, out?) -> Neg: -x mod m; BitwiseNot: ~x (u64) or (1 - x) mod m (u8)
 Napi::Value Unary(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int op = static_cast<int>(GetInt(info, 0, "op", 0, 1));
@@ -25,7 +25,7 @@ Napi::Value Unary(const Napi::CallbackInfo& info) {
   bool async = GetBool(info, 3, "async");
   if (!x.u64 && m < 2) Fail(env, "`modulus` must be in [2, 256] for u8 operands");
   int64_t n = static_cast<int64_t>(x.length);
-  Arr o = NewArr(env, x.u64, x.length, false);
+  Arr o = OutArr(info, 4, x.u64, x.length);
   return RunWork(env, async && n >= kAsyncMin, {x.value}, o.value, [=] {
     if (x.u64) {
       if (op == kNeg) Par(x.u(), o.u(), n, [](uint64_t v) { return uint64_t(0) - v; });
@@ -42,7 +42,7 @@ Napi::Value Unary(const Napi::CallbackInfo& info) {
 
 enum ShiftOp { kShl, kShrLogical, kShrArith };
 
-// shift(op, x, bits, async) -> u64 shifted by a public amount in [0, 63]
+// shift(op, x, bits, async, out?) -> u64 shifted by a public amount in [0, 63]
 Napi::Value Shift(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int op = static_cast<int>(GetInt(info, 0, "op", 0, 2));
@@ -50,8 +50,9 @@ Napi::Value Shift(const Napi::CallbackInfo& info) {
   int s = static_cast<int>(GetInt(info, 2, "bits", 0, 63));
   bool async = GetBool(info, 3, "async");
   int64_t n = static_cast<int64_t>(x.length);
-  uint64_t* o;
-  Napi::Value out = NewU64(env, x.length, false, &o);
+  Arr outArr = OutArr(info, 4, true, x.length);
+  uint64_t* o = outArr.u();
+  Napi::Value out = outArr.value;
   const uint64_t* a = x.u();
   return RunWork(env, async && n >= kAsyncMin, {x.value}, out, [=] {
     if (op == kShl) {

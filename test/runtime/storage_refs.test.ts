@@ -1,13 +1,16 @@
 /**
- * Early release of player storage (src/runtime/storage_refs.ts and the native pool's
- * `recycle`): the last handle of a buffer that never escaped returns it at once, detached so no
- * old view can read its next contents; a view (Reshape), a tensor in flight to a peer, and a
- * tensor revealed, sent over a wire or brought in from outside are never released early.
+ * Early release of player storage (src/runtime/storage_refs.ts, the native backend's output
+ * cache and the pool's `recycle`): the last handle of a buffer that never escaped returns it at
+ * once, to the output cache for the next output of its size, or detached back to the pool so
+ * no old view can read its next contents; a view (Reshape), a tensor in flight to a peer, and
+ * a tensor revealed, sent over a wire or brought in from outside are never released early.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { U64, runKernel, type RingTensor } from '../../src/kernels/index.js';
+import type { HostStorage } from '../../src/kernels/backend.js';
 import { loadBinding } from '../../src/kernels/native/binding.js';
+import { keepOutput, takeOutput } from '../../src/kernels/native/out_cache.js';
 import { markEscaped, releaseStorage, retainStorage } from '../../src/runtime/storage_refs.js';
 import { testOnConfigs } from '../helpers/configs.js';
 import { nativeAvailable } from '../helpers/ring_testing.js';
@@ -32,6 +35,19 @@ test('the addon recycles pooled blocks only, once, detaching every view', () => 
   assert.ok(fresh.length === N && fresh.every((v) => v === 0n), 'a later zeroed output is zero');
 });
 
+test('a full output cache sends released arrays back to the pool, detached', () => {
+  if (!nativeAvailable()) return;
+  const n = 96; // a size nothing else here uses
+  const arrays = Array.from({ length: 40 }, () => loadBinding().alloc(true, n, false));
+  const kept = arrays.filter((a) => keepOutput(a)).length;
+  assert.ok(kept > 0 && kept < arrays.length, `the cache keeps a bounded number per size (kept ${kept})`);
+  for (const a of arrays.slice(kept)) assert.is(loadBinding().recycle(a), true);
+  assert.ok(arrays.slice(kept).every((a) => a.length === 0), 'the rest are detached');
+  for (let i = 0; i < kept; i++) assert.is(takeOutput(true, n)?.length, n);
+  assert.is(takeOutput(true, n), undefined, 'and the cache is empty again');
+  assert.is(takeOutput(false, n), undefined, 'u8 and u64 arrays of one length are kept apart');
+});
+
 test('the last reference releases; views share one count; escaped buffers stay', () => {
   if (!nativeAvailable()) return;
   const x = fill(5n);
@@ -41,7 +57,14 @@ test('the last reference releases; views share one count; escaped buffers stay',
   releaseStorage(x);
   assert.ok(intact(x, 5n) && view.values().length === N, 'a reshape view keeps the buffer');
   releaseStorage(view);
-  assert.is(x.values().length, 0, 'released with the last reference');
+  const array = (x.storage as HostStorage).values;
+  const waiting = takeOutput(true, N);
+  assert.ok(waiting === array, `released with the last reference: the array waits for the next output of its size (got ${waiting?.length} elements, detached: ${array.length === 0})`);
+  const one = fill(1n);
+  assert.ok(keepOutput(array), 'and can be kept again');
+  const reused = runKernel('Neg', [one], {}, 'native');
+  assert.ok((reused.storage as HostStorage).values === array, 'the next output of that size is written into it');
+  assert.ok(reused.values().every((v) => v === 2n ** 64n - 1n), 'every element overwritten');
   const kept = fill(6n);
   retainStorage(kept);
   markEscaped(kept);

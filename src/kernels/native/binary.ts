@@ -4,7 +4,8 @@ import type { KernelConfig } from '../engine.js';
 import { BINARY_KERNELS } from '../kernel_names.js';
 import type { RingTensor } from '../ring_tensor.js';
 import { loadBinding } from './binding.js';
-import { binaryPlan, host, modCode, wrap } from './util.js';
+import { takeOutput } from './out_cache.js';
+import { binaryPlan, host, modCode, numel, wrap } from './util.js';
 
 /**
  * A native kernel registration (the backend name is added by `register.ts`).
@@ -17,7 +18,8 @@ export type NativeKernel = Omit<KernelConfig, 'backendName'>;
 
 function call(op: number, a: RingTensor, b: RingTensor, async: boolean): [number[], HostArray | Promise<HostArray>] {
   const p = binaryPlan(a.shape, b.shape);
-  return [p.shape, loadBinding().binary(op, host(a), host(b), p.flat, p.sa, p.sb, modCode(a), async)];
+  const out = takeOutput(a.dtype === 'u64', numel(p.shape));
+  return [p.shape, loadBinding().binary(op, host(a), host(b), p.flat, p.sa, p.sb, modCode(a), async, out)];
 }
 
 /** The binary kernels. @example `binaryKernels[0].kernelName // 'Add'` */

@@ -6,7 +6,9 @@
  *
  * Conventions: u64 data is a `BigUint64Array`, u8 data a `Uint8Array`; `modulus` is 0 for u64
  * and the ring modulus m for u8; strides count elements; functions with an `async` flag return
- * a Promise when it is true and the work is large, and the result itself otherwise.
+ * a Promise when it is true and the work is large, and the result itself otherwise; an optional
+ * trailing `out` array of the output's kind and length is written instead of a fresh one
+ * (out_cache.ts).
  * @internal
  */
 import { createRequire } from 'node:module';
@@ -20,11 +22,11 @@ type MaybeAsync<T> = T | Promise<T>;
 export interface NativeBinding {
   /** Worker threads plus the caller. */
   readonly threads: number;
-  binary(op: number, a: Arr, b: Arr, outShape: Ints, aStrides: Ints, bStrides: Ints, modulus: number, async: boolean): MaybeAsync<Arr>;
+  binary(op: number, a: Arr, b: Arr, outShape: Ints, aStrides: Ints, bStrides: Ints, modulus: number, async: boolean, out?: Arr): MaybeAsync<Arr>;
   compare(op: number, a: Arr, b: Arr, outShape: Ints, aStrides: Ints, bStrides: Ints, signed: boolean, async: boolean): MaybeAsync<Uint8Array>;
   select(cond: Uint8Array, a: Arr, b: Arr, outShape: Ints, cStrides: Ints, aStrides: Ints, bStrides: Ints, async: boolean): MaybeAsync<Arr>;
-  unary(op: number, x: Arr, modulus: number, async: boolean): MaybeAsync<Arr>;
-  shift(op: number, x: BigUint64Array, bits: number, async: boolean): MaybeAsync<BigUint64Array>;
+  unary(op: number, x: Arr, modulus: number, async: boolean, out?: Arr): MaybeAsync<Arr>;
+  shift(op: number, x: BigUint64Array, bits: number, async: boolean, out?: Arr): MaybeAsync<BigUint64Array>;
   bitExtract(x: BigUint64Array, bit: number): Uint8Array;
   bitDecompose(x: BigUint64Array): Uint8Array;
   cast(x: Arr, toU64: boolean, modulus: number): Arr;
@@ -35,17 +37,17 @@ export interface NativeBinding {
   reduceSum(x: Arr, shape: Ints, outStrides: Ints, outSize: number, modulus: number): Arr;
   cumSum(x: Arr, outer: number, len: number, inner: number, exclusive: boolean, reverse: boolean, modulus: number): Arr;
   matmul(a: Arr, b: Arr, batchShape: Ints, aBatchStrides: Ints, bBatchStrides: Ints, M: number, K: number, N: number,
-    transposeA: boolean, transposeB: boolean, modulus: number, async: boolean): MaybeAsync<Arr>;
+    transposeA: boolean, transposeB: boolean, modulus: number, async: boolean, out?: Arr): MaybeAsync<Arr>;
   conv2d(x: BigUint64Array, w: BigUint64Array, F: number, ...geomAndAsync: [...ConvGeom, boolean]): MaybeAsync<BigUint64Array>;
   im2col(x: Arr, ...geomAndAsync: [...ConvGeom, boolean]): MaybeAsync<Arr>;
   col2im(cols: Arr, ...geomModAsync: [...ConvGeom, number, boolean]): MaybeAsync<Arr>;
-  prgUniform(seed: Uint8Array, nonce: bigint, offset: bigint, n: number, modulus: number, async: boolean): MaybeAsync<Arr>;
+  prgUniform(seed: Uint8Array, nonce: bigint, offset: bigint, n: number, modulus: number, async: boolean, out?: Arr): MaybeAsync<Arr>;
   /** Returns a pooled output block at once, detaching its ArrayBuffer; false for any other buffer. */
   recycle(view: Arr): boolean;
-  addN(xs: BigUint64Array[], n: number, async: boolean): MaybeAsync<BigUint64Array>;
-  truncDeal(r0: BigUint64Array, r1: BigUint64Array, s: BigUint64Array, bits: number, msb: boolean, async: boolean): MaybeAsync<BigUint64Array>;
+  addN(xs: BigUint64Array[], n: number, async: boolean, out?: Arr): MaybeAsync<BigUint64Array>;
+  truncDeal(r0: BigUint64Array, r1: BigUint64Array, s: BigUint64Array, bits: number, msb: boolean, async: boolean, out?: Arr): MaybeAsync<BigUint64Array>;
   truncFinish(cOwn: BigUint64Array, cOther: BigUint64Array, t: BigUint64Array, m: BigUint64Array, bits: number, first: boolean,
-    async: boolean): MaybeAsync<BigUint64Array>;
+    async: boolean, out?: Arr): MaybeAsync<BigUint64Array>;
   privateCompareMask(x: Uint8Array, r: BigUint64Array, beta: Uint8Array, s: Uint8Array, z: Uint8Array, rot: Uint8Array,
     first: boolean, modulus: number, edgeCase: boolean, async: boolean): MaybeAsync<Uint8Array>;
   privateCompareZeroTest(d0: Uint8Array, d1: Uint8Array, modulus: number, async: boolean): MaybeAsync<Uint8Array>;

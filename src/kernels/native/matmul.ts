@@ -4,11 +4,13 @@ import type { MatMulAttrs } from '../kernel_names.js';
 import type { RingTensor } from '../ring_tensor.js';
 import type { NativeKernel } from './binary.js';
 import { loadBinding } from './binding.js';
+import { takeOutput } from './out_cache.js';
 import { host, matmulPlan, modCode, wrap } from './util.js';
 
 function call([a, b]: RingTensor[], at: MatMulAttrs, async: boolean): [number[], HostArray | Promise<HostArray>] {
   const { M, K, N, batch, sa, sb } = matmulPlan(a, b, at);
-  const v = loadBinding().matmul(host(a), host(b), batch, sa, sb, M, K, N, !!at.transposeA, !!at.transposeB, modCode(a), async);
+  const out = takeOutput(a.dtype === 'u64', batch.reduce((x, d) => x * d, M * N));
+  const v = loadBinding().matmul(host(a), host(b), batch, sa, sb, M, K, N, !!at.transposeA, !!at.transposeB, modCode(a), async, out);
   return [[...batch, M, N], v];
 }
 

@@ -3,11 +3,14 @@ import type { HostArray } from '../dtype.js';
 import type { PrgUniformAttrs } from '../kernel_names.js';
 import type { NativeKernel } from './binary.js';
 import { loadBinding } from './binding.js';
+import { takeOutput } from './out_cache.js';
 import { numel, wrap } from './util.js';
 
-const call = (a: PrgUniformAttrs, async: boolean) =>
-  loadBinding().prgUniform(a.seed, BigInt.asUintN(64, a.nonce), BigInt.asUintN(64, a.offset), numel(a.shape),
-    a.dtype === 'u64' ? 0 : (a.modulus ?? 256), async);
+const call = (a: PrgUniformAttrs, async: boolean) => {
+  const n = numel(a.shape);
+  return loadBinding().prgUniform(a.seed, BigInt.asUintN(64, a.nonce), BigInt.asUintN(64, a.offset), n,
+    a.dtype === 'u64' ? 0 : (a.modulus ?? 256), async, takeOutput(a.dtype === 'u64', n));
+};
 
 /** The PRG kernel. @example `prgKernels[0].kernelName // 'PrgUniform'` */
 export const prgKernels: NativeKernel[] = [

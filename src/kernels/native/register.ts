@@ -23,6 +23,7 @@ import { layoutKernels } from './layout.js';
 import { matmulKernels } from './matmul.js';
 import { prgKernels } from './prg_uniform.js';
 import { oddRingKernels } from './odd_ring.js';
+import { keepOutput } from './out_cache.js';
 import { privateCompareKernels } from './private_compare.js';
 import { reduceKernels } from './reduce.js';
 import { unaryKernels } from './unary.js';
@@ -36,7 +37,9 @@ export class NativeBackend extends HostBackend {
    * must know that nothing reads the storage any more (the runtime's storage_refs.ts).
    */
   override release(storage?: TensorStorage): void {
-    if (storage) loadBinding().recycle((storage as HostStorage).values);
+    if (!storage) return;
+    const values = (storage as HostStorage).values;
+    if (!keepOutput(values)) loadBinding().recycle(values);
   }
 }
 
