@@ -194,6 +194,17 @@ Napi::Value RecycleEntry(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(env, true);
 }
 
+// pooled(view) -> true when the view's ArrayBuffer is a block leased from this pool (the only
+// arrays the JS output cache may reuse: anything else may be a view of memory we do not own).
+Napi::Value PooledEntry(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsTypedArray()) Fail(env, "`view` must be a typed array");
+  Napi::ArrayBuffer ab = info[0].As<Napi::TypedArray>().ArrayBuffer();
+  if (ab.IsDetached()) return Napi::Boolean::New(env, false);
+  std::lock_guard<std::mutex> lock(mu);
+  return Napi::Boolean::New(env, leased.count(ab.Data()) != 0);
+}
+
 }  // namespace
 
 Napi::ArrayBuffer NewUninitBuffer(Napi::Env env, size_t bytes) {
@@ -208,6 +219,7 @@ Napi::ArrayBuffer NewZeroBuffer(Napi::Env env, size_t bytes) {
 
 void InitBufferPool(Napi::Env env, Napi::Object exports) {
   exports.Set("recycle", Napi::Function::New(env, RecycleEntry));
+  exports.Set("pooled", Napi::Function::New(env, PooledEntry));
 }
 
 }  // namespace tfe

@@ -19,8 +19,19 @@ export interface TensorStorage {
  */
 export class HostStorage implements TensorStorage {
   readonly kind = 'host';
-  constructor(readonly values: HostArray) {}
-  get byteLength(): number { return this.values.byteLength; }
+  #values: HostArray;
+  constructor(values: HostArray) { this.#values = values; }
+  get values(): HostArray { return this.#values; }
+  get byteLength(): number { return this.#values.byteLength; }
+  /**
+   * Hands the array to a new owner (the native output cache) and leaves this storage empty, so
+   * a stale tensor still pointing here reads zero elements instead of the new owner's data.
+   */
+  surrender(): HostArray {
+    const v = this.#values;
+    this.#values = v instanceof BigUint64Array ? new BigUint64Array(0) : new Uint8Array(0);
+    return v;
+  }
 }
 
 /**

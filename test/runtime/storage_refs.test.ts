@@ -56,8 +56,9 @@ test('the last reference releases; views share one count; escaped buffers stay',
   retainStorage(view);
   releaseStorage(x);
   assert.ok(intact(x, 5n) && view.values().length === N, 'a reshape view keeps the buffer');
-  releaseStorage(view);
   const array = (x.storage as HostStorage).values;
+  releaseStorage(view);
+  assert.is(x.values().length, 0, 'a stale tensor of the released storage reads as empty');
   const waiting = takeOutput(true, N);
   assert.ok(waiting === array, `released with the last reference: the array waits for the next output of its size (got ${waiting?.length} elements, detached: ${array.length === 0})`);
   const one = fill(1n);

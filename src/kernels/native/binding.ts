@@ -44,6 +44,8 @@ export interface NativeBinding {
   prgUniform(seed: Uint8Array, nonce: bigint, offset: bigint, n: number, modulus: number, async: boolean, out?: Arr): MaybeAsync<Arr>;
   /** Returns a pooled output block at once, detaching its ArrayBuffer; false for any other buffer. */
   recycle(view: Arr): boolean;
+  /** True when the view's buffer is a block leased from the pool (what the output cache may reuse). */
+  pooled(view: Arr): boolean;
   addN(xs: BigUint64Array[], n: number, async: boolean, out?: Arr): MaybeAsync<BigUint64Array>;
   truncDeal(r0: BigUint64Array, r1: BigUint64Array, s: BigUint64Array, bits: number, msb: boolean, async: boolean, out?: Arr): MaybeAsync<BigUint64Array>;
   truncFinish(cOwn: BigUint64Array, cOther: BigUint64Array, t: BigUint64Array, m: BigUint64Array, bits: number, first: boolean,

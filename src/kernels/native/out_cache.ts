@@ -3,8 +3,9 @@
  * and length. A fresh output costs an external ArrayBuffer (an N-API buffer, a finalizer, V8's
  * accounting: about 3 µs, and garbage to collect); a training step makes about 2,000 outputs,
  * mostly of a few repeated sizes, so reusing the array objects themselves saves that work.
- * Only arrays the runtime has proved unread come here (`NativeBackend.release`, driven by
- * storage_refs.ts); what does not fit goes back to the addon's pool, detached.
+ * Only pool-leased arrays the runtime has proved unread come here (`NativeBackend.release`,
+ * driven by storage_refs.ts), and their old storage is emptied, so a stale tensor reads zero
+ * elements; what does not fit goes back to the addon's pool, detached.
  * @internal
  */
 import type { HostArray } from '../dtype.js';
@@ -46,6 +47,8 @@ export function takeOutput(u64: boolean, n: number): HostArray | undefined {
  */
 export function keepOutput(v: HostArray): boolean {
   if (disabled) return false;
+  // plain whole-buffer arrays only (not a Node Buffer, whose slice() is a view)
+  if (v.constructor !== BigUint64Array && v.constructor !== Uint8Array) return false;
   if (v.length === 0 || v.byteOffset !== 0 || v.byteLength !== v.buffer.byteLength || bytes + v.byteLength > MAX_BYTES) return false;
   const key = keyOf(v instanceof BigUint64Array, v.length);
   let list = free.get(key);

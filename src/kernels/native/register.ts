@@ -32,14 +32,18 @@ import { unaryKernels } from './unary.js';
 export class NativeBackend extends HostBackend {
   readonly name = 'native';
   /**
-   * Hands a pooled output block back to the addon at once; its ArrayBuffer is detached, so
-   * every view of it reads as empty. Other buffers are left to the garbage collector. Callers
-   * must know that nothing reads the storage any more (the runtime's storage_refs.ts).
+   * Hands a pooled output block back at once: to the output cache for the next output of its
+   * size (the storage then reads as empty), or to the addon detached, so every view of it
+   * reads as empty. Other buffers are left to the garbage collector. Callers must know that
+   * nothing reads the storage any more (the runtime's storage_refs.ts).
    */
   override release(storage?: TensorStorage): void {
     if (!storage) return;
-    const values = (storage as HostStorage).values;
-    if (!keepOutput(values)) loadBinding().recycle(values);
+    const host = storage as HostStorage;
+    const binding = loadBinding();
+    if (!binding.pooled(host.values)) return; // not ours (another backend's, a view of a message): the GC frees it
+    if (keepOutput(host.values)) host.surrender();
+    else binding.recycle(host.values);
   }
 }
 
