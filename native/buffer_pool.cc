@@ -3,11 +3,13 @@
 // collected, so a fresh output usually costs no page faults or zero-filling. Small outputs are
 // pooled too: a buffer V8 allocates itself is where V8 checks the backing-store bytes held by
 // young objects, and past twice the semi-space size it starts a scavenge there ("external
-// memory pressure"), about two per training step when small outputs came from V8. Node runs those finalizers only on an event-loop turn,
-// so a synchronous loop cannot recycle them: once kMaxOutstanding bytes are out, outputs come
-// from V8 instead (freed at GC), advised to use huge pages. An owner that knows a block is no
-// longer read (the runtime, when it frees the only handle) returns it at once with Recycle,
-// which detaches the ArrayBuffer first, so no old view can see the block's next contents.
+// memory pressure"), about two per training step when small outputs came from V8. Node runs
+// those finalizers only on an event-loop turn, so a synchronous loop cannot recycle them: once
+// kMaxOutstanding bytes are out, outputs come from V8 instead (freed at GC), advised to use
+// huge pages. An owner that knows a block is no longer read (the runtime, when it frees the
+// only handle) returns it at once with Recycle, which detaches the ArrayBuffer first, so no old
+// view can see the block's next contents; `pooled` tells the JS output cache which arrays are
+// such blocks.
 #include "buffer_pool.h"
 
 #include <sys/mman.h>
