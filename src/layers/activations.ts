@@ -10,7 +10,8 @@
  * | softmax | generic softmax (max subtraction if exact)   | y ⊙ (dy − Σ dy ⊙ y)                 |
  */
 import { ValueError } from '../errors.js';
-import { exactOps, requireExact, softmax } from '../protocols/generic/index.js';
+import { requireExact } from '../protocols/capabilities.js';
+import { softmax } from '../protocols/generic/index.js';
 import type { Protocol } from '../protocols/protocol.js';
 import type { TfeTensor } from '../protocols/tensor.js';
 
@@ -56,7 +57,7 @@ export function applyActivation(p: Protocol, name: ActivationName, x: TfeTensor)
  */
 export function forwardActivation(p: Protocol, name: ActivationName, x: TfeTensor, training: boolean): ActivationCache {
   if (name === 'relu' && training) {
-    const ex = exactOps(p);
+    const ex = p.capabilities.exactComparison;
     if (ex) { const r = ex.reluWithDerivative(x); return { x, y: r.y, derivative: r.derivative }; }
   }
   return { x, y: valueOf(p, name, x) };
@@ -65,7 +66,7 @@ export function forwardActivation(p: Protocol, name: ActivationName, x: TfeTenso
 function valueOf(p: Protocol, name: ActivationName, x: TfeTensor): TfeTensor {
   switch (name) {
     case 'linear': return x;
-    case 'relu': return exactOps(p)?.relu(x) ?? p.relu(x);
+    case 'relu': return p.capabilities.exactComparison?.relu(x) ?? p.relu(x);
     case 'sigmoid': return p.sigmoid(x);
     case 'tanh': return p.tanh(x);
     case 'softmax': return softmax(p, x);

@@ -1,5 +1,6 @@
 import { NotImplementedError, ValueError } from '../errors.js';
-import { conv2dGrads, EXACT_PROTOCOLS, windowGeometry } from '../protocols/generic/index.js';
+import { protocolsWith } from '../protocols/capabilities.js';
+import { conv2dGrads, windowGeometry } from '../protocols/generic/index.js';
 import type { Protocol } from '../protocols/protocol.js';
 import type { TfeTensor } from '../protocols/tensor.js';
 import { activationBackward, activationName, forwardActivation, needsExactForTraining, type ActivationCache, type ActivationName } from './activations.js';
@@ -115,7 +116,7 @@ export class Conv2D extends Layer {
 
   override checkProtocol(p: Protocol, training: boolean): void {
     if (training && needsExactForTraining(this.activation) && !p.capabilities.exactComparison) {
-      throw new NotImplementedError(`Conv2D layer \`${this.name}\` with activation '${this.activation}' cannot be trained under ${p.name} (its backward needs exact comparison): use ${EXACT_PROTOCOLS}`);
+      throw new NotImplementedError(`Conv2D layer \`${this.name}\` with activation '${this.activation}' cannot be trained under ${p.name} (its backward needs exact comparison): use ${protocolsWith('exactComparison')}`);
     }
   }
 

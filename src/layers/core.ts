@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { NotImplementedError, ValueError } from '../errors.js';
-import { EXACT_PROTOCOLS } from '../protocols/generic/index.js';
+import { protocolsWith } from '../protocols/capabilities.js';
 import type { Protocol } from '../protocols/protocol.js';
 import type { TfeTensor } from '../protocols/tensor.js';
 import { activationBackward, activationName, forwardActivation, needsExactForTraining, type ActivationCache, type ActivationName } from './activations.js';
@@ -45,7 +45,7 @@ export class Activation extends Layer {
 
   override checkProtocol(p: Protocol, training: boolean): void {
     if (training && needsExactForTraining(this.activation) && !p.capabilities.exactComparison) {
-      throw new NotImplementedError(`${this.getClassName()} layer \`${this.name}\` ('${this.activation}') cannot be trained under ${p.name} (its backward needs exact comparison): use ${EXACT_PROTOCOLS}`);
+      throw new NotImplementedError(`${this.getClassName()} layer \`${this.name}\` ('${this.activation}') cannot be trained under ${p.name} (its backward needs exact comparison): use ${protocolsWith('exactComparison')}`);
     }
   }
 

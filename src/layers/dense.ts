@@ -4,7 +4,7 @@ import type { TfeTensor } from '../protocols/tensor.js';
 import { activationBackward, activationName, forwardActivation, needsExactForTraining, type ActivationCache, type ActivationName } from './activations.js';
 import { initialValues, serializeInitializer, type InitializerSpec } from './initializers.js';
 import { checkArgs, checkInput, Layer, registerLayer, type BackwardOptions, type CallKwargs, type Gradients, type LayerArgs, type Shape } from './layer.js';
-import { EXACT_PROTOCOLS } from '../protocols/generic/index.js';
+import { protocolsWith } from '../protocols/capabilities.js';
 
 /** Arguments of {@link Dense} (tfjs `DenseLayerArgs`). */
 export interface DenseArgs extends LayerArgs {
@@ -93,7 +93,7 @@ export class Dense extends Layer {
 
   override checkProtocol(p: Protocol, training: boolean): void {
     if (training && needsExactForTraining(this.activation) && !p.capabilities.exactComparison) {
-      throw new NotImplementedError(`Dense layer \`${this.name}\` with activation '${this.activation}' cannot be trained under ${p.name} (its backward needs exact comparison): use ${EXACT_PROTOCOLS}`);
+      throw new NotImplementedError(`Dense layer \`${this.name}\` with activation '${this.activation}' cannot be trained under ${p.name} (its backward needs exact comparison): use ${protocolsWith('exactComparison')}`);
     }
   }
 

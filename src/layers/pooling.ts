@@ -1,5 +1,6 @@
 import { NotImplementedError } from '../errors.js';
-import { avgPool2dGrad, EXACT_PROTOCOLS, maxPool2dGrad, requireExact, windowGeometry } from '../protocols/generic/index.js';
+import { missingCapability, requireExact } from '../protocols/capabilities.js';
+import { avgPool2dGrad, maxPool2dGrad, windowGeometry } from '../protocols/generic/index.js';
 import type { Protocol } from '../protocols/protocol.js';
 import type { TfeTensor } from '../protocols/tensor.js';
 import { pair } from './conv2d.js';
@@ -79,7 +80,7 @@ export class MaxPooling2D extends Pooling2D {
   call(x: TfeTensor, kwargs: CallKwargs = {}): TfeTensor {
     checkInput(this.name, x.shape, [null, null, null, null]);
     const ex = requireExact(this.prot(), `MaxPooling2D layer \`${this.name}\``);
-    const { y, mask } = ex.maxPool2dWithMask(x, { poolSize: this.poolSize, strides: this.strides, padding: this.padding });
+    const { y, mask } = ex.maxPool2dWithArgmax(x, { poolSize: this.poolSize, strides: this.strides, padding: this.padding });
     if (kwargs.training || kwargs.cache) this.cache = { shape: x.shape, mask };
     return y;
   }
@@ -93,7 +94,7 @@ export class MaxPooling2D extends Pooling2D {
 
   override checkProtocol(p: Protocol): void {
     if (!p.capabilities.exactComparison) {
-      throw new NotImplementedError(`MaxPooling2D layer \`${this.name}\` needs a protocol with exact comparison (${p.name} has none): use ${EXACT_PROTOCOLS}`);
+      throw new NotImplementedError(missingCapability(p, 'exactComparison', `MaxPooling2D layer \`${this.name}\``));
     }
   }
 }

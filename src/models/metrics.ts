@@ -4,7 +4,7 @@
  * threshold at 0.5 for binary outputs, an argmax for categorical ones.
  */
 import { NotImplementedError } from '../errors.js';
-import { EXACT_PROTOCOLS, requireExact } from '../protocols/generic/index.js';
+import { protocolsWith, requireExact } from '../protocols/capabilities.js';
 import type { Protocol } from '../protocols/protocol.js';
 import type { TfeTensor } from '../protocols/tensor.js';
 
@@ -66,6 +66,6 @@ export function getMetric(name: string, outputUnits: number): Metric {
  */
 export function checkMetricProtocol(m: Metric, p: Protocol): void {
   if (m.needsExact && !p.capabilities.exactComparison) {
-    throw new NotImplementedError(`metric \`${m.name}\` needs a protocol with exact comparison (${p.name} has none): use ${EXACT_PROTOCOLS}, or reveal predictions explicitly with predict({reveal: true})`);
+    throw new NotImplementedError(`metric \`${m.name}\` needs a protocol with exact comparison (${p.name} has none): use ${protocolsWith('exactComparison')}, or reveal predictions explicitly with predict({reveal: true})`);
   }
 }

@@ -13,7 +13,8 @@
  * AMSgrad takes the exact maximum of the bias-corrected v̂ (needs SecureNN or ABY3).
  */
 import { NotImplementedError, ValueError } from '../errors.js';
-import { EXACT_PROTOCOLS, invSqrt, invSqrtPlan, requireExact, scaleBy, type GenericNewtonPlan } from '../protocols/generic/index.js';
+import { missingCapability, requireExact } from '../protocols/capabilities.js';
+import { invSqrt, invSqrtPlan, scaleBy, type GenericNewtonPlan } from '../protocols/generic/index.js';
 import type { Protocol } from '../protocols/protocol.js';
 import type { TfeTensor } from '../protocols/tensor.js';
 
@@ -151,7 +152,7 @@ export class Adam extends Optimizer {
   }
   override checkProtocol(p: Protocol): void {
     if (this.amsgrad && !p.capabilities.exactComparison) {
-      throw new NotImplementedError(`optimizer \`amsgrad\` needs a protocol with exact comparison (maximum; ${p.name} has none): use ${EXACT_PROTOCOLS}`);
+      throw new NotImplementedError(missingCapability(p, 'exactComparison', 'optimizer `amsgrad` (its maximum)'));
     }
   }
   protected update(p: Protocol, v: OptimizerVariable, g: TfeTensor): void {

@@ -1,5 +1,8 @@
 import { ValueError } from '../errors.js';
+import type { ProtocolCapabilities } from './capabilities.js';
 import type { Liftable, TensorLike, TfeTensor } from './tensor.js';
+
+export type { ProtocolCapabilities } from './capabilities.js';
 
 /** Where a private input comes from: a provider run on the owner's player (LocalConfig), or a data source loaded there. */
 export type InputProvider =
@@ -11,11 +14,6 @@ export interface Conv2DOptions { strides?: number | [number, number]; padding?: 
 /** Options of a 2-D pooling. */
 export interface Pool2DOptions { poolSize: number | [number, number]; strides?: number | [number, number]; padding?: 'same' | 'valid' }
 
-/** What a protocol can do, for capability checks in layers (DESIGN.md §6). */
-export interface ProtocolCapabilities {
-  /** Exact comparisons, exact relu, maxPool2d, argmax. */
-  exactComparison: boolean;
-}
 
 /**
  * The interface every protocol implements (Pond, SecureNN, ABY3) and layers call. Ops take
@@ -33,6 +31,7 @@ export interface Protocol {
   readonly name: string;
   /** Fractional bits of fixed-point values. */
   readonly fracBits: number;
+  /** What the protocol can do beyond this interface, as typed objects (see capabilities.ts). */
   readonly capabilities: ProtocolCapabilities;
 
   definePrivateInput(player: string, provider: InputProvider, opts?: { shape?: number[]; integer?: boolean }): Promise<TfeTensor>;

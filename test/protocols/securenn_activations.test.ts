@@ -13,7 +13,7 @@ const snn = new SecureNN();
 tfe.setProtocol(snn);
 
 test('capabilities and construction: exactComparison, options validated with ValueError', () => {
-  assert.is(snn.capabilities.exactComparison, true);
+  assert.is(snn.capabilities.exactComparison, snn);
   assert.is(snn.name, 'SecureNN');
   assert.is(new SecureNN('server0', 'server1', 'server2', { prime: 71 }).prime, 71);
   for (const bad of [{ prime: 66 }, { prime: 69 }, { prime: 257 }, { chunkSize: 0 }, { sigmoid: 'exact' as never }, { msb: 'fast' as never }]) {

@@ -4,7 +4,6 @@ import * as tfe from '../../src/index.js';
 import { inferOutput, newSeed, ring, runKernel } from '../../src/kernels/index.js';
 import { U64 } from '../../src/kernels/dtype.js';
 import { PERMUTE_LAST_AXIS } from '../../src/kernels/kernel_names.js';
-import { exactOps } from '../../src/protocols/generic/exact.js';
 import { SecureNN } from '../../src/protocols/securenn/index.js';
 
 const snn = new SecureNN(); // registers the kernels
@@ -41,12 +40,12 @@ test('PermuteLastAxis shape inference validates keys', () => {
   assert.throws(() => inferOutput(PERMUTE_LAST_AXIS, [{ shape: [3, 64], ring: field }]), (e: Error) => e instanceof tfe.ValueError);
 });
 
-test('layers find SecureNN\'s exact ops through the generic adapter', async () => {
+test('layers find SecureNN\'s exact ops through its typed capability', async () => {
   tfe.setProtocol(snn);
-  const ex = exactOps(snn);
+  const ex = snn.capabilities.exactComparison;
   assert.ok(ex, 'exact ops available');
   const x = await tfe.definePrivateInput('input-provider', () => [1, -2, 3, 3, 0, -1, 5, 2], { shape: [1, 2, 2, 2] });
-  const { y, mask } = ex!.maxPool2dWithMask(x, { poolSize: 2 });
+  const { y, mask } = ex!.maxPool2dWithArgmax(x, { poolSize: 2 });
   assert.equal(Array.from(await y.reveal()), [5, 3]);
   assert.equal(mask!.shape, [1, 1, 1, 4, 2]);
   assert.equal(Array.from(await mask!.reveal()), [0, 0, 0, 1, 0, 0, 1, 0]);

@@ -19,7 +19,6 @@
  */
 import type { Protocol } from '../protocol.js';
 import type { TfeTensor } from '../tensor.js';
-import { exactOps } from './exact.js';
 import { scaledReciprocal } from './newton.js';
 
 /** Options of {@link exp}. */
@@ -61,7 +60,7 @@ export interface SoftmaxParts { probs: TfeTensor; shift: TfeTensor; sum: TfeTens
 export function softmaxParts(p: Protocol, x: TfeTensor, opts: SoftmaxOptions = {}): SoftmaxParts {
   const axis = x.rank - 1;
   const k = x.shape[axis];
-  const ex = exactOps(p);
+  const ex = p.capabilities.exactComparison;
   let shift: TfeTensor;
   let interval: [number, number];
   let squarings: number;

@@ -1,8 +1,7 @@
 /**
  * Protocol-independent compositions that layers and models need, built only from the
  * Protocol interface: exp, softmax (max subtraction where an exact max exists), Newton
- * reciprocal and inverse square root, conv2d and pooling gradients, and the adapter to the
- * exact-comparison ops of SecureNN/ABY3. Each states its interval and error.
+ * reciprocal and inverse square root, conv2d and pooling gradients. Each states its interval and error.
  *
  * @example
  * ```ts
@@ -10,7 +9,6 @@
  * const probs = softmax(tfe.getProtocol(), logits);
  * ```
  */
-export { EXACT_PROTOCOLS, exactOps, requireExact, type ExactOps } from './exact.js';
 export { exp, softmax, softmaxParts, type ExpOptions, type SoftmaxOptions, type SoftmaxParts } from './exp_softmax.js';
 export { log, softplusApprox } from './log.js';
 export { scaleBy } from './scale.js';

@@ -15,7 +15,6 @@
 import { chebyshevFit, type PolynomialFit } from '../approximations/index.js';
 import type { Protocol } from '../protocol.js';
 import type { TfeTensor } from '../tensor.js';
-import { exactOps } from './exact.js';
 import { exp } from './exp_softmax.js';
 import { scaleBy } from './scale.js';
 
@@ -65,7 +64,7 @@ const softplus = (z: number): number => Math.log1p(Math.exp(-Math.abs(z))) + Mat
  */
 export function softplusApprox(p: Protocol, z: TfeTensor): TfeTensor {
   const f = fitFor('softplus', softplus, [-8, 8], 12);
-  const ex = exactOps(p);
+  const ex = p.capabilities.exactComparison;
   if (!ex) return evalFit(p, z, f);
   const above = ex.relu(p.sub(z, 8));
   const clamped = p.sub(p.sub(z, above), ex.relu(p.sub(-8, z)).neg());

@@ -52,7 +52,7 @@ export function setDebug(on: boolean): void { debugMode = on; }
 export class Pond implements Protocol {
   readonly name: string = 'Pond';
   readonly fracBits: number;
-  readonly capabilities: ProtocolCapabilities = { exactComparison: false };
+  readonly capabilities: ProtocolCapabilities = { exactComparison: undefined };
   /** @internal debug checks not yet awaited */
   readonly pendingChecks: Promise<void>[] = [];
 

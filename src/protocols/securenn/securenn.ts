@@ -1,7 +1,8 @@
 import { ValueError } from '../../errors.js';
 import { Pond, type PondArgs } from '../pond/pond.js';
 import type { PondPrivateTensor } from '../pond/pond_tensors.js';
-import type { Pool2DOptions, ProtocolCapabilities } from '../protocol.js';
+import { registerCapability, type ExactComparison, type ProtocolCapabilities } from '../capabilities.js';
+import type { Pool2DOptions } from '../protocol.js';
 import type { TensorLike, TfeTensor } from '../tensor.js';
 import { tidy } from '../../runtime/scope.js';
 import * as cmp from './comparisons.js';
@@ -82,9 +83,9 @@ function isPrime(n: number): boolean {
  * const snn = new tfe.protocols.SecureNN({ sigmoid: 'piecewise' });
  * ```
  */
-export class SecureNN extends Pond {
+export class SecureNN extends Pond implements ExactComparison {
   override readonly name: string = 'SecureNN';
-  override readonly capabilities: ProtocolCapabilities = { exactComparison: true };
+  override readonly capabilities: ProtocolCapabilities = { exactComparison: this };
   /** The prime of PrivateCompare's field. */
   readonly prime: number;
   /** Elements per chunk of the comparison protocols. */
@@ -215,3 +216,5 @@ export class SecureNN extends Pond {
   /** @internal MSB of a private tensor (the primitive under every comparison). */
   msb(x: PondPrivateTensor): PondPrivateTensor { return msb(this, x, this.prime, this.chunkSize, this.msbProtocol); }
 }
+
+registerCapability('exactComparison', 'SecureNN');

@@ -1,0 +1,136 @@
+/**
+ * Typed capabilities: what a protocol can do beyond the {@link Protocol} interface, declared
+ * once by the protocol and asked for by layers, losses, metrics and optimizers (DESIGN.md §6).
+ * Code never probes a protocol for method names: it reads `p.capabilities.exactComparison`,
+ * which is either an object implementing {@link ExactComparison} or undefined, and
+ * {@link requireExact} turns "undefined" into a `NotImplementedError` naming the protocols that
+ * do have the capability.
+ *
+ * @example
+ * ```ts
+ * const ex = requireExact(tfe.getProtocol(), 'maxPooling2d layer `pool_1`');
+ * const { y, mask } = ex.maxPool2dWithArgmax(x, { poolSize: 2 });
+ * ```
+ */
+import { NotImplementedError } from '../errors.js';
+import type { Pool2DOptions, Protocol } from './protocol.js';
+import type { TensorLike, TfeTensor } from './tensor.js';
+
+/**
+ * Exact comparisons and everything built on them. Comparison results are private 0/1 tensors
+ * with fracBits 0, usable in arithmetic. Implemented by SecureNN (and by every later protocol
+ * with exact comparison).
+ *
+ * @example
+ * ```ts
+ * const ex: ExactComparison | undefined = prot.capabilities.exactComparison;
+ * if (ex) y = ex.relu(x);
+ * ```
+ */
+export interface ExactComparison {
+  /** 1 where x < 0, else 0. */
+  isNegative(x: TensorLike): TfeTensor;
+  /** 1 where x < y, else 0. */
+  less(x: TensorLike, y: TensorLike): TfeTensor;
+  /** 1 where x ≤ y, else 0. */
+  lessEqual(x: TensorLike, y: TensorLike): TfeTensor;
+  /** 1 where x > y, else 0. */
+  greater(x: TensorLike, y: TensorLike): TfeTensor;
+  /** 1 where x ≥ y, else 0. */
+  greaterEqual(x: TensorLike, y: TensorLike): TfeTensor;
+  /** 1 where x = y, else 0. */
+  equal(x: TensorLike, y: TensorLike): TfeTensor;
+  /** 1 where x = 0, else 0. */
+  equalZero(x: TensorLike): TfeTensor;
+  /** a where cond = 1, b where cond = 0 (cond a private 0/1 tensor). */
+  select(cond: TfeTensor, a: TensorLike, b: TensorLike): TfeTensor;
+  /** Exact relu. */
+  relu(x: TensorLike): TfeTensor;
+  /** 1 where x ≥ 0, else 0. */
+  reluDerivative(x: TensorLike): TfeTensor;
+  /** relu and its derivative from one comparison (for training). */
+  reluWithDerivative(x: TensorLike): { y: TfeTensor; derivative: TfeTensor };
+  /** Elementwise maximum. */
+  maximum(x: TensorLike, y: TensorLike): TfeTensor;
+  /** Elementwise minimum. */
+  minimum(x: TensorLike, y: TensorLike): TfeTensor;
+  /** Maximum over `axis`. */
+  reduceMax(x: TensorLike, axis?: number, keepDims?: boolean): TfeTensor;
+  /** One-hot (private 0/1) of the first maximum over `axis`, the axis kept. */
+  argmaxOneHot(x: TensorLike, axis?: number): TfeTensor;
+  /** Max pooling, NHWC. */
+  maxPool2d(x: TensorLike, opts: Pool2DOptions): TfeTensor;
+  /** Max pooling and the one-hot mask [n, oh, ow, kh·kw, c] of each window's first maximum. */
+  maxPool2dWithArgmax(x: TensorLike, opts: Pool2DOptions): { y: TfeTensor; mask: TfeTensor };
+}
+
+/**
+ * What a protocol can do beyond the {@link Protocol} interface. A capability is an object the
+ * protocol implements (usually the protocol itself), or undefined when it has none.
+ * @example
+ * ```ts
+ * const caps: ProtocolCapabilities = { exactComparison: undefined }; // Pond
+ * ```
+ */
+export interface ProtocolCapabilities {
+  /** Exact comparisons, relu, max, argmax and maxPool2d with its mask. */
+  readonly exactComparison: ExactComparison | undefined;
+}
+
+/** The names of the capabilities, for messages. */
+export type CapabilityName = keyof ProtocolCapabilities;
+
+const providers = new Map<CapabilityName, Set<string>>();
+
+/**
+ * Records that the protocol class `protocolName` provides `capability`, so that errors can
+ * name it. Each protocol module calls this once, at import.
+ * @example
+ * ```ts
+ * registerCapability('exactComparison', 'SecureNN');
+ * ```
+ */
+export function registerCapability(capability: CapabilityName, protocolName: string): void {
+  let set = providers.get(capability);
+  if (!set) providers.set(capability, (set = new Set()));
+  set.add(protocolName);
+}
+
+/**
+ * The protocols that provide `capability`, joined for a message: `SecureNN`, `SecureNN or ABY3`.
+ * @example
+ * ```ts
+ * throw new NotImplementedError(`argmax needs exact comparison: use ${protocolsWith('exactComparison')}`);
+ * ```
+ */
+export function protocolsWith(capability: CapabilityName): string {
+  const names = [...(providers.get(capability) ?? [])].sort();
+  if (names.length === 0) return 'no protocol available in this build';
+  return names.length === 1 ? names[0] : `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}`;
+}
+
+/**
+ * The message of a missing capability: `what` needs it, `p` lacks it, these protocols have it.
+ * @example
+ * ```ts
+ * throw new NotImplementedError(missingCapability(p, 'exactComparison', 'MaxPooling2D layer `pool`'));
+ * ```
+ */
+export function missingCapability(p: Protocol, capability: CapabilityName, what: string): string {
+  const label = capability === 'exactComparison' ? 'exact comparison' : capability;
+  return `${what} needs a protocol with ${label} (${p.name} has none): use ${protocolsWith(capability)}`;
+}
+
+/**
+ * The exact comparisons of `p`, or a `NotImplementedError` naming `what` (a layer, a loss, a
+ * metric, an optimizer) and the protocols that have them.
+ * @example
+ * ```ts
+ * const ex = requireExact(prot, 'maxPooling2d layer `max_pooling2d_1`');
+ * ```
+ */
+export function requireExact(p: Protocol, what: string): ExactComparison {
+  const ex = p.capabilities.exactComparison;
+  if (!ex) throw new NotImplementedError(missingCapability(p, 'exactComparison', what));
+  return ex;
+}
