@@ -13,7 +13,7 @@ import { getProtocol, setProtocol } from '../src/protocols/protocol.js';
 import { SecureNN } from '../src/protocols/securenn/index.js';
 import type { TfeTensor } from '../src/protocols/tensor.js';
 import { LocalConfig, getConfig, getRuntime, setConfig } from '../src/runtime/index.js';
-import { startLocalCluster } from '../src/runtime/local_cluster.js';
+import { startLocalCluster } from '../src/runtime/transport/zmq/local_cluster.js';
 import { loadMnist, oneHot } from '../examples/private-training/mnist.js';
 import { timeMedian, type BenchResult } from './util.js';
 

@@ -12,10 +12,10 @@
 import { spawn } from 'node:child_process';
 import * as zmq from 'zeromq';
 import { U64 } from '../src/kernels/index.js';
-import { LocalConfig } from '../src/runtime/config.js';
-import type { DriverRuntime } from '../src/runtime/driver.js';
-import { freePort, startLocalCluster } from '../src/runtime/local_cluster.js';
-import { tidy } from '../src/runtime/scope.js';
+import { LocalConfig } from '../src/runtime/config/config.js';
+import type { DriverRuntime } from '../src/runtime/driver/driver.js';
+import { freePort, startLocalCluster } from '../src/runtime/transport/zmq/local_cluster.js';
+import { tidy } from '../src/runtime/driver/scope.js';
 import { timeMedian, type BenchResult } from './util.js';
 
 const MIB64 = 8 * 1024 * 1024; // u64 elements in 64 MiB

@@ -10,7 +10,7 @@
 import { randomFillSync } from 'node:crypto';
 import { U64, runKernel } from '../../src/kernels/index.js';
 import { RemoteConfig, tidy } from '../../src/runtime/index.js';
-import { hostTensor } from '../../src/runtime/tensor_bytes.js';
+import { hostTensor } from '../../src/runtime/wire/tensor_bytes.js';
 
 const SIZES = [0, 1, 1000, 1 << 20]; // elements (u64): up to 8 MiB per tensor
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import '../data/index.js'; // registers the data-source loaders and sinks players offer
-import { loadHostmap } from '../runtime/hostmap.js';
-import { PlayerDaemon } from '../runtime/zmq_player.js';
+import { loadHostmap } from '../runtime/config/hostmap.js';
+import { PlayerDaemon } from '../runtime/transport/zmq/zmq_player.js';
 import { parseArgs, UsageError } from './args.js';
 
 /**

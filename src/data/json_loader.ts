@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { ValueError } from '../errors.js';
 import { encodeFixed } from '../kernels/fixed_point.js';
-import { registerLoader } from '../runtime/data_sources.js';
+import { registerLoader } from '../runtime/player/data_sources.js';
 
 /**
  * Data-source loader `json`: `{path, fracBits, shape?}` reads a JSON file holding a number or a

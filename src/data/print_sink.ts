@@ -1,6 +1,6 @@
 import { ValueError } from '../errors.js';
 import { decodeFixed } from '../kernels/fixed_point.js';
-import { registerSink } from '../runtime/data_sources.js';
+import { registerSink } from '../runtime/player/data_sources.js';
 
 /**
  * Output sink `print`: `{fracBits, label?}` decodes a tensor delivered to this player (its

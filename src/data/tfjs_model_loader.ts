@@ -14,8 +14,8 @@ import { dirname, join } from 'node:path';
 import type * as tfTypes from '@tensorflow/tfjs';
 import { ValueError } from '../errors.js';
 import { encodeFixed } from '../kernels/fixed_point.js';
-import { hostTensor } from '../runtime/tensor_bytes.js';
-import { registerLoader } from '../runtime/data_sources.js';
+import { hostTensor } from '../runtime/wire/tensor_bytes.js';
+import { registerLoader } from '../runtime/player/data_sources.js';
 
 /** The bytes of a model.json, parsed, with its weight shards concatenated. */
 interface ModelFiles { json: tfTypes.io.ModelJSON; specs: tfTypes.io.WeightsManifestEntry[]; data: ArrayBuffer }

@@ -1,5 +1,4 @@
-import type { RingSpec } from '../kernels/dtype.js';
-import type { RingTensor } from '../kernels/ring_tensor.js';
+import type { RingSpec, RingTensor } from './kernel_link.js';
 
 /**
  * A reference to a tensor held by one player. The driver holds only handles — never the

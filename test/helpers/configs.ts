@@ -15,9 +15,9 @@
  * test.run();
  * ```
  */
-import { getConfig, LocalConfig, setConfig, type Config } from '../../src/runtime/config.js';
-import type { DriverRuntime } from '../../src/runtime/driver.js';
-import { startLocalCluster, type LocalCluster, type LocalClusterArgs } from '../../src/runtime/local_cluster.js';
+import { getConfig, LocalConfig, setConfig, type Config } from '../../src/runtime/config/config.js';
+import type { DriverRuntime } from '../../src/runtime/driver/driver.js';
+import { startLocalCluster, type LocalCluster, type LocalClusterArgs } from '../../src/runtime/transport/zmq/local_cluster.js';
 
 /** The configs a body runs on. */
 export type ConfigKind = 'local' | 'zmq';

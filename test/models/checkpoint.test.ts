@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import * as tfe from '../../src/index.js';
 import * as L from '../../src/layers/index.js';
 import { models, sequential } from '../../src/models/index.js';
-import { getSink, registerSink } from '../../src/runtime/data_sources.js';
+import { getSink, registerSink } from '../../src/runtime/player/data_sources.js';
 import { randomArray } from '../helpers/plain.js';
 
 

@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import * as tfe from '../../src/index.js';
 import { ring } from '../../src/kernels/index.js';
 import { msb } from '../../src/protocols/pond/compare.js';
-import { tensorMessageBytes } from '../../src/runtime/codec.js';
+import { tensorMessageBytes } from '../../src/runtime/wire/codec.js';
 import { currentRuntime } from '../../src/protocols/runtime_link.js';
 import { randomArray } from '../helpers/plain.js';
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { freePort, startLocalCluster } from '../../src/runtime/local_cluster.js';
+import { freePort, startLocalCluster } from '../../src/runtime/transport/zmq/local_cluster.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tfe-cli-test-'));
 const tfe = (...args: string[]) => spawnSync(process.execPath, ['bin/tfe.js', ...args], { encoding: 'utf8', timeout: 30_000 });

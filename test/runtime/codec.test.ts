@@ -3,8 +3,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ProtocolError } from '../../src/errors.js';
 import { U64, ring } from '../../src/kernels/index.js';
-import { MsgType, decodeHeader, decodeJson, encodeHeader, encodeJson, tensorMessage, tensorMessageBytes, tensorOf } from '../../src/runtime/codec.js';
-import { INSTRUCTION_SET_VERSION, validateRemoteBatch } from '../../src/runtime/instructions.js';
+import { MsgType, decodeHeader, decodeJson, encodeHeader, encodeJson, tensorMessage, tensorMessageBytes, tensorOf } from '../../src/runtime/wire/codec.js';
+import { INSTRUCTION_SET_VERSION, validateRemoteBatch } from '../../src/runtime/wire/instructions.js';
 
 const protocolError = (fn: () => unknown, re: RegExp) => assert.throws(fn, (e: Error) => e instanceof ProtocolError && re.test(e.message));
 

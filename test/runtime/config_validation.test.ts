@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ValueError } from '../../src/errors.js';
-import { RemoteConfig } from '../../src/runtime/config.js';
+import { RemoteConfig } from '../../src/runtime/config/config.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tfe-config-test-'));
 const file = (name: string, text: string) => {

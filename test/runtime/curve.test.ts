@@ -5,9 +5,9 @@ import { readFileSync } from 'node:fs';
 import * as zmq from 'zeromq';
 import { CommunicationError, ValueError } from '../../src/errors.js';
 import { U64 } from '../../src/kernels/index.js';
-import { RemoteConfig } from '../../src/runtime/config.js';
-import { z85Encode } from '../../src/runtime/curve.js';
-import { startLocalCluster } from '../../src/runtime/local_cluster.js';
+import { RemoteConfig } from '../../src/runtime/config/config.js';
+import { z85Encode } from '../../src/runtime/transport/zmq/curve.js';
+import { startLocalCluster } from '../../src/runtime/transport/zmq/local_cluster.js';
 
 test('z85 matches the ZeroMQ reference vector', () => {
   assert.is(z85Encode(new Uint8Array([0x86, 0x4f, 0xd2, 0x6f, 0xb5, 0x59, 0xf7, 0x5b])), 'HelloWorld');

@@ -10,9 +10,9 @@ import * as assert from 'uvu/assert';
 import * as zmq from 'zeromq';
 import { CommunicationError } from '../../src/errors.js';
 import { U64 } from '../../src/kernels/index.js';
-import type { DriverRuntime } from '../../src/runtime/driver.js';
-import { encodeHeader, MsgType } from '../../src/runtime/codec.js';
-import { INSTRUCTION_SET_VERSION } from '../../src/runtime/instructions.js';
+import type { DriverRuntime } from '../../src/runtime/driver/driver.js';
+import { encodeHeader, MsgType } from '../../src/runtime/wire/codec.js';
+import { INSTRUCTION_SET_VERSION } from '../../src/runtime/wire/instructions.js';
 import { withConfig } from '../helpers/configs.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -3,8 +3,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { CommunicationError, ValueError } from '../../src/errors.js';
 import { U64, ring } from '../../src/kernels/index.js';
-import { LocalConfig, getConfig, getRuntime, setConfig } from '../../src/runtime/config.js';
-import { dispose, keep, tidy } from '../../src/runtime/scope.js';
+import { LocalConfig, getConfig, getRuntime, setConfig } from '../../src/runtime/config/config.js';
+import { dispose, keep, tidy } from '../../src/runtime/driver/scope.js';
 
 const quiet = () => undefined;
 

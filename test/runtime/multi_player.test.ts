@@ -10,9 +10,9 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { U64, runKernel } from '../../src/kernels/index.js';
 import type { RingSpec } from '../../src/kernels/dtype.js';
-import { tidy } from '../../src/runtime/scope.js';
-import { hostTensor } from '../../src/runtime/tensor_bytes.js';
-import type { DriverRuntime } from '../../src/runtime/driver.js';
+import { tidy } from '../../src/runtime/driver/scope.js';
+import { hostTensor } from '../../src/runtime/wire/tensor_bytes.js';
+import type { DriverRuntime } from '../../src/runtime/driver/driver.js';
 import { testOnConfigs } from '../helpers/configs.js';
 
 const Z67: RingSpec = { dtype: 'u8', modulus: 67 };

@@ -1,5 +1,5 @@
 /**
- * Early release of player storage (src/runtime/storage_refs.ts, the native backend's output
+ * Early release of player storage (src/runtime/player/storage_refs.ts, the native backend's output
  * cache and the pool's `recycle`): the last handle of a buffer that never escaped returns it at
  * once, to the output cache for the next output of its size, or detached back to the pool so
  * no old view can read its next contents; a view (Reshape), a tensor in flight to a peer, and
@@ -11,7 +11,7 @@ import { U64, runKernel, type RingTensor } from '../../src/kernels/index.js';
 import type { HostStorage } from '../../src/kernels/backend.js';
 import { loadBinding } from '../../src/kernels/native/binding.js';
 import { keepOutput, takeOutput } from '../../src/kernels/native/out_cache.js';
-import { markEscaped, releaseStorage, retainStorage } from '../../src/runtime/storage_refs.js';
+import { markEscaped, releaseStorage, retainStorage } from '../../src/runtime/player/storage_refs.js';
 import { testOnConfigs } from '../helpers/configs.js';
 import { nativeAvailable } from '../helpers/ring_testing.js';
 

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { ValueError } from '../errors.js';
+import { ValueError } from '../../errors.js';
 
 /**
  * One player of a networked config: its name and the `host:port` its `tfe player` daemon

@@ -1,12 +1,13 @@
 import * as zmq from 'zeromq';
-import { ProtocolError, TfeError, ValueError } from '../errors.js';
-import type { RingTensor } from '../kernels/ring_tensor.js';
-import { MsgType, decodeHeader, decodeJson, encodeHeader, encodeJson, tensorMessage, tensorMessageBytes, seedMessageBytes, tensorOf } from './codec.js';
+import { ProtocolError, TfeError, ValueError } from '../../../errors.js';
+import type { RingTensor } from '../../kernel_link.js';
+import { MsgType, decodeHeader, decodeJson, encodeHeader, encodeJson, tensorMessage, tensorMessageBytes, seedMessageBytes, tensorOf } from '../../wire/codec.js';
 import { clientOptions, curveKeys, serverOptions, startZapHandler, type CurveKeys } from './curve.js';
-import type { HostEntry, Hostmap } from './hostmap.js';
-import { validateRemoteBatch, type PlayerReply } from './instructions.js';
-import { Player } from './player.js';
-import { errorReply, type PeerNet, type SessionPort } from './session.js';
+import type { HostEntry, Hostmap } from '../../config/hostmap.js';
+import { validateRemoteBatch, type PlayerReply } from '../../wire/instructions.js';
+import { Player } from '../../player/player.js';
+import type { PeerNet, SessionPort } from '../transport.js';
+import { errorReply } from '../../wire/reply_errors.js';
 import { SendQueue } from './send_queue.js';
 
 /**

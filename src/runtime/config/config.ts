@@ -1,10 +1,10 @@
-import { ValueError } from '../errors.js';
-import { curveKeys, type CurveKeys } from './curve.js';
-import { DriverRuntime } from './driver.js';
+import { ValueError } from '../../errors.js';
+import { curveKeys, type CurveKeys } from '../transport/zmq/curve.js';
+import { DriverRuntime } from '../driver/driver.js';
 import { loadHostmap, parseHostmap, type Hostmap } from './hostmap.js';
-import { LocalNetwork } from './local_net.js';
-import type { Player } from './player.js';
-import { ZmqDriverNet } from './zmq_driver.js';
+import { LocalNetwork } from '../transport/local/local_net.js';
+import type { Player } from '../player/player.js';
+import { ZmqDriverNet } from '../transport/zmq/zmq_driver.js';
 
 /**
  * Where the players of a run live. `runtime()` returns the driver runtime of the current

@@ -13,8 +13,8 @@
  *   released early; the garbage collector frees it.
  * @internal
  */
-import { HostStorage } from '../kernels/backend.js';
-import type { RingTensor } from '../kernels/ring_tensor.js';
+import { HostStorage } from '../kernel_link.js';
+import type { RingTensor } from '../kernel_link.js';
 
 const refs = new WeakMap<object, number>();
 const escaped = new WeakSet<object>();

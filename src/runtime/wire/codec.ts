@@ -1,5 +1,5 @@
-import { ProtocolError } from '../errors.js';
-import { RingTensor } from '../kernels/ring_tensor.js';
+import { ProtocolError } from '../../errors.js';
+import { RingTensor } from '../kernel_link.js';
 import { INSTRUCTION_SET_VERSION } from './instructions.js';
 import { descLength, readDesc, tensorBytes, tensorFromBytes, writeDesc, type TensorDesc } from './tensor_bytes.js';
 

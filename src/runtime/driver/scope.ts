@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { RingTensor } from '../kernels/ring_tensor.js';
+import { RingTensor } from '../kernel_link.js';
 import { PlayerHandle } from './handle.js';
 
 /** Handles created inside one `tidy` call. */

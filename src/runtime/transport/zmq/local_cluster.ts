@@ -4,10 +4,10 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CommunicationError, ValueError } from '../errors.js';
-import { RemoteConfig, type RemoteConfigArgs } from './config.js';
+import { CommunicationError, ValueError } from '../../../errors.js';
+import { RemoteConfig, type RemoteConfigArgs } from '../../config/config.js';
 
-const TFE_BIN = fileURLToPath(new URL('../../bin/tfe.js', import.meta.url));
+const TFE_BIN = fileURLToPath(new URL('../../../../bin/tfe.js', import.meta.url));
 
 /**
  * A free TCP port on 127.0.0.1, chosen by the OS.

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { ValueError } from '../errors.js';
+import { ValueError } from '../../errors.js';
 import { getRuntime } from './config.js';
 
 let warned = false;

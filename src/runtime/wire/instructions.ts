@@ -1,7 +1,6 @@
-import { ProtocolError } from '../errors.js';
-import type { RingSpec } from '../kernels/dtype.js';
-import type { RingTensor } from '../kernels/ring_tensor.js';
-import type { PlayerCounters } from './api.js';
+import { ProtocolError } from '../../errors.js';
+import type { RingSpec, RingTensor } from '../kernel_link.js';
+import type { PlayerCounters } from '../api.js';
 
 /**
  * Version of the instruction set and wire format. A player rejects batches of any other

@@ -1,5 +1,15 @@
-import { CommunicationError, NotImplementedError, ProtocolError, TfeError, ValueError } from '../errors.js';
-import type { Instruction, PlayerReply } from './instructions.js';
+/**
+ * The transport interfaces: how the driver reaches players ({@link DriverNet}, {@link DriverLink})
+ * and how a player reaches its peers and its driver ({@link PeerNet}, {@link SessionPort}).
+ * Implemented in memory by `local/` and over ZeroMQ by `zmq/`.
+ * @example
+ * ```ts
+ * const net: DriverNet = new LocalNetwork();
+ * ```
+ */
+import type { CommunicationError } from '../../errors.js';
+import type { RingTensor } from '../kernel_link.js';
+import type { Instruction, PlayerReply } from '../wire/instructions.js';
 
 /**
  * What a driver link reports back: replies from its player, and transport failures (the
@@ -54,19 +64,27 @@ export interface DriverNet {
   firstUse?(): void;
 }
 
-const ERRORS: Record<string, new (m: string) => TfeError> = {
-  ERR_VALUE: ValueError, ERR_NOT_IMPLEMENTED: NotImplementedError, ERR_PROTOCOL: ProtocolError,
-};
-
 /**
- * Rebuilds the typed error a player reported.
+ * How a player reaches its peers (in memory or over ZeroMQ). Returns bytes put on the wire.
  * @example
  * ```ts
- * errorFromReply({ kind: 'error', code: 'ERR_VALUE', message: '...' }); // ValueError
+ * const bytes = net.sendTensor('server1', session, tag, t);
  * ```
  */
-export function errorFromReply(r: Extract<PlayerReply, { kind: 'error' }>, from: string): TfeError {
-  if (r.code === 'ERR_COMMUNICATION') return new CommunicationError(r.message, r.player ?? from, r.address);
-  const Ctor = ERRORS[r.code];
-  return Ctor ? new Ctor(r.message) : new TfeError(r.message, r.code);
+export interface PeerNet {
+  /** True when `sendTensor` hands the tensor object itself to a peer in this process (no copy). */
+  readonly sharesTensors?: boolean;
+  sendTensor(to: string, session: string, tag: number, t: RingTensor): number;
+  sendSeed(to: string, session: string, seed: Uint8Array): number;
+  /** The peer's address, for error messages. */
+  addressOf(peer: string): string;
 }
+
+/**
+ * Where a session's replies to its driver go.
+ * @example
+ * ```ts
+ * const port: SessionPort = { reply: (r) => console.log(r.kind) };
+ * ```
+ */
+export interface SessionPort { reply(r: PlayerReply): void }

@@ -1,10 +1,10 @@
 import * as zmq from 'zeromq';
-import { CommunicationError, TfeError, ValueError } from '../errors.js';
-import { MsgType, decodeHeader, decodeJson, encodeHeader, encodeJson, tensorOf } from './codec.js';
+import { CommunicationError, TfeError, ValueError } from '../../../errors.js';
+import { MsgType, decodeHeader, decodeJson, encodeHeader, encodeJson, tensorOf } from '../../wire/codec.js';
 import { clientOptions, type CurveKeys } from './curve.js';
-import type { DriverLink, DriverNet, LinkEvents } from './driver_net.js';
-import type { HostEntry, Hostmap } from './hostmap.js';
-import type { Instruction, PlayerReply } from './instructions.js';
+import type { DriverLink, DriverNet, LinkEvents } from '../transport.js';
+import type { HostEntry, Hostmap } from '../../config/hostmap.js';
+import type { Instruction, PlayerReply } from '../../wire/instructions.js';
 import { SendQueue } from './send_queue.js';
 
 /**

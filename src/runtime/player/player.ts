@@ -1,8 +1,9 @@
-import { CommunicationError, TfeError } from '../errors.js';
-import type { RingTensor } from '../kernels/ring_tensor.js';
+import { CommunicationError, TfeError } from '../../errors.js';
+import type { RingTensor } from '../kernel_link.js';
 import { dataContext, type DataContext } from './data_sources.js';
-import type { Instruction } from './instructions.js';
-import { PlayerSession, type PeerNet, type PlayerObserver, type SessionHost, type SessionPort } from './session.js';
+import type { Instruction } from '../wire/instructions.js';
+import type { PeerNet, SessionPort } from '../transport/transport.js';
+import { PlayerSession, type PlayerObserver, type SessionHost } from './session.js';
 
 /**
  * Options of a {@link Player}.

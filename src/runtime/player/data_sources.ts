@@ -1,9 +1,9 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
-import { NotImplementedError, ValueError } from '../errors.js';
-import { normalizeRing, type RingSpec } from '../kernels/dtype.js';
-import type { RingTensor } from '../kernels/ring_tensor.js';
-import { tensorBytes, tensorFromBytes } from './tensor_bytes.js';
+import { NotImplementedError, ValueError } from '../../errors.js';
+import { normalizeRing, type RingSpec } from '../kernel_link.js';
+import type { RingTensor } from '../kernel_link.js';
+import { tensorBytes, tensorFromBytes } from '../wire/tensor_bytes.js';
 
 /**
  * What a loader or sink may use on its player: the player's name and a path resolver that

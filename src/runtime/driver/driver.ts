@@ -1,12 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { TfeError, ValueError } from '../errors.js';
-import { normalizeRing, type RingSpec } from '../kernels/dtype.js';
-import { RingTensor } from '../kernels/ring_tensor.js';
-import type { Handle, InputSource, OutputSink, PlayerCounters, Runtime } from './api.js';
-import { errorFromReply, type DriverLink, type DriverNet } from './driver_net.js';
+import { TfeError, ValueError } from '../../errors.js';
+import { normalizeRing, type RingSpec, RingTensor, inferOutput } from '../kernel_link.js';
+import type { Handle, InputSource, OutputSink, PlayerCounters, Runtime } from '../api.js';
+import type { DriverLink, DriverNet } from '../transport/transport.js';
+import { errorFromReply } from '../wire/reply_errors.js';
 import { PlayerHandle } from './handle.js';
-import type { Expect, Instruction, PlayerReply } from './instructions.js';
-import { inferOutput } from './kernel_link.js';
+import type { Expect, Instruction, PlayerReply } from '../wire/instructions.js';
 import { trackHandle } from './scope.js';
 
 interface Pending { player: string; resolve: (v: any) => void; reject: (e: Error) => void }

@@ -1,6 +1,6 @@
 import * as zmq from 'zeromq';
-import { ValueError } from '../errors.js';
-import type { Hostmap } from './hostmap.js';
+import { ValueError } from '../../../errors.js';
+import type { Hostmap } from '../../config/hostmap.js';
 
 /**
  * ZeroMQ CURVE security for networked runs (DESIGN.md §5): encryption plus mutual

@@ -1,7 +1,7 @@
-import type { RingSpec } from '../kernels/dtype.js';
-import { ringName } from '../kernels/dtype.js';
-import { ValueError } from '../errors.js';
-import type { Handle } from './api.js';
+import type { RingSpec } from '../kernel_link.js';
+import { ringName } from '../kernel_link.js';
+import { ValueError } from '../../errors.js';
+import type { Handle } from '../api.js';
 
 /**
  * What a handle needs from the runtime that made it.

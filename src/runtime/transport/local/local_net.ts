@@ -1,10 +1,9 @@
-import { ValueError } from '../errors.js';
-import type { RingTensor } from '../kernels/ring_tensor.js';
-import { seedMessageBytes, tensorMessageBytes } from './codec.js';
-import type { DriverLink, DriverNet, LinkEvents } from './driver_net.js';
-import type { Instruction } from './instructions.js';
-import { Player } from './player.js';
-import type { PeerNet } from './session.js';
+import { ValueError } from '../../../errors.js';
+import type { RingTensor } from '../../kernel_link.js';
+import { seedMessageBytes, tensorMessageBytes } from '../../wire/codec.js';
+import type { DriverLink, DriverNet, LinkEvents, PeerNet } from '../transport.js';
+import type { Instruction } from '../../wire/instructions.js';
+import { Player } from '../../player/player.js';
 
 /** A player's channels to the other players of the same process. */
 class LocalPeerNet implements PeerNet {

@@ -1,8 +1,7 @@
 import { endianness } from 'node:os';
-import { ProtocolError } from '../errors.js';
-import type { HostArray, RingSpec } from '../kernels/dtype.js';
-import { getBackend } from '../kernels/engine.js';
-import { RingTensor } from '../kernels/ring_tensor.js';
+import { ProtocolError } from '../../errors.js';
+import type { HostArray, RingSpec } from '../kernel_link.js';
+import { getBackend, RingTensor } from '../kernel_link.js';
 
 if (endianness() !== 'LE') throw new Error('tfe-js wire format needs a little-endian host');
 

@@ -1,0 +1,114 @@
+/**
+ * The executors of the built-in instructions, as a table from op name to function: kernels
+ * (small ones inline, large ones off the event loop), sends and receives, seeded sampling,
+ * inputs, outputs, frees and syncs. A {@link PlayerSession} runs its stream through this table.
+ * @example
+ * ```ts
+ * await EXEC[i.op](session, i);
+ * ```
+ */
+import { ProtocolError } from '../../errors.js';
+import { RingTensor, inferOutput, runKernel, runKernelAsync } from '../kernel_link.js';
+import type { Instruction, OpName } from '../wire/instructions.js';
+import { getLoader, getSink } from './data_sources.js';
+import type { PlayerSession } from './session.js';
+import { markEscaped, retainStorage } from './storage_refs.js';
+
+type Exec = (s: PlayerSession, i: any) => void | Promise<void>;
+
+/** Kernels touching at most this many elements run synchronously (no promise, no thread hop). */
+const INLINE_ELEMENTS = 16384;
+
+/** Marks a tensor that leaves (or came from outside) the handle tables; returns it. */
+const escape = (t: RingTensor) => (markEscaped(t), t);
+
+const kernelAttrs = (ring: { dtype: string; modulus?: number }) => ({ dtype: ring.dtype, modulus: ring.modulus });
+
+/** Runs a kernel instruction on resolved inputs: small kernels inline, large ones off the event loop. */
+function runKernelInstruction(s: PlayerSession, i: Extract<Instruction, { op: 'kernel' }>, inputs: RingTensor[]): void | Promise<void> {
+  let work = 0;
+  for (const t of inputs) work += t.size;
+  // Kernels trust their inputs: validate what came over the network (in-process drivers
+  // already ran the same check).
+  if (!s.host.inProcess) {
+    const out = inferOutput(i.kernel, inputs.map((t) => ({ shape: t.shape, ring: t.ring })), i.attrs);
+    work = Math.max(work, sizeOf(out.shape));
+  }
+  return runSized(s, i.out, i.kernel, inputs, i.attrs, work);
+}
+
+/**
+ * Runs `kernel` into handle `out`: inline when `work` (elements touched) is small, else in its
+ * asynchronous form, so I/O keeps flowing.
+ */
+function runSized(s: PlayerSession, out: number, kernel: string, inputs: RingTensor[], attrs: object, work: number): void | Promise<void> {
+  if (work <= INLINE_ELEMENTS) s.set(out, runKernel(kernel, inputs, attrs));
+  else return runKernelAsync(kernel, inputs, attrs).then((t) => s.set(out, t));
+}
+
+/** Elements of a shape. */
+const sizeOf = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+
+/** The built-in instructions, as a table from op name to its executor. */
+export const EXEC: Record<OpName, Exec> = {
+  kernel: (s, i: Extract<Instruction, { op: 'kernel' }>) => {
+    const inputs = s.useAll(i.inputs);
+    return inputs instanceof Promise ? inputs.then((ts) => runKernelInstruction(s, i, ts)) : runKernelInstruction(s, i, inputs);
+  },
+  send: async (s, i: Extract<Instruction, { op: 'send' }>) => {
+    const t = await s.use(i.src);
+    // A tensor handed over in memory stays counted while in flight; bytes on a wire are not ours.
+    if (s.host.net.sharesTensors) retainStorage(t);
+    else markEscaped(t);
+    const bytes = s.host.net.sendTensor(i.to, s.id, i.tag, t);
+    s.countSent(i.to, bytes);
+  },
+  // A receive does not stop the stream: the handle holds the pending message, and whatever
+  // reads it waits. So a player sends its half of an exchange before it waits for the other
+  // half, and an exchange costs one latency, not two.
+  recv: (s, i: Extract<Instruction, { op: 'recv' }>) => s.expect(i.out, s.mailbox.take(i.from, i.tag)),
+  sample: (s, i: Extract<Instruction, { op: 'sample' }>) => {
+    const draw = (seed: Uint8Array) => {
+      const attrs = { seed, nonce: i.nonce, offset: 0n, shape: i.shape, ...kernelAttrs(i.ring) };
+      return runSized(s, i.out, 'PrgUniform', [], attrs, sizeOf(i.shape));
+    };
+    if (i.peer === undefined) return draw(s.privateSeed);
+    const seed = s.pairSeed(i.peer);
+    return seed instanceof Promise ? seed.then(draw) : draw(seed);
+  },
+  fill: (s, i: Extract<Instruction, { op: 'fill' }>) =>
+    runSized(s, i.out, 'Fill', [], { shape: i.shape, value: i.value, ...kernelAttrs(i.ring) }, sizeOf(i.shape)),
+  upload: (s, i: Extract<Instruction, { op: 'upload' }>) => {
+    if (!(i.tensor instanceof RingTensor)) throw new ProtocolError('upload: payload is not a tensor');
+    s.set(i.out, escape(i.tensor));
+  },
+  input: async (s, i: Extract<Instruction, { op: 'input' }>) => {
+    s.setInput(i.out, await getLoader(i.loader)(i.args, s.host.data), `loader \`${i.loader}\``, i.expect, i.req);
+  },
+  provide: async (s, i: Extract<Instruction, { op: 'provide' }>) => {
+    if (!s.host.inProcess) throw new ProtocolError('provider inputs are only allowed for in-process players');
+    s.setInput(i.out, await i.provide(), 'provider', i.expect, i.req);
+  },
+  reveal: async (s, i: Extract<Instruction, { op: 'reveal' }>) => s.reply({ kind: 'tensor', req: i.req, tensor: escape(await s.use(i.src)) }),
+  sink: async (s, i: Extract<Instruction, { op: 'sink' }>) => { await getSink(i.name)(escape(await s.use(i.src)), i.args, s.host.data); },
+  callback: async (s, i: Extract<Instruction, { op: 'callback' }>) => {
+    if (!s.host.inProcess) throw new ProtocolError('callback outputs are only allowed for in-process players');
+    await i.receive(escape(await s.use(i.src)));
+  },
+  free: (s, i: Extract<Instruction, { op: 'free' }>) => { for (const id of i.ids) s.forget(id); },
+  // `flush` promises that the players have run everything: pending receives included.
+  sync: (s, i: Extract<Instruction, { op: 'sync' }>) => {
+    const pending = s.pendingReceives();
+    if (!pending) return s.reply({ kind: 'ack', req: i.req });
+    return pending.then(() => s.reply({ kind: 'ack', req: i.req }));
+  },
+  counters: async (s, i: Extract<Instruction, { op: 'counters' }>) => {
+    await s.pendingReceives();
+    s.reply({ kind: 'counters', req: i.req, counters: { ...s.counters, liveHandles: s.handles.size } });
+    if (i.reset) {
+      s.resetCounters();
+    }
+  },
+  reseed: (s, i: Extract<Instruction, { op: 'reseed' }>) => s.reseed(i.seed),
+};
+
