@@ -246,3 +246,71 @@ export const BIT_DECOMPOSE_SUB = 'BitDecomposeSub';
  * Result in [0, 2^64 − 1). No attrs.
  */
 export const ADD_MOD_ODD = 'AddModOdd';
+
+/** Attributes of a kernel that takes none. */
+export type NoAttrs = Record<string, never>;
+
+/**
+ * Every kernel of the contract and the type of its attributes: the typed surface of
+ * `Runtime.op` and `runKernel`, so a misspelt kernel or a wrong attribute fails `tsc`.
+ * A kernel with all-optional attributes may be called without them.
+ * @example
+ * ```ts
+ * const attrs: KernelAttrMap['MatMul'] = { transposeA: false, transposeB: true };
+ * ```
+ */
+export interface KernelAttrMap {
+  Add: NoAttrs; Sub: NoAttrs; Mul: NoAttrs; BitwiseAnd: NoAttrs; BitwiseOr: NoAttrs; BitwiseXor: NoAttrs;
+  Less: Partial<CompareAttrs>; LessEqual: Partial<CompareAttrs>; Greater: Partial<CompareAttrs>;
+  GreaterEqual: Partial<CompareAttrs>; Equal: Partial<CompareAttrs>; NotEqual: Partial<CompareAttrs>;
+  Neg: NoAttrs; BitwiseNot: NoAttrs;
+  ShiftLeft: ShiftAttrs; ShiftRightLogical: ShiftAttrs; ShiftRightArithmetic: ShiftAttrs;
+  Select: NoAttrs;
+  BitExtract: BitExtractAttrs;
+  BitDecompose: BitDecomposeAttrs;
+  Cast: CastAttrs;
+  MatMul: Partial<MatMulAttrs>;
+  Conv2D: Conv2DAttrs;
+  Im2Col: Im2ColAttrs;
+  Col2Im: Col2ImAttrs;
+  Transpose: TransposeAttrs;
+  Reshape: ReshapeAttrs;
+  Slice: SliceAttrs;
+  Concat: ConcatAttrs;
+  Pad: PadAttrs;
+  Gather: GatherAttrs;
+  Tile: TileAttrs;
+  ReduceSum: ReduceSumAttrs;
+  CumSum: CumSumAttrs;
+  OneHot: OneHotAttrs;
+  Fill: FillAttrs;
+  PrgUniform: PrgUniformAttrs;
+  PermuteLastAxis: NoAttrs;
+  AddN: NoAttrs;
+  TruncDealLow: TruncDealLowAttrs;
+  TruncDealMsb: NoAttrs;
+  TruncFinish: TruncFinishAttrs;
+  PrivateCompareMask: PrivateCompareMaskAttrs;
+  PrivateCompareZeroTest: NoAttrs;
+  BitDecomposeSub: NoAttrs;
+  AddModOdd: NoAttrs;
+}
+
+/**
+ * The name of a kernel of the contract.
+ * @example
+ * ```ts
+ * const k: KernelName = 'MatMul';
+ * ```
+ */
+export type KernelName = keyof KernelAttrMap;
+
+/**
+ * The attribute argument(s) of kernel `K`: optional when every attribute is.
+ * @example
+ * ```ts
+ * function op<K extends KernelName>(k: K, ...attrs: KernelAttrsArg<K>) {}
+ * ```
+ */
+export type KernelAttrsArg<K extends KernelName> =
+  NoAttrs extends KernelAttrMap[K] ? [attrs?: KernelAttrMap[K]] : Partial<KernelAttrMap[K]> extends KernelAttrMap[K] ? [attrs?: KernelAttrMap[K]] : [attrs: KernelAttrMap[K]];

@@ -1,4 +1,4 @@
-import type { RingSpec, RingTensor } from './kernel_link.js';
+import type { KernelAttrsArg, KernelName, RingSpec, RingTensor } from './kernel_link.js';
 
 /**
  * A reference to a tensor held by one player. The driver holds only handles — never the
@@ -68,7 +68,7 @@ export interface Runtime {
   readonly players: readonly string[];
 
   /** Runs kernel `kernelName` on `player` over handles held by that player. */
-  op(player: string, kernelName: string, inputs: readonly Handle[], attrs?: object): Handle;
+  op<K extends KernelName>(player: string, kernelName: K, inputs: readonly Handle[], ...attrs: KernelAttrsArg<K>): Handle;
 
   /** Copies a tensor from its player to `to` (a direct player-to-player message). */
   send(h: Handle, to: string): Handle;

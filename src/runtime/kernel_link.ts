@@ -13,4 +13,4 @@
 export {
   HostStorage, RingTensor, getBackend, inferOutput, normalizeRing, ringName, runKernel, runKernelAsync, sameRing,
 } from '../kernels/index.js';
-export type { HostArray, RingSpec } from '../kernels/index.js';
+export type { HostArray, KernelAttrMap, KernelAttrsArg, KernelName, RingSpec } from '../kernels/index.js';

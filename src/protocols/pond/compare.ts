@@ -1,4 +1,4 @@
-import { U64 } from '../../kernels/dtype.js';
+import { U64, type KernelAttrsArg, type KernelName } from '../../kernels/index.js';
 import type { Handle } from '../../runtime/api.js';
 import { dealShares } from './dealer.js';
 import { openShares } from './open.js';
@@ -32,8 +32,8 @@ type BoolShares = [Handle, Handle];
 export function msb(p: Pond, x: PondPrivateTensor): PondPrivateTensor {
   const { rt, s0, s1, cp } = p;
   const t = new Scratch(rt);
-  const both = (kernel: string, a: BoolShares, b?: BoolShares, attrs?: object): BoolShares =>
-    [0, 1].map((i) => t.op(a[i].player, kernel, b ? [a[i], b[i]] : [a[i]], attrs)) as BoolShares;
+  const both = <K extends KernelName>(kernel: K, a: BoolShares, b?: BoolShares, ...attrs: KernelAttrsArg<K>): BoolShares =>
+    [0, 1].map((i) => t.op(a[i].player, kernel, b ? [a[i], b[i]] : [a[i]], ...attrs)) as BoolShares;
   const pub = (value: bigint): BoolShares => [t.fill(s0, value, U64), t.fill(s1, value, U64)];
   // Step 1.
   const [r0cp, r0] = rt.sampleShared([cp, s0], x.shape, U64).map((h) => t.track(h));

@@ -1,5 +1,5 @@
 import { ValueError } from '../../errors.js';
-import { U64 } from '../../kernels/dtype.js';
+import { U64, type KernelAttrMap, type KernelAttrsArg, type KernelName } from '../../kernels/index.js';
 import { broadcastOrThrow } from '../../kernels/ops/validate.js';
 import type { Handle } from '../../runtime/api.js';
 import { toPlain } from '../lift.js';
@@ -14,8 +14,8 @@ import { truncatePrivate, truncatePublic } from './truncate.js';
  * `keepMask`, a masked tensor stays masked: the op is applied to its mask and alpha as well,
  * which is valid because op(x) = op(alpha) + op(a) for a linear op.
  */
-export function mapLocal(p: Pond, x: TfeTensor, kernel: string, attrs: object, keepMask: boolean, fracBits = x.fracBits): TfeTensor {
-  const f = (h: Handle) => p.rt.op(h.player, kernel, [h], attrs);
+export function mapLocal<K extends KernelName>(p: Pond, x: TfeTensor, kernel: K, attrs: KernelAttrMap[K], keepMask: boolean, fracBits = x.fracBits): TfeTensor {
+  const f = (h: Handle) => p.rt.op(h.player, kernel, [h], ...([attrs] as KernelAttrsArg<K>));
   const pair = (hs: readonly [Handle, Handle]) => [f(hs[0]), f(hs[1])] as [Handle, Handle];
   if (x instanceof PondPublicTensor) return new PondPublicTensor(p, fracBits, pair(x.values));
   if (x instanceof PondMaskedTensor) {
@@ -251,12 +251,12 @@ export function stack(p: Pond, xs: TfeTensor[], axis: number): TfeTensor {
  */
 export function avgPool2d(p: Pond, x: TfeTensor, opts: Pool2DOptions): TfeTensor {
   if (x.rank !== 4) throw new ValueError(`\`avgPool2d\` expects NHWC input of rank 4, got shape [${x.shape.join(',')}]`);
-  const pool = typeof opts.poolSize === 'number' ? [opts.poolSize, opts.poolSize] : opts.poolSize;
+  const pool: [number, number] = typeof opts.poolSize === 'number' ? [opts.poolSize, opts.poolSize] : opts.poolSize;
   const s = opts.strides ?? pool;
-  const strides = typeof s === 'number' ? [s, s] : s;
+  const strides: [number, number] = typeof s === 'number' ? [s, s] : s;
   const padding = opts.padding ?? 'valid';
   const [n, h, w, c] = x.shape;
-  const { outH, outW, counts } = poolCounts(h, w, pool as [number, number], strides as [number, number], padding);
+  const { outH, outW, counts } = poolCounts(h, w, pool, strides, padding);
   const cols = mapLocal(p, x, 'Im2Col', { kernelSize: pool, strides, padding }, false);
   const windows = reshape(p, cols, [n, outH, outW, pool[0] * pool[1], c]);
   const sums = reduceSum(p, windows, 3, false);

@@ -1,4 +1,4 @@
-import type { RingSpec } from '../../kernels/dtype.js';
+import type { KernelAttrsArg, KernelName, RingSpec } from '../../kernels/index.js';
 import type { Handle, Runtime } from '../../runtime/api.js';
 
 /**
@@ -18,8 +18,8 @@ export class Scratch {
   constructor(private readonly rt: Runtime) {}
 
   /** Runs a kernel; the output is scratch until kept. */
-  op(player: string, kernel: string, inputs: Handle[], attrs?: object): Handle {
-    return this.track(this.rt.op(player, kernel, inputs, attrs));
+  op<K extends KernelName>(player: string, kernel: K, inputs: Handle[], ...attrs: KernelAttrsArg<K>): Handle {
+    return this.track(this.rt.op(player, kernel, inputs, ...attrs));
   }
 
   /** A public constant on a player (scratch). */

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { TfeError, ValueError } from '../../errors.js';
-import { normalizeRing, type RingSpec, RingTensor, inferOutput } from '../kernel_link.js';
+import { inferOutput, normalizeRing, RingTensor, type KernelAttrMap, type KernelAttrsArg, type KernelName, type RingSpec } from '../kernel_link.js';
 import type { Handle, InputSource, OutputSink, PlayerCounters, Runtime } from '../api.js';
 import type { DriverLink, DriverNet } from '../transport/transport.js';
 import { errorFromReply } from '../wire/reply_errors.js';
@@ -83,7 +83,7 @@ export class DriverRuntime implements Runtime {
 
   // ---- instructions --------------------------------------------------------------------
 
-  op(player: string, kernelName: string, inputs: readonly Handle[], attrs: object = {}): Handle {
+  op<K extends KernelName>(player: string, kernelName: K, inputs: readonly Handle[], ...[attrs = {} as KernelAttrMap[K]]: KernelAttrsArg<K>): Handle {
     this.usable(player);
     for (let k = 0; k < inputs.length; k++) {
       const h = inputs[k];
