@@ -16,38 +16,46 @@
  * cannot be named in a file: such a model is saved without its training state (said once on
  * the console), and the loaded model must be compiled again.
  *
- * Works for protocols whose tensors hold their handles as `shares` (private) or `values`
- * (public), i.e. Pond and SecureNN.
+ * Shares are written and read by the protocol (`Protocol.saveShares` / `loadShares`), so this
+ * file never touches a handle: it records what the protocol returns and assigns what it loads.
+ * It sees the model through {@link CheckpointModel} only, so `sequential.ts` can import it
+ * without a cycle.
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { NotImplementedError, ValueError } from '../errors.js';
-import { U64 } from '../kernels/dtype.js';
-import { getProtocol, type Protocol } from '../protocols/protocol.js';
+import { ValueError } from '../errors.js';
+import { getProtocol, type Protocol, type SavedShares } from '../protocols/protocol.js';
 import type { TfeTensor } from '../protocols/tensor.js';
-import { getRuntime, keep, type Handle } from '../runtime/index.js';
-import type { SerializedLayer } from '../layers/index.js';
-import { getLoss } from './losses.js';
-import { optimizerFromConfig } from './optimizers.js';
-import { Sequential } from './sequential.js';
+import { getRuntime } from '../runtime/index.js';
+import type { LayerWeight, SerializedLayer } from '../layers/index.js';
+import { getLoss, type Loss } from './losses.js';
+import { optimizerFromConfig, type Optimizer } from './optimizers.js';
+
+/**
+ * What a checkpoint needs of a model (`Sequential` implements it).
+ * @example
+ * ```ts
+ * const m: CheckpointModel = tfe.sequential({ layers });
+ * ```
+ */
+export interface CheckpointModel {
+  readonly layers: readonly { readonly weights: LayerWeight[] }[];
+  readonly optimizer?: Optimizer;
+  readonly loss?: Loss;
+  readonly metricNames: string[];
+  build(): Protocol;
+  getConfig(): { name: string; layers: SerializedLayer[] };
+  compile(args: { optimizer: Optimizer; loss: string; metrics: string[] }): void;
+}
 
 const MANIFEST = 'tfe_model.json';
 
-interface WeightEntry { name: string; shape: number[]; kind: string; fracBits: number; files: { player: string; path: string }[] }
+interface WeightEntry extends SavedShares { name: string }
 interface SlotEntry extends WeightEntry { weight: string; index: number }
 interface TrainingState { optimizer: { name: string; config: Record<string, unknown>; iterations: number }; loss: string; metrics: string[]; slots: SlotEntry[] }
 interface Manifest {
   format: 'tfe-checkpoint'; version: 1 | 2; slot: 'a' | 'b'; protocol: string; fracBits: number;
   model: { name: string; layers: SerializedLayer[] }; weights: WeightEntry[]; training?: TrainingState;
-}
-
-type HandleHolder = { shares?: readonly Handle[]; values?: readonly Handle[]; unmasked?: { shares: readonly Handle[] }; masked?: unknown };
-
-function handlesOf(t: TfeTensor): readonly Handle[] {
-  const h = t as unknown as HandleHolder;
-  const hs = h.shares ?? h.values ?? h.unmasked?.shares;
-  if (!hs) throw new NotImplementedError(`checkpoints are not supported for tensors of ${t.protocol.name} (${t.constructor.name})`);
-  return hs;
 }
 
 function readManifest(dir: string): Manifest | undefined {
@@ -61,7 +69,7 @@ function readManifest(dir: string): Manifest | undefined {
 let warnedCustomLoss = false;
 
 /** The training state of a compiled model, its state tensors written with `writeShares`. */
-function trainingState(model: Sequential, writeShares: (t: TfeTensor, stem: string) => WeightEntry['files']): TrainingState | undefined {
+function trainingState(model: CheckpointModel, writeShares: (t: TfeTensor, stem: string) => SavedShares): TrainingState | undefined {
   const { optimizer, loss } = model;
   if (!optimizer || !loss) return undefined;
   try { getLoss(loss.name); } catch {
@@ -74,7 +82,7 @@ function trainingState(model: Sequential, writeShares: (t: TfeTensor, stem: stri
   let i = 0;
   for (const [weight, tensors] of slots) {
     tensors.forEach((t, index) => {
-      entries.push({ weight, index, name: `${weight}/slot${index}`, shape: [...t.shape], kind: t.kind, fracBits: t.fracBits, files: writeShares(t, `opt${i}_${index}`) });
+      entries.push({ weight, index, name: `${weight}/slot${index}`, ...writeShares(t, `opt${i}_${index}`) });
     });
     i++;
   }
@@ -88,20 +96,14 @@ function trainingState(model: Sequential, writeShares: (t: TfeTensor, stem: stri
  * await saveCheckpoint(model, 'checkpoints/mnist');
  * ```
  */
-export async function saveCheckpoint(model: Sequential, dir: string): Promise<void> {
+export async function saveCheckpoint(model: CheckpointModel, dir: string): Promise<void> {
   if (typeof dir !== 'string' || !dir) throw new ValueError('`dir` must be a non-empty path');
   const p = model.build();
   const rt = getRuntime();
   const previous = readManifest(dir);
   const slot: 'a' | 'b' = previous?.slot === 'a' ? 'b' : 'a';
-  const writeShares = (t: TfeTensor, stem: string) => handlesOf(t).map((h, k) => {
-    const path = join(dir, slot, h.player, `${stem}_${k}.bin`);
-    rt.output(h, { kind: 'sink', name: 'raw', args: { path } });
-    return { player: h.player, path };
-  });
-  const weights: WeightEntry[] = model.layers.flatMap((l) => l.weights).map((w, i) => (
-    { name: w.name, shape: w.shape, kind: w.value.kind, fracBits: w.value.fracBits, files: writeShares(w.value, `w${i}`) }
-  ));
+  const writeShares = (t: TfeTensor, stem: string) => p.saveShares(t, (player, k) => join(dir, slot, player, `${stem}_${k}.bin`));
+  const weights: WeightEntry[] = model.layers.flatMap((l) => l.weights).map((w, i) => ({ name: w.name, ...writeShares(w.value, `w${i}`) }));
   const training = trainingState(model, writeShares);
   await rt.flush();
   const manifest: Manifest = { format: 'tfe-checkpoint', version: 2, slot, protocol: p.name, fracBits: p.fracBits, model: model.getConfig(), weights, training };
@@ -111,19 +113,15 @@ export async function saveCheckpoint(model: Sequential, dir: string): Promise<vo
   renameSync(tmp, join(dir, MANIFEST));
 }
 
-/** Has each player load its own shares of entry `e` and makes them the value of `t`. */
-function restoreShares(t: TfeTensor, e: WeightEntry, protocol: string): void {
-  const rt = getRuntime();
-  const loaded = e.files.map((f) => keep(rt.input(f.player, { kind: 'source', loader: 'raw', args: { path: f.path, shape: e.shape }, shape: e.shape, ring: U64 })));
-  const holder = t as unknown as HandleHolder & { shares?: Handle[]; setValues?: (v: readonly Handle[]) => void };
-  const old = handlesOf(t);
-  if (holder.shares) { holder.shares = loaded; holder.masked = undefined; } else if (holder.setValues) holder.setValues(loaded);
-  else throw new NotImplementedError(`cannot restore a ${e.kind} tensor under ${protocol}`);
-  rt.free(...old);
+/** Has each player load its own shares of entry `e` and assigns them to the variable `t`. */
+function restoreShares(p: Protocol, t: TfeTensor, e: WeightEntry): void {
+  const loaded = p.loadShares(e);
+  p.assign(t, loaded);
+  p.dispose(loaded);
 }
 
 /** Compiles `model` as it was saved and restores the optimizer's step count and state. */
-function restoreTraining(model: Sequential, t: TrainingState, p: Protocol): void {
+function restoreTraining(model: CheckpointModel, t: TrainingState, p: Protocol): void {
   const optimizer = optimizerFromConfig(t.optimizer.name, t.optimizer.config);
   model.compile({ optimizer, loss: t.loss, metrics: t.metrics });
   const byName = new Map(model.layers.flatMap((l) => l.weights).map((w) => [w.name, w]));
@@ -141,35 +139,36 @@ function restoreTraining(model: Sequential, t: TrainingState, p: Protocol): void
     for (const e of groups.get(name)!) {
       const target = made[g][e.index];
       if (!target || e.shape.join() !== target.shape.join()) throw new ValueError(`checkpoint optimizer state \`${e.name}\` has shape [${e.shape.join(',')}], the weight needs [${target?.shape.join(',') ?? '?'}]`);
-      restoreShares(target, e, p.name);
+      restoreShares(p, target, e);
     }
   });
 }
 
 /**
- * Loads a checkpoint written by `model.save(dir)`: the model is rebuilt from its config and
- * every player loads its own shares. A checkpoint of a compiled model comes back compiled,
- * with its optimizer state. The active protocol must match the saved one.
+ * Loads a checkpoint written by `model.save(dir)` into a model that `fromConfig` rebuilds from
+ * the saved config: every player loads its own shares. A checkpoint of a compiled model comes
+ * back compiled, with its optimizer state. The active protocol must match the saved one.
+ * `tfe.models.load(dir)` is this with `Sequential.fromConfig`.
  * @example
  * ```ts
- * const model = await tfe.models.load('checkpoints/mnist');
+ * const model = await restoreCheckpoint('checkpoints/mnist', Sequential.fromConfig);
  * ```
  */
-export async function loadCheckpoint(dir: string): Promise<Sequential> {
+export async function restoreCheckpoint<M extends CheckpointModel>(dir: string, fromConfig: (config: Manifest['model']) => M): Promise<M> {
   const m = readManifest(dir);
   if (!m) throw new ValueError(`no tfe checkpoint in \`${dir}\` (missing ${MANIFEST})`);
   const p = getProtocol();
   if (p.name !== m.protocol || p.fracBits !== m.fracBits) {
     throw new ValueError(`checkpoint \`${dir}\` was saved under ${m.protocol} with fracBits ${m.fracBits}; the active protocol is ${p.name} with fracBits ${p.fracBits}`);
   }
-  const model = Sequential.fromConfig(m.model);
+  const model = fromConfig(m.model);
   model.build();
   const ws = model.layers.flatMap((l) => l.weights);
   if (ws.length !== m.weights.length) throw new ValueError(`checkpoint \`${dir}\` has ${m.weights.length} weights, its model config ${ws.length}`);
   ws.forEach((w, i) => {
     const e = m.weights[i];
     if (e.shape.join() !== w.shape.join()) throw new ValueError(`checkpoint weight \`${e.name}\` has shape [${e.shape.join(',')}], the model expects [${w.shape.join(',')}]`);
-    restoreShares(w.value, e, p.name);
+    restoreShares(p, w.value, e);
   });
   if (m.training) restoreTraining(model, m.training, p);
   await getRuntime().flush();

@@ -10,7 +10,7 @@
  * const again = await tfe.models.load('ckpt');
  * ```
  */
-import { loadCheckpoint } from './checkpoint.js';
+import { Sequential } from './sequential.js';
 import { fileHandler, fromLayersModel, loadLayersModel } from './import_tfjs.js';
 
 export { Sequential, sequential, type ModelCompileArgs, type ModelFitArgs, type SequentialArgs } from './sequential.js';
@@ -20,7 +20,16 @@ export { getMetric, type Metric } from './metrics.js';
 export { Adam, Optimizer, SGD, getOptimizer, train, type AdamArgs, type SGDArgs } from './optimizers.js';
 export type { BatchDataset, History } from './training.js';
 export { fileHandler, fromLayersModel, loadLayersModel, type ImportArgs } from './import_tfjs.js';
-export { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
+export { restoreCheckpoint, saveCheckpoint, type CheckpointModel } from './checkpoint.js';
+
+/**
+ * Loads a secret-shared checkpoint written by `model.save(dir)`.
+ * @example
+ * ```ts
+ * const model = await tfe.models.loadCheckpoint('ckpt');
+ * ```
+ */
+export function loadCheckpoint(dir: string): Promise<Sequential> { return Sequential.load(dir); }
 
 /**
  * `tfe.models`: checkpoint loading and tfjs import.

@@ -11,6 +11,7 @@ import { getOptimizer, type Optimizer } from './optimizers.js';
 import { asPrivate, type ModelInput } from './data_input.js';
 import { evaluateModel, fitDatasetModel, fitModel, type BatchDataset, type History } from './training.js';
 import { formatSummary } from './summary.js';
+import { restoreCheckpoint, saveCheckpoint } from './checkpoint.js';
 
 /** Arguments of {@link Sequential}. */
 export interface SequentialArgs { layers?: Layer[]; name?: string }
@@ -219,9 +220,17 @@ export class Sequential {
     return new Sequential({ name: config.name, layers });
   }
 
+  /**
+   * Loads a checkpoint written by {@link Sequential.save}: every player loads its own shares.
+   * @example
+   * ```ts
+   * const model = await tfe.Sequential.load('checkpoints/mnist');
+   * ```
+   */
+  static load(dir: string): Promise<Sequential> { return restoreCheckpoint(dir, (c) => Sequential.fromConfig(c)); }
+
   /** Saves a secret-shared checkpoint: each player writes its own shares (see `checkpoint.ts`). */
   async save(dir: string): Promise<void> {
-    const { saveCheckpoint } = await import('./checkpoint.js');
     await saveCheckpoint(this, dir);
   }
 

@@ -16,6 +16,21 @@ export interface Pool2DOptions { poolSize: number | [number, number]; strides?: 
 
 
 /**
+ * Where a tensor's shares went in a checkpoint: one file per player, written by that player
+ * (relative to its data directory), with the kind, shape and scale needed to load it back.
+ * @example
+ * ```ts
+ * const saved: SavedShares = { kind: 'private', shape: [4, 2], fracBits: 16, files: [{ player: 'server0', path: 'ckpt/a/server0/w0_0.bin' }, { player: 'server1', path: 'ckpt/a/server1/w0_1.bin' }] };
+ * ```
+ */
+export interface SavedShares {
+  kind: string;
+  shape: number[];
+  fracBits: number;
+  files: { player: string; path: string }[];
+}
+
+/**
  * The interface every protocol implements (Pond, SecureNN, ABY3) and layers call. Ops take
  * tensors or liftable plain values, dispatch on public/private/masked operands, and return new
  * tensors; they only queue instructions, so nothing blocks until `reveal()` or an output.
@@ -44,6 +59,10 @@ export interface Protocol {
   cache(x: TfeTensor): TfeTensor;
   reveal(x: TfeTensor): Promise<Float64Array>;
   dispose(x: TfeTensor): void;
+  /** Has each player write its own share(s) of `x` to `pathOf(player, index)`; nothing is revealed. */
+  saveShares(x: TfeTensor, pathOf: (player: string, index: number) => string): SavedShares;
+  /** Has each player load its own share(s) written by `saveShares`; returns a new tensor. */
+  loadShares(saved: SavedShares): TfeTensor;
 
   add(x: TensorLike, y: TensorLike): TfeTensor;
   sub(x: TensorLike, y: TensorLike): TfeTensor;

@@ -4,12 +4,13 @@ import { U64 } from '../../kernels/dtype.js';
 import type { Handle, Runtime } from '../../runtime/api.js';
 import { currentRuntime, inputWithShape, keepHandle } from '../runtime_link.js';
 import { allIntegers, toPlain } from '../lift.js';
-import type { Conv2DOptions, InputProvider, Pool2DOptions, Protocol, ProtocolCapabilities } from '../protocol.js';
+import type { Conv2DOptions, InputProvider, Pool2DOptions, Protocol, ProtocolCapabilities, SavedShares } from '../protocol.js';
 import { TfeTensor, type Liftable, type TensorLike } from '../tensor.js';
 import { beaverProduct, beaverSquare, mask } from './beaver.js';
 import * as linear from './linear.js';
 import * as nonlinear from './nonlinear.js';
 import { PondMaskedTensor, PondPrivateTensor, PondPrivateVariable, PondPublicTensor, PondPublicVariable } from './pond_tensors.js';
+import { loadShares, saveShares } from './saved_shares.js';
 import { inputSource, outputTo, revealToDriver, shareFrom } from './sharing.js';
 import { TRUNCATION_BOUND, truncatePrivate, truncatePublic } from './truncate.js';
 
@@ -171,6 +172,9 @@ export class Pond implements Protocol {
     await outputTo(this, player, x, receive);
     await this.settleChecks();
   }
+
+  saveShares(x: TfeTensor, pathOf: (player: string, index: number) => string): SavedShares { return saveShares(this, this.toTensor(x), pathOf); }
+  loadShares(saved: SavedShares): TfeTensor { return loadShares(this, saved); }
 
   dispose(x: TfeTensor): void {
     if (x instanceof PondPublicTensor) this.rt.free(...x.values);
