@@ -15,7 +15,7 @@
  */
 import { dirname, join } from 'node:path';
 import { readModelFiles } from '../data/tfjs_model_loader.js';
-import { getRuntime } from '../runtime/config/config.js';
+import { getRuntime } from '../runtime/index.js';
 import * as tf from '@tensorflow/tfjs';
 import { NotImplementedError, ValueError } from '../errors.js';
 import { deserializeLayer, type Layer } from '../layers/index.js';

@@ -1,5 +1,17 @@
+/**
+ * The protocols' one door into the runtime (DESIGN.md §3; lint enforces it): the runtime's
+ * instruction API as types, the active runtime, and handle scopes. No other file under
+ * `src/protocols` imports from `src/runtime`.
+ * @example
+ * ```ts
+ * import { currentRuntime, type Handle } from '../runtime_link.js';
+ * ```
+ */
 import type { Handle, InputSource, Runtime } from '../runtime/api.js';
 import { DriverRuntime, getRuntime, keep } from '../runtime/index.js';
+
+export type { Handle, InputSource, OutputSink, PlayerCounters, Runtime } from '../runtime/api.js';
+export { tidy } from '../runtime/index.js';
 
 /**
  * The runtime of the active config, as protocols see it (the one link from protocols to the

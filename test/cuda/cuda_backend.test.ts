@@ -6,6 +6,7 @@
  * skipped with the reason printed.
  */
 import { test } from 'uvu';
+import { testIf } from '../helpers/skip.js';
 import * as assert from 'uvu/assert';
 import { availableBackends, findBackend, inferOutput, knownKernels, runKernel, RingTensor } from '../../src/kernels/index.js';
 import { deviceKernels, registerDeviceBackend } from '../../src/kernels/cuda/register.js';
@@ -30,6 +31,8 @@ function crossCheckAll(backend: string): number {
   return n;
 }
 
+const NO_NATIVE = 'the native addon is not built, so the emulated device cannot run';
+
 test('the device kernel table covers every kernel of the contract', () => {
   const missing = knownKernels().filter((k) => !(k in deviceKernels));
   assert.equal(missing, [], `kernels without a cuda body: ${missing.join(', ')}`);
@@ -37,13 +40,11 @@ test('the device kernel table covers every kernel of the contract', () => {
   assert.equal(knownKernels().filter((k) => !covered.has(k)), [], 'every kernel has a cross-check case');
 });
 
-test('emulated device: every kernel equals the reference bit for bit', () => {
-  if (!nativeAvailable()) return;
+testIf(nativeAvailable(), NO_NATIVE)('emulated device: every kernel equals the reference bit for bit', () => {
   assert.ok(crossCheckAll('cuda_emulated') > 100);
 });
 
-test('emulated device: reshape shares the buffer, which is freed when the last tensor is disposed', () => {
-  if (!nativeAvailable()) return;
+testIf(nativeAvailable(), NO_NATIVE)('emulated device: reshape shares the buffer, which is freed when the last tensor is disposed', () => {
   const be = findBackend('cuda_emulated')!;
   const x = new RingTensor([2, 3], 'u64', be.upload(randomTensor([2, 3]).values(), 'u64'));
   const y = runKernel('Reshape', [x], { shape: [3, 2] }, 'cuda_emulated');
@@ -57,17 +58,12 @@ test('emulated device: reshape shares the buffer, which is freed when the last t
   y.dispose(); // a second dispose is a no-op
 });
 
-test('emulated device: async download gives the same values', async () => {
-  if (!nativeAvailable()) return;
+testIf(nativeAvailable(), NO_NATIVE)('emulated device: async download gives the same values', async () => {
   const t = runKernel('Add', [randomTensor([100]), randomTensor([100])], {}, 'cuda_emulated');
   assert.equal(await t.data(), t.values());
 });
 
-test('real GPU: every kernel equals the reference bit for bit (skipped without one)', () => {
-  if (!availableBackends().includes('cuda')) {
-    console.log('  skip: no cuda backend here (needs `TFE_CUDA=1 npm install` and an NVIDIA GPU); the GPU cross-checks did not run');
-    return;
-  }
+testIf(availableBackends().includes('cuda'), 'no cuda backend here (needs `TFE_CUDA=1 npm install` and an NVIDIA GPU); the GPU cross-checks did not run')('real GPU: every kernel equals the reference bit for bit', () => {
   assert.ok(crossCheckAll('cuda') > 100);
 });
 

@@ -11,12 +11,6 @@ async function priv(values: Float64Array, shape = [values.length]) {
   return tfe.definePrivateInput('input-provider', () => values, { shape });
 }
 
-function maxRel(got: Float64Array, want: (i: number) => number): number {
-  let w = 0;
-  for (let i = 0; i < got.length; i++) w = Math.max(w, Math.abs(got[i] - want(i)) / Math.abs(want(i)));
-  return w;
-}
-
 test('reciprocal: documented relative error; scaled form for wide intervals', async () => {
   tfe.setProtocol(new tfe.Pond());
   for (const iv of [[1, 10], [0.5, 2], [10, 10 * Math.exp(8)]] as [number, number][]) {

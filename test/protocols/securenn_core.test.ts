@@ -2,10 +2,10 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as tfe from '../../src/index.js';
 import { ring } from '../../src/kernels/index.js';
-import { BITS, U64 } from '../../src/kernels/dtype.js';
+import { BITS } from '../../src/kernels/dtype.js';
 import { Scratch } from '../../src/protocols/pond/scratch.js';
 import { SecureNN, privateCompare, shareConvert } from '../../src/protocols/securenn/index.js';
-import { edgeValues, msbOf, openOdd, openRaw, randomU64, rt, shareRaw, signed } from './securenn_helpers.js';
+import { edgeValues, msbOf, openOdd, openRaw, randomU64, rt, shareRaw } from './securenn_helpers.js';
 
 const snn = new SecureNN();
 tfe.setProtocol(snn);

@@ -43,11 +43,11 @@ test('kill -9 a player mid-computation: every pending call rejects naming it; a 
     const y = rt.send(rt.op('server1', 'Add', [x, x]), 'server0');
     const pending = [rt.reveal(rt.op('server0', 'Add', [y, y])), rt.flush(), rt.counters()].map(commError);
     await sleep(300);
-    const t0 = Date.now();
     await cluster!.kill('server1', 'SIGKILL');
     const errs = await Promise.all(pending);
-    assert.ok(Date.now() - t0 < 10_000, 'rejected within 10 s');
     for (const e of errs) {
+      // Detected as a dead player, not by the (longer) silence timeout.
+      assert.not.match(e.message, /did not answer within/);
       assert.is(e.player, 'server1');
       assert.is(e.address, cluster!.hostmap.server1);
       assert.match(e.message, /server1/);
@@ -64,10 +64,8 @@ test('a player silent past the timeout fails the run with a CommunicationError',
   withConfig('zmq', async ({ rt, cluster }) => {
     await sumWorks(rt, TWO.players);
     cluster!.procs.get('server1')!.kill('SIGSTOP');
-    const t0 = Date.now();
     const e = await commError(rt.reveal(rt.fill('server1', [1], 1n, U64)));
     assert.match(e.message, /`server1` at .* did not answer within 3000 ms/);
-    assert.ok(Date.now() - t0 < 10_000);
     cluster!.procs.get('server1')!.kill('SIGCONT');
   }, { ...TWO, timeoutMs: 3000, heartbeatMs: 250 }));
 

@@ -14,13 +14,13 @@ import { keepOutput, takeOutput } from '../../src/kernels/native/out_cache.js';
 import { markEscaped, releaseStorage, retainStorage } from '../../src/runtime/player/storage_refs.js';
 import { testOnConfigs } from '../helpers/configs.js';
 import { nativeAvailable } from '../helpers/ring_testing.js';
+import { testIf } from '../helpers/skip.js';
 
 const N = 1 << 18; // 2 MiB of u64: large enough for the native pool
 const fill = (value: bigint, backend = 'native') => runKernel('Fill', [], { shape: [N], value, dtype: 'u64' }, backend);
 const intact = (t: RingTensor, value: bigint) => t.values().length === N && t.values().every((v) => v === value);
 
-test('the addon recycles pooled blocks only, once, detaching every view', () => {
-  if (!nativeAvailable()) return;
+testIf(nativeAvailable(), 'the native addon is not built')('the addon recycles pooled blocks only, once, detaching every view', () => {
   const nb = loadBinding();
   const big = nb.alloc(true, N, true) as BigUint64Array;
   const view = big.subarray(3, 9);
@@ -35,8 +35,7 @@ test('the addon recycles pooled blocks only, once, detaching every view', () => 
   assert.ok(fresh.length === N && fresh.every((v) => v === 0n), 'a later zeroed output is zero');
 });
 
-test('a full output cache sends released arrays back to the pool, detached', () => {
-  if (!nativeAvailable()) return;
+testIf(nativeAvailable(), 'the native addon is not built')('a full output cache sends released arrays back to the pool, detached', () => {
   const n = 96; // a size nothing else here uses
   const arrays = Array.from({ length: 40 }, () => loadBinding().alloc(true, n, false));
   const kept = arrays.filter((a) => keepOutput(a)).length;
@@ -48,8 +47,7 @@ test('a full output cache sends released arrays back to the pool, detached', () 
   assert.is(takeOutput(false, n), undefined, 'u8 and u64 arrays of one length are kept apart');
 });
 
-test('the last reference releases; views share one count; escaped buffers stay', () => {
-  if (!nativeAvailable()) return;
+testIf(nativeAvailable(), 'the native addon is not built')('the last reference releases; views share one count; escaped buffers stay', () => {
   const x = fill(5n);
   const view = runKernel('Reshape', [x], { shape: [N / 2, 2] }, 'native');
   retainStorage(x);

@@ -1,5 +1,5 @@
 import { U64 } from '../../kernels/dtype.js';
-import type { Handle } from '../../runtime/api.js';
+import type { Handle } from '../runtime_link.js';
 import { dealShares } from './dealer.js';
 import { openShares } from './open.js';
 import type { Pond } from './pond.js';

@@ -1,4 +1,4 @@
-import type { Handle } from '../../runtime/api.js';
+import type { Handle } from '../runtime_link.js';
 import type { Pond } from './pond.js';
 
 /**

@@ -1,7 +1,7 @@
 import { ValueError } from '../../errors.js';
 import { U64, type KernelAttrMap, type KernelAttrsArg, type KernelName } from '../../kernels/index.js';
 import { broadcastOrThrow } from '../../kernels/ops/validate.js';
-import type { Handle } from '../../runtime/api.js';
+import type { Handle } from '../runtime_link.js';
 import { toPlain } from '../lift.js';
 import type { Pool2DOptions } from '../protocol.js';
 import type { Liftable, TensorLike, TfeTensor } from '../tensor.js';

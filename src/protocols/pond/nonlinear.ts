@@ -1,6 +1,6 @@
 import { ValueError } from '../../errors.js';
 import { U64 } from '../../kernels/dtype.js';
-import type { Handle } from '../../runtime/api.js';
+import type { Handle } from '../runtime_link.js';
 import { DEFAULT_APPROXIMATIONS, type ApproximationName } from '../approximations/index.js';
 import { msb } from './compare.js';
 import type { TfeTensor } from '../tensor.js';

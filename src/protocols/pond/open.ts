@@ -1,4 +1,4 @@
-import type { Handle, Runtime } from '../../runtime/api.js';
+import type { Handle, Runtime } from '../runtime_link.js';
 
 /** A value shared between two servers: part 0 on one, part 1 on the other. */
 export type SharedPair = readonly [Handle, Handle];

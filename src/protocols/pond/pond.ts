@@ -1,7 +1,7 @@
 import { ProtocolError, ValueError } from '../../errors.js';
 import { encodeFixed } from '../../kernels/fixed_point.js';
 import { U64 } from '../../kernels/dtype.js';
-import type { Handle, Runtime } from '../../runtime/api.js';
+import type { Handle, Runtime } from '../runtime_link.js';
 import { currentRuntime, inputWithShape, keepHandle } from '../runtime_link.js';
 import { allIntegers, toPlain } from '../lift.js';
 import type { Conv2DOptions, InputProvider, Pool2DOptions, Protocol, ProtocolCapabilities, SavedShares } from '../protocol.js';

@@ -1,4 +1,4 @@
-import type { Handle } from '../../runtime/api.js';
+import type { Handle } from '../runtime_link.js';
 import type { Protocol } from '../protocol.js';
 import { TfeTensor } from '../tensor.js';
 

@@ -12,7 +12,7 @@
  */
 import { ValueError } from '../../errors.js';
 import { U64 } from '../../kernels/index.js';
-import type { Handle } from '../../runtime/api.js';
+import type { Handle } from '../runtime_link.js';
 import type { SavedShares } from '../protocol.js';
 import type { TfeTensor } from '../tensor.js';
 import type { Pond } from './pond.js';

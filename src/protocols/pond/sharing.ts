@@ -3,7 +3,7 @@ import { decodeFixed, encodeFixed } from '../../kernels/fixed_point.js';
 import { ring } from '../../kernels/index.js';
 import { U64 } from '../../kernels/dtype.js';
 import type { RingTensor } from '../../kernels/ring_tensor.js';
-import type { Handle, InputSource } from '../../runtime/api.js';
+import type { Handle, InputSource } from '../runtime_link.js';
 import { toPlain } from '../lift.js';
 import type { InputProvider } from '../protocol.js';
 import type { TfeTensor } from '../tensor.js';

@@ -1,6 +1,6 @@
 import { ProtocolError } from '../../errors.js';
 import { U64 } from '../../kernels/dtype.js';
-import type { Handle } from '../../runtime/api.js';
+import type { Handle } from '../runtime_link.js';
 import type { Pond } from './pond.js';
 import { PondPrivateTensor, PondPublicTensor } from './pond_tensors.js';
 

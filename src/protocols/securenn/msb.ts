@@ -1,5 +1,5 @@
 import { U64 } from '../../kernels/dtype.js';
-import type { Handle } from '../../runtime/api.js';
+import type { Handle } from '../runtime_link.js';
 import type { Pond } from '../pond/pond.js';
 import { PondPrivateTensor } from '../pond/pond_tensors.js';
 import { Scratch } from '../pond/scratch.js';

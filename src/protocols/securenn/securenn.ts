@@ -4,7 +4,7 @@ import type { PondPrivateTensor } from '../pond/pond_tensors.js';
 import { registerCapability, type ExactComparison, type ProtocolCapabilities } from '../capabilities.js';
 import type { Pool2DOptions } from '../protocol.js';
 import type { TensorLike, TfeTensor } from '../tensor.js';
-import { tidy } from '../../runtime/driver/scope.js';
+import { tidy } from '../runtime_link.js';
 import * as cmp from './comparisons.js';
 import '../../kernels/index.js'; // registers every kernel, the fused PrivateCompare ones included
 import { DEFAULT_CHUNK, msb, oneMinus, type MsbProtocol } from './msb.js';

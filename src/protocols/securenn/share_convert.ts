@@ -1,6 +1,6 @@
 import { BITS, U64 } from '../../kernels/dtype.js';
 import { BIT_DECOMPOSE_SUB } from '../../kernels/kernel_names.js';
-import type { Handle } from '../../runtime/api.js';
+import type { Handle } from '../runtime_link.js';
 import type { Pond } from '../pond/pond.js';
 import type { Scratch } from '../pond/scratch.js';
 import { addOdd, reduceOdd, subOdd } from './odd_ring.js';
