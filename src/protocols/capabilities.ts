@@ -97,7 +97,7 @@ export function registerCapability(capability: CapabilityName, protocolName: str
 }
 
 /**
- * The protocols that provide `capability`, joined for a message: `SecureNN`, `SecureNN or ABY3`.
+ * The protocols that provide `capability`, joined for a message: `SecureNN`, or `A, B or C` for several.
  * @example
  * ```ts
  * throw new NotImplementedError(`argmax needs exact comparison: use ${protocolsWith('exactComparison')}`);

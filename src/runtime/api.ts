@@ -22,8 +22,8 @@ export interface Handle {
 }
 
 /**
- * Counters kept per player, readable from the driver (DESIGN.md §5). Always on; tracing
- * (TFE_TRACE) builds on them and on the player's observer hook.
+ * Counters kept per player, readable from the driver (DESIGN.md §5). Always on; observers
+ * (the player's `PlayerObserver`, the driver's `DriverObserver`) see the same events.
  * @example
  * ```ts
  * const c = await rt.counters();
@@ -141,8 +141,8 @@ export interface Runtime {
  * Where a private input comes from.
  * - `provider`: a function run on the owner's player; allowed only when that player lives in
  *   this process (LocalConfig). It returns ring elements (already encoded by the caller).
- * - `source`: a data source the player loads itself, by kind (`csv`, `arrow`, `idx`, ...),
- *   with arguments; the loaders register with the player runtime.
+ * - `source`: a data source the player loads itself, by the name of a
+ *   registered loader (`json`, `raw`, `tfjs-model`, ...), with arguments; the loaders register with the player runtime.
  *
  * `shape` and `ring` (default u64) declare what the source yields, so `input` can return a
  * handle without waiting; the player checks the loaded tensor against them. Without them,

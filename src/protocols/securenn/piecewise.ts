@@ -49,7 +49,7 @@ export const PIECEWISE_TANH: PiecewiseLinear = {
 
 /**
  * Evaluates a piecewise-linear function exactly on its pieces with comparisons (the
- * SecureNN/ABY3 approach to activations): f(x) = v_0 + Σ_k Δm_k·relu(x − b_k), with Δm_k the
+ * SecureNN approach to activations): f(x) = v_0 + Σ_k Δm_k·relu(x − b_k), with Δm_k the
  * slope change at knot b_k. All K DReLUs run in one batched MSB, all products in one Beaver
  * round, then one truncation: 3 + 1 + 1 rounds.
  * @example

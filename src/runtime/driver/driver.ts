@@ -11,7 +11,7 @@ import { trackHandle } from './scope.js';
 interface Pending { player: string; resolve: (v: any) => void; reject: (e: Error) => void }
 
 /**
- * A hook for tracing (TFE_TRACE builds on it): called with each batch the driver sends.
+ * A hook for observing the driver (counting, tracing): called with each batch the driver sends.
  * @example
  * ```ts
  * rt.observer = { batch: (player, instrs) => console.log(player, instrs.length) };

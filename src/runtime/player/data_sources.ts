@@ -41,8 +41,8 @@ const loaders = new Map<string, Loader>();
 const sinks = new Map<string, Sink>();
 
 /**
- * Registers a named data-source loader on players of this process (`csv`, `idx`, ... are
- * added by `src/data`). A driver refers to it as `{kind: 'source', loader: name, args}`.
+ * Registers a named data-source loader on players of this process (`json`, `raw`,
+ * `tfjs-model`, ... are added by `src/data`). A driver refers to it as `{kind: 'source', loader: name, args}`.
  *
  * @example
  * ```ts

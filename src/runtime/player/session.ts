@@ -11,7 +11,7 @@ import { Mailbox } from './mailbox.js';
 import { markEscaped, releaseStorage, retainStorage } from './storage_refs.js';
 
 /**
- * A hook for tracing (TFE_TRACE builds on it): called after each instruction and for each
+ * A hook for observing a player (counting, tracing): called after each instruction and for each
  * message to or from a peer.
  * @example
  * ```ts
