@@ -13,22 +13,27 @@ import { registerLoader } from '../runtime/player/data_sources.js';
  * const x = await tfe.definePrivateInput('inputter-0', { loader: 'json', args: { path: 'inputter-0.json' } });
  * ```
  */
-export function loadJsonNumbers(path: string, fracBits: number, shape?: number[]) {
+export function loadJsonNumbers(path: string, fracBits: number, shape?: number[], label = path) {
   let parsed: unknown;
   try {
     parsed = JSON.parse(readFileSync(path, 'utf8'));
   } catch (e) {
-    throw new ValueError(`json loader: cannot read \`${path}\` as JSON (${(e as Error).message.split('\n')[0]})`);
+    // Never echo the parser's message: it quotes the file's content.
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new ValueError(`json loader: cannot read \`${label}\` as JSON (${code ? `${code}` : 'not valid JSON'})`);
   }
   const dims: number[] = [];
   for (let v: unknown = parsed; Array.isArray(v); v = v[0]) dims.push(v.length);
   const flat = Array.isArray(parsed) ? (parsed as unknown[]).flat(Infinity) : [parsed];
   if (flat.some((v) => typeof v !== 'number') || flat.length !== dims.reduce((a, b) => a * b, 1)) {
-    throw new ValueError(`json loader: \`${path}\` must hold a number or a rectangular array of numbers`);
+    throw new ValueError(`json loader: \`${label}\` must hold a number or a rectangular array of numbers`);
   }
   const target = shape ?? dims;
-  if (target.reduce((a, b) => a * b, 1) !== flat.length) {
-    throw new ValueError(`json loader: \`${path}\` has ${flat.length} numbers, which do not fit shape [${target.join(',')}]`);
+  const fits = dims.length < 2
+    ? target.reduce((a, b) => a * b, 1) === flat.length
+    : dims.length === target.length && dims.every((d, k) => d === target[k]);
+  if (!fits) {
+    throw new ValueError(`json loader: \`${label}\` holds shape [${dims.join(',')}] (${flat.length} numbers), declared shape [${target.join(',')}]`);
   }
   return encodeFixed(Float64Array.from(flat as number[]), target, { fracBits });
 }
@@ -38,5 +43,5 @@ registerLoader('json', (args, ctx) => {
   if (typeof path !== 'string') throw new ValueError('json loader: `path` must be a string');
   if (!Number.isInteger(fracBits)) throw new ValueError('json loader: `fracBits` must be an integer');
   if (shape !== undefined && !Array.isArray(shape)) throw new ValueError('json loader: `shape` must be an array');
-  return loadJsonNumbers(ctx.resolvePath(path), fracBits as number, shape as number[] | undefined);
+  return loadJsonNumbers(ctx.resolvePath(path), fracBits as number, shape as number[] | undefined, path);
 });

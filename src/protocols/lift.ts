@@ -35,6 +35,11 @@ export function toPlain(value: unknown, shape?: readonly number[], what = 'value
   }
   if (shape) {
     const size = shape.reduce((a, b) => a * b, 1);
+    // A flat value (scalar, list, typed array) takes any shape of its size; a value with a shape
+    // of its own (nested array, tensor of rank ≥ 2) must have exactly the declared one.
+    if (out.shape.length >= 2 && (out.shape.length !== shape.length || out.shape.some((d, k) => d !== shape[k]))) {
+      throw new ValueError(`\`${what}\` has shape [${out.shape.join(',')}], which does not match the declared shape [${shape.join(',')}]`);
+    }
     if (size !== out.values.length) {
       throw new ValueError(`\`${what}\` has ${out.values.length} elements, which does not fit shape [${shape.join(',')}]`);
     }

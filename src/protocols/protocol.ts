@@ -7,7 +7,7 @@ export type { ProtocolCapabilities } from './capabilities.js';
 /** Where a private input comes from: a provider run on the owner's player (LocalConfig), or a data source loaded there. */
 export type InputProvider =
   | (() => Liftable | Promise<Liftable> | { dataSync(): ArrayLike<number>; shape: number[] })
-  | { loader: string; args: Record<string, unknown>; shape: number[] };
+  | { loader: string; args: Record<string, unknown>; shape?: number[] };
 
 /** Options of a conv2d. */
 export interface Conv2DOptions { strides?: number | [number, number]; padding?: 'same' | 'valid' }

@@ -39,6 +39,8 @@ export function shareFrom(p: Pond, x: Handle, fracBits: number): PondPrivateTens
   return new PondPrivateTensor(p, fracBits, shares);
 }
 
+const sameDims = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, k) => d === b[k]);
+
 /** Turns a user's provider into a runtime input source that encodes on the owner's player. */
 export function inputSource(provider: InputProvider, fracBits: number, shape?: number[]): InputSource {
   if (typeof provider === 'function') {
@@ -51,7 +53,16 @@ export function inputSource(provider: InputProvider, fracBits: number, shape?: n
     };
   }
   if (provider && typeof provider.loader === 'string') {
-    return { kind: 'source', loader: provider.loader, args: { ...provider.args, fracBits } };
+    const declared = provider.shape ?? shape;
+    const argShape = provider.args?.shape as number[] | undefined;
+    if (declared && argShape && !sameDims(declared, argShape)) {
+      throw new ValueError(`\`shape\` [${declared.join(',')}] and \`args.shape\` [${argShape.join(',')}] disagree; give \`shape\` only`);
+    }
+    const finalShape = declared ?? argShape;
+    if (!finalShape) return { kind: 'source', loader: provider.loader, args: { ...provider.args, fracBits } };
+    // The loader checks the file against the shape (naming the file); the player checks the
+    // produced tensor against it for every loader.
+    return { kind: 'source', loader: provider.loader, args: { ...provider.args, fracBits, shape: [...finalShape] }, shape: [...finalShape] };
   }
   throw new ValueError('`provider` must be a function or {loader, args}, got ' + typeof provider);
 }

@@ -83,7 +83,8 @@ export const EXEC: Record<OpName, Exec> = {
     s.set(i.out, escape(i.tensor));
   },
   input: async (s, i: Extract<Instruction, { op: 'input' }>) => {
-    s.setInput(i.out, await getLoader(i.loader)(i.args, s.host.data), `loader \`${i.loader}\``, i.expect, i.req);
+    const file = typeof i.args?.path === 'string' ? ` reading \`${i.args.path}\`` : '';
+    s.setInput(i.out, await getLoader(i.loader)(i.args, s.host.data), `loader \`${i.loader}\`${file}`, i.expect, i.req);
   },
   provide: async (s, i: Extract<Instruction, { op: 'provide' }>) => {
     if (!s.host.inProcess) throw new ProtocolError('provider inputs are only allowed for in-process players');
