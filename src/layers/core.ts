@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import { NotImplementedError, ValueError } from '../errors.js';
+import { driverRandomBytes } from '../random.js';
 import { protocolsWith } from '../protocols/capabilities.js';
 import type { Protocol } from '../protocols/protocol.js';
 import type { TfeTensor } from '../protocols/tensor.js';
@@ -142,7 +142,8 @@ export interface DropoutArgs extends LayerArgs { rate: number; noiseShape?: numb
 /**
  * Dropout: identity at inference; in training each unit is kept with probability 1 − rate and
  * scaled by 1/(1 − rate). The keep mask is public (it says which units are dropped, nothing
- * about the data) and drawn on the driver from node:crypto.
+ * about the data) and drawn from the driver's randomness (node:crypto, or the
+ * `tfe.setRandomSeed` stream).
  * @example
  * ```ts
  * const d = new Dropout({ rate: 0.2 });
@@ -160,7 +161,7 @@ export class Dropout extends Layer {
   }
   call(x: TfeTensor, kwargs: CallKwargs = {}): TfeTensor {
     if (!kwargs.training || this.rate === 0) { this.maskSeen = null; return x; }
-    const bytes = randomBytes(x.size * 4);
+    const bytes = driverRandomBytes(x.size * 4);
     const keep = new Float64Array(x.size);
     const scale = 1 / (1 - this.rate);
     for (let i = 0; i < x.size; i++) keep[i] = bytes.readUInt32LE(4 * i) / 2 ** 32 >= this.rate ? scale : 0;

@@ -1,12 +1,13 @@
 /**
  * Weight initializers. Initial weights are public random values drawn on the driver by
- * tfjs's initializers (seeded from node:crypto unless the caller gives a seed), then
+ * tfjs's initializers (seeded from the driver's randomness, `src/random.ts`: node:crypto, or the
+ * `tfe.setRandomSeed` stream; or the caller's own seed), then
  * secret-shared on the servers (DESIGN.md §4: no non-cryptographic generator touches secret data; the
  * initial values are not secret, every later value is).
  */
-import { randomInt } from 'node:crypto';
 import * as tf from '@tensorflow/tfjs';
 import { ValueError } from '../errors.js';
+import { driverRandomInt } from '../random.js';
 
 /** An initializer: a tfjs identifier (`glorotUniform`, `zeros`, ...), `{className, config}`, or a tfjs Initializer. */
 export type InitializerSpec = string | { className: string; config?: Record<string, unknown> } | { apply(shape: number[]): tf.Tensor };
@@ -34,7 +35,7 @@ export function initialValues(spec: InitializerSpec, shape: number[], what = 'in
     const key = NAMES[raw.replace(/_/g, '').toLowerCase()] ?? NAMES[raw];
     if (!key) throw new ValueError(`\`${what}\` must be a tfjs initializer name such as 'glorotUniform', got '${raw}'`);
     const config: Record<string, unknown> = { ...(typeof spec === 'object' ? spec.config ?? {} : {}) };
-    if (SEEDED.has(key) && config.seed === undefined) config.seed = randomInt(2 ** 31);
+    if (SEEDED.has(key) && config.seed === undefined) config.seed = driverRandomInt(2 ** 31);
     init = (tf.initializers[key] as (c: unknown) => { apply(shape: number[]): tf.Tensor })(config);
   } else if (spec && typeof (spec as { apply?: unknown }).apply === 'function') {
     init = spec as { apply(shape: number[]): tf.Tensor };

@@ -9,7 +9,7 @@
  * (`verbose: 1`) or a callback needs them, and only to `revealTo` (default `driver`). With any
  * other player, that player receives the values and the driver's logs omit them.
  */
-import { randomInt } from 'node:crypto';
+import { driverRandomInt } from '../random.js';
 import { NotImplementedError, ValueError } from '../errors.js';
 import type { Protocol } from '../protocols/protocol.js';
 import type { TfeTensor } from '../protocols/tensor.js';
@@ -144,7 +144,7 @@ async function fitLoop(model: Sequential, p: Protocol, x: TfeTensor, y: TfeTenso
     await cbs.epochBegin(epoch);
     const shuffle = args.shuffle ?? true;
     const idx = Array.from({ length: n }, (_, i) => i);
-    if (shuffle) for (let i = n - 1; i > 0; i--) { const j = randomInt(i + 1); [idx[i], idx[j]] = [idx[j], idx[i]]; }
+    if (shuffle) for (let i = n - 1; i > 0; i--) { const j = driverRandomInt(i + 1); [idx[i], idx[j]] = [idx[j], idx[i]]; }
     const sums: Logs = {};
     let counted = 0;
     for (let b = 0; b < steps && !model.stopTraining; b++) {

@@ -1,4 +1,5 @@
 import { ValueError } from '../../errors.js';
+import { setDriverSeed } from '../../random.js';
 import { curveKeys, type CurveKeys } from '../transport/zmq/curve.js';
 import { DriverRuntime } from '../driver/driver.js';
 import { loadHostmap, parseHostmap, type Hostmap } from './hostmap.js';
@@ -188,6 +189,7 @@ let active: Config | undefined;
 export function setConfig(config: Config): void {
   if (!config || typeof (config as Config).runtime !== 'function') throw new ValueError('`setConfig` expects a LocalConfig or RemoteConfig');
   active = config;
+  setDriverSeed(undefined); // a new config starts with cryptographic randomness again
 }
 
 /**

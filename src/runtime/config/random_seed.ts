@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ValueError } from '../../errors.js';
+import { setDriverSeed } from '../../random.js';
 import { getRuntime } from './config.js';
 
 let warned = false;
@@ -8,7 +9,9 @@ let warned = false;
  * Makes the current runtime's randomness reproducible, like `tf.randomSeed`: from this call
  * on, every player derives its private and pairwise PRG seeds from `seed`, and the PRG nonces
  * restart, so the same seed followed by the same operations gives bit-identical results
- * (probabilistic truncation included). Masks cached before the call are not reused.
+ * (probabilistic truncation included). The driver's public random choices (initial weights,
+ * `fit`'s shuffling, dropout masks) follow the seed too, so training is repeatable. Masks
+ * cached before the call are not reused.
  *
  * **For tests and debugging only.** The seed is chosen by the driver and sent to every
  * player, so anyone who knows it can rebuild every share: nothing computed afterwards is
@@ -32,4 +35,6 @@ export function setRandomSeed(seed: number | bigint | string): void {
   }
   const bytes = createHash('sha256').update(`${typeof seed}:${String(seed)}`).digest().subarray(0, 16);
   getRuntime().setRandomSeed(new Uint8Array(bytes));
+  // The driver's own public choices (initial weights, shuffling, dropout) from a separate stream.
+  setDriverSeed(new Uint8Array(createHash('sha256').update(`driver:${typeof seed}:${String(seed)}`).digest().subarray(0, 16)));
 }
