@@ -9,6 +9,7 @@
  * console.log(await y.reveal()); // Float64Array [2, 4, 6]
  * ```
  */
+import './tfjs_env.js'; // first: quiet tfjs before any module uses it
 export { TfeError, ValueError, NotImplementedError, ProtocolError, CommunicationError } from './errors.js';
 export * as kernels from './kernels/index.js';
 export { ring, setBackend, getBackend, availableBackends } from './kernels/index.js';

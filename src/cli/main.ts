@@ -10,6 +10,7 @@
  * npx tfe player server0 --config config.json
  * ```
  */
+import '../tfjs_env.js'; // first: quiet tfjs before any module uses it
 import { TfeError } from '../errors.js';
 import { UsageError } from './args.js';
 import { playerCommand } from './player_command.js';

@@ -70,6 +70,12 @@ export interface Runtime {
   /** Runs kernel `kernelName` on `player` over handles held by that player. */
   op<K extends KernelName>(player: string, kernelName: K, inputs: readonly Handle[], ...attrs: KernelAttrsArg<K>): Handle;
 
+  /**
+   * Tells the config which players a protocol will use, before its first instruction, so an
+   * auto-adding LocalConfig knows (and logs) them all at once; elsewhere it changes nothing.
+   */
+  announcePlayers(names: readonly string[]): void;
+
   /** Copies a tensor from its player to `to` (a direct player-to-player message). */
   send(h: Handle, to: string): Handle;
 

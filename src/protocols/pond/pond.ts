@@ -89,18 +89,28 @@ export class Pond implements Protocol {
   }
 
   /** The runtime of the active config. @internal */
-  get rt(): Runtime { return currentRuntime(); }
+  get rt(): Runtime {
+    const rt = currentRuntime();
+    if (this.announcedTo !== rt) {
+      this.announcedTo = rt;
+      rt.announcePlayers([this.s0, this.s1, this.cp]);
+    }
+    return rt;
+  }
+  private announcedTo?: Runtime;
 
   // ---- values -------------------------------------------------------------------------------
 
   async definePrivateInput(player: string, provider: InputProvider, opts: { shape?: number[]; integer?: boolean } = {}): Promise<TfeTensor> {
     const fracBits = opts.integer ? 0 : this.fracBits;
+    void this.rt; // announces this protocol's servers before the input's first instruction
     const h = await inputWithShape(player, inputSource(provider, fracBits, opts.shape));
     return shareFrom(this, h, fracBits);
   }
 
   async definePublicInput(player: string, provider: InputProvider, opts: { shape?: number[]; integer?: boolean } = {}): Promise<TfeTensor> {
     const fracBits = opts.integer ? 0 : this.fracBits;
+    void this.rt; // announces this protocol's servers before the input's first instruction
     const h = await inputWithShape(player, inputSource(provider, fracBits, opts.shape));
     const copies = [this.s0, this.s1].map((s) => (s === player ? h : this.rt.send(h, s))) as [Handle, Handle];
     if (!copies.includes(h)) this.rt.free(h);

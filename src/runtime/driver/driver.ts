@@ -75,6 +75,8 @@ export class DriverRuntime implements Runtime {
 
   get players(): readonly string[] { return this.net.players(); }
 
+  announcePlayers(names: readonly string[]): void { this.net.announce?.(names); }
+
   /** The error that ended this runtime, if any. */
   get failed(): TfeError | undefined { return this.failure; }
 

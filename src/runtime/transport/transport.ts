@@ -62,6 +62,8 @@ export interface DriverNet {
   link(name: string, events: LinkEvents): DriverLink;
   /** Called once, before the first batch goes out. */
   firstUse?(): void;
+  /** Adds players a protocol will use, where the config auto-adds players; ignores them otherwise. */
+  announce?(names: readonly string[]): void;
 }
 
 /**

@@ -77,6 +77,10 @@ export class LocalNetwork implements DriverNet {
 
   inProcess(): boolean { return true; }
 
+  announce(names: readonly string[]): void {
+    if (this.autoAdd) for (const n of names) if (!this.members.has(n)) this.add(n);
+  }
+
   link(name: string, events: LinkEvents): DriverLink { return new LocalLink(this.player(name), events); }
 
   firstUse(): void {
