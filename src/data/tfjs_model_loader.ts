@@ -27,35 +27,63 @@ interface ModelFiles { json: tfTypes.io.ModelJSON; specs: tfTypes.io.WeightsMani
  * const { json, specs, data } = await readModelFiles('model/model.json');
  * ```
  */
-export async function readModelFiles(path: string): Promise<ModelFiles> {
+export async function readModelFiles(path: string, label = path): Promise<ModelFiles> {
   let json: tfTypes.io.ModelJSON;
   try { json = JSON.parse(await readFile(path, 'utf8')) as tfTypes.io.ModelJSON; } catch (e) {
-    throw new ValueError(`cannot read tfjs model \`${path}\`: ${(e as Error).message}`);
+    // Never echo the parser's message: it quotes the file's content.
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new ValueError(`cannot read tfjs model \`${label}\` (${code ?? 'not valid JSON'})`);
   }
-  if (!json || !json.modelTopology || !Array.isArray(json.weightsManifest)) throw new ValueError(`\`${path}\` is not a tfjs layers model.json (modelTopology and weightsManifest expected)`);
+  if (!json || !json.modelTopology || !Array.isArray(json.weightsManifest)) throw new ValueError(`\`${label}\` is not a tfjs layers model.json (modelTopology and weightsManifest expected)`);
   const specs: tfTypes.io.WeightsManifestEntry[] = [];
   const buffers: Uint8Array[] = [];
   for (const group of json.weightsManifest) {
     specs.push(...group.weights);
     for (const p of group.paths) {
       try { buffers.push(new Uint8Array(await readFile(join(dirname(path), p)))); } catch (e) {
-        throw new ValueError(`cannot read weight shard \`${p}\` of \`${path}\`: ${(e as Error).message}`);
+        throw new ValueError(`cannot read weight shard \`${p}\` of \`${label}\` (${(e as NodeJS.ErrnoException).code ?? 'read failed'})`);
       }
     }
   }
   const data = new ArrayBuffer(buffers.reduce((a, b) => a + b.length, 0));
   let off = 0;
   for (const b of buffers) { new Uint8Array(data, off, b.length).set(b); off += b.length; }
+  checkWeightBytes(specs, data.byteLength, label, json.weightsManifest.flatMap((g) => g.paths));
   return { json, specs, data };
+}
+
+const BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, uint8: 1, uint16: 2, float16: 2 };
+
+/**
+ * Checks that the shards hold exactly the bytes the manifest's weights need, so a truncated or
+ * padded `weights.bin` is a `ValueError` naming the file and the first weight that does not fit
+ * (tfjs alone says only "the tensor should have N values but has M").
+ * @example
+ * ```ts
+ * checkWeightBytes(specs, data.byteLength, 'model/model.json', ['weights.bin']);
+ * ```
+ */
+export function checkWeightBytes(specs: readonly tfTypes.io.WeightsManifestEntry[], bytes: number, label: string, shards: readonly string[]): void {
+  let end = 0;
+  for (const w of specs) {
+    const per = BYTES[w.quantization?.dtype ?? w.dtype];
+    if (per === undefined) return; // strings and unknown encodings: tfjs checks them itself
+    const need = w.shape.reduce((a, b) => a * b, 1) * per;
+    if (end + need > bytes) {
+      throw new ValueError(`weights of \`${label}\` are truncated: weight \`${w.name}\` [${w.shape.join(',')}] needs bytes ${end}–${end + need}, but ${shards.map((p) => `\`${p}\``).join(', ')} ${shards.length === 1 ? 'holds' : 'hold'} ${bytes} bytes`);
+    }
+    end += need;
+  }
+  if (end !== bytes) throw new ValueError(`weights of \`${label}\`: ${shards.map((p) => `\`${p}\``).join(', ')} ${shards.length === 1 ? 'holds' : 'hold'} ${bytes} bytes, the manifest's weights need ${end}`);
 }
 
 // The model being loaded, so loading its weights one by one reads the files once; dropped
 // when every weight was taken (or a read failed).
 let cached: { path: string; weights: Promise<Map<string, { values: Float64Array; shape: number[] }>> } | undefined;
 
-async function decodeAll(path: string): Promise<Map<string, { values: Float64Array; shape: number[] }>> {
+async function decodeAll(path: string, label: string): Promise<Map<string, { values: Float64Array; shape: number[] }>> {
   const tf = await import('@tensorflow/tfjs');
-  const { specs, data } = await readModelFiles(path);
+  const { specs, data } = await readModelFiles(path, label);
   const tensors = tf.io.decodeWeights(data, specs);
   const out = new Map<string, { values: Float64Array; shape: number[] }>();
   for (const [name, t] of Object.entries(tensors)) {
@@ -72,21 +100,23 @@ function stringArg(args: Record<string, unknown>, key: string, loader: string): 
 }
 
 registerLoader('tfjs-topology', async (args, ctx) => {
-  const { json, specs } = await readModelFiles(ctx.resolvePath(stringArg(args, 'path', 'tfjs-topology')));
+  const label = stringArg(args, 'path', 'tfjs-topology');
+  const { json, specs } = await readModelFiles(ctx.resolvePath(label), label);
   const bytes = new TextEncoder().encode(JSON.stringify({ modelTopology: json.modelTopology, weights: specs.map((s) => ({ name: s.name, shape: s.shape })) }));
   return hostTensor(bytes, [bytes.length], { dtype: 'u8', modulus: 256 });
 });
 
 registerLoader('tfjs-weight', async (args, ctx) => {
-  const path = ctx.resolvePath(stringArg(args, 'path', 'tfjs-weight'));
+  const label = stringArg(args, 'path', 'tfjs-weight');
+  const path = ctx.resolvePath(label);
   const name = stringArg(args, 'name', 'tfjs-weight');
   const fracBits = args.fracBits ?? 16;
   if (!Number.isInteger(fracBits)) throw new ValueError('tfjs-weight loader: `fracBits` must be an integer');
-  if (cached?.path !== path) cached = { path, weights: decodeAll(path) };
+  if (cached?.path !== path) cached = { path, weights: decodeAll(path, label) };
   let weights;
   try { weights = await cached.weights; } catch (e) { cached = undefined; throw e; }
   const w = weights.get(name);
-  if (!w) throw new ValueError(`tfjs-weight loader: \`${path}\` has no weight \`${name}\` (it has ${[...weights.keys()].join(', ') || 'none left'})`);
+  if (!w) throw new ValueError(`tfjs-weight loader: \`${label}\` has no weight \`${name}\` (it has ${[...weights.keys()].join(', ') || 'none left'})`);
   weights.delete(name);
   if (weights.size === 0) cached = undefined;
   return encodeFixed(w.values, w.shape, { fracBits: fracBits as number });

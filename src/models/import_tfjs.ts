@@ -140,7 +140,11 @@ export async function loadLayersModel(path: string, args: ImportArgs = {}): Prom
   const file = path.startsWith('file://') ? path.slice(7) : path;
   const owner = args.owner ?? 'model-owner';
   if (!getRuntime().isInProcess(owner)) return loadOnOwner(file, owner);
-  const plain = await tf.loadLayersModel(fileHandler(file));
+  let plain: tf.LayersModel;
+  try { plain = await tf.loadLayersModel(fileHandler(file)); } catch (e) {
+    if (e instanceof ValueError) throw e;
+    throw new ValueError(`cannot load tfjs model \`${file}\`: ${(e as Error).message}`);
+  }
   try { return await fromLayersModel(plain, args); } finally { plain.dispose(); }
 }
 

@@ -106,6 +106,30 @@ export function clamp(p: Pond, x: TfeTensor, lo: number, hi: number): TfeTensor 
 }
 
 /**
+ * Exact relu on Pond, with the dealer-assisted exact MSB of {@link msb} (edaBits-style). 9 rounds.
+ *  1. b = msb(x), a private 0/1 integer (8 rounds, about 420 bytes per element)
+ *  2. relu(x) = x − x·b, one Beaver product with no truncation since b has fracBits 0 (1 round)
+ * Public inputs are computed locally by each server (signed compare and select kernels).
+ */
+export function exactRelu(p: Pond, x: TfeTensor): TfeTensor {
+  if (x instanceof PondPublicTensor) {
+    const values = x.values.map((v) => {
+      const zero = p.rt.fill(v.player, [], 0n, U64);
+      const negative = p.rt.op(v.player, 'Less', [v, zero], { signed: true });
+      const out = p.rt.op(v.player, 'Select', [negative, zero, v]);
+      p.rt.free(zero, negative);
+      return out;
+    }) as [Handle, Handle];
+    return new PondPublicTensor(p, x.fracBits, values);
+  }
+  const xp = p.toPrivate(x);
+  const b = msb(p, xp);
+  const y = p.sub(xp, p.mul(xp, b));
+  p.dispose(b);
+  return y;
+}
+
+/**
  * A named nonlinear function by its default approximation (src/protocols/approximations;
  * interval, degree and documented error there): t = (x − mid)/half is clamped exactly to
  * [−1, 1] (so inputs outside the interval get the value at its end, and nothing diverges),

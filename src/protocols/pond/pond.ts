@@ -18,6 +18,11 @@ import { TRUNCATION_BOUND, truncatePrivate, truncatePublic } from './truncate.js
 export interface PondArgs {
   /** Fractional bits of fixed-point values (default 16). */
   fracBits?: number;
+  /**
+   * relu: 'exact' (default: x·[x ≥ 0] from the dealer-assisted exact MSB, 9 rounds, exact on
+   * the whole ring) or 'chebyshev' (TF Encrypted's approach: a polynomial on [−8, 8], error ≤ 0.25).
+   */
+  relu?: 'exact' | 'chebyshev';
 }
 
 let debugMode = false;
@@ -58,6 +63,8 @@ export class Pond implements Protocol {
   readonly pendingChecks: Promise<void>[] = [];
 
   private producer?: string;
+  /** How relu is computed (see {@link PondArgs.relu}). */
+  readonly reluMode: 'exact' | 'chebyshev';
 
   /**
    * @param s0 first server (default `server0`)
@@ -77,6 +84,10 @@ export class Pond implements Protocol {
     if (new Set(names).size !== 3) throw new ValueError(`Pond needs three distinct players, got [${names.join(', ')}]`);
     this.producer = cryptoProducer;
     this.fracBits = f;
+    if (args.relu !== undefined && args.relu !== 'exact' && args.relu !== 'chebyshev') {
+      throw new ValueError(`\`relu\` must be 'exact' or 'chebyshev', got ${String(args.relu)}`);
+    }
+    this.reluMode = args.relu ?? 'exact';
   }
 
   /** The crypto producer (dealer of triples and truncation pairs). */
@@ -228,7 +239,10 @@ export class Pond implements Protocol {
   polynomial(x: TensorLike, coefficients: ArrayLike<number>): TfeTensor { return nonlinear.polynomial(this, this.toTensor(x), coefficients); }
   sigmoid(x: TensorLike): TfeTensor { return nonlinear.approximate(this, 'sigmoid', this.toTensor(x)); }
   tanh(x: TensorLike): TfeTensor { return nonlinear.approximate(this, 'tanh', this.toTensor(x)); }
-  relu(x: TensorLike): TfeTensor { return nonlinear.approximate(this, 'relu', this.toTensor(x)); }
+  /** relu: exact by default ({@link PondArgs.relu}), or TF Encrypted's Chebyshev form. */
+  relu(x: TensorLike): TfeTensor {
+    return this.reluMode === 'exact' ? nonlinear.exactRelu(this, this.toTensor(x)) : nonlinear.approximate(this, 'relu', this.toTensor(x));
+  }
 
   // ---- shape and reduction ------------------------------------------------------------------
 
