@@ -18,4 +18,6 @@ export * from './protocols/index.js';
 export * as protocols from './protocols/index.js';
 export * as layers from './layers/index.js';
 export { sequential, Sequential, Callback, train, models } from './models/index.js';
+export type { CustomCallbackArgs, History, Logs, ModelCompileArgs, ModelFitArgs, SequentialArgs } from './models/index.js';
+export { callbacks } from './models/index.js';
 export * as data from './data/index.js';

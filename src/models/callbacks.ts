@@ -3,6 +3,8 @@
  * revealed to the driver (the loss and metrics, when `fit({revealTo})` is the driver).
  */
 
+import * as tf from '@tensorflow/tfjs';
+
 /** Revealed values of a batch or epoch (`loss`, `acc`, `val_loss`, ...). */
 export type Logs = Record<string, number>;
 
@@ -15,6 +17,9 @@ export interface CustomCallbackArgs {
   onBatchBegin?: (batch: number, logs?: Logs) => void | Promise<void>;
   onBatchEnd?: (batch: number, logs?: Logs) => void | Promise<void>;
 }
+
+/** The hooks tfjs's own callbacks (`tf.Callback`, `tf.callbacks.earlyStopping`) expect. */
+interface TfjsCallbackHooks { model?: StoppableModel; setModel?: (model: StoppableModel) => void; setParams?: (params: Record<string, unknown>) => void }
 
 /** What a callback can reach: the model, to set `stopTraining`. */
 export interface StoppableModel { stopTraining: boolean }
@@ -29,7 +34,10 @@ export interface StoppableModel { stopTraining: boolean }
  */
 export class Callback {
   model?: StoppableModel;
+  /** tfjs's training parameters: epochs, steps, batchSize, samples, verbose, doValidation. */
+  params: Record<string, unknown> = {};
   setModel(model: StoppableModel): void { this.model = model; }
+  setParams(params: Record<string, unknown>): void { this.params = params; }
 }
 
 /**
@@ -40,8 +48,16 @@ export class Callback {
  * ```
  */
 export class CallbackList {
-  constructor(readonly callbacks: CustomCallbackArgs[], model: StoppableModel) {
-    for (const c of callbacks) if (c instanceof Callback) c.setModel(model);
+  constructor(readonly callbacks: CustomCallbackArgs[], model: StoppableModel, params: Record<string, unknown> = {}) {
+    // tfe's Callback and tfjs's own callbacks (tf.callbacks.earlyStopping, ...) both receive
+    // the model (to set `stopTraining`) and tfjs's params.
+    for (const c of callbacks as (CustomCallbackArgs & TfjsCallbackHooks)[]) {
+      // tfjs's setModel insists on a tf.LayersModel; its callbacks only read and set
+      // `this.model.stopTraining`, so they get the model as a plain property.
+      if (c instanceof Callback) c.setModel(model);
+      else if (typeof c.setModel === 'function') c.model = model;
+      if (typeof c.setParams === 'function') c.setParams(params);
+    }
   }
   /** Whether any callback wants batch-level logs. */
   get wantsBatchLogs(): boolean { return this.callbacks.some((c) => c.onBatchEnd); }
@@ -91,3 +107,16 @@ export class ProgressBar {
     return `${String(step).padStart(String(this.steps).length)}/${this.steps} [${bar}] ${secs}s ${vals}`.trimEnd();
   }
 }
+
+/**
+ * `tfe.callbacks`, as `tf.callbacks`: tfjs's own callbacks work with `fit` unchanged, since they
+ * see only the revealed logs and set `model.stopTraining`.
+ * @example
+ * ```ts
+ * await model.fit(x, y, { epochs: 50, validationSplit: 0.2, callbacks: tfe.callbacks.earlyStopping({ monitor: 'val_loss', patience: 2 }) });
+ * ```
+ */
+export const callbacks = {
+  /** Stops training when `monitor` (default `val_loss`) stops improving (tfjs's `tf.callbacks.earlyStopping`). */
+  earlyStopping: (args?: Parameters<typeof tf.callbacks.earlyStopping>[0]): CustomCallbackArgs => tf.callbacks.earlyStopping(args) as unknown as CustomCallbackArgs,
+};

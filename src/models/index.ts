@@ -20,6 +20,7 @@ export { getMetric, type Metric } from './metrics.js';
 export { Adam, Optimizer, SGD, getOptimizer, train, type AdamArgs, type SGDArgs } from './optimizers.js';
 export type { BatchDataset, History } from './training.js';
 export { fileHandler, fromLayersModel, loadLayersModel, type ImportArgs } from './import_tfjs.js';
+export { callbacks } from './callbacks.js';
 export { restoreCheckpoint, saveCheckpoint, type CheckpointModel } from './checkpoint.js';
 
 /**

@@ -97,7 +97,7 @@ function trainStep(model: Sequential, p: Protocol, xb: TfeTensor, yb: TfeTensor)
   return pred;
 }
 
-const UNSUPPORTED_FIT = ['validationSplit', 'classWeight', 'sampleWeight', 'stepsPerEpoch'] as const;
+const UNSUPPORTED_FIT = ['classWeight', 'sampleWeight', 'stepsPerEpoch'] as const;
 
 /**
  * `model.fit`. @internal
@@ -119,10 +119,28 @@ export async function fitModel(model: Sequential, xIn: ModelInput, yIn: ModelInp
   // tensors made here (shared plain data, one-hot labels) are freed when fit ends
   const made = [x !== xIn ? x : undefined, yRaw !== yIn ? yRaw : undefined, y !== yRaw ? y : undefined].filter((t): t is TfeTensor => !!t);
   try {
-    return await fitLoop(model, p, x, y, n, owner, args);
+    const split = validationSplitOf(p, x, y, n, args);
+    if (!split) return await fitLoop(model, p, x, y, n, owner, args);
+    made.push(split.x, split.y, split.xVal, split.yVal);
+    return await fitLoop(model, p, split.x, split.y, split.x.shape[0], owner, { ...args, validationData: [split.xVal, split.yVal] });
   } finally {
     for (const t of made) t.dispose();
   }
+}
+
+/**
+ * `fit({validationSplit})` as tfjs does it: the last fraction of the examples (before
+ * shuffling) is held out for validation. The split is a public slice of the shares. Ignored
+ * when `validationData` is given, as in tfjs.
+ */
+function validationSplitOf(p: Protocol, x: TfeTensor, y: TfeTensor, n: number, args: ModelFitArgs) {
+  const f = args.validationSplit;
+  if (f === undefined || args.validationData) return undefined;
+  if (typeof f !== 'number' || !(f > 0 && f < 1)) throw new ValueError(`fit: \`validationSplit\` must be a number in (0, 1), got ${String(f)}`);
+  const at = Math.floor(n * (1 - f));
+  if (at < 1 || at >= n) throw new ValueError(`fit: \`validationSplit\` ${f} of ${n} examples leaves ${at} for training and ${n - at} for validation; both must be at least 1`);
+  const rows = (t: TfeTensor, start: number, size: number) => p.slice(t, [start, ...t.shape.slice(1).map(() => 0)], [size, ...t.shape.slice(1)]);
+  return { x: rows(x, 0, at), y: rows(y, 0, at), xVal: rows(x, at, n - at), yVal: rows(y, at, n - at) };
 }
 
 async function fitLoop(model: Sequential, p: Protocol, x: TfeTensor, y: TfeTensor, n: number, owner: string, args: ModelFitArgs): Promise<History> {
@@ -132,7 +150,8 @@ async function fitLoop(model: Sequential, p: Protocol, x: TfeTensor, y: TfeTenso
   const steps = Math.ceil(n / batchSize);
   const revealTo = args.revealTo ?? 'driver';
   const verbose = args.verbose ?? 1;
-  const cbs = new CallbackList(args.callbacks === undefined ? [] : Array.isArray(args.callbacks) ? args.callbacks : [args.callbacks as CustomCallbackArgs], model);
+  const cbs = new CallbackList(args.callbacks === undefined ? [] : Array.isArray(args.callbacks) ? args.callbacks : [args.callbacks as CustomCallbackArgs], model,
+    { epochs, steps, batchSize, samples: n, verbose, doValidation: !!args.validationData });
   const wantLogs = verbose > 0 || cbs.any;
   const history: History = { epoch: [], history: {}, params: { epochs, steps, batchSize, samples: n } };
   const rt = getRuntime();
