@@ -44,7 +44,8 @@ test('bad input: shapes, unknown loss/optimizer, fit before compile, label shape
   await m.predict(bad).then(() => assert.unreachable(), (e: Error) => assert.ok(isErr(tfe.ValueError, /\[null,4\]/, /\[3,5\]/)(e), e.message));
   const y3 = await tfe.definePrivateInput('input-provider', () => new Float64Array(24), { shape: [8, 3] });
   await m.fit(x, y3, { verbose: 0 }).then(() => assert.unreachable(), (e: Error) => assert.ok(isErr(tfe.ValueError, /\[8,2\]/, /\[8,3\]/)(e), e.message));
-  await m.fit(x, y, { validationSplit: 0.2 }).then(() => assert.unreachable(), (e: Error) => assert.ok(isErr(tfe.NotImplementedError, /validationSplit/)(e), e.message));
+  await m.fit(x, y, { validationSplit: 1.5 }).then(() => assert.unreachable(), (e: Error) => assert.ok(isErr(tfe.ValueError, /validationSplit/)(e), e.message));
+  await m.fit(x, y, { classWeight: {} }).then(() => assert.unreachable(), (e: Error) => assert.ok(isErr(tfe.NotImplementedError, /classWeight/)(e), e.message));
   assert.throws(() => m.setWeights([new Float64Array(3)]), isErr(tfe.ValueError, /2/));
   const lin = sequential({ layers: [L.dense({ units: 2, inputShape: [4] })] });
   assert.throws(() => lin.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy' }), isErr(tfe.NotImplementedError, /softmax/));
