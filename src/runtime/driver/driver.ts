@@ -305,9 +305,13 @@ export class DriverRuntime implements Runtime {
   isInProcess(player: string): boolean { return this.net.inProcess(player); }
 
   private requireInProcess(player: string, what: string): void {
-    if (!this.net.inProcess(player)) {
-      throw new ValueError(`${what} need an in-process player (LocalConfig); \`${player}\` is remote: register a data-source loader or sink on it instead`);
+    if (this.net.inProcess(player)) return;
+    if (what === 'provider inputs') {
+      throw new ValueError(`\`${player}\` is a networked player, and a provider function runs only in the driver's process (LocalConfig). ` +
+        `Put the data on \`${player}\`'s machine, under its --data-dir, and load it there with a loader, e.g. ` +
+        `definePrivateInput('${player}', { loader: 'json', args: { path: 'x.json' }, shape: [2, 2] })`);
     }
+    throw new ValueError(`${what} need an in-process player (LocalConfig); \`${player}\` is remote: register a data-source loader or sink on it instead`);
   }
 
   private usable(player: string): void {
