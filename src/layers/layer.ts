@@ -186,6 +186,9 @@ export abstract class Layer {
   protected addWeight(name: string, shape: number[], init: Float64Array, trainable = true, isPublic = false): LayerWeight {
     const p = (this.protocol ??= getProtocol());
     const value = isPublic ? p.definePublicVariable(init, { shape }) : p.definePrivateVariable(init, { shape });
+    // The initial values are public (drawn on the driver), so their magnitude bounds the weight
+    // until training changes it (overflow analysis, src/protocols/overflow.ts).
+    value.bound = init.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
     const w = { name: `${this.name}/${name}`, shape, value, trainable };
     this.weightList.push(w);
     return w;

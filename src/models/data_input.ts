@@ -7,6 +7,7 @@
 import { ValueError } from '../errors.js';
 import type { Protocol } from '../protocols/protocol.js';
 import { TfeTensor } from '../protocols/tensor.js';
+import { getRuntime } from '../runtime/index.js';
 
 /** Inputs a model accepts. */
 export type ModelInput = TfeTensor | { dataSync(): ArrayLike<number>; shape: number[] } | number[] | number[][] | number[][][] | number[][][][];
@@ -36,12 +37,10 @@ function plain(v: unknown, what: string): { values: Float64Array; shape: number[
  * ```
  */
 export async function shareFrom(p: Protocol, owner: string, values: Float64Array, shape: number[]): Promise<TfeTensor> {
-  try {
-    return await p.definePrivateInput(owner, () => values, { shape });
-  } catch (e) {
-    if (e instanceof ValueError && /in-process player/.test(e.message)) return p.definePrivateVariable(values, { shape });
-    throw e;
-  }
+  // A remote owner's provider cannot run here: the driver, which holds the values, shares them.
+  const t = getRuntime().isInProcess(owner) ? await p.definePrivateInput(owner, () => values, { shape }) : p.definePrivateVariable(values, { shape });
+  t.bound = maxAbs(values); // public: the party sharing them knows the values
+  return t;
 }
 
 /**
@@ -55,4 +54,11 @@ export async function asPrivate(p: Protocol, v: ModelInput, owner: string, what:
   if (v instanceof TfeTensor) return v;
   const { values, shape } = plain(v, what);
   return shareFrom(p, owner, values, shape);
+}
+
+/** The largest magnitude of plain values (0 for none). */
+export function maxAbs(values: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < values.length; i++) m = Math.max(m, Math.abs(values[i]));
+  return m;
 }

@@ -21,6 +21,7 @@ export { Adam, Optimizer, SGD, getOptimizer, train, type AdamArgs, type SGDArgs 
 export type { BatchDataset, History } from './training.js';
 export { fileHandler, fromLayersModel, loadLayersModel, type ImportArgs } from './import_tfjs.js';
 export { callbacks } from './callbacks.js';
+export { analyzeRanges, type LayerRange } from './range_analysis.js';
 export { restoreCheckpoint, saveCheckpoint, type CheckpointModel } from './checkpoint.js';
 
 /**

@@ -12,6 +12,7 @@ import { asPrivate, type ModelInput } from './data_input.js';
 import { evaluateModel, fitDatasetModel, fitModel, type BatchDataset, type History } from './training.js';
 import { formatSummary } from './summary.js';
 import { restoreCheckpoint, saveCheckpoint } from './checkpoint.js';
+import { analyzeRanges, type LayerRange } from './range_analysis.js';
 
 /** Arguments of {@link Sequential}. */
 export interface SequentialArgs { layers?: Layer[]; name?: string }
@@ -159,6 +160,7 @@ export class Sequential {
     const p = this.build();
     const xt = await asPrivate(p, x, args.dataOwner ?? 'input-provider', 'x');
     this.checkInput(xt);
+    this.warnRanges(xt);
     const n = xt.shape[0];
     const bs = Math.min(args.batchSize ?? 32, n);
     const outs: (TfeTensor | Float64Array)[] = [];
@@ -204,8 +206,31 @@ export class Sequential {
       }
       const value = v instanceof TfeTensor ? p.reshape(v, w.shape) : p.defineConstant(v instanceof tf.Tensor ? Float64Array.from(v.dataSync()) : Float64Array.from(v), { shape: w.shape });
       p.assign(w.value, value);
+      w.value.bound = v instanceof TfeTensor ? v.bound : value.bound;
     });
   }
+
+  /**
+   * The range report for inputs with |x| ≤ `inputBound` (see range_analysis.ts): per layer, the
+   * worst-case product and whether it can pass the fixed-point limit. `predict` and `fit` warn
+   * about such layers by themselves when their input was declared with `{bounds}`.
+   * @example
+   * ```ts
+   * model.analyzeRanges(255).filter((r) => r.overflow);
+   * ```
+   */
+  analyzeRanges(inputBound: number): LayerRange[] { return analyzeRanges(this.layers, inputBound, this.build()); }
+
+  /** Warns once per layer whose worst case can overflow, for an input with a declared bound. @internal */
+  warnRanges(x: TfeTensor): void {
+    if (x.bound === undefined) return;
+    for (const r of this.analyzeRanges(x.bound)) {
+      if (!r.overflow || this.rangeWarned.has(r.layer)) continue;
+      this.rangeWarned.add(r.layer);
+      console.warn(`tfe: layer \`${r.layer}\` (${r.className}) can overflow: for inputs with |x| ≤ ${x.bound}, |x·W| summed over its fan-in can reach ${r.worstProduct!.toExponential(2)} ≥ ${r.limit.toExponential(2)}, the largest product fixed point truncates exactly; scale the inputs or weights down`);
+    }
+  }
+  private readonly rangeWarned = new Set<string>();
 
   /** Total number of parameters. */
   countParams(): number { return this.layers.reduce((a, l) => a + l.countParams(), 0); }

@@ -113,6 +113,7 @@ export async function fitModel(model: Sequential, xIn: ModelInput, yIn: ModelInp
   const owner = args.dataOwner ?? 'input-provider';
   const x = await asPrivate(p, xIn, owner, 'x');
   model.checkInput(x);
+  model.warnRanges(x);
   const n = x.shape[0];
   const yRaw = await asPrivate(p, yIn, owner, 'y');
   const y = prepareLabels(model, p, yRaw, n);

@@ -11,10 +11,11 @@
  * console.log(await tfe.reveal(y));
  * ```
  */
-import { getProtocol, type Conv2DOptions, type InputProvider, type Pool2DOptions } from './protocol.js';
+import { getProtocol, type Conv2DOptions, type InputOptions, type InputProvider, type Pool2DOptions } from './protocol.js';
 import type { Liftable, TensorLike, TfeTensor } from './tensor.js';
 
 type ShapeOpts = { shape?: number[]; integer?: boolean };
+type InputOpts = InputOptions;
 
 /**
  * A private input, secret-shared from its owner `player`; the driver never sees it.
@@ -23,7 +24,7 @@ type ShapeOpts = { shape?: number[]; integer?: boolean };
  * const x = await tfe.definePrivateInput('input-provider', () => [[1, 2], [3, 4]]);
  * ```
  */
-export const definePrivateInput = (player: string, provider: InputProvider, opts?: ShapeOpts) =>
+export const definePrivateInput = (player: string, provider: InputProvider, opts?: InputOpts) =>
   getProtocol().definePrivateInput(player, provider, opts);
 /**
  * A public input provided by `player` and known to every server.
@@ -32,7 +33,7 @@ export const definePrivateInput = (player: string, provider: InputProvider, opts
  * const bias = await tfe.definePublicInput('model-owner', () => [0.1, 0.2]);
  * ```
  */
-export const definePublicInput = (player: string, provider: InputProvider, opts?: ShapeOpts) =>
+export const definePublicInput = (player: string, provider: InputProvider, opts?: InputOpts) =>
   getProtocol().definePublicInput(player, provider, opts);
 /**
  * A public constant from the driver.

@@ -9,6 +9,18 @@ export type InputProvider =
   | (() => Liftable | Promise<Liftable> | { dataSync(): ArrayLike<number>; shape: number[] })
   | { loader: string; args: Record<string, unknown>; shape?: number[] };
 
+/**
+ * Options of `definePrivateInput` / `definePublicInput`: the declared shape, whether the values
+ * are integers (unscaled), and public `bounds` on the values — a number B (|x| ≤ B) or
+ * [lo, hi] — checked on the owner's player when the input is loaded and used by the overflow
+ * checks (overflow.ts) and `model.analyzeRanges`.
+ * @example
+ * ```ts
+ * const opts: InputOptions = { shape: [100, 16], bounds: [-10, 10] };
+ * ```
+ */
+export interface InputOptions { shape?: number[]; integer?: boolean; bounds?: number | [number, number] }
+
 /** Options of a conv2d. */
 export interface Conv2DOptions { strides?: number | [number, number]; padding?: 'same' | 'valid' }
 /** Options of a 2-D pooling. */
@@ -49,8 +61,8 @@ export interface Protocol {
   /** What the protocol can do beyond this interface, as typed objects (see capabilities.ts). */
   readonly capabilities: ProtocolCapabilities;
 
-  definePrivateInput(player: string, provider: InputProvider, opts?: { shape?: number[]; integer?: boolean }): Promise<TfeTensor>;
-  definePublicInput(player: string, provider: InputProvider, opts?: { shape?: number[]; integer?: boolean }): Promise<TfeTensor>;
+  definePrivateInput(player: string, provider: InputProvider, opts?: InputOptions): Promise<TfeTensor>;
+  definePublicInput(player: string, provider: InputProvider, opts?: InputOptions): Promise<TfeTensor>;
   defineConstant(value: Liftable, opts?: { shape?: number[]; integer?: boolean }): TfeTensor;
   definePrivateVariable(init: TensorLike, opts?: { shape?: number[]; integer?: boolean }): TfeTensor;
   definePublicVariable(init: TensorLike, opts?: { shape?: number[]; integer?: boolean }): TfeTensor;

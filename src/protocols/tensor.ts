@@ -33,6 +33,13 @@ export abstract class TfeTensor {
     readonly fracBits: number,
   ) {}
 
+  /**
+   * A public upper bound on |x|, when one is known without opening anything: declared with
+   * `definePrivateInput(..., {bounds})`, the largest magnitude of a public constant or of
+   * plaintext weights, or the worst case of a product of bounded tensors (see overflow.ts).
+   */
+  bound?: number;
+
   /** Number of elements. */
   get size(): number { return this.shape.reduce((a, b) => a * b, 1); }
   /** Rank. */

@@ -4,7 +4,8 @@ import { U64 } from '../../kernels/dtype.js';
 import type { Handle, Runtime } from '../runtime_link.js';
 import { currentRuntime, inputWithShape, keepHandle } from '../runtime_link.js';
 import { allIntegers, toPlain } from '../lift.js';
-import type { Conv2DOptions, InputProvider, Pool2DOptions, Protocol, ProtocolCapabilities, SavedShares } from '../protocol.js';
+import type { Conv2DOptions, InputOptions, InputProvider, Pool2DOptions, Protocol, ProtocolCapabilities, SavedShares } from '../protocol.js';
+import { boundOf, productBound } from '../overflow.js';
 import { TfeTensor, type Liftable, type TensorLike } from '../tensor.js';
 import { beaverProduct, beaverSquare, mask } from './beaver.js';
 import * as linear from './linear.js';
@@ -112,20 +113,26 @@ export class Pond implements Protocol {
 
   // ---- values -------------------------------------------------------------------------------
 
-  async definePrivateInput(player: string, provider: InputProvider, opts: { shape?: number[]; integer?: boolean } = {}): Promise<TfeTensor> {
+  async definePrivateInput(player: string, provider: InputProvider, opts: InputOptions = {}): Promise<TfeTensor> {
     const fracBits = opts.integer ? 0 : this.fracBits;
     void this.rt; // announces this protocol's servers before the input's first instruction
-    const h = await inputWithShape(player, inputSource(provider, fracBits, opts.shape));
-    return shareFrom(this, h, fracBits);
+    const bound = opts.bounds === undefined ? undefined : boundOf(opts.bounds).abs;
+    const h = await inputWithShape(player, inputSource(provider, fracBits, opts.shape, opts.bounds));
+    const x = shareFrom(this, h, fracBits);
+    x.bound = bound;
+    return x;
   }
 
-  async definePublicInput(player: string, provider: InputProvider, opts: { shape?: number[]; integer?: boolean } = {}): Promise<TfeTensor> {
+  async definePublicInput(player: string, provider: InputProvider, opts: InputOptions = {}): Promise<TfeTensor> {
     const fracBits = opts.integer ? 0 : this.fracBits;
     void this.rt; // announces this protocol's servers before the input's first instruction
-    const h = await inputWithShape(player, inputSource(provider, fracBits, opts.shape));
+    const bound = opts.bounds === undefined ? undefined : boundOf(opts.bounds).abs;
+    const h = await inputWithShape(player, inputSource(provider, fracBits, opts.shape, opts.bounds));
     const copies = [this.s0, this.s1].map((s) => (s === player ? h : this.rt.send(h, s))) as [Handle, Handle];
     if (!copies.includes(h)) this.rt.free(h);
-    return new PondPublicTensor(this, fracBits, copies);
+    const pub = new PondPublicTensor(this, fracBits, copies);
+    pub.bound = bound;
+    return pub;
   }
 
   defineConstant(value: Liftable, opts: { shape?: number[]; integer?: boolean } = {}): PondPublicTensor {
@@ -137,7 +144,9 @@ export class Pond implements Protocol {
     const values = plain.values.length === 1 && plain.shape.length === 0
       ? [this.s0, this.s1].map((s) => this.rt.fill(s, [], encoded.values()[0] as bigint, U64))
       : [this.s0, this.s1].map((s) => this.rt.upload(s, encoded));
-    return new PondPublicTensor(this, fracBits, values as [Handle, Handle]);
+    const c = new PondPublicTensor(this, fracBits, values as [Handle, Handle]);
+    c.bound = plain.values.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+    return c;
   }
 
   definePrivateVariable(init: TensorLike, opts: { shape?: number[]; integer?: boolean } = {}): PondPrivateVariable {
@@ -221,7 +230,9 @@ export class Pond implements Protocol {
     const t = this.toTensor(x);
     if (t instanceof PondPublicTensor) return this.product('Mul', {}, t, t);
     const z = beaverSquare(this, t as PondPrivateTensor);
-    return this.truncateProduct(z, t.fracBits, t.fracBits);
+    const out = this.truncateProduct(z, t.fracBits, t.fracBits);
+    out.bound = productBound('square', t, t, 1);
+    return out;
   }
 
   matmul(x: TensorLike, y: TensorLike, opts: { transposeA?: boolean; transposeB?: boolean } = {}): TfeTensor {
@@ -352,8 +363,18 @@ export class Pond implements Protocol {
     } else {
       z = beaverProduct(this, kernel, attrs, x as PondPrivateTensor, y as PondPrivateTensor);
     }
-    return this.truncateProduct(z, x.fracBits, y.fracBits);
+    const out = this.truncateProduct(z, x.fracBits, y.fracBits);
+    out.bound = productBound(kernel, x, y, innerTerms(kernel, attrs, x, y));
+    return out;
   }
+}
+
+/** How many products are summed into one output element of `kernel`. */
+function innerTerms(kernel: 'Mul' | 'MatMul' | 'Conv2D', attrs: object, x: TfeTensor, y: TfeTensor): number {
+  if (kernel === 'Mul') return 1;
+  if (kernel === 'Conv2D') return y.shape[0] * y.shape[1] * y.shape[2];
+  const transposeA = (attrs as { transposeA?: boolean }).transposeA;
+  return x.shape[transposeA ? x.rank - 2 : x.rank - 1];
 }
 
 function checkSameShape(a: TfeTensor, b: TfeTensor, op: string): void {

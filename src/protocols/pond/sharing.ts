@@ -5,6 +5,7 @@ import { U64 } from '../../kernels/dtype.js';
 import type { RingTensor } from '../../kernels/ring_tensor.js';
 import type { Handle, InputSource } from '../runtime_link.js';
 import { toPlain } from '../lift.js';
+import { boundOf, checkBounds } from '../overflow.js';
 import type { InputProvider } from '../protocol.js';
 import type { TfeTensor } from '../tensor.js';
 import type { Pond } from './pond.js';
@@ -42,12 +43,13 @@ export function shareFrom(p: Pond, x: Handle, fracBits: number): PondPrivateTens
 const sameDims = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, k) => d === b[k]);
 
 /** Turns a user's provider into a runtime input source that encodes on the owner's player. */
-export function inputSource(provider: InputProvider, fracBits: number, shape?: number[]): InputSource {
+export function inputSource(provider: InputProvider, fracBits: number, shape?: number[], bounds?: number | [number, number]): InputSource {
   if (typeof provider === 'function') {
     return {
       kind: 'provider',
       provide: async () => {
         const plain = toPlain(await provider(), shape, 'provider result');
+        if (bounds !== undefined) checkBounds(plain.values, bounds, 'provider result');
         return encodeFixed(plain.values, plain.shape, { fracBits });
       },
     };
@@ -59,10 +61,11 @@ export function inputSource(provider: InputProvider, fracBits: number, shape?: n
       throw new ValueError(`\`shape\` [${declared.join(',')}] and \`args.shape\` [${argShape.join(',')}] disagree; give \`shape\` only`);
     }
     const finalShape = declared ?? argShape;
-    if (!finalShape) return { kind: 'source', loader: provider.loader, args: { ...provider.args, fracBits } };
+    const extra = bounds === undefined ? {} : { bounds: boundOf(bounds) };
+    if (!finalShape) return { kind: 'source', loader: provider.loader, args: { ...provider.args, fracBits, ...extra } };
     // The loader checks the file against the shape (naming the file); the player checks the
     // produced tensor against it for every loader.
-    return { kind: 'source', loader: provider.loader, args: { ...provider.args, fracBits, shape: [...finalShape] }, shape: [...finalShape] };
+    return { kind: 'source', loader: provider.loader, args: { ...provider.args, fracBits, shape: [...finalShape], ...extra }, shape: [...finalShape] };
   }
   throw new ValueError('`provider` must be a function or {loader, args}, got ' + typeof provider);
 }

@@ -7,7 +7,7 @@
  * await EXEC[i.op](session, i);
  * ```
  */
-import { ProtocolError } from '../../errors.js';
+import { ProtocolError, ValueError } from '../../errors.js';
 import { RingTensor, inferOutput, runKernel, runKernelAsync } from '../kernel_link.js';
 import type { Instruction, OpName } from '../wire/instructions.js';
 import { getLoader, getSink } from './data_sources.js';
@@ -44,6 +44,22 @@ function runKernelInstruction(s: PlayerSession, i: Extract<Instruction, { op: 'k
 function runSized(s: PlayerSession, out: number, kernel: string, inputs: RingTensor[], attrs: object, work: number): void | Promise<void> {
   if (work <= INLINE_ELEMENTS) s.set(out, runKernel(kernel, inputs, attrs));
   else return runKernelAsync(kernel, inputs, attrs).then((t) => s.set(out, t));
+}
+
+/**
+ * The owner's check of declared `bounds` (`definePrivateInput(..., {bounds})`) on a loaded
+ * fixed-point tensor; the error names neither a value nor its position.
+ */
+function checkDeclaredBounds(t: unknown, args: Record<string, unknown>, what: string): void {
+  const b = args.bounds as { lo?: unknown; hi?: unknown } | undefined;
+  const f = args.fracBits;
+  if (!b || typeof b.lo !== 'number' || typeof b.hi !== 'number' || typeof f !== 'number' || !(t instanceof RingTensor) || t.ring.dtype !== 'u64') return;
+  const lo = b.lo * 2 ** f, hi = b.hi * 2 ** f;
+  const values = t.values() as BigUint64Array;
+  for (let k = 0; k < values.length; k++) {
+    const v = Number(BigInt.asIntN(64, values[k]));
+    if (v < lo || v > hi) throw new ValueError(`${what}: a value lies outside the declared bounds [${b.lo}, ${b.hi}]`);
+  }
 }
 
 /** Elements of a shape. */
@@ -84,7 +100,9 @@ export const EXEC: Record<OpName, Exec> = {
   },
   input: async (s, i: Extract<Instruction, { op: 'input' }>) => {
     const file = typeof i.args?.path === 'string' ? ` reading \`${i.args.path}\`` : '';
-    s.setInput(i.out, await getLoader(i.loader)(i.args, s.host.data), `loader \`${i.loader}\`${file}`, i.expect, i.req);
+    const t = await getLoader(i.loader)(i.args, s.host.data);
+    checkDeclaredBounds(t, i.args, `loader \`${i.loader}\`${file}`);
+    s.setInput(i.out, t, `loader \`${i.loader}\`${file}`, i.expect, i.req);
   },
   provide: async (s, i: Extract<Instruction, { op: 'provide' }>) => {
     if (!s.host.inProcess) throw new ProtocolError('provider inputs are only allowed for in-process players');
