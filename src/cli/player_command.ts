@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import '../data/index.js'; // registers the data-source loaders and sinks players offer
 import { loadHostmap } from '../runtime/config/hostmap.js';
 import { PlayerDaemon } from '../runtime/transport/zmq/zmq_player.js';
+import { envTraceDir } from '../observability/index.js';
+import { PlayerRecorder, writeTrack } from '../observability/trace.js';
 import { parseArgs, UsageError } from './args.js';
 
 /**
@@ -27,6 +29,9 @@ options:
   --data-dir <path>      root directory for data-source loaders and file sinks
                          (default: the working directory; paths outside it are refused)
   --bind <host>          interface to bind instead of the config's host (e.g. 0.0.0.0)
+  --trace <dir>          write this player's trace track per session into <dir> (Chrome
+                         trace JSON; the driver tracing into the same dir merges it;
+                         default with TFE_TRACE=1: $TFE_TRACE_DIR or ./tfe-traces)
   --curve-secret-key-file <path>
                          file holding this player's Z85 CURVE secret key, needed when the
                          config gives CURVE keys (default: $TFE_CURVE_SECRET_KEY); the
@@ -34,7 +39,7 @@ options:
   -h, --help             show this help
 `;
 
-const SPEC = { config: 'string', timeout: 'string', heartbeat: 'string', 'session-idle': 'string', 'data-dir': 'string', bind: 'string', 'curve-secret-key-file': 'string', help: 'boolean' } as const;
+const SPEC = { config: 'string', timeout: 'string', heartbeat: 'string', 'session-idle': 'string', 'data-dir': 'string', bind: 'string', trace: 'string', 'curve-secret-key-file': 'string', help: 'boolean' } as const;
 
 function seconds(v: string | boolean | undefined, name: string, dflt: number): number {
   if (v === undefined) return dflt;
@@ -80,6 +85,12 @@ export async function playerCommand(argv: readonly string[]): Promise<number> {
     bindHost: typeof flags.bind === 'string' ? flags.bind : undefined,
     curveSecretKey: secretKey(flags['curve-secret-key-file']),
   });
+  const traceDir = typeof flags.trace === 'string' ? flags.trace : envTraceDir();
+  if (traceDir) {
+    const recorder = new PlayerRecorder(positionals[0]);
+    recorder.onSessionEnd = (track) => { writeTrack(traceDir, track); };
+    daemon.player.observer = recorder.observer;
+  }
   await daemon.start();
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGINT', () => resolve('SIGINT'));

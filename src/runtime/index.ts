@@ -10,7 +10,7 @@
  * ```
  */
 export type { Handle, InputSource, OutputSink, PlayerCounters, Runtime } from './api.js';
-export { LocalConfig, RemoteConfig, getConfig, getRuntime, setConfig } from './config/config.js';
+export { LocalConfig, RemoteConfig, getConfig, getRuntime, onRuntimeCreated, setConfig } from './config/config.js';
 export { setRandomSeed } from './config/random_seed.js';
 export type { Config, LocalConfigArgs, RemoteConfigArgs } from './config/config.js';
 export { DriverRuntime } from './driver/driver.js';
@@ -24,7 +24,7 @@ export type { DataContext, Loader, Sink } from './player/data_sources.js';
 export { INSTRUCTION_SET_VERSION } from './wire/instructions.js';
 export type { Instruction, PlayerReply } from './wire/instructions.js';
 export { Player } from './player/player.js';
-export type { PlayerObserver } from './player/session.js';
+export type { InstructionDetail, PlayerObserver } from './player/session.js';
 export { PlayerDaemon } from './transport/zmq/zmq_player.js';
 export { LocalCluster, freePort, startLocalCluster } from './transport/zmq/local_cluster.js';
 export type { LocalClusterArgs } from './transport/zmq/local_cluster.js';

@@ -63,7 +63,10 @@ export class LocalConfig implements Config {
   get players(): readonly string[] { return this.net.players(); }
 
   runtime(): DriverRuntime {
-    if (!this.rt || this.rt.ended) this.rt = new DriverRuntime(this.net);
+    if (!this.rt || this.rt.ended) {
+      this.rt = new DriverRuntime(this.net);
+      for (const hook of runtimeHooks) hook(this.rt, this);
+    }
     return this.rt;
   }
 
@@ -138,6 +141,7 @@ export class RemoteConfig implements Config {
     if (!this.rt || this.rt.ended) {
       this.rt = new DriverRuntime(new ZmqDriverNet(this.hostmap, { timeoutMs: this.timeoutMs, heartbeatMs: this.heartbeatMs, curve: this.curve }));
       closeAtExit(this.rt);
+      for (const hook of runtimeHooks) hook(this.rt, this);
     }
     return this.rt;
   }
@@ -214,3 +218,15 @@ export function getConfig(): Config {
 export function getRuntime(): DriverRuntime {
   return getConfig().runtime();
 }
+
+const runtimeHooks: ((rt: DriverRuntime, config: Config) => void)[] = [];
+
+/**
+ * Registers `hook`, called with every runtime a config creates from now on (tracing attaches
+ * its observers this way).
+ * @example
+ * ```ts
+ * onRuntimeCreated((rt) => { rt.observer = { batch: (p, instrs) => console.log(p, instrs.length) }; });
+ * ```
+ */
+export function onRuntimeCreated(hook: (rt: DriverRuntime, config: Config) => void): void { runtimeHooks.push(hook); }

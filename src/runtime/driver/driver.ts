@@ -19,6 +19,8 @@ interface Pending { player: string; resolve: (v: any) => void; reject: (e: Error
  */
 export interface DriverObserver {
   batch?(player: string, instructions: readonly Instruction[], session: string): void;
+  /** The runtime closed (after its last flush): a trace can be written. */
+  closed?(session: string): void | Promise<void>;
 }
 
 /** Instructions queued for all players before a flush is forced. */
@@ -285,6 +287,7 @@ export class DriverRuntime implements Runtime {
     await Promise.all([...this.links.values()].map((l) => l.close(this.session).catch(() => undefined)));
     this.links.clear();
     this.rejectAll(this.failure ?? new TfeError('the runtime was closed'));
+    await this.observer?.closed?.(this.session);
   }
 
   // ---- internals -----------------------------------------------------------------------

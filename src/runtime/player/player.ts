@@ -102,6 +102,7 @@ export class Player implements SessionHost {
     this.ended.add(id);
     if (this.ended.size > ENDED_MEMORY) this.ended.delete(this.ended.values().next().value!);
     s?.close(new TfeError(reason));
+    if (s) this.observer?.sessionEnd?.(id);
   }
 
   /** Fails every session waiting on `peer` (it died, or fell silent). */

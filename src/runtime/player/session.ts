@@ -19,9 +19,25 @@ import { markEscaped, releaseStorage, retainStorage } from './storage_refs.js';
  * ```
  */
 export interface PlayerObserver {
-  instruction?(session: string, op: OpName, startMs: number, endMs: number): void;
+  /**
+   * After each instruction: its op, when it started and ended (performance.now() ms), and
+   * `detail`: the instruction itself, its index in the session's stream, and how long it
+   * waited for tensors from peers before it could run.
+   */
+  instruction?(session: string, op: OpName, startMs: number, endMs: number, detail?: InstructionDetail): void;
   message?(session: string, direction: 'sent' | 'received', peer: string, bytes: number): void;
+  /** The session ended on this player (the driver said goodbye, went silent, or failed). */
+  sessionEnd?(session: string): void;
 }
+
+/**
+ * What an observer learns about one instruction (never a value).
+ * @example
+ * ```ts
+ * const d: InstructionDetail = { instruction: { op: 'free', ids: [3] }, index: 41, waitMs: 0 };
+ * ```
+ */
+export interface InstructionDetail { instruction: Instruction; index: number; waitMs: number }
 
 /**
  * What a session needs from its player.
@@ -250,6 +266,7 @@ export class PlayerSession {
       this.queue = [];
       for (const instr of batch) {
         const t0 = obs ? performance.now() : 0;
+        const waitMs = obs ? await this.waitForInputs(instr) : 0;
         try {
           const r = EXEC[instr.op](this, instr);
           if (r) {
@@ -265,10 +282,25 @@ export class PlayerSession {
         }
         if (this.failure) break;
         this.counters.instructions++;
-        obs?.instruction?.(this.id, instr.op, t0, performance.now());
+        obs?.instruction?.(this.id, instr.op, t0, performance.now(), { instruction: instr, index: this.counters.instructions - 1, waitMs });
       }
     }
     this.running = false;
+  }
+
+  /**
+   * When observed: waits for the instruction's pending peer tensors first and returns how long
+   * that took, so a trace separates waiting on peers from running (the instruction would wait
+   * for them anyway).
+   */
+  private async waitForInputs(instr: Instruction): Promise<number> {
+    const i = instr as { inputs?: number[]; src?: number };
+    const ids = i.inputs ?? (i.src !== undefined ? [i.src] : []);
+    const pending = ids.map((id) => this.handles.get(id)).filter((t): t is Promise<RingTensor> => t instanceof Promise);
+    if (!pending.length) return 0;
+    const w0 = performance.now();
+    await Promise.all(pending).catch(() => undefined);
+    return performance.now() - w0;
   }
 
   /** Fails the session: tells the driver, rejects waiting receives, drops the stream. */
