@@ -137,7 +137,7 @@ testOnConfigs(test, 'inputs from a data-source loader and outputs to a sink, ins
     const z = await rt.inputAsync('server2', { kind: 'source', loader: 'raw', args: { path: `${rel}/x.bin`, shape: [1, 3] } });
     assert.equal(z.shape, [1, 3]);
     if (kind === 'zmq') {
-      assert.throws(() => rt.input('server0', { kind: 'provider', provide: () => randomTensor([1]) }), /in-process/);
+      assert.throws(() => rt.input('server0', { kind: 'provider', provide: () => randomTensor([1]) }), /networked player, and a provider function runs only in the driver's process/);
     }
     // A path outside the player's data directory is refused, and fails the run.
     const bad = rt.input('server0', { kind: 'source', loader: 'raw', args: { path: '../../etc/passwd', shape: [1] }, shape: [1] });
