@@ -21,4 +21,4 @@ export { sequential, Sequential, Callback, train, models } from './models/index.
 export type { CustomCallbackArgs, History, Logs, ModelCompileArgs, ModelFitArgs, SequentialArgs } from './models/index.js';
 export { callbacks } from './models/index.js';
 export * as data from './data/index.js';
-export { setTrace, tag, traceDirectory } from './observability/index.js';
+export { eventsDirectory, setEvents, setTrace, tag, traceDirectory } from './observability/index.js';

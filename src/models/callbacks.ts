@@ -4,6 +4,7 @@
  */
 
 import * as tf from '@tensorflow/tfjs';
+import { tensorBoard } from '../observability/events.js';
 
 /** Revealed values of a batch or epoch (`loss`, `acc`, `val_loss`, ...). */
 export type Logs = Record<string, number>;
@@ -119,4 +120,6 @@ export class ProgressBar {
 export const callbacks = {
   /** Stops training when `monitor` (default `val_loss`) stops improving (tfjs's `tf.callbacks.earlyStopping`). */
   earlyStopping: (args?: Parameters<typeof tf.callbacks.earlyStopping>[0]): CustomCallbackArgs => tf.callbacks.earlyStopping(args) as unknown as CustomCallbackArgs,
+  /** Writes the revealed loss and metrics to TensorBoard event files in `dir` (see src/observability/events.ts). */
+  tensorBoard: (dir?: string): CustomCallbackArgs => tensorBoard(dir),
 };

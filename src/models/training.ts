@@ -10,6 +10,7 @@
  * other player, that player receives the values and the driver's logs omit them.
  */
 import { driverRandomInt } from '../random.js';
+import { eventsDirectory, tensorBoard } from '../observability/events.js';
 import { NotImplementedError, ValueError } from '../errors.js';
 import type { Protocol } from '../protocols/protocol.js';
 import type { TfeTensor } from '../protocols/tensor.js';
@@ -151,7 +152,9 @@ async function fitLoop(model: Sequential, p: Protocol, x: TfeTensor, y: TfeTenso
   const steps = Math.ceil(n / batchSize);
   const revealTo = args.revealTo ?? 'driver';
   const verbose = args.verbose ?? 1;
-  const cbs = new CallbackList(args.callbacks === undefined ? [] : Array.isArray(args.callbacks) ? args.callbacks : [args.callbacks as CustomCallbackArgs], model,
+  const given = args.callbacks === undefined ? [] : Array.isArray(args.callbacks) ? args.callbacks : [args.callbacks as CustomCallbackArgs];
+  // TFE_EVENTS / tfe.setEvents: every fit writes its revealed loss and metrics to TensorBoard.
+  const cbs = new CallbackList(eventsDirectory() ? [...given, tensorBoard()] : given, model,
     { epochs, steps, batchSize, samples: n, verbose, doValidation: !!args.validationData });
   const wantLogs = verbose > 0 || cbs.any;
   const history: History = { epoch: [], history: {}, params: { epochs, steps, batchSize, samples: n } };

@@ -9,9 +9,11 @@
  * tfe.setEvents('logs');    // or TFE_EVENTS=1
  * ```
  */
+import { setEvents } from './events.js';
 import { setTrace } from './run_tracer.js';
 
 export { setTrace, tag, traceDirectory } from './run_tracer.js';
+export { EventWriter, eventsDirectory, setEvents, tensorBoard } from './events.js';
 
 /**
  * The trace directory asked for by the environment: `TFE_TRACE=1` (or any value but `0`) gives
@@ -29,3 +31,4 @@ export function envTraceDir(): string | undefined {
 
 const fromEnv = envTraceDir();
 if (fromEnv) setTrace(fromEnv);
+if (process.env.TFE_EVENTS && process.env.TFE_EVENTS !== '0') setEvents(process.env.TFE_EVENTS_DIR ?? 'tfe-events');
