@@ -17,11 +17,11 @@ import { startLocalCluster } from '../src/runtime/transport/zmq/local_cluster.js
 import { loadMnist, oneHot } from '../examples/private-training/mnist.js';
 import { timeMedian, type BenchResult } from './util.js';
 
-const BATCH = 128;
+export const BATCH = 128;
 /** Untimed runs before each measurement (see the module comment). */
 const WARMUP_STEPS = 10;
 
-function networkA(): Sequential {
+export function networkA(): Sequential {
   const m = sequential({ layers: [
     L.dense({ units: 128, activation: 'relu', inputShape: [784] }),
     L.dense({ units: 128, activation: 'relu' }),
@@ -38,7 +38,7 @@ function logistic(): Sequential {
 }
 
 /** Private batch tensors (shared from the driver, so they work on every config). */
-function batch(n: number): { x: TfeTensor; y: TfeTensor; yBin: TfeTensor } {
+export function batch(n: number): { x: TfeTensor; y: TfeTensor; yBin: TfeTensor } {
   const d = loadMnist('train', n);
   const p = getProtocol();
   const x = p.definePrivateVariable(d.images, { shape: [n, 784] });
@@ -47,7 +47,7 @@ function batch(n: number): { x: TfeTensor; y: TfeTensor; yBin: TfeTensor } {
   return { x, y, yBin };
 }
 
-async function step(m: Sequential, x: TfeTensor, y: TfeTensor): Promise<void> {
+export async function step(m: Sequential, x: TfeTensor, y: TfeTensor): Promise<void> {
   await m.fit(x, y, { epochs: 1, batchSize: BATCH, shuffle: false, verbose: 0 });
 }
 

@@ -5,6 +5,7 @@
  * secret-shared on the servers (DESIGN.md §4: no non-cryptographic generator touches secret data; the
  * initial values are not secret, every later value is).
  */
+import '../tfjs_env.js'; // quiet tfjs (PROD mode) before it is used
 import * as tf from '@tensorflow/tfjs';
 import { ValueError } from '../errors.js';
 import { driverRandomInt } from '../random.js';

@@ -3,6 +3,7 @@
  * revealed to the driver (the loss and metrics, when `fit({revealTo})` is the driver).
  */
 
+import '../tfjs_env.js'; // quiet tfjs (PROD mode) before it is used
 import * as tf from '@tensorflow/tfjs';
 import { tensorBoard } from '../observability/events.js';
 

@@ -16,6 +16,7 @@
 import { dirname, join } from 'node:path';
 import { readModelFiles } from '../data/tfjs_model_loader.js';
 import { getRuntime } from '../runtime/index.js';
+import '../tfjs_env.js'; // quiet tfjs (PROD mode) before it is used
 import * as tf from '@tensorflow/tfjs';
 import { NotImplementedError, ValueError } from '../errors.js';
 import { deserializeLayer, type Layer } from '../layers/index.js';

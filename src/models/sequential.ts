@@ -1,3 +1,4 @@
+import '../tfjs_env.js'; // quiet tfjs (PROD mode) before it is used
 import * as tf from '@tensorflow/tfjs';
 import { ValueError } from '../errors.js';
 import { deserializeLayer, Layer, type SerializedLayer, type Shape } from '../layers/index.js';

@@ -98,19 +98,19 @@ export class RunTracer {
   /** Installs the driver observer (and, lazily, the players'). */
   attach(): void {
     this.rt.observer = {
-      batch: (player, instructions) => this.batch(player, instructions.length),
+      batch: (player, instructions, _session, start, end) => this.batch(player, instructions.length, start, end),
       closed: (session) => this.write(session).then(() => undefined),
     };
   }
 
-  private batch(player: string, n: number): void {
-    const ts = nowUs();
+  private batch(player: string, n: number, startMs: number, endMs: number): void {
+    const ts = nowUs(startMs);
     const index = this.counts.get(player) ?? 0;
     this.counts.set(player, index + n);
     let list = this.sends.get(player);
     if (!list) this.sends.set(player, (list = []));
     list.push({ ts, index });
-    this.driverEvents.push({ name: `batch → ${player}`, cat: 'batch', ph: 'X', ts, dur: 1, pid: 0, tid: 0, args: { player, instructions: n } });
+    this.driverEvents.push({ name: `batch → ${player}`, cat: 'batch', ph: 'X', ts, dur: Math.max((endMs - startMs) * 1000, 0.01), pid: 0, tid: 0, args: { player, instructions: n } });
     if (this.config instanceof LocalConfig && !this.recorders.has(player)) {
       const rec = new PlayerRecorder(player);
       this.recorders.set(player, rec);

@@ -65,6 +65,11 @@ export class PlayerRecorder {
       const b = this.bytesOf(session);
       if (direction === 'sent') b.sent += bytes; else b.received += bytes;
     },
+    batchDecoded: (session, n, start, end) => {
+      let list = this.spans.get(session);
+      if (!list) this.spans.set(session, (list = []));
+      list.push({ name: 'decode batch', cat: 'decode', ph: 'X', ts: nowUs(start), dur: Math.max((end - start) * 1000, 0.01), pid: 0, tid: 1, args: { instructions: n } });
+    },
     sessionEnd: (session) => {
       if (!this.onSessionEnd) return; // in-process players: the run's tracer takes the spans
       const t = this.takeSession(session);

@@ -18,7 +18,8 @@ interface Pending { player: string; resolve: (v: any) => void; reject: (e: Error
  * ```
  */
 export interface DriverObserver {
-  batch?(player: string, instructions: readonly Instruction[], session: string): void;
+  /** A batch went to `player`: encoding and handing it to the transport took [startMs, endMs] (performance.now()). */
+  batch?(player: string, instructions: readonly Instruction[], session: string, startMs: number, endMs: number): void;
   /** The runtime closed (after its last flush): a trace can be written. */
   closed?(session: string): void | Promise<void>;
 }
@@ -391,8 +392,9 @@ export class DriverRuntime implements Runtime {
       this.queues.set(player, []);
       const l = this.link(player);
       l.setPending(this.pendingPer.get(player) ?? 0);
-      this.observer?.batch?.(player, q, this.session);
+      const t0 = this.observer ? performance.now() : 0;
       l.submit(this.session, q);
+      this.observer?.batch?.(player, q, this.session, t0, performance.now());
     }
   }
 

@@ -26,6 +26,8 @@ export interface PlayerObserver {
    */
   instruction?(session: string, op: OpName, startMs: number, endMs: number, detail?: InstructionDetail): void;
   message?(session: string, direction: 'sent' | 'received', peer: string, bytes: number): void;
+  /** A batch from a networked driver was decoded and validated (start and end, ms). */
+  batchDecoded?(session: string, instructions: number, startMs: number, endMs: number): void;
   /** The session ended on this player (the driver said goodbye, went silent, or failed). */
   sessionEnd?(session: string): void;
 }

@@ -200,7 +200,9 @@ export class PlayerDaemon {
     const h = decodeHeader(frames[0]);
     switch (h.type) {
       case MsgType.Batch: {
+        const t0 = performance.now();
         const batch = validateRemoteBatch(decodeJson(frames.slice(1)));
+        this.player.observer?.batchDecoded?.(h.session, batch.length, t0, performance.now());
         this.player.submit(h.session, batch, this.port(rid, h.session));
         return;
       }

@@ -1,0 +1,99 @@
+/**
+ * `npm run bench -- profile [--json]` (issue 17): where a networked training step spends its
+ * time. Three `tfe player` processes on 127.0.0.1 trace their sessions (`--trace`), the driver
+ * traces its own (`setTrace`) and merges them; STEPS network-A SGD steps (SecureNN, batch 128)
+ * run inside one `tfe.tag('steps')` after warm-up. Per player and per step: kernel time (span
+ * time not spent waiting), time waiting on peers, batch decode time, idle time (wall minus
+ * busy), and threads busy (process CPU time over wall time, from /proc); for the driver:
+ * encode-and-send time and CPU. The same step on LocalConfig is measured for comparison.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTrace, tag } from '../src/observability/index.js';
+import type { TraceEvent } from '../src/observability/trace.js';
+import { setProtocol } from '../src/protocols/protocol.js';
+import { SecureNN } from '../src/protocols/securenn/index.js';
+import { LocalConfig, getRuntime, setConfig } from '../src/runtime/index.js';
+import { startLocalCluster } from '../src/runtime/transport/zmq/local_cluster.js';
+import { BATCH, batch, networkA, step } from './mnist.js';
+import { timeMedian, type BenchResult } from './util.js';
+
+const STEPS = 10;
+const WARMUP = 10;
+const PLAYERS = ['server0', 'server1', 'server2'];
+
+/** CPU seconds (user + system) of a process, from /proc (Linux). */
+function cpuSeconds(pid: number): number {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  } catch { return NaN; }
+}
+
+async function localStepMs(): Promise<number> {
+  setConfig(new LocalConfig([], { log: () => undefined }));
+  setProtocol(new SecureNN());
+  const { x, y } = batch(BATCH);
+  const m = networkA();
+  const ms = await timeMedian(() => step(m, x, y), { warmup: WARMUP, minRuns: 5, minMs: 2000 });
+  await getRuntime().close();
+  return ms;
+}
+
+/** The suite. */
+export async function run(): Promise<BenchResult[]> {
+  const local = await localStepMs();
+  const dir = mkdtempSync(join(tmpdir(), 'tfe-profile-'));
+  const cluster = await startLocalCluster(PLAYERS, { playerFlags: ['--trace', dir] });
+  const out: BenchResult[] = [{ name: 'local_step_ms', value: local, unit: 'ms' }];
+  try {
+    setConfig(cluster.config);
+    setProtocol(new SecureNN());
+    setTrace(dir);
+    const { x, y } = batch(BATCH);
+    const m = networkA();
+    for (let k = 0; k < WARMUP; k++) await step(m, x, y);
+    const pids = new Map(PLAYERS.map((p) => [p, cluster.procs.get(p)!.pid!]));
+    const cpu0 = new Map([...pids].map(([p, pid]) => [p, cpuSeconds(pid)]));
+    const driverCpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    await tag('steps', async () => { for (let k = 0; k < STEPS; k++) await step(m, x, y); });
+    const wall = performance.now() - t0;
+    const driverCpu = process.cpuUsage(driverCpu0);
+    const cpu = new Map([...pids].map(([p, pid]) => [p, cpuSeconds(pid) - cpu0.get(p)!]));
+    const rt = getRuntime();
+    const session = rt.session;
+    await rt.close();
+    const events = (JSON.parse(readFileSync(join(dir, `tfe-trace-${session}.json`), 'utf8')) as { traceEvents: TraceEvent[] }).traceEvents;
+    const names = new Map(events.filter((e) => e.ph === 'M').map((e) => [e.pid, e.args!.name as string]));
+    const window = events.find((e) => e.pid === 0 && e.name === 'steps')!;
+    const inWindow = (e: TraceEvent) => e.ts >= window.ts && e.ts <= window.ts + window.dur!;
+    const perStep = (v: number) => v / STEPS;
+    out.push({ name: 'networked_step_ms', value: wall / STEPS, unit: 'ms', players: 'three tfe player processes on 127.0.0.1' });
+    const batches = events.filter((e) => e.pid === 0 && e.cat === 'batch' && inWindow(e));
+    out.push({ name: 'driver_encode_send_ms', value: perStep(batches.reduce((a, e) => a + e.dur!, 0) / 1000), unit: 'ms/step' });
+    out.push({ name: 'driver_batches', value: perStep(batches.length), unit: 'batches/step' });
+    out.push({ name: 'driver_instructions', value: perStep(batches.reduce((a, e) => a + (e.args!.instructions as number), 0)), unit: 'instructions/step' });
+    out.push({ name: 'driver_threads_busy', value: (driverCpu.user + driverCpu.system) / 1000 / wall, unit: 'threads' });
+    for (const [pid, player] of names) {
+      if (pid === 0) continue;
+      const spans = events.filter((e) => e.pid === pid && e.ph === 'X' && inWindow(e));
+      const instr = spans.filter((e) => e.cat !== 'decode');
+      const busy = instr.reduce((a, e) => a + e.dur!, 0) / 1000;
+      const wait = instr.reduce((a, e) => a + ((e.args?.waitMs as number) ?? 0), 0);
+      const decode = spans.filter((e) => e.cat === 'decode').reduce((a, e) => a + e.dur!, 0) / 1000;
+      out.push({ name: `${player}_kernel_ms`, value: perStep(busy - wait), unit: 'ms/step', instructions: perStep(instr.length) });
+      out.push({ name: `${player}_wait_peers_ms`, value: perStep(wait), unit: 'ms/step' });
+      out.push({ name: `${player}_decode_ms`, value: perStep(decode), unit: 'ms/step' });
+      out.push({ name: `${player}_idle_ms`, value: perStep(Math.max(wall - busy - decode, 0)), unit: 'ms/step' });
+      out.push({ name: `${player}_threads_busy`, value: (cpu.get(player)! * 1000) / wall, unit: 'threads' });
+    }
+  } finally {
+    setTrace(undefined);
+    await cluster.config.close().catch(() => undefined);
+    await cluster.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return out;
+}
