@@ -9,6 +9,7 @@ import type { Conv2DOptions, InputProvider, Pool2DOptions, Protocol, ProtocolCap
 import { inputSource } from '../pond/sharing.js';
 import { TfeTensor, type Liftable, type TensorLike } from '../tensor.js';
 import { ABY3BooleanTensor, ABY3PrivateTensor, ABY3PrivateVariable, ABY3PublicTensor, ABY3PublicVariable, type ReplicatedShares } from './aby3_tensors.js';
+import * as generic from '../generic/index.js';
 import * as cmp from './comparisons.js';
 import * as fns from './functions.js';
 import { addSub, concat, mapLocal, mapShares } from './linear.js';
@@ -182,6 +183,22 @@ export class ABY3 implements Protocol, ExactComparison {
   sigmoid(x: TensorLike): TfeTensor { return tidy(() => fns.sigmoid(this, this.toTensor(x), this.sigmoidMode)); }
   tanh(x: TensorLike): TfeTensor { return tidy(() => fns.tanh(this, this.toTensor(x))); }
   relu(x: TensorLike): TfeTensor { return tidy(() => cmp.relu(this, x)); }
+
+  /** exp(x) ≈ (1 + x/2^8)^(2^8) (generic/exp_softmax.ts): on [−16, 0] absolute error ≤ 0.003. 8 products. */
+  exp(x: TensorLike, opts?: generic.ExpOptions): TfeTensor { return generic.exp(this, this.toTensor(x), opts); }
+  /** Softmax over the last axis with exact max subtraction, exp and a Newton reciprocal; absolute error ≤ 0.01. */
+  softmax(x: TensorLike): TfeTensor { return tidy(() => generic.softmax(this, this.toTensor(x))); }
+  /** 1/x for x in `interval` (0 < lo < hi), Newton iterations from a fitted start; relative error ≤ 1e-3 plus 2 ulp. */
+  reciprocal(x: TensorLike, interval: [number, number]): TfeTensor { return generic.reciprocal(this, this.toTensor(x), { interval }); }
+  /** 1/√x for x in `interval`, Newton iterations; relative error ≤ 1e-3 plus 2 ulp. */
+  invSqrt(x: TensorLike, interval: [number, number]): TfeTensor { return generic.invSqrt(this, this.toTensor(x), { interval }); }
+  /** √x = x·(1/√x) for x in `interval`; relative error ≤ 1e-3 plus 2 ulp. */
+  sqrt(x: TensorLike, interval: [number, number]): TfeTensor {
+    const xt = this.toTensor(x);
+    return this.mul(xt, generic.invSqrt(this, xt, { interval }));
+  }
+  /** log(x) for x in `interval` (a minimax polynomial, refined by Newton on wide intervals); absolute error ≤ 1e-3 on [1, 10] (wider intervals: generic/log.ts). */
+  log(x: TensorLike, interval: [number, number]): TfeTensor { return generic.log(this, this.toTensor(x), interval); }
 
   // ---- shape and reduction ------------------------------------------------------------------
 
