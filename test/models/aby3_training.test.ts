@@ -36,7 +36,6 @@ async function oneStep(layers: Spec[], inputDim: number, loss: string, tfOpt: tf
 let lastMove = 0;
 const n = 16;
 const x = randomArray(1, n * 4, -1, 1);
-const yBin = Float64Array.from({ length: n }, (_, i) => (x[i * 4] + x[i * 4 + 1] > 0 ? 1 : 0));
 const yCat = new Float64Array(n * 3);
 for (let i = 0; i < n; i++) yCat[i * 3 + (i % 3)] = 1;
 

@@ -11,7 +11,6 @@
  * ```
  */
 import { U64 } from '../../kernels/dtype.js';
-import type { Handle } from '../runtime_link.js';
 import type { ABY3 } from './aby3.js';
 import type { ReplicatedShares } from './aby3_tensors.js';
 import { mapShares } from './linear.js';
