@@ -9,6 +9,7 @@
  * ```
  */
 import { ValueError } from '../../errors.js';
+import { DEFAULT_APPROXIMATIONS } from '../approximations/index.js';
 import { PIECEWISE_SIGMOID, PIECEWISE_TANH, type PiecewiseLinear } from '../securenn/piecewise.js';
 import type { TfeTensor } from '../tensor.js';
 import type { ABY3 } from './aby3.js';
@@ -95,14 +96,49 @@ export function piecewiseLinear(p: ABY3, x: TfeTensor, f: PiecewiseLinear): TfeT
 }
 
 /**
- * sigmoid: 'accurate' (21 linear pieces on [−8, 8], error ≤ 0.0035) or 'piecewise' (ABY3's
- * three pieces, error ≤ 0.378).
+ * A piecewise polynomial: the shared minimax fit p(t) of `name` (approximations/defaults.ts)
+ * on t = x/half clamped exactly to [−1, 1], so the value is p(±1) beyond the interval.
+ *  1. [t < −1] and [t > 1] in one batched comparison (10 rounds), the clamp by two integer
+ *     products (1 round)
+ *  2. the powers of t by squaring (2 rounds per level), Σ c_k·t^k at scale 2f with integer
+ *     coefficients round(c_k·2^f), one truncation (2 rounds)
+ * sigmoid: interval [−6, 6], degree 9, error ≤ 0.0055; tanh: [−3, 3], error ≤ 0.011. About a
+ * fifth of the 21-piece form's traffic (two comparisons instead of 21).
+ * @example
+ * ```ts
+ * const y = clampedPolynomial(p, x, 'sigmoid');
+ * ```
+ */
+export function clampedPolynomial(p: ABY3, x: TfeTensor, name: 'sigmoid' | 'tanh'): TfeTensor {
+  const a = DEFAULT_APPROXIMATIONS[name];
+  const [lo, hi] = a.interval;
+  const f = p.fracBits;
+  const t = p.mul(p.rescaleTo(x, f), 2 / (hi - lo));
+  const both = isNegative(p, p.stack([p.add(t, 1), p.sub(1, t)], 0));
+  const [below, above] = p.split(both, 2, 0).map((b) => p.squeeze(b, [0]));
+  const tc = p.add(t, p.add(p.mul(below, p.sub(-1, t)), p.mul(above, p.sub(1, t))));
+  const cs = Array.from(a.coefficients);
+  const wanted = cs.map((c, k) => (k >= 1 && c !== 0 ? k : 0)).filter((k) => k > 0);
+  const pw = powers(p, tc, wanted);
+  let acc: TfeTensor = p.defineConstant(new Float64Array(tc.size).fill(cs[0] * 2 ** f), { shape: [...tc.shape] });
+  for (const k of wanted) acc = p.add(acc, p.mul(pw.get(k)!, p.defineConstant(Math.round(cs[k] * 2 ** f), { integer: true })));
+  return p.truncate(acc, f, f);
+}
+
+/** How sigmoid is computed: 21 linear pieces, ABY3's three, or the clamped polynomial. */
+export type SigmoidMode = 'accurate' | 'piecewise' | 'polynomial';
+
+/**
+ * sigmoid: 'accurate' (21 linear pieces on [−8, 8], error ≤ 0.0035), 'piecewise' (ABY3's
+ * three pieces, error ≤ 0.378) or 'polynomial' ({@link clampedPolynomial}, error ≤ 0.0055,
+ * the cheapest of the accurate ones).
  * @example
  * ```ts
  * const y = sigmoid(p, x, 'accurate');
  * ```
  */
-export function sigmoid(p: ABY3, x: TfeTensor, mode: 'piecewise' | 'accurate'): TfeTensor {
+export function sigmoid(p: ABY3, x: TfeTensor, mode: SigmoidMode): TfeTensor {
+  if (mode === 'polynomial') return clampedPolynomial(p, x, 'sigmoid');
   return piecewiseLinear(p, x, mode === 'piecewise' ? ABY3_SIGMOID : PIECEWISE_SIGMOID);
 }
 
