@@ -6,7 +6,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as tfe from '../../src/index.js';
 import { decodeFixed, encodeFixed } from '../../src/kernels/index.js';
-import { a2b, andMany, msbBit, not as bnot, shift, xor } from '../../src/protocols/aby3/boolean.js';
+import { a2b, andMany, msbBit, not as bnot, or, shift, xor } from '../../src/protocols/aby3/boolean.js';
 import { bitToArithmetic } from '../../src/protocols/aby3/comparisons.js';
 import { randomArray } from '../helpers/plain.js';
 import { edgeValues, msbOf, randomU64 } from './securenn_helpers.js';
@@ -16,7 +16,7 @@ const aby3 = new tfe.ABY3();
 tfe.setProtocol(aby3);
 const MASK = (1n << 64n) - 1n;
 
-test('A2B is bit-exact; xor, and, not, shifts on boolean shares', async () => {
+test('A2B is bit-exact; xor, and, or, not, shifts on boolean shares', async () => {
   const a = new BigUint64Array([...randomU64(500), ...edgeValues()]);
   const b = new BigUint64Array([...randomU64(a.length)]);
   const x = shareRaw(aby3, a), y = shareRaw(aby3, b);
@@ -27,12 +27,14 @@ test('A2B is bit-exact; xor, and, not, shifts on boolean shares', async () => {
   const gotXor = await open(xor(aby3, ba, bb)), gotAnd = await open(and);
   const gotNot = await open(bnot(aby3, ba)), gotShl = await open(shift(aby3, ba, 'ShiftLeft', 5));
   const gotShr = await open(shift(aby3, ba, 'ShiftRightLogical', 7));
+  const gotOr = await open(or(aby3, ba, bb));
   for (let i = 0; i < a.length; i++) {
     assert.is(gotXor[i], a[i] ^ b[i]);
     assert.is(gotAnd[i], a[i] & b[i]);
     assert.is(gotNot[i], ~a[i] & MASK);
     assert.is(gotShl[i], (a[i] << 5n) & MASK);
     assert.is(gotShr[i], a[i] >> 7n);
+    assert.is(gotOr[i], a[i] | b[i]);
   }
 });
 
