@@ -100,6 +100,9 @@ test('reduceMax, argmax one-hot (first of ties) over any axis, sort (bitonic, wi
       idx.forEach((q, t) => assert.is(oh[q], +(t === first), `argmax axis ${axis}`));
     });
   }
+  // rows longer than 16 take the tree of pairwise maxima (odd lengths carry one element up)
+  const long = await aby3.reduceMax(tfe.reshape(x, [3, 35]), 1, true).reveal();
+  for (let r = 0; r < 3; r++) assert.is(long[r], Math.max(...enc.slice(r * 35, r * 35 + 35)), `tree max row ${r}`);
   const s = await aby3.sort(tfe.reshape(x, [15, 7])).reveal();
   for (let r = 0; r < 15; r++) assert.equal(Array.from(s.slice(r * 7, r * 7 + 7)), Array.from(enc.slice(r * 7, r * 7 + 7)).sort((a, b) => a - b), `sort row ${r}`);
 });

@@ -45,25 +45,33 @@ function fromRows(p: ABY3, rows: TfeTensor, outer: number[], a: number, perm: nu
 }
 
 /**
- * Maximum over `axis`: ⌈log2 L⌉ levels, each one batched comparison of the two halves of every
- * row and one select (11 rounds per level, L − 1 comparisons per row).
+ * True when short rows are better served by {@link argmaxOneHot}'s all-pairs comparison
+ * (21 rounds whatever L) than by the tree (11 rounds per level): L ≤ 16 and at most 2^16
+ * comparisons in all (softmax over classes, small pooling windows).
+ */
+const useAllPairs = (m: number, len: number) => len >= 3 && len <= 16 && (m * len * (len - 1)) / 2 <= 1 << 16;
+
+/**
+ * Maximum over `axis`. Short rows: Σ x·onehot from {@link argmaxOneHot} (21 rounds). Long
+ * rows: ⌈log2 L⌉ levels, each one batched comparison of the two halves of every row and one
+ * select (11 rounds per level, L − 1 comparisons per row).
  * @example
  * ```ts
  * const m = reduceMax(p, logits, -1, true);
  * ```
  */
 export function reduceMax(p: ABY3, x: TfeTensor, axis: number, keepDims: boolean): TfeTensor {
-  const { rows, outer, a } = toRows(p, x, axis, 'reduceMax');
+  const { rows, outer, a, len } = toRows(p, x, axis, 'reduceMax');
+  const shape = keepDims ? x.shape.map((d, i) => (i === a ? 1 : d)) : outer;
+  if (useAllPairs(rows.shape[0], len)) return p.reshape(p.reduceSum(p.mul(rows, argmaxOneHot(p, rows, 1)), 1), shape);
   let cur = rows;
   while (cur.shape[1] > 1) {
-    const len = cur.shape[1];
-    const half = Math.floor(len / 2);
+    const half = Math.floor(cur.shape[1] / 2);
     const lo = p.slice(cur, [0, 0], [-1, half]);
     const hi = p.slice(cur, [0, half], [-1, half]);
     const m = p.maximum(lo, hi);
-    cur = len % 2 === 1 ? p.concat([m, p.slice(cur, [0, 2 * half], [-1, 1])], 1) : m;
+    cur = cur.shape[1] % 2 === 1 ? p.concat([m, p.slice(cur, [0, 2 * half], [-1, 1])], 1) : m;
   }
-  const shape = keepDims ? x.shape.map((d, i) => (i === a ? 1 : d)) : outer;
   return p.reshape(cur, shape);
 }
 
