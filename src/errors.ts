@@ -33,7 +33,7 @@ export class ValueError extends TfeError {
  * The operation exists in tfe-js but not for this protocol, backend or argument.
  * @example
  * ```ts
- * throw new NotImplementedError('maxPooling2d needs a protocol with exact comparison: use SecureNN');
+ * throw new NotImplementedError('maxPooling2d needs a protocol with exact comparison: use SecureNN or ABY3');
  * ```
  */
 export class NotImplementedError extends TfeError {

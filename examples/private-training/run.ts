@@ -1,16 +1,17 @@
 /**
  * Private training on secret-shared MNIST (issue 6, DESIGN.md §1): a logistic regression
  * (digits 0–4 vs 5–9, as TF Encrypted's LRMnist), then network A (784-128-128-10, relu) from the
- * SecureNN paper, both trained with SecureNN on LocalConfig. The data owner's player
+ * SecureNN paper, both trained with SecureNN (or ABY3 with `--protocol aby3`) on LocalConfig. The data owner's player
  * secret-shares the images and labels; the servers never see them; only the loss shown in the
  * progress bar (to the driver) and the final test predictions (to the model owner, who checks
  * accuracy) are revealed.
  *
- *   npx tsx examples/private-training/run.ts [--train 6000] [--test 1000] [--epochs 1]
+ *   npx tsx examples/private-training/run.ts [--train 6000] [--test 1000] [--epochs 1] [--protocol securenn|aby3]
  */
 import * as tfe from '../../src/index.js';
 import * as L from '../../src/layers/index.js';
 import { sequential, train, type Sequential } from '../../src/models/index.js';
+import { ABY3 } from '../../src/protocols/aby3/index.js';
 import { SecureNN } from '../../src/protocols/securenn/index.js';
 import { loadMnist, oneHot } from './mnist.js';
 
@@ -20,7 +21,10 @@ const arg = (name: string, def: number) => {
 };
 const nTrain = arg('train', 6000), nTest = arg('test', 1000), epochs = arg('epochs', 1);
 
-tfe.setProtocol(new SecureNN());
+const protocolArg = process.argv.includes('--protocol') ? process.argv[process.argv.indexOf('--protocol') + 1] : 'securenn';
+if (protocolArg !== 'securenn' && protocolArg !== 'aby3') throw new tfe.ValueError(`\`--protocol\` must be securenn or aby3, got ${protocolArg}`);
+tfe.setProtocol(protocolArg === 'aby3' ? new ABY3() : new SecureNN());
+console.log(`Protocol: ${tfe.getProtocol().name}`);
 const trainSet = loadMnist('train', nTrain);
 const testSet = loadMnist('test', nTest);
 const owner = 'data-owner';

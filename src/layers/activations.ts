@@ -4,7 +4,7 @@
  * | name    | forward                                      | backward                            |
  * |---------|----------------------------------------------|-------------------------------------|
  * | linear  | x                                            | dy                                  |
- * | relu    | exact (SecureNN) or Chebyshev (Pond)         | dy ⊙ 1[x ≥ 0]: exact comparison only |
+ * | relu    | exact (all; Pond's Chebyshev as an option)   | dy ⊙ 1[x ≥ 0]: exact comparison only |
  * | sigmoid | protocol approximation                       | dy ⊙ y ⊙ (1 − y)                    |
  * | tanh    | protocol approximation                       | dy ⊙ (1 − y²)                       |
  * | softmax | generic softmax (max subtraction if exact)   | y ⊙ (dy − Σ dy ⊙ y)                 |

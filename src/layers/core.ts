@@ -10,7 +10,7 @@ import { checkArgs, checkInput, Layer, registerLayer, type BackwardOptions, type
 export interface ActivationArgs extends LayerArgs { activation: ActivationName }
 
 /**
- * Applies an activation: 'relu' (exact under SecureNN, Chebyshev under Pond), 'sigmoid',
+ * Applies an activation: 'relu' (exact under every protocol by default), 'sigmoid',
  * 'tanh' (protocol approximations), 'softmax' (generic, max subtraction where exact), 'linear'.
  * @example
  * ```ts

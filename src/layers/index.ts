@@ -48,7 +48,7 @@ export const conv2d = (args: Conv2DArgs): Conv2D => new Conv2D(args);
  */
 export const averagePooling2d = (args: Pooling2DArgs = {}): AveragePooling2D => new AveragePooling2D(args);
 /**
- * Max pooling (tfjs `tf.layers.maxPooling2d`); needs a protocol with exact comparison (SecureNN).
+ * Max pooling (tfjs `tf.layers.maxPooling2d`); needs a protocol with exact comparison (SecureNN or ABY3).
  * @example
  * ```ts
  * tfe.layers.maxPooling2d({ poolSize: [2, 2] });

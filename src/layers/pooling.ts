@@ -65,7 +65,7 @@ export class AveragePooling2D extends Pooling2D {
 }
 
 /**
- * Max pooling over 2-D windows (NHWC). Needs exact comparison (SecureNN); the protocol's
+ * Max pooling over 2-D windows (NHWC). Needs exact comparison (SecureNN, ABY3); the protocol's
  * argmax mask routes dy to the maximum of each window in backward (ties: as the protocol documents).
  * @example
  * ```ts

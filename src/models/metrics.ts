@@ -1,6 +1,6 @@
 /**
  * Metrics computed on private predictions and labels; only the batch mean is revealed (to
- * `fit({revealTo})` or `evaluate`). Accuracy needs exact comparison (SecureNN): a
+ * `fit({revealTo})` or `evaluate`). Accuracy needs exact comparison (SecureNN, ABY3): a
  * threshold at 0.5 for binary outputs, an argmax for categorical ones.
  */
 import { NotImplementedError } from '../errors.js';

@@ -10,7 +10,7 @@
  * effective epsilon is about √δ ≈ 0.008 (tfjs: 1e-7), so for |g| ≥ 0.05 the step is within 1%
  * of tfjs's and smaller gradients take proportionally smaller steps. v̂ above 2^12 (|g| > 64)
  * diverges: clip gradients or scale the loss.
- * AMSgrad takes the exact maximum of the bias-corrected v̂ (needs exact comparison: SecureNN).
+ * AMSgrad takes the exact maximum of the bias-corrected v̂ (needs exact comparison: SecureNN or ABY3).
  */
 import { NotImplementedError, ValueError } from '../errors.js';
 import { missingCapability, requireExact } from '../protocols/capabilities.js';

@@ -43,7 +43,7 @@ export interface SavedShares {
 }
 
 /**
- * The interface every protocol implements (Pond, SecureNN) and layers call. Ops take
+ * The interface every protocol implements (Pond, SecureNN, ABY3) and layers call. Ops take
  * tensors or liftable plain values, dispatch on public/private/masked operands, and return new
  * tensors; they only queue instructions, so nothing blocks until `reveal()` or an output.
  *

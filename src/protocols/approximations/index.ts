@@ -2,7 +2,7 @@
  * Protocol-independent approximation math (plain float64, no MPC): polynomial fits on an
  * interval in the normalised variable t = (x − mid)/half, their float and fixed-point error
  * bounds, the default activation approximations, and Newton plans for 1/x and 1/√x.
- * Secure protocols (Pond, SecureNN) evaluate what this module describes.
+ * Secure protocols (Pond, SecureNN, ABY3) evaluate what this module describes.
  *
  * @example
  * ```ts

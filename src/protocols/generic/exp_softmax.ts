@@ -10,7 +10,7 @@
  *
  * softmax(x)_i = e_i / Σ_j e_j with e = exp(x − shift):
  *  - shift = exact max over the last axis where the protocol has exact comparison
- *    (SecureNN): then x − max ∈ [−R, 0], e ∈ (0, 1], Σ e ∈ [1, K], and 1/Σ comes from a Newton
+ *    (SecureNN, ABY3): then x − max ∈ [−R, 0], e ∈ (0, 1], Σ e ∈ [1, K], and 1/Σ comes from a Newton
  *    reciprocal on [1, K] (error ≤ 1e-4 float).
  *  - shift = mean over the last axis otherwise (Pond): documented for logits whose spread
  *    max − min ≤ 8; then x − mean ∈ [−8, 8], Σ e ∈ [K, K·e^8], reciprocal by the

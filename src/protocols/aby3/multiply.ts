@@ -1,0 +1,119 @@
+/**
+ * ABY3 multiplication (Mohassel and Rindal, CCS 2018, §5.1 "Multiplication"): mul, matmul and
+ * conv2d of replicated shares with local cross terms, a zero-sharing and one resharing.
+ *
+ * @example
+ * ```ts
+ * const z = product(p, 'MatMul', { transposeA: false, transposeB: false }, x, w);
+ * ```
+ */
+import { ValueError } from '../../errors.js';
+import { toPlain } from '../lift.js';
+import type { Handle } from '../runtime_link.js';
+import type { Liftable, TensorLike, TfeTensor } from '../tensor.js';
+import type { ABY3 } from './aby3.js';
+import { ABY3PrivateTensor, ABY3PublicTensor, type ReplicatedShares } from './aby3_tensors.js';
+import { mapShares } from './linear.js';
+import { maskAndReshare, zeroShare } from './sharing.js';
+import { truncateShares, truncateSum } from './truncate.js';
+
+/** A bilinear kernel: elementwise product, matrix product or convolution. */
+export type BilinearKernel = 'Mul' | 'MatMul' | 'Conv2D';
+
+/**
+ * The local cross terms of a product of replicated shares: server i computes
+ * z_i = op(x_i, y_i + y_{i+1}) + op(x_{i+1}, y_i), so z0 + z1 + z2 = op(x, y). No message.
+ */
+export function crossTerms(p: ABY3, kernel: BilinearKernel, attrs: object, x: ReplicatedShares, y: ReplicatedShares): [Handle, Handle, Handle] {
+  const { rt } = p;
+  return [0, 1, 2].map((i) => {
+    const s = p.servers[i];
+    const [xi, xn] = x[i];
+    const [yi, yn] = y[i];
+    const ySum = rt.op(s, 'Add', [yi, yn]);
+    const a = rt.op(s, kernel, [xi, ySum], attrs as never);
+    const b = rt.op(s, kernel, [xn, yi], attrs as never);
+    const z = rt.op(s, 'Add', [a, b]);
+    rt.free(ySum, a, b);
+    return z;
+  }) as [Handle, Handle, Handle];
+}
+
+/**
+ * A product of two private tensors, truncated by k bits when k > 0.
+ *  1. cross terms z_i (local, {@link crossTerms}) plus a zero-sharing α_i
+ *  2. k = 0: reshare (1 round, 24 bytes per output element)
+ *     k > 0: truncate the 3-out-of-3 sum directly ({@link truncateSum}: 2 rounds, 64 bytes
+ *     per output element in all, dealer included), so no separate resharing is paid
+ */
+export function privateProduct(p: ABY3, kernel: BilinearKernel, attrs: object, x: ABY3PrivateTensor, y: ABY3PrivateTensor, k: number, fracBits: number): ABY3PrivateTensor {
+  const z = crossTerms(p, kernel, attrs, x.shares, y.shares);
+  if (k === 0) return new ABY3PrivateTensor(p, fracBits, maskAndReshare(p, z, 'arithmetic'));
+  const alpha = zeroShare(p, z[0].shape, 'arithmetic');
+  const masked = z.map((h, i) => p.rt.op(h.player, 'Add', [h, alpha[i]])) as [Handle, Handle, Handle];
+  p.rt.free(...z, ...alpha);
+  return new ABY3PrivateTensor(p, fracBits, truncateSum(p, masked, k));
+}
+
+/**
+ * Any product: public·public locally, public·private share by share (then truncated),
+ * private·private by {@link privateProduct}. Integer operands (fracBits 0) need no truncation.
+ * @example
+ * ```ts
+ * const y = product(p, 'Mul', {}, x, 0.5);
+ * ```
+ */
+export function product(p: ABY3, kernel: BilinearKernel, attrs: object, xv: TensorLike, yv: TensorLike): TfeTensor {
+  const x = p.toTensor(xv, true);
+  const y = p.toTensor(yv, true);
+  const k = Math.min(x.fracBits, y.fracBits);
+  const f = Math.max(x.fracBits, y.fracBits);
+  const { rt } = p;
+  if (x instanceof ABY3PublicTensor && y instanceof ABY3PublicTensor) {
+    const v = x.values.map((h, i) => rt.op(h.player, kernel, [h, y.values[i]], attrs as never)) as [Handle, Handle, Handle];
+    const z = new ABY3PublicTensor(p, x.fracBits + y.fracBits, v);
+    return k === 0 ? z : p.truncatePublic(z, k, f);
+  }
+  if (x instanceof ABY3PublicTensor || y instanceof ABY3PublicTensor) {
+    const pubFirst = x instanceof ABY3PublicTensor;
+    const pub = (pubFirst ? x : y) as ABY3PublicTensor;
+    const priv = p.toPrivate(pubFirst ? y : x);
+    const shares = mapShares(priv.shares, (h, i) => rt.op(h.player, kernel, pubFirst ? [pub.values[i], h] : [h, pub.values[i]], attrs as never));
+    if (k === 0) return new ABY3PrivateTensor(p, f, shares);
+    const t = truncateShares(p, shares, k);
+    rt.free(...shares.flat());
+    return new ABY3PrivateTensor(p, f, t);
+  }
+  return privateProduct(p, kernel, attrs, p.toPrivate(x), p.toPrivate(y), k, f);
+}
+
+/** Significant bits kept in the reciprocal of a public divisor: relative error ≤ 2^-17. */
+const RECIPROCAL_BITS = 16;
+
+/**
+ * Division by a public value (number or array, broadcast). A power of two is one exact
+ * truncation; otherwise x is multiplied by the integer R = round(2^e / c), with e chosen so R
+ * keeps at least 17 significant bits, and truncated by e. Error: relative ≤ 2^-17 plus one ulp.
+ * @example
+ * ```ts
+ * const y = divPublic(p, x, 3);
+ * ```
+ */
+export function divPublic(p: ABY3, xv: TfeTensor, y: number | Liftable, shape?: number[]): TfeTensor {
+  const c = toPlain(y, shape, 'divisor');
+  for (const v of c.values) if (!Number.isFinite(v) || v === 0) throw new ValueError(`\`divisor\` must be finite and non-zero, got ${v}`);
+  let x = xv;
+  if (x.fracBits === 0) x = p.rescaleTo(x, p.fracBits);
+  const first = c.values[0];
+  const uniform = c.values.every((v) => v === first);
+  const log = Math.log2(Math.abs(first));
+  if (uniform && Number.isInteger(log) && log >= 0 && log <= 62) {
+    const t = log === 0 ? x : p.truncate(x, log, x.fracBits);
+    return first < 0 ? p.neg(t) : t;
+  }
+  const maxAbs = Math.max(...Array.from(c.values, Math.abs));
+  const e = Math.min(62, Math.max(1, Math.ceil(RECIPROCAL_BITS + Math.log2(maxAbs))));
+  const r = Float64Array.from(c.values, (v) => Math.round(2 ** e / v));
+  const scaled = p.mul(x, p.defineConstant(r.length === 1 && c.shape.length === 0 ? r[0] : r, { shape: c.shape, integer: true }));
+  return p.truncate(scaled, e, x.fracBits);
+}

@@ -1,0 +1,170 @@
+/**
+ * ABY3's reductions built on exact comparison: reduceMax (a tree of pairwise maxima),
+ * argmax as a one-hot (all pairs of a row compared at once), max pooling with its argmax mask,
+ * and a bitonic sorting network. All work on rows: the reduced axis is moved last.
+ *
+ * @example
+ * ```ts
+ * const m = reduceMax(p, x, -1, false);
+ * ```
+ */
+import { ValueError } from '../../errors.js';
+import type { Pool2DOptions } from '../protocol.js';
+import type { TfeTensor } from '../tensor.js';
+import type { ABY3 } from './aby3.js';
+import { isNegative, not } from './comparisons.js';
+import { mapLocal } from './linear.js';
+import { poolGeometry } from './shape.js';
+
+/**
+ * A public value added to padding so it never wins a maximum or sorts before a real value:
+ * 2^30 (inputs must lie in (−2^30, 2^30), far inside the comparison range).
+ */
+export const PAD_MAGNITUDE = 2 ** 30;
+
+/** Moves `axis` last and flattens the rest: [m, L], with what is needed to undo it. */
+function toRows(p: ABY3, x: TfeTensor, axis: number, op: string) {
+  const rank = x.rank;
+  const a = axis < 0 ? axis + rank : axis;
+  if (!Number.isInteger(a) || a < 0 || a >= rank) throw new ValueError(`\`${op}\`: axis ${axis} is out of range for rank ${rank}`);
+  const len = x.shape[a];
+  if (len === 0) throw new ValueError(`\`${op}\`: axis ${a} of shape [${x.shape.join(',')}] is empty`);
+  const perm = [...Array(rank).keys()].filter((i) => i !== a).concat([a]);
+  const moved = a === rank - 1 ? x : p.transpose(x, perm);
+  const outer = x.shape.filter((_, i) => i !== a);
+  const rows = p.reshape(moved, [outer.reduce((s, d) => s * d, 1), len]);
+  return { rows, len, outer, a, perm };
+}
+
+/** Undoes {@link toRows} for a result with the axis kept (length L). */
+function fromRows(p: ABY3, rows: TfeTensor, outer: number[], a: number, perm: number[]): TfeTensor {
+  const moved = p.reshape(rows, [...outer, rows.shape[1]]);
+  if (a === perm.length - 1) return moved;
+  const inverse = perm.map((_, i) => perm.indexOf(i));
+  return p.transpose(moved, inverse);
+}
+
+/**
+ * True when short rows are better served by {@link argmaxOneHot}'s all-pairs comparison
+ * (21 rounds whatever L) than by the tree (11 rounds per level): L ≤ 16 and at most 2^16
+ * comparisons in all (softmax over classes, small pooling windows).
+ */
+const useAllPairs = (m: number, len: number) => len >= 3 && len <= 16 && (m * len * (len - 1)) / 2 <= 1 << 16;
+
+/**
+ * Maximum over `axis`. Short rows: Σ x·onehot from {@link argmaxOneHot} (21 rounds). Long
+ * rows: ⌈log2 L⌉ levels, each one batched comparison of the two halves of every row and one
+ * select (11 rounds per level, L − 1 comparisons per row).
+ * @example
+ * ```ts
+ * const m = reduceMax(p, logits, -1, true);
+ * ```
+ */
+export function reduceMax(p: ABY3, x: TfeTensor, axis: number, keepDims: boolean): TfeTensor {
+  const { rows, outer, a, len } = toRows(p, x, axis, 'reduceMax');
+  const shape = keepDims ? x.shape.map((d, i) => (i === a ? 1 : d)) : outer;
+  if (useAllPairs(rows.shape[0], len)) return p.reshape(p.reduceSum(p.mul(rows, argmaxOneHot(p, rows, 1)), 1), shape);
+  let cur = rows;
+  while (cur.shape[1] > 1) {
+    const half = Math.floor(cur.shape[1] / 2);
+    const lo = p.slice(cur, [0, 0], [-1, half]);
+    const hi = p.slice(cur, [0, half], [-1, half]);
+    const m = p.maximum(lo, hi);
+    cur = cur.shape[1] % 2 === 1 ? p.concat([m, p.slice(cur, [0, 2 * half], [-1, 1])], 1) : m;
+  }
+  return p.reshape(cur, shape);
+}
+
+/**
+ * One-hot of the first maximum of each row, all pairs at once (as SecureNN's short-row path):
+ *  1. lt_ij = [x_i < x_j] for every pair i < j, one batched comparison (10 rounds)
+ *  2. x_i is the first maximum iff x_i ≥ x_j for j > i and x_i > x_j for j < i; its failed
+ *     conditions f_i = Σ_{j>i} lt_ij + Σ_{j<i} (1 − lt_ji) are a public integer matrix product
+ *     (local)
+ *  3. onehot_i = [f_i = 0] = 1 − [−f_i < 0] (10 rounds)
+ * 20 rounds whatever L; L(L−1)/2 + L comparisons per row.
+ * @example
+ * ```ts
+ * const oh = argmaxOneHot(p, logits, -1);
+ * ```
+ */
+export function argmaxOneHot(p: ABY3, x: TfeTensor, axis: number): TfeTensor {
+  const { rows, len, outer, a, perm } = toRows(p, x, axis, 'argmax');
+  if (len === 1) return fromRows(p, p.toPrivate(p.defineConstant(new Float64Array(rows.size).fill(1), { shape: [...rows.shape], integer: true })), outer, a, perm);
+  const is: number[] = [], js: number[] = [];
+  for (let i = 0; i < len; i++) for (let j = i + 1; j < len; j++) { is.push(i); js.push(j); }
+  const lt = p.less(p.gather(rows, is, 1), p.gather(rows, js, 1));
+  const m = new Float64Array(is.length * len);
+  is.forEach((i, k) => { m[k * len + i] += 1; m[k * len + js[k]] -= 1; });
+  const offsets = Float64Array.from({ length: len }, (_, i) => i);
+  const fails = p.add(p.matmul(lt, p.defineConstant(m, { shape: [is.length, len], integer: true })), p.defineConstant(offsets, { shape: [1, len], integer: true }));
+  const onehot = not(p, isNegative(p, p.neg(fails)));
+  return fromRows(p, onehot, outer, a, perm);
+}
+
+/**
+ * Max pooling (NHWC) with the one-hot mask [n, oh, ow, kh·kw, c] of each window's first
+ * maximum: im2col on each share, padding pushed down by {@link PAD_MAGNITUDE} so it never
+ * wins ('same'), {@link argmaxOneHot} over the window, and y = Σ window·onehot (1 round).
+ * @example
+ * ```ts
+ * const { y, mask } = maxPool2d(p, x, { poolSize: 2 }, true);
+ * ```
+ */
+export function maxPool2d(p: ABY3, x: TfeTensor, opts: Pool2DOptions, withMask: boolean): { y: TfeTensor; mask?: TfeTensor } {
+  if (x.rank !== 4) throw new ValueError(`\`maxPool2d\` expects NHWC input of rank 4, got shape [${x.shape.join(',')}]`);
+  const { pool, strides, padding, outH, outW, counts } = poolGeometry(x.shape, opts);
+  const [n, h, w, c] = x.shape;
+  const kk = pool[0] * pool[1];
+  const cols = mapLocal(p, x, 'Im2Col', { kernelSize: pool, strides, padding });
+  let windows = p.reshape(cols, [n, outH, outW, kk, c]);
+  if (counts.some((v) => v !== kk)) {
+    const ones = p.defineConstant(new Float64Array(h * w).fill(1), { shape: [1, h, w, 1], integer: true });
+    const inBounds = p.reshape(mapLocal(p, ones, 'Im2Col', { kernelSize: pool, strides, padding }), [1, outH, outW, kk, 1]);
+    windows = p.add(windows, p.mul(p.sub(inBounds, p.defineConstant(1, { integer: true })), PAD_MAGNITUDE));
+  }
+  if (!withMask && kk > 16) return { y: reduceMax(p, windows, 3, false) };
+  const mask = argmaxOneHot(p, windows, 3);
+  const y = p.reduceSum(p.mul(windows, mask), 3, false);
+  return { y, mask: withMask ? mask : undefined };
+}
+
+/**
+ * Sorts every row along the last axis, ascending, with Batcher's bitonic network (rows padded
+ * to a power of two with {@link PAD_MAGNITUDE}, removed after). Each of the
+ * log2 L·(log2 L + 1)/2 stages is one batched comparison and one product: 11 rounds per stage,
+ * L/2 comparisons per row per stage. Inputs must lie in (−2^30, 2^30).
+ * @example
+ * ```ts
+ * const s = sort(p, x); // [[3, 1, 2]] → [[1, 2, 3]]
+ * ```
+ */
+export function sort(p: ABY3, x: TfeTensor): TfeTensor {
+  const { rows, len, outer, a, perm } = toRows(p, x, -1, 'sort');
+  let size = 1;
+  while (size < len) size *= 2;
+  let cur = size === len ? rows : p.concat([rows, p.defineConstant(new Float64Array(rows.shape[0] * (size - len)).fill(PAD_MAGNITUDE), { shape: [rows.shape[0], size - len] })], 1);
+  for (let k = 2; k <= size; k *= 2) {
+    for (let j = k / 2; j >= 1; j /= 2) {
+      const lows: number[] = [], highs: number[] = [];
+      for (let i = 0; i < size; i++) {
+        const l = i ^ j;
+        if (l <= i) continue;
+        const ascending = (i & k) === 0;
+        lows.push(ascending ? i : l);
+        highs.push(ascending ? l : i);
+      }
+      const A = p.gather(cur, lows, 1);
+      const B = p.gather(cur, highs, 1);
+      const swap = p.less(B, A);
+      const d = p.mul(swap, p.sub(B, A));
+      const merged = p.concat([p.add(A, d), p.sub(B, d)], 1);
+      const position = [...lows, ...highs];
+      const inverse = new Array<number>(size);
+      position.forEach((pos, idx) => { inverse[pos] = idx; });
+      cur = p.gather(merged, inverse, 1);
+    }
+  }
+  if (size !== len) cur = p.slice(cur, [0, 0], [-1, len]);
+  return fromRows(p, cur, outer, a, perm);
+}

@@ -1,0 +1,160 @@
+/**
+ * ABY3's sharing primitives (Mohassel and Rindal, "ABY3: A Mixed Protocol Framework for
+ * Machine Learning", CCS 2018, §2 and §5.1): zero-sharings from pairwise PRF keys, the
+ * one-round resharing of a 3-out-of-3 sum into 2-out-of-3 replicated shares, the conversion
+ * from a 2-out-of-2 sharing (server0, server1) and input sharing.
+ *
+ * @example
+ * ```ts
+ * const z = reshare(p, [z0, z1, z2], 'Sub'); // replicated shares of z0 + z1 + z2
+ * ```
+ */
+import { U64, type RingSpec } from '../../kernels/dtype.js';
+import type { Handle } from '../runtime_link.js';
+import type { ABY3 } from './aby3.js';
+import type { ReplicatedShares, SharePair } from './aby3_tensors.js';
+
+/** Arithmetic (mod 2^64) or boolean (XOR) sharing. */
+export type ShareKind = 'arithmetic' | 'boolean';
+
+const combine = (kind: ShareKind) => (kind === 'arithmetic' ? 'Add' : 'BitwiseXor') as 'Add' | 'BitwiseXor';
+
+/**
+ * A zero-sharing α0 + α1 + α2 = 0 (or α0 ⊕ α1 ⊕ α2 = 0), α_i on server i, from the PRF keys
+ * k_i that servers i−1 and i share: α_i = F(k_i) − F(k_{i+1}). No message.
+ * @example
+ * ```ts
+ * const [a0, a1, a2] = zeroShare(p, [4], 'arithmetic');
+ * ```
+ */
+export function zeroShare(p: ABY3, shape: readonly number[], kind: ShareKind, ring: RingSpec = U64): [Handle, Handle, Handle] {
+  const { rt, servers: S } = p;
+  // k[i] = [copy on server i−1, copy on server i]
+  const k = [0, 1, 2].map((i) => rt.sampleShared([S[(i + 2) % 3], S[i]], shape, ring));
+  const out = [0, 1, 2].map((i) => rt.op(S[i], kind === 'arithmetic' ? 'Sub' : 'BitwiseXor', [k[i][1], k[(i + 1) % 3][0]]));
+  rt.free(...k.flat());
+  return out as [Handle, Handle, Handle];
+}
+
+/**
+ * Turns a 3-out-of-3 sharing z = z0 + z1 + z2 (z_i on server i, already masked by a
+ * zero-sharing) into replicated shares: server i sends z_i to server i−1. 1 round,
+ * 3 messages of one element per element (24 bytes per element for u64). The inputs are freed.
+ * @example
+ * ```ts
+ * const shares = reshare(p, [z0, z1, z2], 'arithmetic');
+ * ```
+ */
+export function reshare(p: ABY3, z: readonly Handle[], _kind: ShareKind): ReplicatedShares {
+  const { rt, servers: S } = p;
+  const received = [0, 1, 2].map((i) => rt.send(z[(i + 1) % 3], S[i]));
+  return [0, 1, 2].map((i) => [z[i], received[i]] as SharePair) as unknown as ReplicatedShares;
+}
+
+/**
+ * Adds a fresh zero-sharing to local terms z_i and reshares (the last two steps of every ABY3
+ * multiplication). 1 round, 3 elements per element.
+ * @example
+ * ```ts
+ * const shares = maskAndReshare(p, terms, 'boolean');
+ * ```
+ */
+export function maskAndReshare(p: ABY3, terms: readonly Handle[], kind: ShareKind): ReplicatedShares {
+  const { rt } = p;
+  const alpha = zeroShare(p, terms[0].shape, kind, terms[0].ring);
+  const z = terms.map((t, i) => rt.op(t.player, combine(kind), [t, alpha[i]]));
+  rt.free(...alpha, ...terms);
+  return reshare(p, z, kind);
+}
+
+/**
+ * Replicated arithmetic shares from a 2-out-of-2 sharing a + b (a on server0, b on server1).
+ * 1 round, 2 elements per element.
+ *  1. y0 = F(k_{02}) on server0 and server2, y2 = F(k_{12}) on server1 and server2 (no message)
+ *  2. server0 sends a − y0 to server1, server1 sends b − y2 to server0
+ *  3. both compute y1 = (a − y0) + (b − y2); shares: (y0, y1), (y1, y2), (y2, y0)
+ * Server2 receives nothing; server0 learns a + b − y0 − y2 = its share y1 only.
+ * The inputs are freed.
+ * @example
+ * ```ts
+ * const shares = fromTwoOfTwo(p, a, b);
+ * ```
+ */
+export function fromTwoOfTwo(p: ABY3, a: Handle, b: Handle): ReplicatedShares {
+  const { rt, servers: [s0, s1, s2] } = p;
+  const [y0at0, y0at2] = rt.sampleShared([s0, s2], a.shape, U64);
+  const [y2at1, y2at2] = rt.sampleShared([s1, s2], a.shape, U64);
+  const d0 = rt.op(s0, 'Sub', [a, y0at0]);
+  const d1 = rt.op(s1, 'Sub', [b, y2at1]);
+  const d1at0 = rt.send(d1, s0);
+  const d0at1 = rt.send(d0, s1);
+  const y1at0 = rt.op(s0, 'Add', [d0, d1at0]);
+  const y1at1 = rt.op(s1, 'Add', [d0at1, d1]);
+  rt.free(a, b, d0, d1, d0at1, d1at0);
+  return [[y0at0, y1at0], [y1at1, y2at1], [y2at2, y0at2]];
+}
+
+/**
+ * Secret-shares a tensor held by `x.player` among the three servers. The owner's value
+ * becomes a 2-out-of-2 sharing between server0 and server1 (server0's part expanded from the
+ * seed it shares with the owner, so at most one element per element is sent), which
+ * {@link fromTwoOfTwo} turns into replicated shares. 2 rounds, at most 3 elements per element.
+ * @example
+ * ```ts
+ * const shares = shareFrom(p, h);
+ * ```
+ */
+export function shareFrom(p: ABY3, x: Handle): ReplicatedShares {
+  const { rt, servers: [s0, s1] } = p;
+  const owner = x.player;
+  let a: Handle, b: Handle;
+  if (owner === s0) {
+    a = x;
+    b = rt.fill(s1, x.shape, 0n, U64);
+  } else if (owner === s1) {
+    a = rt.fill(s0, x.shape, 0n, U64);
+    b = x;
+  } else {
+    const [rOwner, r0] = rt.sampleShared([owner, s0], x.shape, U64);
+    const diff = rt.op(owner, 'Sub', [x, rOwner]);
+    b = rt.send(diff, s1);
+    a = r0;
+    rt.free(rOwner, diff, x);
+  }
+  return fromTwoOfTwo(p, a, b);
+}
+
+/**
+ * The three additive shares x0, x1, x2 of a replicated tensor, each taken from a server that
+ * holds it (server0 gives x0 and x1, server1 gives x2).
+ * @example
+ * ```ts
+ * const [x0, x1, x2] = summands(x.shares);
+ * ```
+ */
+export function summands(shares: ReplicatedShares): [Handle, Handle, Handle] {
+  return [shares[0][0], shares[0][1], shares[1][1]];
+}
+
+/**
+ * Opens a replicated tensor on every server in one round: server i receives the share it
+ * lacks, x_{i+2}, from server i+1 (who holds it as its second). 3 elements per element.
+ * Returns the opened value on each server.
+ * @example
+ * ```ts
+ * const [v0, v1, v2] = openAll(p, x.shares, 'arithmetic');
+ * ```
+ */
+export function openAll(p: ABY3, shares: ReplicatedShares, kind: ShareKind): [Handle, Handle, Handle] {
+  const { rt, servers: S } = p;
+  const missing = [0, 1, 2].map((i) => rt.send(shares[(i + 1) % 3][1], S[i]));
+  const out = [0, 1, 2].map((i) => {
+    if (kind === 'arithmetic') return rt.op(S[i], 'AddN', [shares[i][0], shares[i][1], missing[i]]);
+    const own = rt.op(S[i], 'BitwiseXor', [shares[i][0], shares[i][1]]);
+    const all = rt.op(S[i], 'BitwiseXor', [own, missing[i]]);
+    rt.free(own);
+    return all;
+  });
+  rt.free(...missing);
+  return out as [Handle, Handle, Handle];
+}

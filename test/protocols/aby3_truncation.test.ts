@@ -1,0 +1,81 @@
+/**
+ * ABY3 truncation: exact to one unit in the last place (floor(x / 2^k) or that plus one) for
+ * every |x| < 2^62, with no probabilistic large error, on 10^7 random values plus edge values.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import * as tfe from '../../src/index.js';
+import { U64 } from '../../src/kernels/dtype.js';
+import { ring, newSeed } from '../../src/kernels/index.js';
+import { ABY3PrivateTensor } from '../../src/protocols/aby3/aby3_tensors.js';
+import { truncateShares } from '../../src/protocols/aby3/truncate.js';
+import { openShares, shareRaw } from './aby3_helpers.js';
+
+const aby3 = new tfe.ABY3();
+tfe.setProtocol(aby3);
+
+/** Uniform signed values in [−2^62 + 1, 2^62 − 1] (as u64). */
+function randomBelow62(n: number): BigUint64Array {
+  const raw = ring.uniform(newSeed(), [n], U64, { nonce: 0n }).values() as BigUint64Array;
+  const out = new BigUint64Array(n);
+  const signed = new BigInt64Array(raw.buffer, raw.byteOffset, n);
+  for (let i = 0; i < n; i++) {
+    let v = signed[i] >> 1n; // [−2^62, 2^62)
+    if (v === -(1n << 62n)) v += 1n;
+    out[i] = BigInt.asUintN(64, v);
+  }
+  return out;
+}
+
+/** Count of results other than floor(x/2^k) and floor(x/2^k) + 1. */
+function countBad(x: BigUint64Array, y: BigUint64Array, k: number): number {
+  const xs = new BigInt64Array(x.buffer, x.byteOffset, x.length);
+  const ys = new BigInt64Array(y.buffer, y.byteOffset, y.length);
+  const kb = BigInt(k);
+  let bad = 0;
+  for (let i = 0; i < xs.length; i++) {
+    const d = ys[i] - (xs[i] >> kb);
+    if (d !== 0n && d !== 1n) bad++;
+  }
+  return bad;
+}
+
+test('10^7 truncations by 16 bits: every result within 1 ulp (no large errors)', async () => {
+  const batch = 1_000_000;
+  let bad = 0, total = 0;
+  for (let b = 0; b < 10; b++) {
+    const x = randomBelow62(batch);
+    const xt = shareRaw(aby3, x, 32);
+    const y = await openShares(truncateShares(aby3, xt.shares, 16));
+    bad += countBad(x, y, 16);
+    total += batch;
+    xt.dispose();
+  }
+  assert.is(total, 10_000_000);
+  assert.is(bad, 0, `${bad} of ${total} truncations off by more than 1 ulp`);
+});
+
+test('edge values and every shift 1..62', async () => {
+  const edges = [0n, 1n, -1n, 2n, -2n, (1n << 62n) - 1n, -(1n << 62n) + 1n, (1n << 61n), -(1n << 61n), 65535n, 65536n, -65536n, -65537n, 12345678901234n, -12345678901234n];
+  const x = BigUint64Array.from(edges, (v) => BigInt.asUintN(64, v));
+  for (const k of [1, 2, 15, 16, 17, 31, 32, 61, 62]) {
+    const xt = shareRaw(aby3, x, 0);
+    const y = await openShares(truncateShares(aby3, xt.shares, k));
+    assert.is(countBad(x, y, k), 0, `shift ${k}`);
+  }
+  assert.throws(() => truncateShares(aby3, shareRaw(aby3, x).shares, 63), /expected 1\.\.62/);
+});
+
+test('a private product truncates once, within 1 ulp of the exact product', async () => {
+  const vals = Float64Array.from({ length: 1000 }, (_, i) => (i - 500) * 0.37);
+  const x = await tfe.definePrivateInput('input-provider', () => vals);
+  const y = await tfe.definePrivateInput('input-provider', () => vals.map((v) => v / 7 + 0.1));
+  const z = tfe.mul(x, y) as ABY3PrivateTensor;
+  const got = await z.reveal();
+  const xv = await x.reveal(), yv = await y.reveal();
+  let worst = 0;
+  for (let i = 0; i < vals.length; i++) worst = Math.max(worst, Math.abs(got[i] - xv[i] * yv[i]));
+  assert.ok(worst <= 2 ** -16, `worst error ${worst}`);
+});
+
+test.run();
