@@ -35,7 +35,7 @@ export default [
     rules: {
       'no-restricted-imports': forbid(ZMQ, TABLES, NATIVE,
         ['/kernels/', 'the runtime reaches kernels only through src/runtime/kernel_link.ts'],
-        ['/(protocols|layers|models|data|serving|cli)/', 'the runtime imports nothing above it']),
+        ['/(protocols|layers|models|data|serving|cli|observability)/', 'the runtime imports nothing above it']),
     },
   },
   {
@@ -43,7 +43,7 @@ export default [
     rules: {
       'no-restricted-imports': forbid(TABLES, NATIVE,
         ['/kernels/', 'the runtime reaches kernels only through src/runtime/kernel_link.ts'],
-        ['/(protocols|layers|models|data|serving|cli)/', 'the runtime imports nothing above it']),
+        ['/(protocols|layers|models|data|serving|cli|observability)/', 'the runtime imports nothing above it']),
     },
   },
   {
@@ -73,6 +73,14 @@ export default [
         ['/runtime/(?!index\\.js)', 'models use the runtime through its public barrel only'],
         ['/kernels/(native|cuda|reference)/', 'models never reach a kernel backend'],
         ['/(serving|cli)/', 'models import nothing above them']),
+    },
+  },
+  {
+    files: ['src/observability/**/*.ts'],
+    rules: {
+      'no-restricted-imports': forbid(ZMQ, TABLES, NATIVE,
+        ['/(kernels|protocols|layers|models|data|serving|cli)/', 'observability sees only the runtime (its observers and counters)'],
+        ['/runtime/(?!index\\.js)', 'observability uses the runtime through its public barrel only']),
     },
   },
   {

@@ -29,6 +29,8 @@ options:
   --data-dir <path>      root directory for data-source loaders and file sinks
                          (default: the working directory; paths outside it are refused)
   --bind <host>          interface to bind instead of the config's host (e.g. 0.0.0.0)
+  --check-bounds         check inputs declared with {bounds} against the loaded data (the
+                         driver then learns one bit per check: inside or not; default off)
   --trace <dir>          write this player's trace track per session into <dir> (Chrome
                          trace JSON; the driver tracing into the same dir merges it;
                          default with TFE_TRACE=1: $TFE_TRACE_DIR or ./tfe-traces)
@@ -39,7 +41,7 @@ options:
   -h, --help             show this help
 `;
 
-const SPEC = { config: 'string', timeout: 'string', heartbeat: 'string', 'session-idle': 'string', 'data-dir': 'string', bind: 'string', trace: 'string', 'curve-secret-key-file': 'string', help: 'boolean' } as const;
+const SPEC = { config: 'string', timeout: 'string', heartbeat: 'string', 'session-idle': 'string', 'data-dir': 'string', bind: 'string', trace: 'string', 'check-bounds': 'boolean', 'curve-secret-key-file': 'string', help: 'boolean' } as const;
 
 function seconds(v: string | boolean | undefined, name: string, dflt: number): number {
   if (v === undefined) return dflt;
@@ -82,13 +84,18 @@ export async function playerCommand(argv: readonly string[]): Promise<number> {
     heartbeatMs: seconds(flags.heartbeat, 'heartbeat', 1000),
     sessionIdleMs: seconds(flags['session-idle'], 'session-idle', 600_000),
     dataDir: typeof flags['data-dir'] === 'string' ? flags['data-dir'] : undefined,
+    checkBounds: flags['check-bounds'] === true,
     bindHost: typeof flags.bind === 'string' ? flags.bind : undefined,
     curveSecretKey: secretKey(flags['curve-secret-key-file']),
   });
   const traceDir = typeof flags.trace === 'string' ? flags.trace : envTraceDir();
   if (traceDir) {
     const recorder = new PlayerRecorder(positionals[0]);
-    recorder.onSessionEnd = (track) => { writeTrack(traceDir, track); };
+    recorder.onSessionEnd = (track) => {
+      try { writeTrack(traceDir, track); } catch (e) {
+        console.error(`[tfe player ${positionals[0]}] cannot write its trace: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      }
+    };
     daemon.player.observer = recorder.observer;
   }
   await daemon.start();

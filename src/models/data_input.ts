@@ -39,7 +39,9 @@ function plain(v: unknown, what: string): { values: Float64Array; shape: number[
 export async function shareFrom(p: Protocol, owner: string, values: Float64Array, shape: number[]): Promise<TfeTensor> {
   // A remote owner's provider cannot run here: the driver, which holds the values, shares them.
   const t = getRuntime().isInProcess(owner) ? await p.definePrivateInput(owner, () => values, { shape }) : p.definePrivateVariable(values, { shape });
-  t.bound = maxAbs(values); // public: the party sharing them knows the values
+  // The bound is public metadata (warnings and range reports show it): fine here, since the
+  // party sharing these values (the driver's process) already holds them.
+  t.bound = maxAbs(values);
   return t;
 }
 

@@ -161,39 +161,42 @@ async function fitLoop(model: Sequential, p: Protocol, x: TfeTensor, y: TfeTenso
   const rt = getRuntime();
   model.stopTraining = false;
   await cbs.trainBegin();
-  for (let epoch = args.initialEpoch ?? 0; epoch < epochs && !model.stopTraining; epoch++) {
-    const bar = verbose > 0 ? new ProgressBar(epochs, steps) : undefined;
-    bar?.epochBegin(epoch);
-    await cbs.epochBegin(epoch);
-    const shuffle = args.shuffle ?? true;
-    const idx = Array.from({ length: n }, (_, i) => i);
-    if (shuffle) for (let i = n - 1; i > 0; i--) { const j = driverRandomInt(i + 1); [idx[i], idx[j]] = [idx[j], idx[i]]; }
-    const sums: Logs = {};
-    let counted = 0;
-    for (let b = 0; b < steps && !model.stopTraining; b++) {
-      await cbs.batchBegin(b, { batch: b, size: batchSize });
-      const size = Math.min(batchSize, n - b * batchSize);
-      const logs = await tidy(async () => {
-        const xb = batchOf(p, x, idx, b * batchSize, size, shuffle);
-        const yb = batchOf(p, y, idx, b * batchSize, size, shuffle);
-        const pred = trainStep(model, p, xb, yb);
-        const l = wantLogs ? await lossLogs(model, p, pred, yb, revealTo) : {};
-        await rt.flush();
-        return l;
-      });
-      for (const [k, v] of Object.entries(logs)) sums[k] = (sums[k] ?? 0) + v * size;
-      counted += size;
-      bar?.update(b + 1, logs);
-      await cbs.batchEnd(b, { batch: b, size, ...logs });
+  try {
+    for (let epoch = args.initialEpoch ?? 0; epoch < epochs && !model.stopTraining; epoch++) {
+      const bar = verbose > 0 ? new ProgressBar(epochs, steps) : undefined;
+      bar?.epochBegin(epoch);
+      await cbs.epochBegin(epoch);
+      const shuffle = args.shuffle ?? true;
+      const idx = Array.from({ length: n }, (_, i) => i);
+      if (shuffle) for (let i = n - 1; i > 0; i--) { const j = driverRandomInt(i + 1); [idx[i], idx[j]] = [idx[j], idx[i]]; }
+      const sums: Logs = {};
+      let counted = 0;
+      for (let b = 0; b < steps && !model.stopTraining; b++) {
+        await cbs.batchBegin(b, { batch: b, size: batchSize });
+        const size = Math.min(batchSize, n - b * batchSize);
+        const logs = await tidy(async () => {
+          const xb = batchOf(p, x, idx, b * batchSize, size, shuffle);
+          const yb = batchOf(p, y, idx, b * batchSize, size, shuffle);
+          const pred = trainStep(model, p, xb, yb);
+          const l = wantLogs ? await lossLogs(model, p, pred, yb, revealTo) : {};
+          await rt.flush();
+          return l;
+        });
+        for (const [k, v] of Object.entries(logs)) sums[k] = (sums[k] ?? 0) + v * size;
+        counted += size;
+        bar?.update(b + 1, logs);
+        await cbs.batchEnd(b, { batch: b, size, ...logs });
+      }
+      const epochLogs: Logs = Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / Math.max(counted, 1)]));
+      if (args.validationData) Object.assign(epochLogs, await evalLogs(model, p, args.validationData, batchSize, revealTo, owner, 'val_'));
+      bar?.epochEnd(epochLogs);
+      history.epoch.push(epoch);
+      for (const [k, v] of Object.entries(epochLogs)) (history.history[k] ??= []).push(v);
+      await cbs.epochEnd(epoch, epochLogs);
     }
-    const epochLogs: Logs = Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / Math.max(counted, 1)]));
-    if (args.validationData) Object.assign(epochLogs, await evalLogs(model, p, args.validationData, batchSize, revealTo, owner, 'val_'));
-    bar?.epochEnd(epochLogs);
-    history.epoch.push(epoch);
-    for (const [k, v] of Object.entries(epochLogs)) (history.history[k] ??= []).push(v);
-    await cbs.epochEnd(epoch, epochLogs);
+  } finally {
+    await cbs.trainEnd(); // callbacks release what they hold (event files) even when fit fails
   }
-  await cbs.trainEnd();
   return history;
 }
 

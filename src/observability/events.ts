@@ -116,15 +116,17 @@ function announce(path: string): void {
 }
 
 /**
- * Turns TensorBoard events on (into `dir`, default `./tfe-events`): every `fit` writes its loss
- * and metrics, and every `tfe.tag` run its per-player counts; `setEvents(undefined)` turns it off.
+ * Turns TensorBoard events on (into `dir`; `./tfe-events` when called with no argument): every
+ * `fit` writes its loss and metrics, and every `tfe.tag` run its per-player counts;
+ * `setEvents(undefined)` or `setEvents(false)` turns it off.
  * @example
  * ```ts
  * tfe.setEvents('logs');
  * ```
  */
-export function setEvents(dir: string | undefined = 'tfe-events'): void {
-  eventsDir = dir === undefined ? undefined : resolve(dir);
+export function setEvents(...args: [dir?: string | false]): void {
+  const dir = args.length === 0 ? 'tfe-events' : args[0];
+  eventsDir = dir === undefined || dir === false ? undefined : resolve(dir);
   tagWriter?.close();
   tagWriter = undefined;
 }

@@ -24,17 +24,21 @@ const tagWindows: { name: string; start: number; end: number }[] = [];
 const MAX_TAGS = 100_000;
 /** How long the driver waits for networked players' track files after closing. */
 const TRACK_WAIT_MS = 3000;
+/** How long it waits for the first one (none comes from players without --trace). */
+const FIRST_TRACK_WAIT_MS = 500;
 
 /**
- * Turns tracing on (into `dir`, default `./tfe-traces`) for the current runtime and every
- * runtime created from now on; `setTrace(undefined)` turns it off for later runtimes.
+ * Turns tracing on (into `dir`; `./tfe-traces` when called with no argument) for the current
+ * runtime and every runtime created from now on; `setTrace(undefined)` or `setTrace(false)`
+ * turns it off for later runtimes.
  * @example
  * ```ts
  * tfe.setTrace('traces');
  * ```
  */
-export function setTrace(dir: string | undefined = 'tfe-traces'): void {
-  traceDir = dir === undefined ? undefined : resolve(dir);
+export function setTrace(...args: [dir?: string | false]): void {
+  const dir = args.length === 0 ? 'tfe-traces' : args[0];
+  traceDir = dir === undefined || dir === false ? undefined : resolve(dir);
   if (!hooked) {
     hooked = true;
     onRuntimeCreated((rt, config) => { if (traceDir) new RunTracer(traceDir, rt, config).attach(); });
@@ -67,7 +71,8 @@ export async function tag<T>(name: string, fn: () => Promise<T> | T): Promise<T>
   } finally {
     tagWindows.push({ name, start, end: nowUs() });
     if (tagWindows.length > MAX_TAGS) tagWindows.shift();
-    for (const l of tagListeners) await l(name, start, nowUs());
+    // A listener's failure (e.g. counters of a failed runtime) never replaces fn's outcome.
+    for (const l of tagListeners) await Promise.resolve().then(() => l(name, start, nowUs())).catch(() => undefined);
   }
 }
 
@@ -126,7 +131,9 @@ export class RunTracer {
     const local = [...this.recorders.values()].map((r) => r.takeSession(session));
     const expected = [...this.sends.keys()].filter((p) => !this.recorders.has(p));
     let remote = readTracks(this.dir, session);
-    for (let waited = 0; waited < TRACK_WAIT_MS && remote.length < expected.length; waited += 50) {
+    // Players write their tracks when the Bye arrives: wait briefly for the first one, and
+    // longer for the rest once some appeared (players started without --trace write nothing).
+    for (let waited = 0; remote.length < expected.length && waited < (remote.length ? TRACK_WAIT_MS : FIRST_TRACK_WAIT_MS); waited += 50) {
       await new Promise((r) => setTimeout(r, 50));
       remote = readTracks(this.dir, session);
     }
@@ -134,14 +141,15 @@ export class RunTracer {
     const tracks: PlayerTrack[] = [...local, ...remote];
     const events: TraceEvent[] = [meta(0, 'driver', 0)];
     events.push(...this.driverEvents);
-    for (const w of tagWindows) if (w.end >= this.started) events.push({ name: w.name, cat: 'tag', ph: 'X', ts: w.start, dur: Math.max(w.end - w.start, 1), pid: 0, tid: 1, args: { tag: w.name } });
+    const windows = tagWindows.filter((w) => w.end >= this.started);
+    for (const w of windows) events.push({ name: w.name, cat: 'tag', ph: 'X', ts: w.start, dur: Math.max(w.end - w.start, 1), pid: 0, tid: 1, args: { tag: w.name } });
     tracks.forEach((t, k) => {
       const pid = k + 1;
       const offset = this.recorders.has(t.player) ? 0 : alignOffset(t.spans, this.sends.get(t.player) ?? []);
       events.push(meta(pid, t.player, pid));
       for (const s of t.spans) {
         const ts = s.ts + offset;
-        const tagged = tagAt(ts);
+        const tagged = tagAt(windows, ts);
         events.push({ ...s, ts, pid, tid: 0, args: { ...s.args, ...(tagged ? { tag: tagged } : {}) } });
       }
     });
@@ -157,7 +165,10 @@ function meta(pid: number, name: string, sort: number): TraceEvent {
   return { name: 'process_name', ph: 'M', ts: 0, pid, tid: 0, args: { name, sort_index: sort } };
 }
 
-function tagAt(ts: number): string | undefined {
-  for (let k = tagWindows.length - 1; k >= 0; k--) if (tagWindows[k].start <= ts && ts <= tagWindows[k].end) return tagWindows[k].name;
-  return undefined;
+/** The innermost (latest-started) tag window containing `ts`; windows are few per run. */
+function tagAt(windows: readonly { name: string; start: number; end: number }[], ts: number): string | undefined {
+  let best: { name: string; start: number } | undefined;
+  for (const w of windows) if (w.start <= ts && ts <= w.end && (!best || w.start >= best.start)) best = w;
+  return best?.name;
 }
+

@@ -79,6 +79,15 @@ test('networked: each tfe player writes its track; the driver merges them with a
   }
 });
 
+test('setTrace(undefined) and setTrace(false) turn tracing off; setTrace() uses ./tfe-traces', () => {
+  tfe.setTrace(undefined);
+  assert.is(tfe.traceDirectory(), undefined);
+  tfe.setTrace('somewhere');
+  assert.match(tfe.traceDirectory()!, /somewhere$/);
+  tfe.setTrace(false);
+  assert.is(tfe.traceDirectory(), undefined);
+});
+
 test('alignOffset shifts a track so each batch starts after its send', () => {
   const spans = [0, 1, 2].map((index) => ({ name: 'k', ph: 'X' as const, ts: 100 + index * 10, dur: 1, pid: 1, tid: 0, args: { index } }));
   assert.is(alignOffset(spans, [{ ts: 5000, index: 0 }, { ts: 5030, index: 2 }]), 4910);

@@ -9,6 +9,7 @@ import * as assert from 'uvu/assert';
 import * as tfe from '../../src/index.js';
 import { overflowWarnings, productLimit } from '../../src/protocols/overflow.js';
 import { testTmpDir } from '../helpers/tmp.js';
+import { Player } from '../../src/runtime/player/player.js';
 
 const warnings: string[] = [];
 overflowWarnings.sink = (l) => warnings.push(l);
@@ -58,6 +59,17 @@ test('declared bounds are checked on the owner: providers and loaders, no value 
   const ok = await tfe.definePrivateInput('data-owner', { loader: 'json', args: { path: `${dir}/big.json` } }, { bounds: 5000 });
   assert.is(ok.bound, 5000);
   await valueError(tfe.definePrivateInput('data-owner', () => [1], { bounds: [3, 1] }));
+  // A bound off the fixed-point grid: 0.1 itself is inside [-0.1, 0.1] through a loader too.
+  writeFileSync(join(dir, 'tenth.json'), JSON.stringify([0.1, -0.1, 0]));
+  const tenth = await tfe.definePrivateInput('data-owner', { loader: 'json', args: { path: `${dir}/tenth.json` } }, { bounds: 0.1 });
+  assert.is(tenth.bound, 0.1);
+});
+
+test('networked owners answer bounds checks only when they opt in (one bit to the driver)', () => {
+  const net = { sendTensor: () => 0, sendSeed: () => 0, addressOf: () => '' };
+  assert.is(new Player({ name: 'owner', net, inProcess: false }).checkBounds, false);
+  assert.is(new Player({ name: 'owner', net, inProcess: false, checkBounds: true }).checkBounds, true);
+  assert.is(new Player({ name: 'owner', net, inProcess: true }).checkBounds, true);
 });
 
 test('a model range report flags the layer whose worst case can overflow, and predict warns', async () => {

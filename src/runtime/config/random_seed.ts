@@ -15,8 +15,8 @@ let warned = false;
  *
  * **For tests and debugging only.** The seed is chosen by the driver and sent to every
  * player, so anyone who knows it can rebuild every share: nothing computed afterwards is
- * secret. A warning says so once per process. A fresh runtime starts with secure random seeds
- * again.
+ * secret. A warning says so once per process. A fresh runtime starts with secure player seeds
+ * again; the driver's stream stays seeded until `setConfig` or the next `setRandomSeed`.
  *
  * @example
  * ```ts

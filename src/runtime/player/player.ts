@@ -19,6 +19,8 @@ export interface PlayerArgs {
   inProcess: boolean;
   /** Root for data-source loaders and file sinks (default: the working directory). */
   dataDir?: string;
+  /** Check declared input bounds on loaded data (one bit to the driver per check; default: only in-process). */
+  checkBounds?: boolean;
 }
 
 const ENDED_MEMORY = 1024;
@@ -39,6 +41,7 @@ export class Player implements SessionHost {
   readonly name: string;
   readonly net: PeerNet;
   readonly inProcess: boolean;
+  readonly checkBounds: boolean;
   readonly data: DataContext;
   observer?: PlayerObserver;
   readonly sessions = new Map<string, PlayerSession>();
@@ -48,6 +51,7 @@ export class Player implements SessionHost {
     this.name = args.name;
     this.net = args.net;
     this.inProcess = args.inProcess;
+    this.checkBounds = args.checkBounds ?? args.inProcess;
     this.data = dataContext(args.name, args.dataDir ?? process.cwd());
   }
 

@@ -54,8 +54,16 @@ export interface SessionHost {
   readonly data: DataContext;
   /** True when the driver lives in this process, so `provide`/`callback` are allowed. */
   readonly inProcess: boolean;
+  /**
+   * Whether declared input bounds are checked on loaded data. Each check answers the driver one
+   * bit (inside or not), so a networked owner opts in (`tfe player --check-bounds`).
+   */
+  readonly checkBounds?: boolean;
   observer?: PlayerObserver;
 }
+
+/** The executor yields to the event loop after running this long without a pause. */
+const YIELD_AFTER_MS = 10;
 
 /**
  * Fresh zeroed counters.
@@ -64,9 +72,6 @@ export interface SessionHost {
  * zeroCounters().rounds; // 0
  * ```
  */
-/** The executor yields to the event loop after running this long without a pause. */
-const YIELD_AFTER_MS = 10;
-
 export function zeroCounters(): PlayerCounters {
   return { messagesSent: 0, bytesSent: 0, messagesReceived: 0, bytesReceived: 0, rounds: 0, instructions: 0, liveHandles: 0 };
 }

@@ -28,6 +28,8 @@ export interface DaemonArgs {
   sessionIdleMs?: number;
   /** Root directory for data-source loaders and file sinks (default: working directory). */
   dataDir?: string;
+  /** Check declared input bounds on loaded data (the owner accepts answering one bit per check). */
+  checkBounds?: boolean;
   /** Interface to bind instead of the hostmap's host (e.g. `0.0.0.0`). */
   bindHost?: string;
   /** Log sink, one line per call (default: stderr). */
@@ -83,7 +85,7 @@ export class PlayerDaemon {
     this.sessionIdleMs = args.sessionIdleMs ?? 600_000;
     this.log = args.log ?? ((line) => console.error(line));
     this.routerQueue = new SendQueue(this.router, (e) => this.log(`${this.tag} send to a driver failed: ${e.message}`));
-    this.player = new Player({ name: args.name, net: this.peerNet(), inProcess: false, dataDir: args.dataDir });
+    this.player = new Player({ name: args.name, net: this.peerNet(), inProcess: false, dataDir: args.dataDir, checkBounds: args.checkBounds });
   }
 
   private get tag(): string { return `[tfe player ${this.self.name}]`; }
