@@ -38,7 +38,7 @@ export function freePort(): Promise<number> {
 export interface LocalClusterArgs extends RemoteConfigArgs {
   /** Extra flags for every `tfe player` (e.g. `['--timeout', '5']`). */
   playerFlags?: string[];
-  /** How long to wait for a player to listen (default 30 s). */
+  /** How long to wait for a player to listen (default 90 s: ten players starting at once on a loaded 2-core machine can take tens of seconds). */
   startTimeoutMs?: number;
   /** Extra environment per player (e.g. its `TFE_CURVE_SECRET_KEY`). */
   playerEnv?: (name: string) => Record<string, string>;
@@ -84,7 +84,7 @@ export class LocalCluster {
     child.stdout!.on('data', append);
     child.stderr!.on('data', append);
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => fail(`did not listen within ${this.args.startTimeoutMs ?? 30_000} ms`), this.args.startTimeoutMs ?? 30_000);
+      const timer = setTimeout(() => fail(`did not listen within ${this.args.startTimeoutMs ?? 90_000} ms`), this.args.startTimeoutMs ?? 90_000);
       const fail = (why: string) => {
         clearTimeout(timer);
         reject(new CommunicationError(`player \`${name}\` ${why}; log:\n${this.logs.get(name)}`, name, this.hostmap[name]));
