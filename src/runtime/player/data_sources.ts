@@ -1,9 +1,10 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { NotImplementedError, ValueError } from '../../errors.js';
 import { normalizeRing, type RingSpec } from '../kernel_link.js';
 import type { RingTensor } from '../kernel_link.js';
 import { tensorBytes, tensorFromBytes } from '../wire/tensor_bytes.js';
+import { resolveInside } from './safe_path.js';
 
 /**
  * What a loader or sink may use on its player: the player's name and a path resolver that
@@ -91,7 +92,8 @@ export function getSink(name: string): Sink {
 }
 
 /**
- * A {@link DataContext} whose paths must stay under `root`.
+ * A {@link DataContext} whose paths must stay under `root`, canonicalised with `realpath`
+ * (symlinks included) by {@link resolveInside}.
  * @example
  * ```ts
  * const ctx = dataContext('server0', '/data');
@@ -100,18 +102,7 @@ export function getSink(name: string): Sink {
  */
 export function dataContext(player: string, root: string): DataContext {
   const base = resolve(root);
-  return {
-    player,
-    resolvePath(path: string): string {
-      if (typeof path !== 'string' || !path) throw new ValueError('`path` must be a non-empty string');
-      const full = resolve(base, path);
-      const rel = relative(base, full);
-      if (rel.startsWith('..') || isAbsolute(rel)) {
-        throw new ValueError(`path \`${path}\` is outside the data directory of player \`${player}\``);
-      }
-      return full;
-    },
-  };
+  return { player, resolvePath: (path: string) => resolveInside(base, path, player) };
 }
 
 function rawArgs(args: Record<string, unknown>): { path: string; shape: number[]; ring: RingSpec } {
@@ -129,7 +120,12 @@ function rawArgs(args: Record<string, unknown>): { path: string; shape: number[]
  */
 registerLoader('raw', (args, ctx) => {
   const { path, shape, ring } = rawArgs(args);
-  return tensorFromBytes({ shape, ring }, readFileSync(ctx.resolvePath(path)));
+  let bytes: Buffer;
+  try { bytes = readFileSync(ctx.resolvePath(path)); } catch (e) {
+    if (e instanceof ValueError) throw e;
+    throw new ValueError(`raw: cannot read \`${path}\` (${(e as NodeJS.ErrnoException).code ?? 'unreadable'})`);
+  }
+  return tensorFromBytes({ shape, ring }, bytes);
 });
 
 /** Built-in sink `raw`: `{path}` writes raw little-endian elements (temp file, then rename). */
@@ -137,7 +133,8 @@ registerSink('raw', (t, args, ctx) => {
   if (typeof args.path !== 'string') throw new ValueError('raw: `path` must be a string');
   const full = ctx.resolvePath(args.path);
   mkdirSync(dirname(full), { recursive: true });
-  writeFileSync(`${full}.tmp`, tensorBytes(t));
+  rmSync(`${full}.tmp`, { force: true });
+  writeFileSync(`${full}.tmp`, tensorBytes(t), { flag: 'wx' }); // never through a planted link
   renameSync(`${full}.tmp`, full);
 });
 
