@@ -9,6 +9,8 @@ import { Player } from '../../player/player.js';
 import type { PeerNet, SessionPort } from '../transport.js';
 import { errorReply } from '../../wire/reply_errors.js';
 import { SendQueue } from './send_queue.js';
+import { PlayerGate } from './player_gate.js';
+import { roleRoutingId } from './roles.js';
 
 /**
  * Options of a {@link PlayerDaemon}.
@@ -34,6 +36,8 @@ export interface DaemonArgs {
   log?: (line: string) => void;
   /** This player's CURVE secret key (Z85), required when the hostmap has CURVE keys. */
   curveSecretKey?: string;
+  /** At most this many live sessions; messages that would open another are refused (default 64). */
+  maxSessions?: number;
 }
 
 interface Peer { entry: HostEntry; sock: zmq.Dealer; queue: SendQueue; connected: boolean; everConnected: boolean; lastHeard: number }
@@ -67,6 +71,7 @@ export class PlayerDaemon {
   private readonly heartbeatMs: number;
   private readonly sessionIdleMs: number;
   private readonly log: (line: string) => void;
+  private readonly gate: PlayerGate;
   private timer?: NodeJS.Timeout;
   private stopped = false;
 
@@ -83,6 +88,7 @@ export class PlayerDaemon {
     this.sessionIdleMs = args.sessionIdleMs ?? 600_000;
     this.log = args.log ?? ((line) => console.error(line));
     this.routerQueue = new SendQueue(this.router, (e) => this.log(`${this.tag} send to a driver failed: ${e.message}`));
+    this.gate = new PlayerGate(this.curve, args.maxSessions ?? 64);
     this.player = new Player({ name: args.name, net: this.peerNet(), inProcess: false, dataDir: args.dataDir });
   }
 
@@ -122,6 +128,7 @@ export class PlayerDaemon {
     const sock = new zmq.Dealer({
       linger: 0, sendHighWaterMark: 0, reconnectInterval: 100, reconnectMaxInterval: 1000,
       ...clientOptions(this.curve, entry.curvePublicKey),
+      routingId: roleRoutingId(this.curve, `P:${this.self.name}`, entry.curvePublicKey),
     });
     const peer: Peer = { entry, sock, connected: false, everConnected: false, lastHeard: Date.now(), queue: undefined! };
     peer.queue = new SendQueue(sock, (e) => this.log(`${this.tag} send to peer ${entry.name} failed: ${e.message}`));
@@ -169,6 +176,7 @@ export class PlayerDaemon {
       }
     }
     for (const id of this.player.sweep(this.sessionIdleMs, now)) this.log(`${this.tag} freed session ${id}: its driver went silent`);
+    this.gate.prune(this.player.sessions);
   }
 
   private async serve(): Promise<void> {
@@ -198,6 +206,8 @@ export class PlayerDaemon {
 
   private dispatch(rid: Buffer, frames: Buffer[]): void {
     const h = decodeHeader(frames[0]);
+    if (h.type === MsgType.Batch || h.type === MsgType.Ping || h.type === MsgType.Bye) this.gate.driver(rid, h.type, h.session, this.player.sessions);
+    else if (h.type === MsgType.PeerTensor || h.type === MsgType.PeerSeed || h.type === MsgType.PeerPing) this.gate.peer(rid, h.name, h.type === MsgType.PeerPing ? '' : h.session, this.player.sessions);
     switch (h.type) {
       case MsgType.Batch: {
         const batch = validateRemoteBatch(decodeJson(frames.slice(1)));
