@@ -5,6 +5,7 @@ import { normalizeRing, type RingSpec } from '../kernel_link.js';
 import type { RingTensor } from '../kernel_link.js';
 import { tensorBytes, tensorFromBytes } from '../wire/tensor_bytes.js';
 import { resolveInside } from './safe_path.js';
+import { playerMacKey, verifyMac, writeMac } from './checkpoint_integrity.js';
 
 /**
  * What a loader or sink may use on its player: the player's name and a path resolver that
@@ -19,6 +20,8 @@ import { resolveInside } from './safe_path.js';
 export interface DataContext {
   player: string;
   resolvePath(path: string): string;
+  /** This player's MAC key for share files (created on first use; see checkpoint_integrity.ts). */
+  macKey?(): Buffer;
 }
 
 /**
@@ -102,7 +105,8 @@ export function getSink(name: string): Sink {
  */
 export function dataContext(player: string, root: string): DataContext {
   const base = resolve(root);
-  return { player, resolvePath: (path: string) => resolveInside(base, path, player) };
+  let key: Buffer | undefined;
+  return { player, resolvePath: (path: string) => resolveInside(base, path, player), macKey: () => (key ??= playerMacKey(base)) };
 }
 
 function rawArgs(args: Record<string, unknown>): { path: string; shape: number[]; ring: RingSpec } {
@@ -121,10 +125,11 @@ function rawArgs(args: Record<string, unknown>): { path: string; shape: number[]
 registerLoader('raw', (args, ctx) => {
   const { path, shape, ring } = rawArgs(args);
   let bytes: Buffer;
-  try { bytes = readFileSync(ctx.resolvePath(path)); } catch (e) {
-    if (e instanceof ValueError) throw e;
+  const full = ctx.resolvePath(path);
+  try { bytes = readFileSync(full); } catch (e) {
     throw new ValueError(`raw: cannot read \`${path}\` (${(e as NodeJS.ErrnoException).code ?? 'unreadable'})`);
   }
+  if (ctx.macKey) verifyMac(full, path, bytes, ctx.macKey(), args.verify === true);
   return tensorFromBytes({ shape, ring }, bytes);
 });
 
@@ -133,9 +138,11 @@ registerSink('raw', (t, args, ctx) => {
   if (typeof args.path !== 'string') throw new ValueError('raw: `path` must be a string');
   const full = ctx.resolvePath(args.path);
   mkdirSync(dirname(full), { recursive: true });
-  rmSync(`${full}.tmp`, { force: true });
-  writeFileSync(`${full}.tmp`, tensorBytes(t), { flag: 'wx' }); // never through a planted link
+  rmSync(`${full}.tmp`, { force: true }); // a leftover of a killed write
+  const bytes = tensorBytes(t);
+  writeFileSync(`${full}.tmp`, bytes, { flag: 'wx' }); // never through a planted link
   renameSync(`${full}.tmp`, full);
+  if (ctx.macKey) writeMac(full, args.path, bytes, ctx.macKey());
 });
 
 /** Built-in sink `log`: logs the tensor's shape on the player (never its values). */

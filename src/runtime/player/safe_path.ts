@@ -1,5 +1,5 @@
 import { existsSync, lstatSync, realpathSync } from 'node:fs';
-import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { ValueError } from '../../errors.js';
 
 /**
@@ -29,6 +29,7 @@ export function resolveInside(root: string, path: unknown, player: string): stri
   const full = canonical(resolve(base, path));
   const rel = relative(base, full);
   if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) throw outside();
+  if (rel.split(sep).some((part) => part.startsWith('.tfe_'))) throw new ValueError(`path \`${path}\` names a file reserved for player \`${player}\` itself`);
   return full;
 }
 

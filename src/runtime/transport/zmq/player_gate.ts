@@ -10,7 +10,9 @@ import { RoleBook } from './roles.js';
  *    driver key, peer frames only from the key of the player the frame names ({@link RoleBook});
  * 2. a session is bound to the driver connection whose batch opened it: another driver, even
  *    one with the driver key, can neither submit to it nor end it;
- * 3. new sessions are bounded in number (`maxSessions`), whoever would create them.
+ * 3. new sessions are bounded in number (`maxSessions`), per driver connection (`perDriver`),
+ *    and those opened by peer frames before their driver's first batch (`perDriver` too), so
+ *    one connection flooding session ids cannot lock an honest driver out.
  *
  * @example
  * ```ts
@@ -22,7 +24,7 @@ export class PlayerGate {
   private readonly roles?: RoleBook;
   private readonly owners = new Map<string, string>();
 
-  constructor(curve: CurveKeys | undefined, private readonly maxSessions: number) {
+  constructor(curve: CurveKeys | undefined, private readonly maxSessions: number, private readonly perDriver = 8) {
     if (curve) this.roles = new RoleBook(curve, [curve.driver]);
   }
 
@@ -35,7 +37,12 @@ export class PlayerGate {
     const owner = this.owners.get(session);
     if (owner !== undefined && owner !== who) throw new ProtocolError(`session ${session} belongs to another driver connection`);
     if (owner === undefined && type === MsgType.Batch) {
-      if (!live.has(session) && live.size >= this.maxSessions) throw new ProtocolError(`too many sessions (at most ${this.maxSessions})`);
+      if (!live.has(session)) {
+        if (live.size >= this.maxSessions) throw new ProtocolError(`too many sessions (at most ${this.maxSessions})`);
+        let mine = 0;
+        for (const [id, o] of this.owners) if (o === who && live.has(id)) mine++;
+        if (mine >= this.perDriver) throw new ProtocolError(`too many sessions for one driver connection (at most ${this.perDriver})`);
+      }
       this.owners.set(session, who);
     }
   }
@@ -46,7 +53,12 @@ export class PlayerGate {
       const role = this.roles.roleOf(rid);
       if (role?.kind !== 'player' || role.name !== name) throw new ProtocolError(`frames naming player \`${name}\` are accepted only from that player's CURVE key`);
     }
-    if (session && !live.has(session) && live.size >= this.maxSessions) throw new ProtocolError(`too many sessions (at most ${this.maxSessions})`);
+    if (session && !live.has(session)) {
+      if (live.size >= this.maxSessions) throw new ProtocolError(`too many sessions (at most ${this.maxSessions})`);
+      let unowned = 0;
+      for (const id of live.keys()) if (!this.owners.has(id)) unowned++;
+      if (unowned >= this.perDriver) throw new ProtocolError(`too many sessions opened by peers before their driver (at most ${this.perDriver})`);
+    }
   }
 
   /** Forgets the owners of sessions no longer in `live`. */
