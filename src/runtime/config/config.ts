@@ -90,11 +90,7 @@ export class LocalConfig implements Config {
  * ```
  */
 export interface RemoteConfigArgs {
-  /**
-   * A player silent this long while the driver waits on it fails the run (default 4 500 ms:
-   * the driver pings every heartbeat and players answer from their event loop, which kernels
-   * never block, so a stopped player is reported in under 5 s).
-   */
+  /** A player silent this long while the driver waits on it fails the run (default 30 000 ms). */
   timeoutMs?: number;
   /** Heartbeat interval (default 1000 ms). */
   heartbeatMs?: number;
@@ -126,7 +122,7 @@ export class RemoteConfig implements Config {
   constructor(hostmap: Record<string, unknown> | Hostmap, args: RemoteConfigArgs = {}) {
     this.hostmap = isParsed(hostmap) ? hostmap : parseHostmap(hostmap);
     this.curve = curveKeys(this.hostmap, args.curveSecretKey ?? process.env.TFE_CURVE_SECRET_KEY);
-    this.timeoutMs = positive(args.timeoutMs ?? 4500, 'timeoutMs');
+    this.timeoutMs = positive(args.timeoutMs ?? 30_000, 'timeoutMs');
     this.heartbeatMs = positive(args.heartbeatMs ?? Math.min(1000, this.timeoutMs / 3), 'heartbeatMs');
   }
 
