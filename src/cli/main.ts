@@ -14,11 +14,13 @@ import '../tfjs_env.js'; // first: quiet tfjs before any module uses it
 import { TfeError } from '../errors.js';
 import { UsageError } from './args.js';
 import { playerCommand } from './player_command.js';
+import { keygenCommand } from './keygen_command.js';
 
 const HELP = `usage: tfe <command> [options]
 
 commands:
   player <name> --config <path>   run a player daemon (see tfe player --help)
+  keygen <name>                   write a CURVE key pair and print its config entry
 
 options:
   -h, --help      show this help
@@ -27,6 +29,7 @@ options:
 
 const COMMANDS: Record<string, (argv: readonly string[]) => Promise<number>> = {
   player: playerCommand,
+  keygen: keygenCommand,
 };
 
 async function main(argv: readonly string[]): Promise<number> {

@@ -5,6 +5,7 @@ import { PlayerDaemon } from '../runtime/transport/zmq/zmq_player.js';
 import { envTraceDir } from '../observability/index.js';
 import { PlayerRecorder, writeTrack } from '../observability/trace.js';
 import { parseArgs, UsageError } from './args.js';
+import { checkPlayerDefaults } from './secure_defaults.js';
 
 /**
  * The text of `tfe player --help`.
@@ -26,8 +27,9 @@ options:
                          that computation (default 30)
   --heartbeat <seconds>  heartbeat interval to peers (default 1)
   --session-idle <s>     free a session whose driver has been silent this long (default 600)
-  --data-dir <path>      root directory for data-source loaders and file sinks
-                         (default: the working directory; paths outside it are refused)
+  --data-dir <path>      root directory for data-source loaders and file sinks (required;
+                         paths outside it, symlinks included, are refused; it may not hold
+                         the player's key file)
   --bind <host>          interface to bind instead of the config's host (e.g. 0.0.0.0)
   --check-bounds         check inputs declared with {bounds} against the loaded data (the
                          driver then learns one bit per check: inside or not; default off)
@@ -38,10 +40,21 @@ options:
                          file holding this player's Z85 CURVE secret key, needed when the
                          config gives CURVE keys (default: $TFE_CURVE_SECRET_KEY); the
                          player then accepts only the peers' and the driver's keys
+  --insecure             allow a config with non-loopback addresses and no CURVE keys
+                         (logs a loud warning)
+  --max-sessions <n>     most live sessions (default 64)
+  --max-message-mb <n>   largest accepted message in MiB (default 1024)
   -h, --help             show this help
 `;
 
-const SPEC = { config: 'string', timeout: 'string', heartbeat: 'string', 'session-idle': 'string', 'data-dir': 'string', bind: 'string', trace: 'string', 'check-bounds': 'boolean', 'curve-secret-key-file': 'string', help: 'boolean' } as const;
+const SPEC = { config: 'string', timeout: 'string', heartbeat: 'string', 'session-idle': 'string', 'data-dir': 'string', bind: 'string', trace: 'string', 'check-bounds': 'boolean', 'curve-secret-key-file': 'string', insecure: 'boolean', 'max-sessions': 'string', 'max-message-mb': 'string', help: 'boolean' } as const;
+
+function count(v: string | boolean | undefined, name: string, dflt: number): number {
+  if (v === undefined) return dflt;
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n <= 0) throw new UsageError(`--${name} must be a positive integer, got ${String(v)}`);
+  return n;
+}
 
 function seconds(v: string | boolean | undefined, name: string, dflt: number): number {
   if (v === undefined) return dflt;
@@ -77,17 +90,28 @@ export async function playerCommand(argv: readonly string[]): Promise<number> {
   if (positionals.length !== 1) throw new UsageError(`expected one player name, got ${positionals.length}; see tfe player --help`);
   if (typeof flags.config !== 'string') throw new UsageError('--config <path> is required; see tfe player --help');
   const hostmap = loadHostmap(flags.config);
+  const dataDir = typeof flags['data-dir'] === 'string' ? flags['data-dir'] : undefined;
   const daemon = new PlayerDaemon({
     name: positionals[0],
     hostmap,
     timeoutMs: seconds(flags.timeout, 'timeout', 30_000),
     heartbeatMs: seconds(flags.heartbeat, 'heartbeat', 1000),
     sessionIdleMs: seconds(flags['session-idle'], 'session-idle', 600_000),
-    dataDir: typeof flags['data-dir'] === 'string' ? flags['data-dir'] : undefined,
+    dataDir,
     checkBounds: flags['check-bounds'] === true,
     bindHost: typeof flags.bind === 'string' ? flags.bind : undefined,
     curveSecretKey: secretKey(flags['curve-secret-key-file']),
+    maxSessions: count(flags['max-sessions'], 'max-sessions', 64),
+    maxMessageBytes: count(flags['max-message-mb'], 'max-message-mb', 1024) * 2 ** 20,
   });
+  try {
+    if (!dataDir) throw new UsageError('--data-dir <path> is required (a directory without key files); see tfe player --help');
+    const keyFile = typeof flags['curve-secret-key-file'] === 'string' ? flags['curve-secret-key-file'] : undefined;
+    checkPlayerDefaults(hostmap, { dataDir, keyFile, insecure: flags.insecure === true, log: (l) => console.error(`[tfe player ${positionals[0]}] ${l}`) });
+  } catch (e) {
+    await daemon.stop();
+    throw e;
+  }
   const traceDir = typeof flags.trace === 'string' ? flags.trace : envTraceDir();
   if (traceDir) {
     const recorder = new PlayerRecorder(positionals[0]);

@@ -10,12 +10,12 @@
  * tfjs is imported on first use only, so players that never load a model do not pay for it.
  */
 import { readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type * as tfTypes from '@tensorflow/tfjs';
 import { ValueError } from '../errors.js';
 import { encodeFixed } from '../kernels/fixed_point.js';
 import { hostTensor } from '../runtime/wire/tensor_bytes.js';
-import { registerLoader } from '../runtime/player/data_sources.js';
+import { registerLoader, type DataContext } from '../runtime/player/data_sources.js';
 
 /** The bytes of a model.json, parsed, with its weight shards concatenated. */
 interface ModelFiles { json: tfTypes.io.ModelJSON; specs: tfTypes.io.WeightsManifestEntry[]; data: ArrayBuffer }
@@ -27,28 +27,30 @@ interface ModelFiles { json: tfTypes.io.ModelJSON; specs: tfTypes.io.WeightsMani
  * const { json, specs, data } = await readModelFiles('model/model.json');
  * ```
  */
-export async function readModelFiles(path: string, label = path): Promise<ModelFiles> {
+export async function readModelFiles(path: string, resolveShard: (p: string) => string = (p) => join(dirname(path), p), shown = basename(path)): Promise<ModelFiles> {
   let json: tfTypes.io.ModelJSON;
+  // Errors name the file as the driver gave it and never quote its content.
   try { json = JSON.parse(await readFile(path, 'utf8')) as tfTypes.io.ModelJSON; } catch (e) {
-    // Never echo the parser's message: it quotes the file's content.
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new ValueError(`cannot read tfjs model \`${label}\` (${code ?? 'not valid JSON'})`);
+    const why = e instanceof SyntaxError ? 'not valid JSON' : (e as NodeJS.ErrnoException).code ?? 'unreadable';
+    throw new ValueError(`cannot read tfjs model \`${shown}\`: ${why}`);
   }
-  if (!json || !json.modelTopology || !Array.isArray(json.weightsManifest)) throw new ValueError(`\`${label}\` is not a tfjs layers model.json (modelTopology and weightsManifest expected)`);
+  if (!json || !json.modelTopology || !Array.isArray(json.weightsManifest)) throw new ValueError(`\`${shown}\` is not a tfjs layers model.json (modelTopology and weightsManifest expected)`);
   const specs: tfTypes.io.WeightsManifestEntry[] = [];
   const buffers: Uint8Array[] = [];
   for (const group of json.weightsManifest) {
     specs.push(...group.weights);
     for (const p of group.paths) {
-      try { buffers.push(new Uint8Array(await readFile(join(dirname(path), p)))); } catch (e) {
-        throw new ValueError(`cannot read weight shard \`${p}\` of \`${label}\` (${(e as NodeJS.ErrnoException).code ?? 'read failed'})`);
+      if (typeof p !== 'string') throw new ValueError(`\`${shown}\`: weight shard paths must be strings`);
+      const full = resolveShard(p);
+      try { buffers.push(new Uint8Array(await readFile(full))); } catch (e) {
+        throw new ValueError(`cannot read weight shard \`${p}\` of \`${shown}\`: ${(e as NodeJS.ErrnoException).code ?? 'unreadable'}`);
       }
     }
   }
   const data = new ArrayBuffer(buffers.reduce((a, b) => a + b.length, 0));
   let off = 0;
   for (const b of buffers) { new Uint8Array(data, off, b.length).set(b); off += b.length; }
-  checkWeightBytes(specs, data.byteLength, label, json.weightsManifest.flatMap((g) => g.paths));
+  checkWeightBytes(specs, data.byteLength, shown, json.weightsManifest.flatMap((g) => g.paths));
   return { json, specs, data };
 }
 
@@ -81,9 +83,14 @@ export function checkWeightBytes(specs: readonly tfTypes.io.WeightsManifestEntry
 // when every weight was taken (or a read failed).
 let cached: { path: string; weights: Promise<Map<string, { values: Float64Array; shape: number[] }>> } | undefined;
 
-async function decodeAll(path: string, label: string): Promise<Map<string, { values: Float64Array; shape: number[] }>> {
+/** Shard paths are relative to the model.json and go through the player's path resolver. */
+function shardResolver(rel: string, ctx: DataContext): (p: string) => string {
+  return (p) => ctx.resolvePath(join(dirname(rel), p));
+}
+
+async function decodeAll(path: string, rel: string, ctx: DataContext): Promise<Map<string, { values: Float64Array; shape: number[] }>> {
   const tf = await import('@tensorflow/tfjs');
-  const { specs, data } = await readModelFiles(path, label);
+  const { specs, data } = await readModelFiles(path, shardResolver(rel, ctx), rel);
   const tensors = tf.io.decodeWeights(data, specs);
   const out = new Map<string, { values: Float64Array; shape: number[] }>();
   for (const [name, t] of Object.entries(tensors)) {
@@ -100,23 +107,23 @@ function stringArg(args: Record<string, unknown>, key: string, loader: string): 
 }
 
 registerLoader('tfjs-topology', async (args, ctx) => {
-  const label = stringArg(args, 'path', 'tfjs-topology');
-  const { json, specs } = await readModelFiles(ctx.resolvePath(label), label);
+  const rel = stringArg(args, 'path', 'tfjs-topology');
+  const { json, specs } = await readModelFiles(ctx.resolvePath(rel), shardResolver(rel, ctx), rel);
   const bytes = new TextEncoder().encode(JSON.stringify({ modelTopology: json.modelTopology, weights: specs.map((s) => ({ name: s.name, shape: s.shape })) }));
   return hostTensor(bytes, [bytes.length], { dtype: 'u8', modulus: 256 });
 });
 
 registerLoader('tfjs-weight', async (args, ctx) => {
-  const label = stringArg(args, 'path', 'tfjs-weight');
-  const path = ctx.resolvePath(label);
+  const rel = stringArg(args, 'path', 'tfjs-weight');
+  const path = ctx.resolvePath(rel);
   const name = stringArg(args, 'name', 'tfjs-weight');
   const fracBits = args.fracBits ?? 16;
   if (!Number.isInteger(fracBits)) throw new ValueError('tfjs-weight loader: `fracBits` must be an integer');
-  if (cached?.path !== path) cached = { path, weights: decodeAll(path, label) };
+  if (cached?.path !== path) cached = { path, weights: decodeAll(path, rel, ctx) };
   let weights;
   try { weights = await cached.weights; } catch (e) { cached = undefined; throw e; }
   const w = weights.get(name);
-  if (!w) throw new ValueError(`tfjs-weight loader: \`${label}\` has no weight \`${name}\` (it has ${[...weights.keys()].join(', ') || 'none left'})`);
+  if (!w) throw new ValueError(`tfjs-weight loader: \`${rel}\` has no weight \`${name}\` (it has ${[...weights.keys()].join(', ') || 'none left'})`);
   weights.delete(name);
   if (weights.size === 0) cached = undefined;
   return encodeFixed(w.values, w.shape, { fracBits: fracBits as number });

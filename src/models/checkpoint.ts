@@ -61,7 +61,8 @@ interface Manifest {
 function readManifest(dir: string): Manifest | undefined {
   const path = join(dir, MANIFEST);
   if (!existsSync(path)) return undefined;
-  const m = JSON.parse(readFileSync(path, 'utf8')) as Manifest;
+  let m: Manifest;
+  try { m = JSON.parse(readFileSync(path, 'utf8')) as Manifest; } catch { throw new ValueError(`\`${MANIFEST}\` is not valid JSON (truncated or corrupt)`); }
   if (m?.format !== 'tfe-checkpoint' || !Array.isArray(m.weights)) throw new ValueError(`\`${path}\` is not a tfe checkpoint manifest`);
   return m;
 }

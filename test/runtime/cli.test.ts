@@ -60,7 +60,7 @@ test('a port already in use exits 1; SIGINT and SIGTERM shut a player down clean
   try {
     await new Promise((r) => setTimeout(r, 500));
     assert.match(cluster.logs.get('server0')!, /peer server1 at 127\.0\.0\.1:\d+: connected/);
-    const clash = tfe('player', 'server0', '--config', cluster.configPath);
+    const clash = tfe('player', 'server0', '--config', cluster.configPath, '--data-dir', dir);
     assert.is(clash.status, 1);
     assert.match(clash.stderr, /tfe: .*(in use|EADDRINUSE)/i);
     assert.is(await cluster.kill('server0', 'SIGTERM'), 0);

@@ -1,9 +1,11 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { NotImplementedError, ValueError } from '../../errors.js';
 import { normalizeRing, type RingSpec } from '../kernel_link.js';
 import type { RingTensor } from '../kernel_link.js';
 import { tensorBytes, tensorFromBytes } from '../wire/tensor_bytes.js';
+import { resolveInside } from './safe_path.js';
+import { playerMacKey, verifyMac, writeMac } from './checkpoint_integrity.js';
 
 /**
  * What a loader or sink may use on its player: the player's name and a path resolver that
@@ -18,6 +20,8 @@ import { tensorBytes, tensorFromBytes } from '../wire/tensor_bytes.js';
 export interface DataContext {
   player: string;
   resolvePath(path: string): string;
+  /** This player's MAC key for share files (created on first use; see checkpoint_integrity.ts). */
+  macKey?(): Buffer;
 }
 
 /**
@@ -91,7 +95,8 @@ export function getSink(name: string): Sink {
 }
 
 /**
- * A {@link DataContext} whose paths must stay under `root`.
+ * A {@link DataContext} whose paths must stay under `root`, canonicalised with `realpath`
+ * (symlinks included) by {@link resolveInside}.
  * @example
  * ```ts
  * const ctx = dataContext('server0', '/data');
@@ -100,18 +105,8 @@ export function getSink(name: string): Sink {
  */
 export function dataContext(player: string, root: string): DataContext {
   const base = resolve(root);
-  return {
-    player,
-    resolvePath(path: string): string {
-      if (typeof path !== 'string' || !path) throw new ValueError('`path` must be a non-empty string');
-      const full = resolve(base, path);
-      const rel = relative(base, full);
-      if (rel.startsWith('..') || isAbsolute(rel)) {
-        throw new ValueError(`path \`${path}\` is outside the data directory of player \`${player}\``);
-      }
-      return full;
-    },
-  };
+  let key: Buffer | undefined;
+  return { player, resolvePath: (path: string) => resolveInside(base, path, player), macKey: () => (key ??= playerMacKey(base)) };
 }
 
 function rawArgs(args: Record<string, unknown>): { path: string; shape: number[]; ring: RingSpec } {
@@ -129,7 +124,13 @@ function rawArgs(args: Record<string, unknown>): { path: string; shape: number[]
  */
 registerLoader('raw', (args, ctx) => {
   const { path, shape, ring } = rawArgs(args);
-  return tensorFromBytes({ shape, ring }, readFileSync(ctx.resolvePath(path)));
+  let bytes: Buffer;
+  const full = ctx.resolvePath(path);
+  try { bytes = readFileSync(full); } catch (e) {
+    throw new ValueError(`raw: cannot read \`${path}\` (${(e as NodeJS.ErrnoException).code ?? 'unreadable'})`);
+  }
+  if (ctx.macKey) verifyMac(full, path, bytes, ctx.macKey(), args.verify === true);
+  return tensorFromBytes({ shape, ring }, bytes);
 });
 
 /** Built-in sink `raw`: `{path}` writes raw little-endian elements (temp file, then rename). */
@@ -137,8 +138,11 @@ registerSink('raw', (t, args, ctx) => {
   if (typeof args.path !== 'string') throw new ValueError('raw: `path` must be a string');
   const full = ctx.resolvePath(args.path);
   mkdirSync(dirname(full), { recursive: true });
-  writeFileSync(`${full}.tmp`, tensorBytes(t));
+  rmSync(`${full}.tmp`, { force: true }); // a leftover of a killed write
+  const bytes = tensorBytes(t);
+  writeFileSync(`${full}.tmp`, bytes, { flag: 'wx' }); // never through a planted link
   renameSync(`${full}.tmp`, full);
+  if (ctx.macKey) writeMac(full, args.path, bytes, ctx.macKey());
 });
 
 /** Built-in sink `log`: logs the tensor's shape on the player (never its values). */

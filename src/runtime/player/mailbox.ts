@@ -1,3 +1,5 @@
+import { ProtocolError } from '../../errors.js';
+
 /**
  * Messages from peers, matched to receives by `(sender, tag)`. A message may arrive before
  * or after the receive that wants it; a receive waits until it arrives or the mailbox fails
@@ -15,6 +17,9 @@ export class Mailbox<T> {
   private readonly waiters = new Map<string, { from: string; resolve: (v: T) => void; reject: (e: Error) => void }>();
   private failure?: Error;
 
+  /** @param limit most unread messages kept; beyond it `put` throws `ProtocolError` (issue 16). */
+  constructor(private readonly limit = 100_000) {}
+
   /** Delivers a message; a second message with the same key replaces an unread one. */
   put(from: string, tag: number | string, value: T): void {
     const key = `${from}\u0000${tag}`;
@@ -23,6 +28,9 @@ export class Mailbox<T> {
       this.waiters.delete(key);
       w.resolve(value);
     } else {
+      if (this.items.size >= this.limit && !this.items.has(key)) {
+        throw new ProtocolError(`too many unread messages from peers (at most ${this.limit}); message from \`${from}\` dropped`);
+      }
       this.items.set(key, value);
     }
   }

@@ -83,8 +83,11 @@ export type PlayerReply =
 
 const isId = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
 const isName = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length <= 64;
+/** Most elements a shape from the wire may have (2^28: 2 GiB of u64), so `fill` or `sample` cannot ask for unbounded memory. */
+export const MAX_WIRE_ELEMENTS = 2 ** 28;
 const isShape = (v: unknown): v is number[] =>
-  Array.isArray(v) && v.length <= 16 && v.every((d) => Number.isSafeInteger(d) && d >= 0 && d <= 2 ** 32);
+  Array.isArray(v) && v.length <= 16 && v.every((d) => Number.isSafeInteger(d) && d >= 0 && d <= 2 ** 32) &&
+  (v as number[]).reduce((a, d) => a * d, 1) <= MAX_WIRE_ELEMENTS;
 const isRing = (v: unknown): v is RingSpec => {
   const r = v as RingSpec;
   return r !== null && typeof r === 'object' &&

@@ -23,6 +23,8 @@ export interface CurveKeys {
   players: Map<string, string>;
   /** Keys allowed to connect to a player: every player and the driver. */
   allowed: Set<string>;
+  /** The driver's public key: the only key whose connections may send driver instructions. */
+  driver: string;
 }
 
 const Z85 = '0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-:+=^!/*?&<>()[]{}@%$#';
@@ -71,8 +73,11 @@ export function curveKeys(hostmap: Hostmap, secretKey: string | undefined, self?
     throw new ValueError(`${self ? `player \`${self}\`` : 'the driver'} needs its 40-character Z85 CURVE secret key (TFE_CURVE_SECRET_KEY or the secret-key option)`);
   }
   const players = new Map(hostmap.players.map((e) => [e.name, e.curvePublicKey!]));
+  // One key, one role: a key shared by two entries could act as either.
+  const all = [...players.values(), hostmap.master.curvePublicKey];
+  if (new Set(all).size !== all.length) throw new ValueError('every `curvePublicKey` in the config must be different (one key per player and one for the driver)');
   const publicKey = self ? players.get(self)! : hostmap.master.curvePublicKey;
-  return { publicKey, secretKey, players, allowed: new Set([...players.values(), hostmap.master.curvePublicKey]) };
+  return { publicKey, secretKey, players, allowed: new Set(all), driver: hostmap.master.curvePublicKey };
 }
 
 /** Socket options of a CURVE client talking to `serverKey`. */
@@ -111,4 +116,15 @@ export async function startZapHandler(allowed: Set<string>, log: (line: string) 
     }
   })();
   return () => zap.close();
+}
+
+/**
+ * A fresh CURVE key pair (Z85 text), for `tfe keygen`.
+ * @example
+ * ```ts
+ * const { publicKey, secretKey } = newCurveKeyPair();
+ * ```
+ */
+export function newCurveKeyPair(): { publicKey: string; secretKey: string } {
+  return zmq.curveKeyPair();
 }

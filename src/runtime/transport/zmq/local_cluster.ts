@@ -74,7 +74,9 @@ export class LocalCluster {
 
   /** Starts (or restarts) player `name` and waits until it listens. */
   async start(name: string): Promise<void> {
-    const child = spawn(process.execPath, [TFE_BIN, 'player', name, '--config', this.configPath, ...(this.args.playerFlags ?? [])], {
+    const flags = this.args.playerFlags ?? [];
+    const dataDir = flags.includes('--data-dir') ? [] : ['--data-dir', process.cwd()];
+    const child = spawn(process.execPath, [TFE_BIN, 'player', name, '--config', this.configPath, ...dataDir, ...flags], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, ...this.args.playerEnv?.(name) },
     });

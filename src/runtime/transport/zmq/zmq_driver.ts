@@ -2,6 +2,7 @@ import * as zmq from 'zeromq';
 import { CommunicationError, TfeError, ValueError } from '../../../errors.js';
 import { MsgType, decodeHeader, decodeJson, encodeHeader, encodeJson, tensorOf } from '../../wire/codec.js';
 import { clientOptions, type CurveKeys } from './curve.js';
+import { roleRoutingId } from './roles.js';
 import type { DriverLink, DriverNet, LinkEvents } from '../transport.js';
 import type { HostEntry, Hostmap } from '../../config/hostmap.js';
 import type { Instruction, PlayerReply } from '../../wire/instructions.js';
@@ -55,6 +56,7 @@ export class ZmqLink implements DriverLink {
     this.sock = new zmq.Dealer({
       linger: 0, sendHighWaterMark: 0, receiveHighWaterMark: 0, receiveTimeout: RECEIVE_SLICE_MS,
       ...clientOptions(args.curve, entry.curvePublicKey),
+      routingId: roleRoutingId(args.curve, 'D', entry.curvePublicKey),
     });
     this.queue = new SendQueue(this.sock, (e) => this.lost(`could not be sent to (${e.message})`));
     this.sock.events.on('disconnect', () => this.lost('closed the connection'));

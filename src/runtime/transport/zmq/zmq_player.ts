@@ -9,6 +9,9 @@ import { Player } from '../../player/player.js';
 import type { PeerNet, SessionPort } from '../transport.js';
 import { errorReply } from '../../wire/reply_errors.js';
 import { SendQueue } from './send_queue.js';
+import { PlayerGate } from './player_gate.js';
+import { roleRoutingId } from './roles.js';
+import { rateLimitedLog } from './log_limiter.js';
 
 /**
  * Options of a {@link PlayerDaemon}.
@@ -36,6 +39,12 @@ export interface DaemonArgs {
   log?: (line: string) => void;
   /** This player's CURVE secret key (Z85), required when the hostmap has CURVE keys. */
   curveSecretKey?: string;
+  /** At most this many live sessions; messages that would open another are refused (default 64). */
+  maxSessions?: number;
+  /** Largest message ZeroMQ accepts; a bigger one drops its connection (default 1 GiB). */
+  maxMessageBytes?: number;
+  /** Messages queued per incoming connection before ZeroMQ stops reading it (default 1000). */
+  receiveHighWaterMark?: number;
 }
 
 interface Peer { entry: HostEntry; sock: zmq.Dealer; queue: SendQueue; connected: boolean; everConnected: boolean; lastHeard: number }
@@ -69,6 +78,8 @@ export class PlayerDaemon {
   private readonly heartbeatMs: number;
   private readonly sessionIdleMs: number;
   private readonly log: (line: string) => void;
+  private readonly gate: PlayerGate;
+  private readonly logRejection: (line: string) => void;
   private timer?: NodeJS.Timeout;
   private stopped = false;
 
@@ -78,13 +89,18 @@ export class PlayerDaemon {
       throw new ValueError(`player \`${args.name}\` is not in the config; known players: ${args.hostmap.players.map((e) => e.name).join(', ')}`);
     }
     this.curve = curveKeys(args.hostmap, args.curveSecretKey, args.name);
-    this.router = new zmq.Router({ linger: 0, sendHighWaterMark: 0, receiveHighWaterMark: 0, ...serverOptions(this.curve) });
+    this.router = new zmq.Router({
+      linger: 0, sendHighWaterMark: 0, receiveHighWaterMark: args.receiveHighWaterMark ?? 1000,
+      maxMessageSize: args.maxMessageBytes ?? 2 ** 30, ...serverOptions(this.curve),
+    });
     this.self = self;
     this.timeoutMs = args.timeoutMs ?? 30_000;
     this.heartbeatMs = args.heartbeatMs ?? 1000;
     this.sessionIdleMs = args.sessionIdleMs ?? 600_000;
     this.log = args.log ?? ((line) => console.error(line));
+    this.logRejection = rateLimitedLog(this.log);
     this.routerQueue = new SendQueue(this.router, (e) => this.log(`${this.tag} send to a driver failed: ${e.message}`));
+    this.gate = new PlayerGate(this.curve, args.maxSessions ?? 64);
     this.player = new Player({ name: args.name, net: this.peerNet(), inProcess: false, dataDir: args.dataDir, checkBounds: args.checkBounds });
   }
 
@@ -93,10 +109,10 @@ export class PlayerDaemon {
   /** Binds the port and starts connecting to peers. Rejects when the port cannot be bound. */
   async start(): Promise<void> {
     const endpoint = `tcp://${this.args.bindHost ?? this.self.host}:${this.self.port}`;
-    this.router.events.on('handshake:error:protocol', (ev) => this.log(`${this.tag} rejected a connection on ${ev.address}: bad handshake (${ev.error.message})`));
-    this.router.events.on('handshake:error:other', (ev) => this.log(`${this.tag} rejected a connection on ${ev.address}: ${ev.error.message}`));
-    this.router.events.on('handshake:error:auth', (ev) => this.log(`${this.tag} rejected a connection on ${ev.address}: authentication failed (${ev.error.message})`));
-    if (this.curve) this.stopZap = await startZapHandler(this.curve.allowed, (line) => this.log(`${this.tag} ${line}`));
+    this.router.events.on('handshake:error:protocol', (ev) => this.logRejection(`${this.tag} rejected a connection on ${ev.address}: bad handshake (${ev.error.message})`));
+    this.router.events.on('handshake:error:other', (ev) => this.logRejection(`${this.tag} rejected a connection on ${ev.address}: ${ev.error.message}`));
+    this.router.events.on('handshake:error:auth', (ev) => this.logRejection(`${this.tag} rejected a connection on ${ev.address}: authentication failed (${ev.error.message})`));
+    if (this.curve) this.stopZap = await startZapHandler(this.curve.allowed, (line) => this.logRejection(`${this.tag} ${line}`));
     await this.router.bind(endpoint);
     for (const entry of this.args.hostmap.players) if (entry.name !== this.self.name) this.connectPeer(entry);
     void this.serve();
@@ -124,6 +140,7 @@ export class PlayerDaemon {
     const sock = new zmq.Dealer({
       linger: 0, sendHighWaterMark: 0, reconnectInterval: 100, reconnectMaxInterval: 1000,
       ...clientOptions(this.curve, entry.curvePublicKey),
+      routingId: roleRoutingId(this.curve, `P:${this.self.name}`, entry.curvePublicKey),
     });
     const peer: Peer = { entry, sock, connected: false, everConnected: false, lastHeard: Date.now(), queue: undefined! };
     peer.queue = new SendQueue(sock, (e) => this.log(`${this.tag} send to peer ${entry.name} failed: ${e.message}`));
@@ -171,6 +188,7 @@ export class PlayerDaemon {
       }
     }
     for (const id of this.player.sweep(this.sessionIdleMs, now)) this.log(`${this.tag} freed session ${id}: its driver went silent`);
+    this.gate.prune(this.player.sessions);
   }
 
   private async serve(): Promise<void> {
@@ -189,7 +207,7 @@ export class PlayerDaemon {
 
   private reject(rid: Buffer, frames: Buffer[], e: Error): void {
     const size = frames.reduce((a, f) => a + f.length, 0);
-    this.log(`${this.tag} rejected a message (${frames.length} frames, ${size} bytes): ${e.message}`);
+    this.logRejection(`${this.tag} rejected a message (${frames.length} frames, ${size} bytes): ${e.message}`);
     // A tfe client with a bad message (e.g. another protocol version) gets the reason back.
     if (frames[0]?.length >= 16 && frames[0].subarray(0, 4).equals(MAGIC_PREFIX)) {
       const session = frames[0].toString('hex', 8, 16);
@@ -200,6 +218,8 @@ export class PlayerDaemon {
 
   private dispatch(rid: Buffer, frames: Buffer[]): void {
     const h = decodeHeader(frames[0]);
+    if (h.type === MsgType.Batch || h.type === MsgType.Ping || h.type === MsgType.Bye) this.gate.driver(rid, h.type, h.session, this.player.sessions);
+    else if (h.type === MsgType.PeerTensor || h.type === MsgType.PeerSeed || h.type === MsgType.PeerPing) this.gate.peer(rid, h.name, h.type === MsgType.PeerPing ? '' : h.session, this.player.sessions);
     switch (h.type) {
       case MsgType.Batch: {
         const t0 = performance.now();
