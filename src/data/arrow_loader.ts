@@ -96,6 +96,7 @@ export async function* streamArrow(path: string, opts: TableOptions = {}): Async
     }
   } catch (e) {
     if (e instanceof ValueError) throw e;
+    if (!opened) throw new ValueError(`\`${path}\`: not an Arrow IPC file or stream (no schema message could be read)`);
     throw new ValueError(`\`${path}\`: cannot read Arrow record batch after row ${row} (${(e as Error).message.split('\n')[0]})`);
   } finally {
     stream.destroy();
