@@ -21,3 +21,4 @@ export { arrow, readArrow, streamArrow, type TableBatch } from './arrow_loader.j
 export { idx, readIdx, parseIdx, type IdxOptions } from './idx_loader.js';
 export { psiIntersect, memoryChannels, type PsiChannel, type PsiResult } from './psi.js';
 export type { TableOptions, NumericTable } from './table.js';
+export { Dataset, PrivateRows, generator, rows, tableBatches } from './dataset.js';
