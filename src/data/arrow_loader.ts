@@ -10,7 +10,7 @@ import { RecordBatchReader, Type, type Data, type RecordBatch } from 'apache-arr
 import { ValueError } from '../errors.js';
 import { encodeFixed } from '../kernels/fixed_point.js';
 import { registerLoader } from '../runtime/player/data_sources.js';
-import { alignRows, Growable, missingValue, pickColumns, tableOptions, type NumericTable, type TableOptions } from './table.js';
+import { alignRows, Growable, missingValue, pickColumns, loaderTableOptions, type NumericTable, type TableOptions } from './table.js';
 
 /** One record batch's selected columns, row-major. */
 export interface TableBatch { values: Float64Array; rows: number; columns: string[]; ids?: string[] }
@@ -117,7 +117,8 @@ export async function readArrow(path: string, opts: TableOptions = {}): Promise<
   let rows = 0;
   let columns: string[] | undefined;
   for await (const b of streamArrow(path, opts)) {
-    out.raw.set(b.values, out.reserve(b.values.length));
+    const at = out.reserve(b.values.length); // may replace out.raw: reserve first
+    out.raw.set(b.values, at);
     rows += b.rows;
     columns = b.columns;
     if (ids && b.ids) for (const id of b.ids) ids.push(id);
@@ -142,6 +143,6 @@ export function arrow(path: string, opts: TableOptions = {}) {
 registerLoader('arrow', async (args, ctx) => {
   const { path, fracBits = 16 } = args;
   if (typeof path !== 'string') throw new ValueError('arrow loader: `path` must be a string');
-  const t = await readArrow(ctx.resolvePath(path), tableOptions('arrow', args));
+  const t = await readArrow(ctx.resolvePath(path), loaderTableOptions('arrow', args, ctx));
   return encodeFixed(t.values, [t.rows, t.columns.length], { fracBits: fracBits as number });
 });

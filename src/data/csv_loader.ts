@@ -8,7 +8,7 @@ import { parse } from 'csv-parse';
 import { ValueError } from '../errors.js';
 import { encodeFixed } from '../kernels/fixed_point.js';
 import { registerLoader } from '../runtime/player/data_sources.js';
-import { alignRows, Growable, missingValue, pickColumns, tableOptions, type NumericTable, type TableOptions } from './table.js';
+import { alignRows, Growable, missingValue, pickColumns, loaderTableOptions, type NumericTable, type TableOptions } from './table.js';
 
 /** Options of {@link csv} and {@link readCsv}. */
 export interface CsvOptions extends TableOptions {
@@ -91,6 +91,6 @@ registerLoader('csv', async (args, ctx) => {
   if (typeof path !== 'string') throw new ValueError('csv loader: `path` must be a string');
   if (header !== undefined && typeof header !== 'boolean') throw new ValueError('csv loader: `header` must be a boolean');
   if (delimiter !== undefined && (typeof delimiter !== 'string' || delimiter.length === 0)) throw new ValueError('csv loader: `delimiter` must be a non-empty string');
-  const t = await readCsv(ctx.resolvePath(path), { ...tableOptions('csv', args), header: header as boolean | undefined, delimiter: delimiter as string | undefined });
+  const t = await readCsv(ctx.resolvePath(path), { ...loaderTableOptions('csv', args, ctx), header: header as boolean | undefined, delimiter: delimiter as string | undefined });
   return encodeFixed(t.values, [t.rows, t.columns.length], { fracBits: fracBits as number });
 });

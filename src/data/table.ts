@@ -3,7 +3,9 @@
  * column selection, missing-value policy and row alignment by ID. Error messages name the
  * file, row and column and the kind of problem, never a cell's contents (DESIGN.md §8).
  */
+import { readFileSync } from 'node:fs';
 import { ValueError } from '../errors.js';
+import type { DataContext } from '../runtime/player/data_sources.js';
 
 /** Options of `tfe.data.csv` and `tfe.data.arrow`. */
 export interface TableOptions {
@@ -15,6 +17,8 @@ export interface TableOptions {
   fillNa?: number;
   /** Keep only these IDs, in this order (the agreed PSI order); needs `idColumn`. */
   ids?: string[];
+  /** Loader only: a JSON file of IDs on the owner's machine, used as `ids`. */
+  idsFile?: string;
 }
 
 /** A loaded table: row-major features plus the row IDs when an ID column was named. */
@@ -92,8 +96,8 @@ export class Growable {
   private buf = new Float64Array(1024);
   length = 0;
   push(v: number): void {
-    if (this.length === this.buf.length) this.reserve(this.length + 1);
-    this.buf[this.length++] = v;
+    const at = this.reserve(1); // may replace this.buf: evaluate it first
+    this.buf[at] = v;
   }
   /** Makes room for `n` more values and returns the offset where they go. */
   reserve(n: number): number {
@@ -119,11 +123,31 @@ export class Growable {
  * ```
  */
 export function tableOptions(loader: string, args: Record<string, unknown>): TableOptions {
-  const { columns, idColumn, fillNa, ids } = args;
+  const { columns, idColumn, fillNa } = args;
+  let { ids } = args;
   const isCol = (c: unknown) => typeof c === 'string' || (Number.isInteger(c) && (c as number) >= 0);
   if (columns !== undefined && !(Array.isArray(columns) && columns.every(isCol))) throw new ValueError(`${loader} loader: \`columns\` must be an array of column names or indices`);
   if (idColumn !== undefined && !isCol(idColumn)) throw new ValueError(`${loader} loader: \`idColumn\` must be a column name or index`);
   if (fillNa !== undefined && (typeof fillNa !== 'number' || !Number.isFinite(fillNa))) throw new ValueError(`${loader} loader: \`fillNa\` must be a finite number`);
   if (ids !== undefined && !(Array.isArray(ids) && ids.every((x) => typeof x === 'string'))) throw new ValueError(`${loader} loader: \`ids\` must be an array of strings`);
   return { columns: columns as TableOptions['columns'], idColumn: idColumn as TableOptions['idColumn'], fillNa: fillNa as number | undefined, ids: ids as string[] | undefined };
+}
+
+/**
+ * Table options from a loader's JSON args on the owner's player; `idsFile` (a JSON array of
+ * IDs in the agreed order, written there by PSI) is read on that player, so the IDs never
+ * pass through the driver.
+ * @example
+ * ```ts
+ * const opts = loaderTableOptions('csv', { idColumn: 'id', idsFile: 'alice.ids.json' }, ctx);
+ * ```
+ */
+export function loaderTableOptions(loader: string, args: Record<string, unknown>, ctx: DataContext): TableOptions {
+  if (args.idsFile === undefined) return tableOptions(loader, args);
+  if (typeof args.idsFile !== 'string') throw new ValueError(`${loader} loader: \`idsFile\` must be a path`);
+  let ids: unknown;
+  try { ids = JSON.parse(readFileSync(ctx.resolvePath(args.idsFile), 'utf8')); } catch (e) {
+    throw new ValueError(`${loader} loader: cannot read \`idsFile\` \`${args.idsFile}\` as a JSON array (${(e as NodeJS.ErrnoException).code ?? 'invalid JSON'})`);
+  }
+  return tableOptions(loader, { ...args, ids });
 }

@@ -59,6 +59,16 @@ test('csv bad files: each error names file, row and column', async () => {
   await rejects(readCsv(good, { idColumn: 'id', ids: ['1', '5'] }), /the ID at position 1 of `ids` is not in the file/);
 });
 
+test('tables larger than the first buffers: every value lands once, in order (csv and arrow, several batches)', async () => {
+  const n = 5000;
+  const xs = Array.from({ length: n }, (_, i) => [i, -i / 4]);
+  const t = await readCsv(file('big.csv', `a,b\n${xs.map((r) => r.join(',')).join('\n')}\n`));
+  assert.equal([...t.values], xs.flat());
+  const parts = [0, 1, 2].map((k) => makeTable({ a: Float64Array.from({ length: 1700 }, (_, i) => k * 1700 + i) }));
+  const big = await readArrow(file('big.arrow', tableToIPC(parts[0]!.concat(parts[1]!, parts[2]!), 'stream')));
+  assert.equal([...big.values], Array.from({ length: 5100 }, (_, i) => i));
+});
+
 const ARROW_TYPES: [string, DataType, number[]][] = [
   ['int8', new Int8(), [-128, 0, 127]], ['int16', new Int16(), [-32768, 0, 32767]], ['int32', new Int32(), [-100000, 0, 100000]],
   ['int64', new Int64(), [-100000, 0, 100000]], ['uint8', new Uint8(), [0, 1, 255]], ['uint16', new Uint16(), [0, 1, 65535]],
