@@ -4,7 +4,7 @@
  * - arrow_rows_per_s / csv_rows_per_s: ROWS × 16 float64 columns (default 1,000,000; env
  *   TFE_BENCH_DATA_ROWS), loaded on server0, encoded and secret-shared, LocalConfig.
  * - psi_<n>_s: ECDH-PSI over ristretto255 on two sets of n IDs with 90 % overlap, both sides in
- *   this process (env TFE_BENCH_PSI_N, default 5,000), and psi_100k_s_extrapolated, linear
+ *   this process (env TFE_BENCH_PSI_N, default 1,000), and psi_100k_s_extrapolated, linear
  *   in n (the protocol's cost is 1 hash-to-curve and 2 scalar multiplications per ID and side).
  * - vfl_lr_epoch_s(_networked): the 7,000 × 16 fraud LR, one epoch of batch 100, LocalConfig
  *   and three `tfe player` processes on 127.0.0.1.
@@ -26,7 +26,7 @@ import { randomValues, type BenchResult } from './util.js';
 
 const COLS = 16;
 const ROWS = Number(process.env.TFE_BENCH_DATA_ROWS ?? 1_000_000);
-const PSI_N = Number(process.env.TFE_BENCH_PSI_N ?? 5_000);
+const PSI_N = Number(process.env.TFE_BENCH_PSI_N ?? 1_000);
 const STREAM_ROWS = Number(process.env.TFE_BENCH_STREAM_ROWS ?? 10_000_000);
 
 function columns(rows: number, seed: number): Record<string, Float64Array> {
