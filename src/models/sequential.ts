@@ -143,7 +143,13 @@ export class Sequential {
   }
 
   /** Trains on private x and y. Reveals only loss and metrics, to `revealTo` (default: the driver). */
-  fit(x: ModelInput, y: ModelInput, args: ModelFitArgs = {}): Promise<History> { return fitModel(this, x, y, args); }
+  fit(x: ModelInput, y: ModelInput, args?: ModelFitArgs): Promise<History>;
+  /** Trains on a dataset of `{xs, ys}` batches (e.g. `tfe.data.rows({xs, ys}).batch(32)`), as `fitDataset`. */
+  fit(dataset: BatchDataset, args?: ModelFitArgs): Promise<History>;
+  fit(x: ModelInput | BatchDataset, y?: ModelInput | ModelFitArgs, args: ModelFitArgs = {}): Promise<History> {
+    if (x && typeof (x as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function') return fitDatasetModel(this, x as BatchDataset, (y ?? {}) as ModelFitArgs);
+    return fitModel(this, x as ModelInput, y as ModelInput, args);
+  }
 
   /** Trains on a stream of private batches `{xs, ys}` (a tfjs Dataset or an async iterable), shared from `dataOwner` as they arrive. */
   fitDataset(dataset: BatchDataset, args: ModelFitArgs = {}): Promise<History> { return fitDatasetModel(this, dataset, args); }

@@ -1,0 +1,125 @@
+/**
+ * `npm run bench -- data [--json]`: the data figures of issue 15. Big files are generated into
+ * a temporary folder under `.tfe-tmp/` at bench time and deleted afterwards.
+ * - arrow_rows_per_s / csv_rows_per_s: ROWS × 16 float64 columns (default 1,000,000; env
+ *   TFE_BENCH_DATA_ROWS), loaded on server0, encoded and secret-shared, LocalConfig.
+ * - psi_<n>_s: ECDH-PSI over ristretto255 on two sets of n IDs with 90 % overlap, both sides in
+ *   this process (env TFE_BENCH_PSI_N, default 1,000), and psi_100k_s_extrapolated, linear
+ *   in n (the protocol's cost is 1 hash-to-curve and 2 scalar multiplications per ID and side).
+ * - vfl_lr_epoch_s(_networked): the 7,000 × 16 fraud LR, one epoch of batch 100, LocalConfig
+ *   and three `tfe player` processes on 127.0.0.1.
+ * - arrow_stream_peak_rss_mb: peak RSS of a child process streaming a 10,000,000 × 16 Arrow
+ *   stream (env TFE_BENCH_STREAM_ROWS) record batch by record batch.
+ */
+import { execFileSync } from 'node:child_process';
+import { createWriteStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { finished } from 'node:stream/promises';
+import { RecordBatchStreamWriter, makeTable, tableToIPC } from 'apache-arrow';
+import * as tfe from '../src/index.js';
+import { memoryChannels, psiIntersect } from '../src/data/index.js';
+import { LocalConfig, setConfig } from '../src/runtime/config/config.js';
+import { startLocalCluster } from '../src/runtime/transport/zmq/local_cluster.js';
+import { fraudPsi, trainFraud } from '../examples/vertical-fraud-detection/run.js';
+import { generateFraudData } from '../examples/vertical-fraud-detection/generate.js';
+import { randomValues, type BenchResult } from './util.js';
+
+const COLS = 16;
+const ROWS = Number(process.env.TFE_BENCH_DATA_ROWS ?? 1_000_000);
+const PSI_N = Number(process.env.TFE_BENCH_PSI_N ?? 1_000);
+const STREAM_ROWS = Number(process.env.TFE_BENCH_STREAM_ROWS ?? 10_000_000);
+
+function columns(rows: number, seed: number): Record<string, Float64Array> {
+  const out: Record<string, Float64Array> = {};
+  for (let c = 0; c < COLS; c++) out[`x${c}`] = randomValues(rows, seed + c);
+  return out;
+}
+
+async function loadRate(path: string, source: 'csv' | 'arrow'): Promise<number> {
+  setConfig(new LocalConfig(['server0', 'server1', 'server2'], { log: () => undefined }));
+  const t0 = performance.now();
+  const x = await tfe.definePrivateInput('server0', source === 'csv' ? tfe.data.csv(path) : tfe.data.arrow(path));
+  await tfe.getRuntime().flush();
+  const s = (performance.now() - t0) / 1000;
+  if (x.shape[0] !== ROWS) throw new Error(`loaded ${x.shape[0]} rows, expected ${ROWS}`);
+  x.dispose();
+  await tfe.getConfig().close?.();
+  return ROWS / s;
+}
+
+async function psiSeconds(n: number): Promise<number> {
+  const a = Array.from({ length: n }, (_, i) => `id-${i}`);
+  const b = Array.from({ length: n }, (_, i) => `id-${i + Math.round(n * 0.1)}`);
+  const [ca, cb] = memoryChannels();
+  const t0 = performance.now();
+  const [ra] = await Promise.all([psiIntersect(a, ca, 'bench'), psiIntersect(b, cb, 'bench')]);
+  if (ra.ids.length !== n - Math.round(n * 0.1)) throw new Error('PSI bench: wrong intersection size');
+  return (performance.now() - t0) / 1000;
+}
+
+async function vflEpoch(rel: string, networked: boolean): Promise<number> {
+  const cluster = networked ? await startLocalCluster(['server0', 'server1', 'server2'], { playerFlags: ['--data-dir', process.cwd()] }) : undefined;
+  setConfig(cluster ? cluster.config : new LocalConfig(['server0', 'server1', 'server2'], { log: () => undefined }));
+  try {
+    await trainFraud({ data: rel, epochs: 1, batchSize: 100 }); // warm-up (loads, JIT)
+    const t0 = performance.now();
+    await trainFraud({ data: rel, epochs: 1, batchSize: 100 });
+    return (performance.now() - t0) / 1000; // includes loading both files and delivering the weights
+  } finally {
+    await tfe.getConfig().close?.();
+    await cluster?.stop();
+  }
+}
+
+async function streamPeakRss(dir: string): Promise<number> {
+  const path = join(dir, 'stream.arrows');
+  const writer = RecordBatchStreamWriter.throughNode();
+  const out = writer.pipe(createWriteStream(path));
+  const per = 100_000;
+  for (let r = 0; r < STREAM_ROWS; r += per) {
+    const t = makeTable(columns(Math.min(per, STREAM_ROWS - r), r));
+    for (const b of t.batches) writer.write(b);
+  }
+  writer.end();
+  await finished(out);
+  const script = join(dir, 'stream.ts');
+  writeFileSync(script, `import { streamArrow } from '${new URL('../src/data/index.js', import.meta.url).pathname}';
+let rows = 0; for await (const b of streamArrow(${JSON.stringify(path)})) rows += b.rows;
+if (rows !== ${STREAM_ROWS}) throw new Error('rows ' + rows);
+console.log(process.resourceUsage().maxRSS);`);
+  const kb = Number(execFileSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8' }).trim().split('\n').pop());
+  return kb / 1024;
+}
+
+/** The data suite. */
+export async function run(): Promise<BenchResult[]> {
+  mkdirSync('.tfe-tmp', { recursive: true });
+  const dir = mkdtempSync(join(process.cwd(), '.tfe-tmp', 'bench-data-'));
+  const rel = relative(process.cwd(), dir);
+  const results: BenchResult[] = [];
+  try {
+    const cols = columns(ROWS, 1);
+    writeFileSync(join(dir, 'big.arrow'), tableToIPC(makeTable(cols), 'file'));
+    results.push({ name: 'arrow_rows_per_s', value: await loadRate(join(rel, 'big.arrow'), 'arrow'), unit: 'rows/s', rows: ROWS, target: 1_000_000 });
+    rmSync(join(dir, 'big.arrow'));
+    const names = Object.keys(cols);
+    const lines = [names.join(',')];
+    for (let r = 0; r < ROWS; r++) lines.push(names.map((n) => cols[n]![r]!.toFixed(6)).join(','));
+    writeFileSync(join(dir, 'big.csv'), lines.join('\n') + '\n');
+    lines.length = 0;
+    results.push({ name: 'csv_rows_per_s', value: await loadRate(join(rel, 'big.csv'), 'csv'), unit: 'rows/s', rows: ROWS, target: 200_000 });
+    rmSync(join(dir, 'big.csv'));
+    const psi = await psiSeconds(PSI_N);
+    results.push({ name: `psi_${PSI_N}_s`, value: psi, unit: 's', note: 'both sides in one process' });
+    results.push({ name: 'psi_100k_s_extrapolated', value: (psi * 100_000) / PSI_N, unit: 's', target: 10, note: 'linear extrapolation, not measured' });
+    const fraud = join(dir, 'fraud');
+    generateFraudData({ n: 7000, dir: fraud });
+    await fraudPsi(fraud, fraud, 'bench');
+    results.push({ name: 'vfl_lr_epoch_s', value: await vflEpoch(join(rel, 'fraud'), false), unit: 's', note: 'includes loading both tables' });
+    results.push({ name: 'vfl_lr_epoch_s_networked', value: await vflEpoch(join(rel, 'fraud'), true), unit: 's', target: 0.8, note: 'includes loading both tables' });
+    results.push({ name: 'arrow_stream_peak_rss_mb', value: await streamPeakRss(dir), unit: 'MiB', rows: STREAM_ROWS, target: 1024 });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return results;
+}
