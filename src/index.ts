@@ -18,3 +18,4 @@ export * as protocols from './protocols/index.js';
 export * as layers from './layers/index.js';
 export { sequential, Sequential, Callback, train, models } from './models/index.js';
 export * as data from './data/index.js';
+export * as serving from './serving/index.js';
