@@ -1,4 +1,4 @@
-import { CommunicationError, ProtocolError, TfeError, ValueError } from '../errors.js';
+import { CommunicationError, ProtocolError, ValueError } from '../errors.js';
 import type { Sequential } from '../models/sequential.js';
 import { Pond } from '../protocols/pond/pond.js';
 import { getProtocol, type SavedShares } from '../protocols/protocol.js';
@@ -222,7 +222,9 @@ export class PredictionService {
       for (const r of batch) { this.served++; this.latency.add(now - r.at); }
     } catch (e) {
       this.failed += batch.length;
-      const err = e instanceof TfeError ? e : new ProtocolError(`the batch failed: ${(e as Error).message}`);
+      // Client mistakes never fail a batch (the loaders stand zeros in for them), so this is
+      // the service's own failure: a dead or unreachable player, a closed runtime.
+      const err = e instanceof CommunicationError ? e : new CommunicationError(`the service could not run the model: ${(e as Error).message}`);
       for (const r of batch) this.reply(r.from, errorFrames(r.id, err));
     }
   }
