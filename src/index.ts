@@ -22,3 +22,4 @@ export type { CustomCallbackArgs, History, Logs, ModelCompileArgs, ModelFitArgs,
 export { callbacks } from './models/index.js';
 export * as data from './data/index.js';
 export { eventsDirectory, setEvents, setTrace, tag, traceDirectory } from './observability/index.js';
+export * as serving from './serving/index.js';

@@ -1,6 +1,7 @@
 /**
  * The `tfe` command (run by `bin/tfe.js` through tsx). Subcommands:
  * - `tfe player <name> --config <path>`: the player daemon.
+ * - `tfe serve --model <dir|model.json> --config <path>`: private prediction serving.
  *
  * Errors print one line `tfe: <reason>` and exit non-zero (2 for usage and config errors,
  * 1 for runtime failures such as a port already in use).
@@ -15,12 +16,14 @@ import { TfeError } from '../errors.js';
 import { UsageError } from './args.js';
 import { playerCommand } from './player_command.js';
 import { keygenCommand } from './keygen_command.js';
+import { serveCommand } from './serve_command.js';
 
 const HELP = `usage: tfe <command> [options]
 
 commands:
   player <name> --config <path>   run a player daemon (see tfe player --help)
   keygen <name>                   write a CURVE key pair and print its config entry
+  serve --model <m> --config <c>  serve private predictions (see tfe serve --help)
 
 options:
   -h, --help      show this help
@@ -30,6 +33,7 @@ options:
 const COMMANDS: Record<string, (argv: readonly string[]) => Promise<number>> = {
   player: playerCommand,
   keygen: keygenCommand,
+  serve: serveCommand,
 };
 
 async function main(argv: readonly string[]): Promise<number> {

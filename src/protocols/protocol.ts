@@ -39,7 +39,8 @@ export interface SavedShares {
   kind: string;
   shape: number[];
   fracBits: number;
-  files: { player: string; path: string }[];
+  /** Each player's share: a path for the `raw` loader, or another `loader` with its `args` (serving). */
+  files: { player: string; path: string; loader?: string; args?: Record<string, unknown> }[];
 }
 
 /**
@@ -72,7 +73,7 @@ export interface Protocol {
   reveal(x: TfeTensor): Promise<Float64Array>;
   dispose(x: TfeTensor): void;
   /** Has each player write its own share(s) of `x` to `pathOf(player, index)`; nothing is revealed. */
-  saveShares(x: TfeTensor, pathOf: (player: string, index: number) => string): SavedShares;
+  saveShares(x: TfeTensor, pathOf: (player: string, index: number) => string, sink?: { name: string; args: (player: string) => Record<string, unknown> }): SavedShares;
   /** Has each player load its own share(s) written by `saveShares`; returns a new tensor. */
   loadShares(saved: SavedShares): TfeTensor;
 

@@ -31,3 +31,5 @@ export type { LocalClusterArgs } from './transport/zmq/local_cluster.js';
 export { curveKeys, z85Encode } from './transport/zmq/curve.js';
 export type { CurveKeys } from './transport/zmq/curve.js';
 export type { DaemonArgs } from './transport/zmq/zmq_player.js';
+export { ServingDealer, ServingRouter, type Frames } from './transport/zmq/serving_sockets.js';
+export { closeClientEndpoints } from './player/client_shares.js';

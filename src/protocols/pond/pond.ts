@@ -203,7 +203,7 @@ export class Pond implements Protocol {
     await this.settleChecks();
   }
 
-  saveShares(x: TfeTensor, pathOf: (player: string, index: number) => string): SavedShares { return saveShares(this, this.toTensor(x), pathOf); }
+  saveShares(x: TfeTensor, pathOf: (player: string, index: number) => string, sink?: { name: string; args: (player: string) => Record<string, unknown> }): SavedShares { return saveShares(this, this.toTensor(x), pathOf, sink); }
   loadShares(saved: SavedShares): TfeTensor { return loadShares(this, saved); }
 
   dispose(x: TfeTensor): void {

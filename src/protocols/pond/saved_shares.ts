@@ -33,11 +33,11 @@ function handlesOf(x: TfeTensor): { kind: 'private' | 'public'; handles: readonl
  * saveShares(pond, w, (player, k) => `ckpt/${player}/w_${k}.bin`);
  * ```
  */
-export function saveShares(p: Pond, x: TfeTensor, pathOf: (player: string, index: number) => string): SavedShares {
+export function saveShares(p: Pond, x: TfeTensor, pathOf: (player: string, index: number) => string, sink?: { name: string; args: (player: string) => Record<string, unknown> }): SavedShares {
   const { kind, handles } = handlesOf(x);
   const files = handles.map((h, k) => {
     const path = pathOf(h.player, k);
-    p.rt.output(h, { kind: 'sink', name: 'raw', args: { path } });
+    p.rt.output(h, sink ? { kind: 'sink', name: sink.name, args: { ...sink.args(h.player), path } } : { kind: 'sink', name: 'raw', args: { path } });
     return { player: h.player, path };
   });
   return { kind, shape: [...x.shape], fracBits: x.fracBits, files };
@@ -57,7 +57,7 @@ export function loadShares(p: Pond, saved: SavedShares): TfeTensor {
     throw new ValueError(`saved shares belong to players [${players.join(', ')}]; ${p.name} expects [${p.s0}, ${p.s1}]`);
   }
   const shape = [...saved.shape];
-  const handles = saved.files.map((f) => p.rt.input(f.player, { kind: 'source', loader: 'raw', args: { path: f.path, shape }, shape, ring: U64 })) as [Handle, Handle];
+  const handles = saved.files.map((f) => p.rt.input(f.player, { kind: 'source', loader: f.loader ?? 'raw', args: { ...f.args, path: f.path, shape }, shape, ring: U64 })) as [Handle, Handle];
   if (saved.kind === 'public') return new PondPublicTensor(p, saved.fracBits, handles);
   if (saved.kind === 'private' || saved.kind === 'masked') return new PondPrivateTensor(p, saved.fracBits, handles);
   throw new ValueError(`saved shares have kind \`${String(saved.kind)}\`; expected private or public`);

@@ -1,6 +1,7 @@
 import { CommunicationError, TfeError } from '../../errors.js';
 import type { RingTensor } from '../kernel_link.js';
 import { dataContext, type DataContext } from './data_sources.js';
+import './client_shares.js'; // loader `client-share`, sink `client-reply` (serving)
 import type { Instruction } from '../wire/instructions.js';
 import type { PeerNet, SessionPort } from '../transport/transport.js';
 import { PlayerSession, type PlayerObserver, type SessionHost } from './session.js';

@@ -1,0 +1,117 @@
+import * as zmq from 'zeromq';
+import { CommunicationError } from '../../../errors.js';
+
+/**
+ * The ZeroMQ sockets of private serving (src/serving), kept here because only
+ * src/runtime/transport/zmq imports zeromq. A {@link ServingRouter} binds an address and hands
+ * every multipart message to a handler with the sender's routing id, so a reply goes back to
+ * the connection that asked and to no other client. A {@link ServingDealer} is the client
+ * side: one connection, multipart send, and a handler for whatever comes back.
+ *
+ * @example
+ * ```ts
+ * const r = await ServingRouter.bind('tcp://127.0.0.1:6001', (from, frames) => r.send(from, frames));
+ * const d = ServingDealer.connect('tcp://127.0.0.1:6001', (frames) => console.log(frames));
+ * await d.send([Buffer.from('ping')]);
+ * ```
+ */
+export type Frames = Buffer[];
+
+/**
+ * A bound ROUTER socket that answers each sender by its routing id.
+ * @example
+ * ```ts
+ * const r = await ServingRouter.bind('tcp://127.0.0.1:6001', (from, frames) => r.send(from, frames));
+ * ```
+ */
+export class ServingRouter {
+  private closed = false;
+  private sending: Promise<void> = Promise.resolve();
+
+  private constructor(private readonly sock: zmq.Router, readonly address: string, private readonly onMessage: (from: Buffer, frames: Frames) => void) {
+    void this.loop();
+  }
+
+  /** Binds `address` (`tcp://127.0.0.1:PORT`) and starts receiving. */
+  static async bind(address: string, onMessage: (from: Buffer, frames: Frames) => void): Promise<ServingRouter> {
+    const sock = new zmq.Router({ linger: 0, sendHighWaterMark: 0, receiveHighWaterMark: 0, mandatory: false });
+    try {
+      await sock.bind(address);
+    } catch (e) {
+      sock.close();
+      throw new CommunicationError(`serving: cannot bind ${address}: ${(e as Error).message}`, undefined, address);
+    }
+    return new ServingRouter(sock, address, onMessage);
+  }
+
+  private async loop(): Promise<void> {
+    try {
+      for await (const [from, ...frames] of this.sock) {
+        try { this.onMessage(from, frames); } catch { /* the handler answers its own errors */ }
+      }
+    } catch {
+      /* closed */
+    }
+  }
+
+  /** Sends `frames` to the connection `to` (dropped if it has gone). Sends are serialised. */
+  send(to: Buffer, frames: Frames): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    this.sending = this.sending.then(() => this.sock.send([to, ...frames])).catch(() => undefined);
+    return this.sending;
+  }
+
+  /** Closes the socket. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.sock.close();
+  }
+}
+
+/**
+ * A DEALER connection to one serving address.
+ * @example
+ * ```ts
+ * const d = ServingDealer.connect('tcp://127.0.0.1:6001', (frames) => console.log(frames.length));
+ * ```
+ */
+export class ServingDealer {
+  private closed = false;
+  private sending: Promise<void> = Promise.resolve();
+
+  private constructor(private readonly sock: zmq.Dealer, readonly address: string, private readonly onMessage: (frames: Frames) => void) {
+    void this.loop();
+  }
+
+  /** Connects to `address` (ZeroMQ reconnects in the background) and starts receiving. */
+  static connect(address: string, onMessage: (frames: Frames) => void): ServingDealer {
+    const sock = new zmq.Dealer({ linger: 0, sendHighWaterMark: 0, receiveHighWaterMark: 0, immediate: false });
+    sock.connect(address);
+    return new ServingDealer(sock, address, onMessage);
+  }
+
+  private async loop(): Promise<void> {
+    try {
+      for await (const frames of this.sock) {
+        try { this.onMessage(frames); } catch { /* the handler owns its errors */ }
+      }
+    } catch {
+      /* closed */
+    }
+  }
+
+  /** Sends one multipart message (serialised with earlier sends). */
+  send(frames: Frames): Promise<void> {
+    if (this.closed) return Promise.reject(new CommunicationError(`serving: connection to ${this.address} is closed`, undefined, this.address));
+    this.sending = this.sending.then(() => this.sock.send(frames));
+    return this.sending;
+  }
+
+  /** Closes the connection. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.sock.close();
+  }
+}

@@ -1,0 +1,255 @@
+import { CommunicationError, ProtocolError, ValueError } from '../errors.js';
+import type { Sequential } from '../models/sequential.js';
+import { Pond } from '../protocols/pond/pond.js';
+import { getProtocol, type SavedShares } from '../protocols/protocol.js';
+import type { TfeTensor } from '../protocols/tensor.js';
+import { getRuntime, ServingRouter, tidy, type Frames } from '../runtime/index.js';
+import { LatencyWindow } from './stats.js';
+
+/**
+ * Private prediction serving (DESIGN.md §9, issue 19): the driver's side. `serve` deploys a
+ * Sequential model whose weights are already secret-shared under Pond or SecureNN and answers
+ * prediction requests. The servers never see an input or an output:
+ *  1. A client announces a request to the service's front address: `predict, id, {"shape":[n,...]}`.
+ *     The front checks the shape against the model and queues the request (full queue: error).
+ *  2. The client sends its input share for `id` to each server directly (loader `client-share`).
+ *  3. Queued requests that are waiting together run as one batch of up to `maxBatchSize` rows:
+ *     each server loads the requests' shares, the model runs on their concatenation, and each
+ *     server sends its share of the request's output rows to the connection that sent the
+ *     input share (sink `client-reply`). The driver handles ids and shapes only.
+ *  4. The client adds the two output shares. Rounds: those of one `model.predict` per batch.
+ * Errors (bad shape, malformed message, missing share, a dead server) go to the client they
+ * concern as `error, id, message, class`; the service keeps serving.
+ *
+ * @example
+ * ```ts
+ * const service = await tfe.serving.serve(model, {
+ *   address: 'tcp://127.0.0.1:5990',
+ *   servers: { server0: 'tcp://127.0.0.1:5991', server1: 'tcp://127.0.0.1:5992' },
+ * });
+ * // ... clients connect to tcp://127.0.0.1:5990
+ * await service.close();
+ * ```
+ */
+export interface ServeOptions {
+  /** Front address for clients (announcements, status), bound in the driver's process. */
+  address: string;
+  /** Where each server listens for its input shares, by player name (`tcp://HOST:PORT`). */
+  servers: Record<string, string>;
+  /** Most rows in one batch (default 64). */
+  maxBatchSize?: number;
+  /** Most queued requests; more are rejected (default 256). */
+  maxQueue?: number;
+  /** Per-request timeout in ms, in the queue and waiting for shares (default 10 000). */
+  timeoutMs?: number;
+}
+
+/**
+ * What the status call reports.
+ * @example
+ * ```ts
+ * const s: ServiceStatus = service.status();
+ * console.log(s.queueDepth, s.latencyMs.p99);
+ * ```
+ */
+export interface ServiceStatus {
+  inputShape: (number | null)[];
+  outputShape: (number | null)[];
+  fracBits: number;
+  protocol: string;
+  servers: Record<string, string>;
+  maxBatchSize: number;
+  maxQueue: number;
+  timeoutMs: number;
+  queueDepth: number;
+  served: number;
+  failed: number;
+  batches: number;
+  latencyMs: { p50: number | null; p90: number | null; p99: number | null };
+}
+
+interface Request { id: string; rows: number; from: Buffer; at: number }
+
+const errorFrames = (id: string, e: unknown): Frames => {
+  const cls = e instanceof ValueError ? 'ValueError' : e instanceof CommunicationError ? 'CommunicationError' : 'ProtocolError';
+  return [Buffer.from('error'), Buffer.from(id), Buffer.from((e as Error).message ?? String(e)), Buffer.from(cls)];
+};
+
+/**
+ * A running prediction service; see {@link serve}.
+ * @example
+ * ```ts
+ * console.log(service.status().served);
+ * await service.close();
+ * ```
+ */
+export class PredictionService {
+  private readonly queue: Request[] = [];
+  private readonly latency = new LatencyWindow();
+  private running = false;
+  private closed = false;
+  private served = 0;
+  private failed = 0;
+  private batches = 0;
+  private front?: ServingRouter;
+  private idle: Promise<void> = Promise.resolve();
+  readonly maxBatchSize: number;
+  readonly maxQueue: number;
+  readonly timeoutMs: number;
+
+  constructor(private readonly model: Sequential, private readonly p: Pond, private readonly opts: ServeOptions) {
+    this.maxBatchSize = opts.maxBatchSize ?? 64;
+    this.maxQueue = opts.maxQueue ?? 256;
+    this.timeoutMs = opts.timeoutMs ?? 10_000;
+    for (const [k, v] of [['maxBatchSize', this.maxBatchSize], ['maxQueue', this.maxQueue], ['timeoutMs', this.timeoutMs]] as const) {
+      if (!Number.isSafeInteger(v) || v < 1) throw new ValueError(`\`${k}\` must be a positive integer, got ${v}`);
+    }
+    for (const s of [p.s0, p.s1]) {
+      if (typeof opts.servers?.[s] !== 'string') throw new ValueError(`\`servers\` must give an address for ${p.s0} and ${p.s1}; found none for ${s}`);
+    }
+  }
+
+  /** Binds the servers' share addresses and the front address. */
+  async start(): Promise<void> {
+    const features = this.features();
+    for (const s of [this.p.s0, this.p.s1]) {
+      const h = this.p.rt.input(s, { kind: 'source', loader: 'client-share', args: { bind: this.opts.servers[s], requestId: '', shape: [0, ...features] }, shape: [0, ...features], ring: { dtype: 'u64' } });
+      this.p.rt.free(h);
+    }
+    await getRuntime().flush();
+    this.front = await ServingRouter.bind(this.opts.address, (from, frames) => this.onMessage(from, frames));
+  }
+
+  private features(): number[] {
+    const s = this.model.inputShape.slice(1);
+    if (!s.every((d): d is number => typeof d === 'number')) throw new ValueError(`the model's input shape must be known, found [${this.model.inputShape.join(',')}]`);
+    return s;
+  }
+
+  /** Model shapes, queue depth, counters and latency percentiles (ms, announcement to reply). */
+  status(): ServiceStatus {
+    return {
+      inputShape: [...this.model.inputShape], outputShape: [...this.model.outputShape], fracBits: this.p.fracBits, protocol: this.p.name,
+      servers: { [this.p.s0]: this.opts.servers[this.p.s0], [this.p.s1]: this.opts.servers[this.p.s1] },
+      maxBatchSize: this.maxBatchSize, maxQueue: this.maxQueue, timeoutMs: this.timeoutMs,
+      queueDepth: this.queue.length, served: this.served, failed: this.failed, batches: this.batches,
+      latencyMs: { p50: this.latency.percentile(50), p90: this.latency.percentile(90), p99: this.latency.percentile(99) },
+    };
+  }
+
+  private reply(to: Buffer, frames: Frames): void { void this.front?.send(to, frames); }
+
+  private onMessage(from: Buffer, frames: Frames): void {
+    const kind = frames[0]?.toString();
+    const id = (frames[1]?.toString() ?? '').slice(0, 200);
+    if (kind === 'status' && frames.length === 2) {
+      this.reply(from, [Buffer.from('status'), Buffer.from(id), Buffer.from(JSON.stringify(this.status()))]);
+      return;
+    }
+    if (kind !== 'predict' || frames.length !== 3 || !id.includes(':')) {
+      this.reply(from, errorFrames(id, new ProtocolError(`malformed message: expected [predict, clientId:n, {"shape":[...]}] or [status, id], found ${frames.length} frame(s) starting with \`${(kind ?? '').slice(0, 16)}\``)));
+      return;
+    }
+    let shape: unknown;
+    try { shape = (JSON.parse(frames[2].toString()) as { shape?: unknown })?.shape; } catch { /* checked below */ }
+    const features = this.features();
+    const ok = Array.isArray(shape) && shape.length === features.length + 1 && Number.isSafeInteger(shape[0]) && shape[0] >= 1 && shape[0] <= this.maxBatchSize && features.every((d, i) => shape[i + 1] === d);
+    if (!ok) {
+      this.failed++;
+      this.reply(from, errorFrames(id, new ValueError(`request \`${id}\`: expected an input of shape [n, ${features.join(', ')}] with 1 ≤ n ≤ ${this.maxBatchSize}, found ${JSON.stringify(shape ?? null).slice(0, 80)}`)));
+      return;
+    }
+    if (this.closed || this.queue.length >= this.maxQueue) {
+      this.failed++;
+      this.reply(from, errorFrames(id, new CommunicationError(`request \`${id}\`: the service queue is full (${this.maxQueue} requests); retry later`)));
+      return;
+    }
+    this.queue.push({ id, rows: (shape as number[])[0], from, at: Date.now() });
+    this.pump();
+  }
+
+  private pump(): void {
+    if (this.running || this.closed || !this.queue.length) return;
+    this.running = true;
+    this.idle = this.runBatch().finally(() => { this.running = false; this.pump(); });
+  }
+
+  private takeBatch(): Request[] {
+    const batch: Request[] = [];
+    let rows = 0;
+    const now = Date.now();
+    while (this.queue.length && rows + this.queue[0].rows <= this.maxBatchSize) {
+      const r = this.queue.shift()!;
+      if (now - r.at > this.timeoutMs) {
+        this.failed++;
+        this.reply(r.from, errorFrames(r.id, new CommunicationError(`request \`${r.id}\` waited more than ${this.timeoutMs} ms in the queue`)));
+        continue;
+      }
+      batch.push(r);
+      rows += r.rows;
+    }
+    return batch;
+  }
+
+  private async runBatch(): Promise<void> {
+    const batch = this.takeBatch();
+    if (!batch.length) return;
+    const { p } = this;
+    const features = this.features();
+    const servers = [p.s0, p.s1];
+    try {
+      await tidy(async () => {
+        const parts = batch.map((r) => {
+          const saved: SavedShares = {
+            kind: 'private', shape: [r.rows, ...features], fracBits: p.fracBits,
+            files: servers.map((s) => ({ player: s, path: '', loader: 'client-share', args: { bind: this.opts.servers[s], requestId: r.id, timeoutMs: this.timeoutMs } })),
+          };
+          return p.loadShares(saved);
+        });
+        const x = parts.length === 1 ? parts[0] : p.concat(parts, 0);
+        const rows = batch.reduce((a, r) => a + r.rows, 0);
+        const y: TfeTensor = await this.model.predict(x, { batchSize: rows });
+        let off = 0;
+        for (const r of batch) {
+          const yr = batch.length === 1 ? y : p.slice(y, [off, ...y.shape.slice(1).map(() => 0)], [r.rows, ...y.shape.slice(1)]);
+          off += r.rows;
+          p.saveShares(yr, () => '', { name: 'client-reply', args: (player) => ({ bind: this.opts.servers[player], requestId: r.id, fracBits: yr.fracBits }) });
+        }
+        await getRuntime().flush();
+      });
+      this.batches++;
+      const now = Date.now();
+      for (const r of batch) { this.served++; this.latency.add(now - r.at); }
+    } catch (e) {
+      this.failed += batch.length;
+      // Client mistakes never fail a batch (the loaders stand zeros in for them), so this is
+      // the service's own failure: a dead or unreachable player, a closed runtime.
+      const err = e instanceof CommunicationError ? e : new CommunicationError(`the service could not run the model: ${(e as Error).message}`);
+      for (const r of batch) this.reply(r.from, errorFrames(r.id, err));
+    }
+  }
+
+  /** Stops accepting requests, lets the running batch finish and closes the front address. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.idle.catch(() => undefined);
+    this.front?.close();
+  }
+}
+
+/**
+ * Deploys `model` (weights secret-shared under the active protocol, Pond or SecureNN) and
+ * serves private predictions; see {@link ServeOptions}.
+ * @example
+ * ```ts
+ * const service = await tfe.serving.serve(model, { address: 'tcp://127.0.0.1:5990', servers: { server0: 'tcp://127.0.0.1:5991', server1: 'tcp://127.0.0.1:5992' } });
+ * ```
+ */
+export async function serve(model: Sequential, opts: ServeOptions): Promise<PredictionService> {
+  const p = getProtocol();
+  if (!(p instanceof Pond)) throw new ValueError(`serving needs a protocol with 2-out-of-2 additive sharing (Pond or SecureNN); the active protocol is ${p.name}`);
+  if (typeof opts?.address !== 'string') throw new ValueError('`address` must be the front address, e.g. tcp://127.0.0.1:5990');
+  const service = new PredictionService(model, p, opts);
+  await service.start();
+  return service;
+}

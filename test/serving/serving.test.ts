@@ -1,0 +1,155 @@
+import * as tf from '@tensorflow/tfjs';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import * as tfe from '../../src/index.js';
+import { fromLayersModel } from '../../src/models/index.js';
+import { CommunicationError, ProtocolError, ValueError } from '../../src/errors.js';
+import { closeClientEndpoints, freePort, ServingDealer } from '../../src/runtime/index.js';
+import { withConfig } from '../helpers/configs.js';
+import { SecureNN } from '../../src/protocols/securenn/index.js';
+
+// Fixed-point tolerance: f = 16, inputs and weights each rounded to 2^-17, a few hundred
+// products per logit and one truncation per layer: 1e-2 is far above the error and far
+// below any meaningful logit difference.
+const TOL = 1e-2;
+
+function plainModel(): tf.Sequential {
+  const m = tf.sequential({ layers: [tf.layers.dense({ units: 8, activation: 'relu', inputShape: [6] }), tf.layers.dense({ units: 3 })] });
+  let s = 7;
+  const next = () => { s = (s * 1103515245 + 12345) % 2 ** 31; return s / 2 ** 31 - 0.5; };
+  m.setWeights(m.getWeights().map((w) => tf.tensor(Array.from({ length: w.size }, () => next()), w.shape)));
+  return m;
+}
+
+const rowsOf = (seed: number, n: number) => Array.from({ length: n }, (_, i) => Array.from({ length: 6 }, (_, j) => Math.sin(seed * 13 + i * 7 + j) * 2));
+const rejects = async (f: () => Promise<unknown>, re: RegExp) => { const e = await f().then(() => null, (x) => x); assert.ok(e instanceof Error, 'expected a rejection'); assert.match(e.message, re); };
+const argmax = (r: ArrayLike<number>) => { let b = 0; for (let j = 1; j < r.length; j++) if (r[j] > r[b]) b = j; return b; };
+
+async function addresses() {
+  const [a, b, c] = [await freePort(), await freePort(), await freePort()];
+  return { address: `tcp://127.0.0.1:${a}`, servers: { server0: `tcp://127.0.0.1:${b}`, server1: `tcp://127.0.0.1:${c}` } };
+}
+
+function checkAgainstPlain(plain: tf.Sequential, x: number[][], got: tf.Tensor): void {
+  const want = (plain.predict(tf.tensor2d(x)) as tf.Tensor).arraySync() as number[][];
+  const g = got.arraySync() as number[][];
+  assert.equal(got.shape, [x.length, 3]);
+  for (let i = 0; i < x.length; i++) {
+    for (let j = 0; j < 3; j++) assert.ok(Math.abs(g[i][j] - want[i][j]) <= TOL, `row ${i} logit ${j}: ${g[i][j]} vs ${want[i][j]}`);
+    if (Math.abs([...want[i]].sort((a, b) => b - a)[0] - [...want[i]].sort((a, b) => b - a)[1]) > 2 * TOL) assert.is(argmax(g[i]), argmax(want[i]));
+  }
+}
+
+test('served predictions match plaintext; 20 concurrent clients each get their own answer', async () => {
+  await withConfig('local', async () => {
+    tfe.setProtocol(new SecureNN()); // exact ReLU: Pond's is a polynomial approximation
+    const plain = plainModel();
+    const model = await fromLayersModel(plain, { owner: 'server0' });
+    const opts = await addresses();
+    const service = await tfe.serving.serve(model, { ...opts, maxBatchSize: 16, timeoutMs: 5000 });
+    const clients = await Promise.all(Array.from({ length: 20 }, () => tfe.serving.Client.connect(opts.address, { timeoutMs: 20_000 })));
+    try {
+      const inputs = clients.map((_, k) => rowsOf(k, 1 + (k % 3)));
+      const outs = await Promise.all(clients.map((c, k) => c.predict(inputs[k])));
+      outs.forEach((o, k) => checkAgainstPlain(plain, inputs[k], o));
+      // edge values: zeros and negatives, a flat typed array, a tensor, the batch call
+      const edge = [[0, 0, 0, 0, 0, 0], [-3, -2, -1, 1, 2, 3]];
+      checkAgainstPlain(plain, edge, await clients[0].predict(Float64Array.from(edge.flat())));
+      checkAgainstPlain(plain, edge, await clients[1].predict(tf.tensor2d(edge)));
+      const both = await clients[2].predictBatch([[edge[0]], [edge[1]]]);
+      checkAgainstPlain(plain, [edge[0]], both[0]);
+      checkAgainstPlain(plain, [edge[1]], both[1]);
+      const s = await clients[0].status();
+      assert.equal(s.inputShape, [null, 6]);
+      assert.equal(s.outputShape, [null, 3]);
+      assert.is(s.served, 24);
+      assert.is(s.queueDepth, 0);
+      assert.ok(s.batches < 24, `requests were batched: ${s.batches} batches for 24 requests`);
+      assert.ok(s.latencyMs.p50 !== null && s.latencyMs.p99! >= s.latencyMs.p50!);
+    } finally {
+      clients.forEach((c) => c.close());
+      await service.close();
+      await closeClientEndpoints();
+    }
+  });
+});
+
+test('bad requests get an error and the service keeps serving', async () => {
+  await withConfig('local', async () => {
+    tfe.setProtocol(new SecureNN()); // exact ReLU: Pond's is a polynomial approximation
+    const plain = plainModel();
+    const model = await fromLayersModel(plain, { owner: 'server0' });
+    const opts = await addresses();
+    const service = await tfe.serving.serve(model, { ...opts, timeoutMs: 1500 });
+    const client = await tfe.serving.Client.connect(opts.address, { timeoutMs: 10_000 });
+    try {
+      // wrong shape: refused by the front before any share is used
+      const e1 = await client.send([1, 5], [1, 2, 3, 4, 5]).catch((e) => e);
+      assert.instance(e1, ValueError);
+      assert.match(e1.message, /expected an input of shape \[n, 6\]/);
+      // wrong size of the client's own input
+      const e2 = await client.predict([[1, 2, 3]]).catch((e) => e);
+      assert.instance(e2, ValueError);
+      // NaN never leaves the client
+      const e3 = await client.predict([[NaN, 0, 0, 0, 0, 0]]).catch((e) => e);
+      assert.instance(e3, ValueError);
+      // garbage bytes to the front and to a server: an error to that sender only
+      const replies: string[][] = [];
+      const raw = [opts.address, opts.servers.server0].map((a) => ServingDealer.connect(a, (f) => replies.push(f.map((b) => b.toString()))));
+      await raw[0].send([Buffer.from([0xff, 0x00, 0x13])]);
+      await raw[1].send([Buffer.from('share'), Buffer.from('x:1'), Buffer.from('{not json'), Buffer.from([1, 2, 3])]);
+      await raw[1].send([Buffer.from('garbage')]);
+      for (let i = 0; i < 100 && replies.length < 2; i++) await new Promise((r) => setTimeout(r, 20));
+      assert.ok(replies.length >= 2, `replies to garbage: ${replies.length}`);
+      assert.ok(replies.every((r) => r[0] === 'error'));
+      raw.forEach((d) => d.close());
+      // a share sent to only one server: the other times out for this request only
+      const id = `${client.clientId}:half`;
+      const got = new Promise<string[]>((resolve) => {
+        const d = ServingDealer.connect(opts.servers.server1, (f) => resolve(f.map((b) => b.toString())));
+        void d.send([Buffer.from('hello'), Buffer.from(client.clientId)]);
+        const front = ServingDealer.connect(opts.address, () => undefined);
+        void front.send([Buffer.from('predict'), Buffer.from(id), Buffer.from(JSON.stringify({ shape: [1, 6] }))]);
+        void ServingDealer.connect(opts.servers.server0, () => undefined).send([Buffer.from('share'), Buffer.from(id), Buffer.from(JSON.stringify({ shape: [1, 6] })), Buffer.alloc(48)]);
+      });
+      const half = await got;
+      assert.is(half[0], 'error');
+      assert.match(half[2], /received no share within 1500 ms/);
+      assert.is(half[3], 'CommunicationError');
+      // a share of the wrong size reaches a server: ProtocolError to that client
+      const e4 = await new Promise<string[]>((resolve) => {
+        const bad = `${client.clientId}:short`;
+        const front = ServingDealer.connect(opts.address, () => undefined);
+        void front.send([Buffer.from('predict'), Buffer.from(bad), Buffer.from(JSON.stringify({ shape: [1, 6] }))]);
+        const d0 = ServingDealer.connect(opts.servers.server0, (f) => resolve(f.map((b) => b.toString())));
+        void d0.send([Buffer.from('share'), Buffer.from(bad), Buffer.from(JSON.stringify({ shape: [1, 6] })), Buffer.alloc(40)]);
+        void ServingDealer.connect(opts.servers.server1, () => undefined).send([Buffer.from('share'), Buffer.from(bad), Buffer.from(JSON.stringify({ shape: [1, 6] })), Buffer.alloc(48)]);
+      });
+      assert.is(e4[0], 'error');
+      assert.match(e4[2], /40 bytes/);
+      // the next good request is served correctly
+      const x = rowsOf(3, 2);
+      checkAgainstPlain(plain, x, await client.predict(x));
+      assert.instance(new ProtocolError('x'), Error);
+    } finally {
+      client.close();
+      await service.close();
+      await closeClientEndpoints();
+    }
+  });
+});
+
+test('serve and Client validate their arguments', async () => {
+  await withConfig('local', async () => {
+    tfe.setProtocol(new SecureNN()); // exact ReLU: Pond's is a polynomial approximation
+    const model = await fromLayersModel(plainModel(), { owner: 'server0' });
+    const opts = await addresses();
+    await rejects(() => tfe.serving.serve(model, { ...opts, servers: { server0: opts.servers.server0 } }), /no address for server1|found none for server1/);
+    await rejects(() => tfe.serving.serve(model, { ...opts, maxBatchSize: 0 }), /maxBatchSize/);
+    await rejects(() => tfe.serving.Client.connect('http://x'), /tcp:\/\/HOST:PORT/);
+    const e = await tfe.serving.Client.connect(`tcp://127.0.0.1:${await freePort()}`, { timeoutMs: 300 }).catch((x) => x);
+    assert.instance(e, CommunicationError);
+  });
+});
+
+test.run();
