@@ -1,5 +1,5 @@
 /**
- * The `tfe` command (run by `bin/tfe.js` through tsx). Subcommands:
+ * The `tfe` command (run by `bin/tfe.js` from dist/ with plain node). Subcommands:
  * - `tfe player <name> --config <path>`: the player daemon.
  *
  * Errors print one line `tfe: <reason>` and exit non-zero (2 for usage and config errors,

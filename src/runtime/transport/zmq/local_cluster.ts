@@ -7,7 +7,13 @@ import { fileURLToPath } from 'node:url';
 import { CommunicationError, ValueError } from '../../../errors.js';
 import { RemoteConfig, type RemoteConfigArgs } from '../../config/config.js';
 
-const TFE_BIN = fileURLToPath(new URL('../../../../bin/tfe.js', import.meta.url));
+// Run from source (tsx, in a checkout) the players run the source CLI too, so they never lag a
+// stale dist/; run from dist/ (an installed package) they run bin/tfe.js with plain node.
+const FROM_SOURCE = import.meta.url.endsWith('.ts');
+const TFE_BIN = FROM_SOURCE
+  ? fileURLToPath(new URL('../../../cli/main.ts', import.meta.url))
+  : fileURLToPath(new URL('../../../../bin/tfe.js', import.meta.url));
+const NODE_FLAGS = FROM_SOURCE ? ['--import', 'tsx'] : [];
 
 /**
  * A free TCP port on 127.0.0.1, chosen by the OS.
@@ -74,7 +80,7 @@ export class LocalCluster {
 
   /** Starts (or restarts) player `name` and waits until it listens. */
   async start(name: string): Promise<void> {
-    const child = spawn(process.execPath, [TFE_BIN, 'player', name, '--config', this.configPath, ...(this.args.playerFlags ?? [])], {
+    const child = spawn(process.execPath, [...NODE_FLAGS, TFE_BIN, 'player', name, '--config', this.configPath, ...(this.args.playerFlags ?? [])], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, ...this.args.playerEnv?.(name) },
     });
