@@ -17,7 +17,7 @@ const root = new URL('../..', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'tfe-pack-'));
 const project = join(dir, 'app');
 const npm = (args: string[], cwd: string, timeout = 300_000): SpawnSyncReturns<string> =>
-  spawnSync('npm', args, { cwd, encoding: 'utf8', timeout, env: { ...process.env, npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' } });
+  spawnSync('npm', args, { cwd, encoding: 'utf8', timeout, env: { ...process.env, npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false', JOBS: 'max' } });
 const show = (r: SpawnSyncReturns<string>) => `status ${r.status}\n${r.stdout}\n${r.stderr}`.slice(-4000);
 
 let tarball = '';
