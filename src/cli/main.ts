@@ -1,5 +1,5 @@
 /**
- * The `tfe` command (run by `bin/tfe.js` through tsx). Subcommands:
+ * The `tfe` command (run by `bin/tfe.js` from dist/ with plain node). Subcommands:
  * - `tfe player <name> --config <path>`: the player daemon.
  * - `tfe serve --model <dir|model.json> --config <path>`: private prediction serving.
  *

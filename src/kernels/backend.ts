@@ -5,6 +5,10 @@ import type { DType, HostArray } from './dtype.js';
  * (`native`, `reference`) share {@link HostStorage}, so their tensors need no transfer between
  * them; a device backend (`cuda`) keeps its own storage behind a handle and downloads only on
  * request.
+ * @example
+ * ```ts
+ * const storage: TensorStorage = ring.zeros([3], U64).storage;
+ * ```
  */
 export interface TensorStorage {
   /** The storage kind: `host` for typed arrays in this process, or a device kind. */
@@ -16,6 +20,11 @@ export interface TensorStorage {
 /**
  * Elements in a typed array of this process. Immutable once a kernel returned it: kernels
  * always write fresh storage, so tensors may share one (reshape is free).
+ * @example
+ * ```ts
+ * const s = new HostStorage(new BigUint64Array([1n, 2n]));
+ * s.kind; // 'host'
+ * ```
  */
 export class HostStorage implements TensorStorage {
   readonly kind = 'host';
@@ -58,7 +67,13 @@ export interface KernelBackend {
   release(storage: TensorStorage): void;
 }
 
-/** Host-storage transfers, shared by the `native` and `reference` backends. */
+/**
+ * Host-storage transfers, shared by the `native` and `reference` backends.
+ * @example
+ * ```ts
+ * class MyBackend extends HostBackend { readonly name = 'mine'; }
+ * ```
+ */
 export abstract class HostBackend implements KernelBackend {
   abstract readonly name: string;
   readonly storageKind = 'host';

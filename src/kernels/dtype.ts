@@ -13,19 +13,43 @@ import { ValueError } from '../errors.js';
  */
 export type DType = 'u64' | 'u8';
 
-/** Host storage for each element type. */
+/**
+ * Host storage for each element type.
+ * @example
+ * ```ts
+ * const host: HostArray = allocHost('u8', 3); // Uint8Array(3)
+ * ```
+ */
 export type HostArray = BigUint64Array | Uint8Array;
 
-/** The ring a tensor lives in: its element type and, for `u8`, its modulus. */
+/**
+ * The ring a tensor lives in: its element type and, for `u8`, its modulus.
+ * @example
+ * ```ts
+ * const ring67: RingSpec = { dtype: 'u8', modulus: 67 }; // SecureNN's odd ring
+ * ```
+ */
 export interface RingSpec {
   dtype: DType;
   /** Modulus of a `u8` tensor (2..256). Absent for `u64`, whose modulus is 2^64. */
   modulus?: number;
 }
 
-/** The ring Z_2^64. */
+/**
+ * The ring Z_2^64.
+ * @example
+ * ```ts
+ * const zeros = ring.zeros([2, 2], U64);
+ * ```
+ */
 export const U64: RingSpec = Object.freeze({ dtype: 'u64' });
-/** Bits: Z_2 in `u8` storage. */
+/**
+ * Bits: Z_2 in `u8` storage.
+ * @example
+ * ```ts
+ * const bits = ring.fromValues(new Uint8Array([1, 0]), [2], BITS);
+ * ```
+ */
 export const BITS: RingSpec = Object.freeze({ dtype: 'u8', modulus: 2 });
 
 /**
@@ -62,17 +86,37 @@ export function allocHost(dtype: DType, size: number): HostArray {
   return dtype === 'u64' ? new BigUint64Array(size) : new Uint8Array(size);
 }
 
-/** Bytes per element of `dtype`. */
+/**
+ * Bytes per element of `dtype`.
+ * @example
+ * ```ts
+ * bytesPerElement('u64'); // 8
+ * bytesPerElement('u8'); // 1
+ * ```
+ */
 export function bytesPerElement(dtype: DType): number {
   return dtype === 'u64' ? 8 : 1;
 }
 
-/** True when two ring specs describe the same ring. */
+/**
+ * True when two ring specs describe the same ring.
+ * @example
+ * ```ts
+ * sameRing(BITS, { dtype: 'u8', modulus: 2 }); // true
+ * sameRing(U64, BITS); // false
+ * ```
+ */
 export function sameRing(a: RingSpec, b: RingSpec): boolean {
   return a.dtype === b.dtype && (a.modulus ?? 0) === (b.modulus ?? 0);
 }
 
-/** A readable name of a ring, for error messages: `u64` or `u8 mod 67`. */
+/**
+ * A readable name of a ring, for error messages: `u64` or `u8 mod 67`.
+ * @example
+ * ```ts
+ * ringName({ dtype: 'u8', modulus: 67 }); // 'u8 mod 67'
+ * ```
+ */
 export function ringName(r: RingSpec): string {
   return r.dtype === 'u64' ? 'u64' : `u8 mod ${r.modulus}`;
 }

@@ -2,9 +2,21 @@ import { NotImplementedError, ValueError } from '../errors.js';
 import type { KernelBackend, TensorStorage } from './backend.js';
 import type { RingTensor } from './ring_tensor.js';
 
-/** A kernel body: reads input tensors and attributes, returns a new tensor. */
+/**
+ * A kernel body: reads input tensors and attributes, returns a new tensor.
+ * @example
+ * ```ts
+ * const negRef: KernelFunc = ([x]) => ring.neg(x); // a kernel body
+ * ```
+ */
 export type KernelFunc = (inputs: RingTensor[], attrs: any, backend: KernelBackend) => RingTensor;
-/** The asynchronous form of a kernel: it runs off the event loop and settles a promise. */
+/**
+ * The asynchronous form of a kernel: it runs off the event loop and settles a promise.
+ * @example
+ * ```ts
+ * const matMulAsync: AsyncKernelFunc = async ([a, b], attrs) => runKernel('MatMul', [a, b], attrs);
+ * ```
+ */
 export type AsyncKernelFunc = (inputs: RingTensor[], attrs: any, backend: KernelBackend) => Promise<RingTensor>;
 
 /**
@@ -42,12 +54,24 @@ export function registerBackend(name: string, factory: () => KernelBackend, prio
   backends.set(name, { factory, priority });
 }
 
-/** Registers a kernel for a backend; a later registration replaces an earlier one. */
+/**
+ * Registers a kernel for a backend; a later registration replaces an earlier one.
+ * @example
+ * ```ts
+ * registerKernel({ kernelName: 'Neg', backendName: 'reference', kernelFunc: ([x]) => ring.neg(x) });
+ * ```
+ */
 export function registerKernel(config: KernelConfig): void {
   kernels.set(key(config.kernelName, config.backendName), config);
 }
 
-/** The registered kernel, or undefined. */
+/**
+ * The registered kernel, or undefined.
+ * @example
+ * ```ts
+ * getKernel('MatMul', 'native')?.kernelFunc; // undefined when not registered
+ * ```
+ */
 export function getKernel(kernelName: string, backendName: string): KernelConfig | undefined {
   return kernels.get(key(kernelName, backendName));
 }
@@ -66,7 +90,13 @@ function instantiate(name: string): KernelBackend | undefined {
   return entry.instance;
 }
 
-/** Names of registered backends that could be created, highest priority first. */
+/**
+ * Names of registered backends that could be created, highest priority first.
+ * @example
+ * ```ts
+ * availableBackends(); // e.g. ['native', 'reference']
+ * ```
+ */
 export function availableBackends(): string[] {
   return [...backends.entries()]
     .sort((a, b) => b[1].priority - a[1].priority)
@@ -89,7 +119,13 @@ export function setBackend(name: string): void {
   active = b;
 }
 
-/** The active backend (the highest-priority available one unless `setBackend` chose). */
+/**
+ * The active backend (the highest-priority available one unless `setBackend` chose).
+ * @example
+ * ```ts
+ * getBackend().name; // 'native' when the addon is built
+ * ```
+ */
 export function getBackend(): KernelBackend {
   if (!active) {
     const name = availableBackends()[0];
@@ -99,7 +135,13 @@ export function getBackend(): KernelBackend {
   return active;
 }
 
-/** Returns the instance of a named backend, creating it if needed. */
+/**
+ * Returns the instance of a named backend, creating it if needed.
+ * @example
+ * ```ts
+ * findBackend('reference')?.name; // 'reference'
+ * ```
+ */
 export function findBackend(name: string): KernelBackend | undefined {
   return instantiate(name);
 }

@@ -15,7 +15,13 @@ import { softmax } from '../protocols/generic/index.js';
 import type { Protocol } from '../protocols/protocol.js';
 import type { TfeTensor } from '../protocols/tensor.js';
 
-/** Names of the supported activations. */
+/**
+ * Names of the supported activations.
+ * @example
+ * ```ts
+ * const act: ActivationName = 'sigmoid';
+ * ```
+ */
 export type ActivationName = 'linear' | 'relu' | 'sigmoid' | 'tanh' | 'softmax';
 
 /** What a forward pass keeps for backward. */

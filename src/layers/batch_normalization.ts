@@ -4,7 +4,13 @@ import type { TfeTensor } from '../protocols/tensor.js';
 import { initialValues, serializeInitializer, type InitializerSpec } from './initializers.js';
 import { checkArgs, checkInput, Layer, registerLayer, type BackwardOptions, type CallKwargs, type Gradients, type LayerArgs, type Shape } from './layer.js';
 
-/** Arguments of {@link BatchNormalization} (tfjs `BatchNormalizationLayerArgs`, plus tfe's `publicParameters`). */
+/**
+ * Arguments of {@link BatchNormalization} (tfjs `BatchNormalizationLayerArgs`, plus tfe's `publicParameters`).
+ * @example
+ * ```ts
+ * tfe.layers.batchNormalization({ epsilon: 1e-3, publicParameters: true });
+ * ```
+ */
 export interface BatchNormalizationArgs extends LayerArgs {
   axis?: number;
   momentum?: number;

@@ -7,7 +7,13 @@ import { activationBackward, activationName, forwardActivation, needsExactForTra
 import { initialValues, serializeInitializer, type InitializerSpec } from './initializers.js';
 import { checkArgs, checkInput, Layer, registerLayer, type BackwardOptions, type CallKwargs, type Gradients, type LayerArgs, type Shape } from './layer.js';
 
-/** Arguments of {@link Conv2D} (tfjs `ConvLayerArgs`). */
+/**
+ * Arguments of {@link Conv2D} (tfjs `ConvLayerArgs`).
+ * @example
+ * ```ts
+ * tfe.layers.conv2d({ filters: 8, kernelSize: 3, strides: 1, padding: 'same', inputShape: [28, 28, 1] });
+ * ```
+ */
 export interface Conv2DArgs extends LayerArgs {
   filters: number;
   kernelSize: number | [number, number];

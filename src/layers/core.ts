@@ -6,7 +6,13 @@ import type { TfeTensor } from '../protocols/tensor.js';
 import { activationBackward, activationName, forwardActivation, needsExactForTraining, type ActivationCache, type ActivationName } from './activations.js';
 import { checkArgs, checkInput, Layer, registerLayer, type BackwardOptions, type CallKwargs, type Gradients, type LayerArgs, type Shape } from './layer.js';
 
-/** Arguments of {@link Activation}. */
+/**
+ * Arguments of {@link Activation}.
+ * @example
+ * ```ts
+ * tfe.layers.activation({ activation: 'relu' });
+ * ```
+ */
 export interface ActivationArgs extends LayerArgs { activation: ActivationName }
 
 /**
@@ -52,7 +58,13 @@ export class Activation extends Layer {
   override getConfig(): Record<string, unknown> { return { ...super.getConfig(), activation: this.activation }; }
 }
 
-/** Arguments of {@link ReLU} (tfjs `ReLULayerArgs`). */
+/**
+ * Arguments of {@link ReLU} (tfjs `ReLULayerArgs`).
+ * @example
+ * ```ts
+ * tfe.layers.reLU({ inputShape: [16] });
+ * ```
+ */
 export interface ReLUArgs extends LayerArgs { maxValue?: number }
 
 /**
@@ -93,7 +105,13 @@ export class Flatten extends Layer {
   backward(dy: TfeTensor): Gradients { return { dx: this.prot().reshape(dy, [...this.needCache(this.shapeSeen)]), grads: [] }; }
 }
 
-/** Arguments of {@link Reshape}. */
+/**
+ * Arguments of {@link Reshape}.
+ * @example
+ * ```ts
+ * tfe.layers.reshape({ targetShape: [28, 28, 1], inputShape: [784] });
+ * ```
+ */
 export interface ReshapeArgs extends LayerArgs { targetShape: number[] }
 
 /**
@@ -136,7 +154,13 @@ export class Reshape extends Layer {
   override getConfig(): Record<string, unknown> { return { ...super.getConfig(), targetShape: this.targetShape }; }
 }
 
-/** Arguments of {@link Dropout}. */
+/**
+ * Arguments of {@link Dropout}.
+ * @example
+ * ```ts
+ * tfe.layers.dropout({ rate: 0.5 });
+ * ```
+ */
 export interface DropoutArgs extends LayerArgs { rate: number; noiseShape?: number[]; seed?: number }
 
 /**
@@ -176,7 +200,13 @@ export class Dropout extends Layer {
   override getConfig(): Record<string, unknown> { return { ...super.getConfig(), rate: this.rate }; }
 }
 
-/** Arguments of {@link InputLayer} (tfjs `InputLayerArgs`). */
+/**
+ * Arguments of {@link InputLayer} (tfjs `InputLayerArgs`).
+ * @example
+ * ```ts
+ * tfe.layers.inputLayer({ inputShape: [784] });
+ * ```
+ */
 export interface InputLayerArgs extends LayerArgs { sparse?: boolean }
 
 /**

@@ -6,7 +6,13 @@ import { initialValues, serializeInitializer, type InitializerSpec } from './ini
 import { checkArgs, checkInput, Layer, registerLayer, type BackwardOptions, type CallKwargs, type Gradients, type LayerArgs, type Shape } from './layer.js';
 import { protocolsWith } from '../protocols/capabilities.js';
 
-/** Arguments of {@link Dense} (tfjs `DenseLayerArgs`). */
+/**
+ * Arguments of {@link Dense} (tfjs `DenseLayerArgs`).
+ * @example
+ * ```ts
+ * tfe.layers.dense({ units: 128, activation: 'relu', inputShape: [784] });
+ * ```
+ */
 export interface DenseArgs extends LayerArgs {
   units: number;
   activation?: ActivationName;

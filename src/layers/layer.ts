@@ -8,10 +8,22 @@ import { NotImplementedError, ValueError } from '../errors.js';
 import { getProtocol, type Protocol } from '../protocols/protocol.js';
 import type { TfeTensor } from '../protocols/tensor.js';
 
-/** A shape whose first entry is the batch size, `null` when unknown. */
+/**
+ * A shape whose first entry is the batch size, `null` when unknown.
+ * @example
+ * ```ts
+ * const s: Shape = [null, 784]; // any batch size, 784 features
+ * ```
+ */
 export type Shape = (number | null)[];
 
-/** Arguments every layer accepts (tfjs `LayerArgs`). */
+/**
+ * Arguments every layer accepts (tfjs `LayerArgs`).
+ * @example
+ * ```ts
+ * const layer = tfe.layers.dense({ units: 10, name: 'logits', inputShape: [784] });
+ * ```
+ */
 export interface LayerArgs {
   name?: string;
   /** Shape of one example, without the batch size. */
@@ -23,14 +35,31 @@ export interface LayerArgs {
   dtype?: string;
 }
 
-/** Options of `call`. */
-/** Options of `call`: `training` (dropout active, caches for backward); `cache` keeps caches in inference mode. */
+/**
+ * Options of `call`: `training` (dropout active, caches for backward); `cache` keeps caches in inference mode.
+ * @example
+ * ```ts
+ * const y = await layer.call(x, { training: true });
+ * ```
+ */
 export interface CallKwargs { training?: boolean; cache?: boolean }
 
-/** What `backward` returns: the input gradient and one gradient per trainable weight, in order. */
+/**
+ * What `backward` returns: the input gradient and one gradient per trainable weight, in order.
+ * @example
+ * ```ts
+ * const { dx, grads } = await layer.backward(dy);
+ * ```
+ */
 export interface Gradients { dx?: TfeTensor; grads: TfeTensor[] }
 
-/** Options of `backward`. */
+/**
+ * Options of `backward`.
+ * @example
+ * ```ts
+ * const { grads } = await firstLayer.backward(dy, { needDx: false });
+ * ```
+ */
 export interface BackwardOptions {
   /** The loss already differentiated through this layer's activation (fused p − y). */
   skipActivation?: boolean;
@@ -38,10 +67,22 @@ export interface BackwardOptions {
   needDx?: boolean;
 }
 
-/** A layer weight: a private (or public) protocol variable. */
+/**
+ * A layer weight: a private (or public) protocol variable.
+ * @example
+ * ```ts
+ * for (const w of layer.weights) console.log(w.name, w.shape, w.trainable);
+ * ```
+ */
 export interface LayerWeight { name: string; shape: number[]; value: TfeTensor; trainable: boolean }
 
-/** A serialised layer: `{className, config}` as in tfjs. */
+/**
+ * A serialised layer: `{className, config}` as in tfjs.
+ * @example
+ * ```ts
+ * const s: SerializedLayer = { className: 'Dense', config: { units: 10 } };
+ * ```
+ */
 export interface SerializedLayer { className: string; config: Record<string, unknown> }
 
 const counters = new Map<string, number>();

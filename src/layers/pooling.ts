@@ -6,7 +6,13 @@ import type { TfeTensor } from '../protocols/tensor.js';
 import { pair } from './conv2d.js';
 import { checkArgs, checkInput, Layer, registerLayer, type BackwardOptions, type CallKwargs, type Gradients, type LayerArgs, type Shape } from './layer.js';
 
-/** Arguments of the 2-D pooling layers (tfjs `Pooling2DLayerArgs`). */
+/**
+ * Arguments of the 2-D pooling layers (tfjs `Pooling2DLayerArgs`).
+ * @example
+ * ```ts
+ * tfe.layers.averagePooling2d({ poolSize: 2, strides: 2 });
+ * ```
+ */
 export interface Pooling2DArgs extends LayerArgs {
   poolSize?: number | [number, number];
   strides?: number | [number, number];
@@ -99,7 +105,13 @@ export class MaxPooling2D extends Pooling2D {
   }
 }
 
-/** Arguments of {@link GlobalAveragePooling2D}. */
+/**
+ * Arguments of {@link GlobalAveragePooling2D}.
+ * @example
+ * ```ts
+ * tfe.layers.globalAveragePooling2d({});
+ * ```
+ */
 export interface GlobalPooling2DArgs extends LayerArgs { dataFormat?: 'channelsLast' }
 
 /**

@@ -4,7 +4,13 @@ import type { Liftable, TensorLike, TfeTensor } from './tensor.js';
 
 export type { ProtocolCapabilities } from './capabilities.js';
 
-/** Where a private input comes from: a provider run on the owner's player (LocalConfig), or a data source loaded there. */
+/**
+ * Where a private input comes from: a provider run on the owner's player (LocalConfig), or a data source loaded there.
+ * @example
+ * ```ts
+ * const x = await tfe.definePrivateInput('data-owner', () => [1, 2, 3]);
+ * ```
+ */
 export type InputProvider =
   | (() => Liftable | Promise<Liftable> | { dataSync(): ArrayLike<number>; shape: number[] })
   | { loader: string; args: Record<string, unknown>; shape?: number[] };
@@ -121,7 +127,13 @@ export function setProtocol(p: Protocol): void {
   current = p;
 }
 
-/** The active protocol (Pond unless `setProtocol` chose another). */
+/**
+ * The active protocol (Pond unless `setProtocol` chose another).
+ * @example
+ * ```ts
+ * tfe.getProtocol().name; // 'pond' by default
+ * ```
+ */
 export function getProtocol(): Protocol {
   if (!current) {
     if (!defaultFactory) throw new ValueError('no protocol registered');

@@ -4,10 +4,22 @@ import type { Protocol } from './protocol.js';
 /** How a tensor is held: public (every server has it), private (secret-shared), or masked. */
 export type TensorKind = 'public' | 'private' | 'masked';
 
-/** A value an op accepts besides a tensor: lifted to a public constant. */
+/**
+ * A value an op accepts besides a tensor: lifted to a public constant.
+ * @example
+ * ```ts
+ * const y = tfe.mul(x, 0.5); // 0.5 is lifted to a public constant
+ * ```
+ */
 export type Liftable = number | number[] | number[][] | Float64Array | Float32Array;
 
-/** Anything an op accepts as an operand. */
+/**
+ * Anything an op accepts as an operand.
+ * @example
+ * ```ts
+ * const z = tfe.add(x, [1, 2, 3]); // a private tensor plus a public array
+ * ```
+ */
 export type TensorLike = TfeTensor | Liftable;
 
 /**

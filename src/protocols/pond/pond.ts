@@ -15,7 +15,13 @@ import { loadShares, saveShares } from './saved_shares.js';
 import { inputSource, outputTo, revealToDriver, shareFrom } from './sharing.js';
 import { TRUNCATION_BOUND, truncatePrivate, truncatePublic } from './truncate.js';
 
-/** Options of {@link Pond}. */
+/**
+ * Options of {@link Pond}.
+ * @example
+ * ```ts
+ * tfe.setProtocol(new tfe.Pond({ fracBits: 16 }));
+ * ```
+ */
 export interface PondArgs {
   /** Fractional bits of fixed-point values (default 16). */
   fracBits?: number;

@@ -7,7 +7,13 @@ import { fileURLToPath } from 'node:url';
 import { CommunicationError, ValueError } from '../../../errors.js';
 import { RemoteConfig, type RemoteConfigArgs } from '../../config/config.js';
 
-const TFE_BIN = fileURLToPath(new URL('../../../../bin/tfe.js', import.meta.url));
+// Run from source (tsx, in a checkout) the players run the source CLI too, so they never lag a
+// stale dist/; run from dist/ (an installed package) they run bin/tfe.js with plain node.
+const FROM_SOURCE = import.meta.url.endsWith('.ts');
+const TFE_BIN = FROM_SOURCE
+  ? fileURLToPath(new URL('../../../cli/main.ts', import.meta.url))
+  : fileURLToPath(new URL('../../../../bin/tfe.js', import.meta.url));
+const NODE_FLAGS = FROM_SOURCE ? ['--import', 'tsx'] : [];
 
 /**
  * A free TCP port on 127.0.0.1, chosen by the OS.
@@ -76,7 +82,7 @@ export class LocalCluster {
   async start(name: string): Promise<void> {
     const flags = this.args.playerFlags ?? [];
     const dataDir = flags.includes('--data-dir') ? [] : ['--data-dir', process.cwd()];
-    const child = spawn(process.execPath, [TFE_BIN, 'player', name, '--config', this.configPath, ...dataDir, ...flags], {
+    const child = spawn(process.execPath, [...NODE_FLAGS, TFE_BIN, 'player', name, '--config', this.configPath, ...dataDir, ...flags], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, ...this.args.playerEnv?.(name) },
     });

@@ -1,0 +1,65 @@
+/**
+ * The notebooks (issue 22, item 5) execute headlessly on the tslab kernel
+ * (`jupyter nbconvert --execute`, reduced sizes via TFE_NB_SMALL) without a cell error, and their
+ * key outputs are right. Skipped when Jupyter or the tslab kernel is absent (`npm run notebooks`
+ * installs them; .ci/run does too). Needs dist/ (npm run build) and notebooks/node_modules/tfe-js.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { testIf } from '../helpers/skip.js';
+
+const root = new URL('../..', import.meta.url).pathname;
+const jupyter = '/usr/bin/jupyter';
+const kernels = existsSync(jupyter) ? spawnSync(jupyter, ['kernelspec', 'list'], { encoding: 'utf8' }).stdout ?? '' : '';
+const ready = /^\s*tslab\s/m.test(kernels) && existsSync(join(root, 'notebooks/node_modules/tfe-js/dist/index.js'));
+const it = testIf(ready, 'jupyter or the tslab kernel is not set up (npm run notebooks)');
+const out = mkdtempSync(join(tmpdir(), 'tfe-nb-'));
+
+interface Cell { cell_type: string; outputs?: { output_type: string; name?: string; text?: string[]; data?: Record<string, string | string[]>; ename?: string }[] }
+
+/** Executes one notebook; returns its stdout text, its HTML outputs and fails on any error. */
+function execute(name: string): { stdout: string; html: string } {
+  const r = spawnSync(jupyter, ['nbconvert', '--to', 'notebook', '--execute', '--ExecutePreprocessor.timeout=600',
+    '--output-dir', out, join(root, 'notebooks', name)], { encoding: 'utf8', timeout: 900_000, env: { ...process.env, TFE_NB_SMALL: '1' } });
+  assert.is(r.status, 0, `${name} failed:\n${r.stderr.slice(-3000)}`);
+  const cells = (JSON.parse(readFileSync(join(out, name), 'utf8')) as { cells: Cell[] }).cells;
+  const outputs = cells.flatMap((c) => c.outputs ?? []);
+  assert.not.ok(outputs.some((o) => o.output_type === 'error'), `${name}: a cell errored`);
+  const text = (o: { text?: string[] | string }) => [o.text ?? ''].flat().join('');
+  const stdout = outputs.filter((o) => o.name === 'stdout').map(text).join('');
+  const html = outputs.map((o) => [o.data?.['text/html'] ?? ''].flat().join('')).join('');
+  return { stdout, html };
+}
+
+it('01-getting-started: private arithmetic, output to one player, exact ReLU under SecureNN', () => {
+  const { stdout } = execute('01-getting-started.ipynb');
+  assert.match(stdout, /x·w \+ 1 = \[ 3\.75, 2\.25 \]/); // [1.5·0.5 + 2 + 1, 3·0.5 − 0.25 + 1]
+  assert.match(stdout, /result-receiver sees x² = \[ 2\.25, 4, 9, 0\.0625 \]/);
+  assert.match(stdout, /relu\(v\) = \[ 0, 0, 0, 0\.5, 2 \]/);
+});
+
+it('02-private-prediction: private predictions agree with the plaintext model', () => {
+  const { stdout } = execute('02-private-prediction.ipynb');
+  const acc = Number(/private accuracy ([\d.]+)/.exec(stdout)?.[1]);
+  const agree = Number(/agreement with plaintext ([\d.]+)/.exec(stdout)?.[1]);
+  const diff = Number(/max \|diff\| ([\d.]+)/.exec(stdout)?.[1]);
+  assert.ok(acc >= 0.9, `accuracy ${acc}`);
+  assert.ok(agree >= 0.95, `agreement ${agree}`);
+  assert.ok(diff < 0.05, `max |private − plaintext| ${diff} < 0.05 (fixed point, f = 16, and approximate sigmoid)`);
+});
+
+it('03-private-training: the loss falls, the plot renders, accuracy is high', () => {
+  const { stdout, html } = execute('03-private-training.ipynb');
+  const losses = /loss per epoch: ([\d. ]+)/.exec(stdout)?.[1].trim().split(' ').map(Number) ?? [];
+  assert.ok(losses.length >= 2 && losses.at(-1)! < losses[0], `loss falls: ${losses}`);
+  assert.match(html, /<svg[^>]*id="loss-plot"/);
+  const acc = Number(/private training accuracy ([\d.]+)/.exec(stdout)?.[1]);
+  assert.ok(acc >= 0.85, `accuracy ${acc}`);
+});
+
+test.after(() => rmSync(out, { recursive: true, force: true }));
+test.run();
