@@ -12,7 +12,13 @@ import { encodeFixed } from '../kernels/fixed_point.js';
 import { registerLoader } from '../runtime/player/data_sources.js';
 import { alignRows, Growable, missingValue, pickColumns, loaderTableOptions, type NumericTable, type TableOptions } from './table.js';
 
-/** One record batch's selected columns, row-major. */
+/**
+ * One record batch's selected columns, row-major.
+ * @example
+ * ```ts
+ * const b: TableBatch = { values: Float64Array.of(1, 2), rows: 1, columns: ['x0', 'x1'] };
+ * ```
+ */
 export interface TableBatch { values: Float64Array; rows: number; columns: string[]; ids?: string[] }
 
 const DIRECT = new Set([Type.Int, Type.Float]);
@@ -137,7 +143,7 @@ export async function readArrow(path: string, opts: TableOptions = {}): Promise<
  * ```
  */
 export function arrow(path: string, opts: TableOptions = {}) {
-  return { loader: 'arrow', args: { path, ...opts } as Record<string, unknown>, shape: [] as number[] };
+  return { loader: 'arrow', args: { path, ...opts } as Record<string, unknown> };
 }
 
 registerLoader('arrow', async (args, ctx) => {

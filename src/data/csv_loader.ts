@@ -10,7 +10,13 @@ import { encodeFixed } from '../kernels/fixed_point.js';
 import { registerLoader } from '../runtime/player/data_sources.js';
 import { alignRows, Growable, missingValue, pickColumns, loaderTableOptions, type NumericTable, type TableOptions } from './table.js';
 
-/** Options of {@link csv} and {@link readCsv}. */
+/**
+ * Options of {@link csv} and {@link readCsv}.
+ * @example
+ * ```ts
+ * const opts: tfe.data.CsvOptions = { columns: ['age', 'income'], idColumn: 'id', header: true };
+ * ```
+ */
 export interface CsvOptions extends TableOptions {
   /** Whether the first record names the columns (default true). */
   header?: boolean;
@@ -83,7 +89,7 @@ export async function readCsv(path: string, opts: CsvOptions = {}): Promise<Nume
  * ```
  */
 export function csv(path: string, opts: CsvOptions = {}) {
-  return { loader: 'csv', args: { path, ...opts } as Record<string, unknown>, shape: [] as number[] };
+  return { loader: 'csv', args: { path, ...opts } as Record<string, unknown> };
 }
 
 registerLoader('csv', async (args, ctx) => {

@@ -17,7 +17,13 @@ const TYPES: Record<number, { name: string; size: number; get(v: DataView, o: nu
   0x0e: { name: 'f64', size: 8, get: (v, o) => v.getFloat64(o) },
 };
 
-/** Options of {@link readIdx}: keep rows `[start, start + limit)` and scale every value. */
+/**
+ * Options of {@link readIdx}: keep rows `[start, start + limit)` and scale every value.
+ * @example
+ * ```ts
+ * const opts: tfe.data.IdxOptions = { start: 0, limit: 1000, scale: 1 / 255 };
+ * ```
+ */
 export interface IdxOptions { start?: number; limit?: number; scale?: number }
 
 /**
@@ -78,7 +84,7 @@ export async function readIdx(path: string, opts: IdxOptions = {}): Promise<{ va
  * ```
  */
 export function idx(path: string, opts: IdxOptions = {}) {
-  return { loader: 'idx', args: { path, ...opts } as Record<string, unknown>, shape: [] as number[] };
+  return { loader: 'idx', args: { path, ...opts } as Record<string, unknown> };
 }
 
 registerLoader('idx', async (args, ctx) => {

@@ -34,7 +34,13 @@ export interface PsiChannel {
   receive(): Promise<Uint8Array[]>;
 }
 
-/** The result of {@link psiIntersect}: the common IDs in the agreed order and their row in `ids`. */
+/**
+ * The result of {@link psiIntersect}: the common IDs in the agreed order and their row in `ids`.
+ * @example
+ * ```ts
+ * const { ids, rows } = await psiIntersect(myIds, channel, salt); // common IDs, my row of each
+ * ```
+ */
 export interface PsiResult { ids: string[]; rows: number[] }
 
 function randomScalar(): bigint {

@@ -7,7 +7,13 @@ import { readFileSync } from 'node:fs';
 import { ValueError } from '../errors.js';
 import type { DataContext } from '../runtime/player/data_sources.js';
 
-/** Options of `tfe.data.csv` and `tfe.data.arrow`. */
+/**
+ * Options of `tfe.data.csv` and `tfe.data.arrow`.
+ * @example
+ * ```ts
+ * const opts: tfe.data.TableOptions = { columns: ['x0', 'x1'], idColumn: 'id' };
+ * ```
+ */
 export interface TableOptions {
   /** Feature columns, by name (or 0-based index for a headerless CSV); default: all but `idColumn`. */
   columns?: (string | number)[];
@@ -21,7 +27,13 @@ export interface TableOptions {
   idsFile?: string;
 }
 
-/** A loaded table: row-major features plus the row IDs when an ID column was named. */
+/**
+ * A loaded table: row-major features plus the row IDs when an ID column was named.
+ * @example
+ * ```ts
+ * const t: tfe.data.NumericTable = { columns: ['x'], rows: 2, values: Float64Array.of(1, 2) };
+ * ```
+ */
 export interface NumericTable {
   values: Float64Array;
   rows: number;

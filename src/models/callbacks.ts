@@ -7,10 +7,22 @@ import '../tfjs_env.js'; // quiet tfjs (PROD mode) before it is used
 import * as tf from '@tensorflow/tfjs';
 import { tensorBoard } from '../observability/events.js';
 
-/** Revealed values of a batch or epoch (`loss`, `acc`, `val_loss`, ...). */
+/**
+ * Revealed values of a batch or epoch (`loss`, `acc`, `val_loss`, ...).
+ * @example
+ * ```ts
+ * const logs: tfe.Logs = { loss: 0.42, val_loss: 0.47 };
+ * ```
+ */
 export type Logs = Record<string, number>;
 
-/** The tfjs `CustomCallbackArgs` hooks; each may be async. */
+/**
+ * The tfjs `CustomCallbackArgs` hooks; each may be async.
+ * @example
+ * ```ts
+ * const cb: tfe.CustomCallbackArgs = { onEpochEnd: (epoch, logs) => console.log(epoch, logs?.loss) };
+ * ```
+ */
 export interface CustomCallbackArgs {
   onTrainBegin?: (logs?: Logs) => void | Promise<void>;
   onTrainEnd?: (logs?: Logs) => void | Promise<void>;

@@ -15,11 +15,29 @@ import { formatSummary } from './summary.js';
 import { restoreCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { analyzeRanges, type LayerRange } from './range_analysis.js';
 
-/** Arguments of {@link Sequential}. */
+/**
+ * Arguments of {@link Sequential}.
+ * @example
+ * ```ts
+ * const args: tfe.SequentialArgs = { layers: [tfe.layers.dense({ units: 1, inputShape: [4] })], name: 'lr' };
+ * ```
+ */
 export interface SequentialArgs { layers?: Layer[]; name?: string }
-/** Arguments of `compile`. */
+/**
+ * Arguments of `compile`.
+ * @example
+ * ```ts
+ * model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+ * ```
+ */
 export interface ModelCompileArgs { optimizer: string | Optimizer; loss: string | Loss; metrics?: string | string[] }
-/** Arguments of `fit` (tfjs `ModelFitArgs`; `revealTo` is tfe's reveal policy). */
+/**
+ * Arguments of `fit` (tfjs `ModelFitArgs`; `revealTo` is tfe's reveal policy).
+ * @example
+ * ```ts
+ * await model.fit(x, y, { epochs: 5, batchSize: 32, validationSplit: 0.2, revealTo: 'driver' });
+ * ```
+ */
 export interface ModelFitArgs {
   epochs?: number;
   batchSize?: number;

@@ -27,7 +27,13 @@ export interface ClientOptions {
   timeoutMs?: number;
 }
 
-/** A prediction input: rows × features as nested arrays, a flat typed array, or a tfjs tensor. */
+/**
+ * A prediction input: rows × features as nested arrays, a flat typed array, or a tfjs tensor.
+ * @example
+ * ```ts
+ * const x: tfe.serving.PredictInput = [[0, 0.5, 1]];
+ * ```
+ */
 export type PredictInput = number[][] | number[] | Float32Array | Float64Array | tf.Tensor;
 
 interface Pending {

@@ -93,7 +93,13 @@ function endpoint(player: string, bind: string): Promise<Endpoint> {
   return ep;
 }
 
-/** Closes every serving address bound in this process (tests, `serve().close()` in LocalConfig). */
+/**
+ * Closes every serving address bound in this process (tests, `serve().close()` in LocalConfig).
+ * @example
+ * ```ts
+ * await closeClientEndpoints();
+ * ```
+ */
 export async function closeClientEndpoints(bind?: string): Promise<void> {
   for (const [key, ep] of [...endpoints]) {
     if (bind && !key.endsWith(`|${bind}`)) continue;
