@@ -99,8 +99,9 @@ test('garbage bytes, foreign messages and a wrong version are logged and rejecte
     await sleep(300);
     const log = cluster!.logs.get('server0')!;
     assert.match(log, /rejected a message .*(bad magic|too short)/);
-    assert.match(log, /rejected a message .*not valid JSON/);
-    assert.match(log, /rejected a message .*wrong protocol version/);
+    // Rejection logs are rate-limited (20 lines a second, issue 16), so the later rejections of
+    // this flood are asserted through their replies above, and the log stays bounded.
+    assert.ok((log.match(/rejected a message/g) ?? []).length <= 21, 'rejection log lines are rate-limited');
     assert.match(log, /rejected a connection .*bad handshake/);
     assert.is(cluster!.procs.get('server0')!.exitCode, null);
     await sumWorks(config.runtime(), TWO.players);
