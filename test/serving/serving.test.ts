@@ -23,6 +23,10 @@ function plainModel(): tf.Sequential {
 
 const rowsOf = (seed: number, n: number) => Array.from({ length: n }, (_, i) => Array.from({ length: 6 }, (_, j) => Math.sin(seed * 13 + i * 7 + j) * 2));
 const rejects = async (f: () => Promise<unknown>, re: RegExp) => { const e = await f().then(() => null, (x) => x); assert.ok(e instanceof Error, 'expected a rejection'); assert.match(e.message, re); };
+// every raw socket a test opens is closed at its end, or the process would not exit
+const opened: ServingDealer[] = [];
+const open = (a: string, f: Parameters<typeof ServingDealer.connect>[1]) => { const d = ServingDealer.connect(a, f); opened.push(d); return d; };
+const closeOpened = () => { for (const d of opened.splice(0)) d.close(); };
 const argmax = (r: ArrayLike<number>) => { let b = 0; for (let j = 1; j < r.length; j++) if (r[j] > r[b]) b = j; return b; };
 
 async function addresses() {
@@ -95,7 +99,7 @@ test('bad requests get an error and the service keeps serving', async () => {
       assert.instance(e3, ValueError);
       // garbage bytes to the front and to a server: an error to that sender only
       const replies: string[][] = [];
-      const raw = [opts.address, opts.servers.server0].map((a) => ServingDealer.connect(a, (f) => replies.push(f.map((b) => b.toString()))));
+      const raw = [opts.address, opts.servers.server0].map((a) => open(a, (f) => replies.push(f.map((b) => b.toString()))));
       await raw[0].send([Buffer.from([0xff, 0x00, 0x13])]);
       await raw[1].send([Buffer.from('share'), Buffer.from('x:1'), Buffer.from('{not json'), Buffer.from([1, 2, 3])]);
       await raw[1].send([Buffer.from('garbage')]);
@@ -106,11 +110,11 @@ test('bad requests get an error and the service keeps serving', async () => {
       // a share sent to only one server: the other times out for this request only
       const id = `${client.clientId}:half`;
       const got = new Promise<string[]>((resolve) => {
-        const d = ServingDealer.connect(opts.servers.server1, (f) => resolve(f.map((b) => b.toString())));
+        const d = open(opts.servers.server1, (f) => resolve(f.map((b) => b.toString())));
         void d.send([Buffer.from('hello'), Buffer.from(client.clientId)]);
-        const front = ServingDealer.connect(opts.address, () => undefined);
+        const front = open(opts.address, () => undefined);
         void front.send([Buffer.from('predict'), Buffer.from(id), Buffer.from(JSON.stringify({ shape: [1, 6] }))]);
-        void ServingDealer.connect(opts.servers.server0, () => undefined).send([Buffer.from('share'), Buffer.from(id), Buffer.from(JSON.stringify({ shape: [1, 6] })), Buffer.alloc(48)]);
+        void open(opts.servers.server0, () => undefined).send([Buffer.from('share'), Buffer.from(id), Buffer.from(JSON.stringify({ shape: [1, 6] })), Buffer.alloc(48)]);
       });
       const half = await got;
       assert.is(half[0], 'error');
@@ -119,11 +123,11 @@ test('bad requests get an error and the service keeps serving', async () => {
       // a share of the wrong size reaches a server: ProtocolError to that client
       const e4 = await new Promise<string[]>((resolve) => {
         const bad = `${client.clientId}:short`;
-        const front = ServingDealer.connect(opts.address, () => undefined);
+        const front = open(opts.address, () => undefined);
         void front.send([Buffer.from('predict'), Buffer.from(bad), Buffer.from(JSON.stringify({ shape: [1, 6] }))]);
-        const d0 = ServingDealer.connect(opts.servers.server0, (f) => resolve(f.map((b) => b.toString())));
+        const d0 = open(opts.servers.server0, (f) => resolve(f.map((b) => b.toString())));
         void d0.send([Buffer.from('share'), Buffer.from(bad), Buffer.from(JSON.stringify({ shape: [1, 6] })), Buffer.alloc(40)]);
-        void ServingDealer.connect(opts.servers.server1, () => undefined).send([Buffer.from('share'), Buffer.from(bad), Buffer.from(JSON.stringify({ shape: [1, 6] })), Buffer.alloc(48)]);
+        void open(opts.servers.server1, () => undefined).send([Buffer.from('share'), Buffer.from(bad), Buffer.from(JSON.stringify({ shape: [1, 6] })), Buffer.alloc(48)]);
       });
       assert.is(e4[0], 'error');
       assert.match(e4[2], /40 bytes/);
@@ -133,6 +137,7 @@ test('bad requests get an error and the service keeps serving', async () => {
       assert.instance(new ProtocolError('x'), Error);
     } finally {
       client.close();
+      closeOpened();
       await service.close();
       await closeClientEndpoints();
     }
