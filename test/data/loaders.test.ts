@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- apache-arrow typings of makeTable over mixed vectors */
 /**
  * Table loaders (src/data): CSV and Arrow round trips for every Arrow numeric type, IDX, and
  * the bad files (missing column, text in a numeric column, missing value, ragged row, empty
