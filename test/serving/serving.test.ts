@@ -157,8 +157,4 @@ test('serve and Client validate their arguments', async () => {
   });
 });
 
-// Some serving socket outlives the suite and keeps the process alive (to be found and closed):
-// end the process once every test has run, with uvu's exit code.
-test.after(() => { setTimeout(() => process.exit(process.exitCode ?? 0), 1000).unref(); });
-
 test.run();
