@@ -6,6 +6,7 @@
  */
 import { NotImplementedError, ValueError } from '../errors.js';
 import { getProtocol, type Protocol } from '../protocols/protocol.js';
+import { maxAbs } from '../protocols/overflow.js';
 import type { TfeTensor } from '../protocols/tensor.js';
 
 /**
@@ -229,7 +230,7 @@ export abstract class Layer {
     const value = isPublic ? p.definePublicVariable(init, { shape }) : p.definePrivateVariable(init, { shape });
     // The initial values are public (drawn on the driver), so their magnitude bounds the weight
     // until training changes it (overflow analysis, src/protocols/overflow.ts).
-    value.bound = init.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+    value.bound = maxAbs(init);
     const w = { name: `${this.name}/${name}`, shape, value, trainable };
     this.weightList.push(w);
     return w;

@@ -5,6 +5,7 @@
  * players the driver shares what it holds (see {@link shareFrom}).
  */
 import { ValueError } from '../errors.js';
+import { maxAbs } from '../protocols/overflow.js';
 import type { Protocol } from '../protocols/protocol.js';
 import { TfeTensor } from '../protocols/tensor.js';
 import { getRuntime } from '../runtime/index.js';
@@ -56,11 +57,4 @@ export async function asPrivate(p: Protocol, v: ModelInput, owner: string, what:
   if (v instanceof TfeTensor) return v;
   const { values, shape } = plain(v, what);
   return shareFrom(p, owner, values, shape);
-}
-
-/** The largest magnitude of plain values (0 for none). */
-export function maxAbs(values: ArrayLike<number>): number {
-  let m = 0;
-  for (let i = 0; i < values.length; i++) m = Math.max(m, Math.abs(values[i]));
-  return m;
 }

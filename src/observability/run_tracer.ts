@@ -81,8 +81,6 @@ const tagListeners: ((name: string, start: number, end: number) => void | Promis
 /** Registers a listener for finished tags (the events writer). @internal */
 export function onTagEnd(l: (name: string, start: number, end: number) => void | Promise<void>): void { tagListeners.push(l); }
 
-/** The tag windows recorded so far (for tests and the events writer). @internal */
-export function recordedTags(): readonly { name: string; start: number; end: number }[] { return tagWindows; }
 
 /**
  * The tracer of one runtime: driver batches, local players' spans, and the merge at close.

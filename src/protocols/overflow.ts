@@ -61,6 +61,20 @@ export function checkBounds(values: ArrayLike<number>, bounds: number | readonly
   }
 }
 
+/**
+ * The largest magnitude of plain values (0 for none): the public bound of values the sharing
+ * party knows.
+ * @example
+ * ```ts
+ * maxAbs([1, -3, 2]); // 3
+ * ```
+ */
+export function maxAbs(values: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < values.length; i++) m = Math.max(m, Math.abs(values[i]));
+  return m;
+}
+
 const warned = new Set<string>();
 
 /** Where overflow warnings go (console.warn; tests may replace it). @internal */

@@ -21,6 +21,7 @@ import { loadShares, saveShares } from './saved_shares.js';
 import * as shape from './shape.js';
 import { maskAndReshare, shareFrom } from './sharing.js';
 import { truncateShares } from './truncate.js';
+import { pow } from '../generic/powers.js';
 
 /**
  * Options of {@link ABY3}.
@@ -180,7 +181,7 @@ export class ABY3 implements Protocol, ExactComparison {
     return product(this, 'Conv2D', { strides: typeof s === 'number' ? [s, s] : s, padding: opts.padding ?? 'valid' }, x, w);
   }
   div(x: TensorLike, y: number | Liftable): TfeTensor { return divPublic(this, this.toTensor(x), y); }
-  pow(x: TensorLike, n: number): TfeTensor { return fns.pow(this, this.toTensor(x), n); }
+  pow(x: TensorLike, n: number): TfeTensor { return pow(this, this.toTensor(x), n); }
   polynomial(x: TensorLike, coefficients: ArrayLike<number>): TfeTensor { return fns.polynomial(this, this.toTensor(x), coefficients); }
   sigmoid(x: TensorLike): TfeTensor { return tidy(() => fns.sigmoid(this, this.toTensor(x), this.sigmoidMode)); }
   tanh(x: TensorLike): TfeTensor { return tidy(() => fns.tanh(this, this.toTensor(x))); }

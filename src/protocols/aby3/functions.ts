@@ -13,6 +13,7 @@ import { DEFAULT_APPROXIMATIONS } from '../approximations/index.js';
 import { PIECEWISE_SIGMOID, PIECEWISE_TANH, type PiecewiseLinear } from '../securenn/piecewise.js';
 import type { TfeTensor } from '../tensor.js';
 import type { ABY3 } from './aby3.js';
+import { powers } from '../generic/powers.js';
 import { isNegative, not } from './comparisons.js';
 
 /**
@@ -24,37 +25,6 @@ import { isNegative, not } from './comparisons.js';
  * ```
  */
 export const ABY3_SIGMOID: PiecewiseLinear = { knots: [-0.5, 0.5], values: [0, 1], maxError: 0.378 };
-
-/**
- * x^n for an integer n ≥ 0 with ⌈log2 n⌉ product levels (powers by squaring).
- * @example
- * ```ts
- * const y = pow(p, x, 3);
- * ```
- */
-export function pow(p: ABY3, x: TfeTensor, n: number): TfeTensor {
-  if (!Number.isInteger(n) || n < 0) throw new ValueError(`\`n\` must be a non-negative integer, got ${n}`);
-  if (n === 0) return p.defineConstant(new Float64Array(x.size).fill(1), { shape: [...x.shape] });
-  return powers(p, x, [n]).get(n)!;
-}
-
-/** x^k for every wanted k; products of one depth travel in the same rounds. */
-function powers(p: ABY3, x: TfeTensor, wanted: Iterable<number>): Map<number, TfeTensor> {
-  const out = new Map<number, TfeTensor>([[1, x]]);
-  const get = (k: number): TfeTensor => {
-    let v = out.get(k);
-    if (v) return v;
-    const h = 2 ** Math.floor(Math.log2(k));
-    v = h === k ? p.square(get(k / 2)) : p.mul(get(h), get(k - h));
-    out.set(k, v);
-    return v;
-  };
-  for (const k of wanted) {
-    if (!Number.isInteger(k) || k < 1) throw new ValueError(`powers: exponent must be a positive integer, got ${k}`);
-    get(k);
-  }
-  return out;
-}
 
 /**
  * c0 + c1·x + … + cd·x^d: powers by squaring, then public scalings (in parallel).

@@ -7,7 +7,7 @@
  * const z = product(p, 'MatMul', { transposeA: false, transposeB: false }, x, w);
  * ```
  */
-import { ValueError } from '../../errors.js';
+import { divisorPlan } from '../generic/divisor.js';
 import { toPlain } from '../lift.js';
 import type { Handle } from '../runtime_link.js';
 import type { Liftable, TensorLike, TfeTensor } from '../tensor.js';
@@ -87,13 +87,10 @@ export function product(p: ABY3, kernel: BilinearKernel, attrs: object, xv: Tens
   return privateProduct(p, kernel, attrs, p.toPrivate(x), p.toPrivate(y), k, f);
 }
 
-/** Significant bits kept in the reciprocal of a public divisor: relative error ≤ 2^-17. */
-const RECIPROCAL_BITS = 16;
-
 /**
- * Division by a public value (number or array, broadcast). A power of two is one exact
- * truncation; otherwise x is multiplied by the integer R = round(2^e / c), with e chosen so R
- * keeps at least 17 significant bits, and truncated by e. Error: relative ≤ 2^-17 plus one ulp.
+ * Division by a public value (number or array, broadcast), by the plan of
+ * generic/divisor.ts (an exact shift for powers of two, else integer reciprocals and one
+ * truncation). Error: relative ≤ 2^-17 plus one ulp.
  * @example
  * ```ts
  * const y = divPublic(p, x, 3);
@@ -101,19 +98,13 @@ const RECIPROCAL_BITS = 16;
  */
 export function divPublic(p: ABY3, xv: TfeTensor, y: number | Liftable, shape?: number[]): TfeTensor {
   const c = toPlain(y, shape, 'divisor');
-  for (const v of c.values) if (!Number.isFinite(v) || v === 0) throw new ValueError(`\`divisor\` must be finite and non-zero, got ${v}`);
-  let x = xv;
-  if (x.fracBits === 0) x = p.rescaleTo(x, p.fracBits);
-  const first = c.values[0];
-  const uniform = c.values.every((v) => v === first);
-  const log = Math.log2(Math.abs(first));
-  if (uniform && Number.isInteger(log) && log >= 0 && log <= 62) {
-    const t = log === 0 ? x : p.truncate(x, log, x.fracBits);
-    return first < 0 ? p.neg(t) : t;
+  const plan = divisorPlan(c);
+  const x = xv.fracBits === 0 ? p.rescaleTo(xv, p.fracBits) : xv;
+  if (plan.kind === 'shift') {
+    const t = plan.bits === 0 ? x : p.truncate(x, plan.bits, x.fracBits);
+    return plan.negate ? p.neg(t) : t;
   }
-  const maxAbs = Math.max(...Array.from(c.values, Math.abs));
-  const e = Math.min(62, Math.max(1, Math.ceil(RECIPROCAL_BITS + Math.log2(maxAbs))));
-  const r = Float64Array.from(c.values, (v) => Math.round(2 ** e / v));
+  const r = plan.reciprocals;
   const scaled = p.mul(x, p.defineConstant(r.length === 1 && c.shape.length === 0 ? r[0] : r, { shape: c.shape, integer: true }));
-  return p.truncate(scaled, e, x.fracBits);
+  return p.truncate(scaled, plan.bits, x.fracBits);
 }

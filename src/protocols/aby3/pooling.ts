@@ -12,6 +12,7 @@ import { ValueError } from '../../errors.js';
 import type { Pool2DOptions } from '../protocol.js';
 import type { TfeTensor } from '../tensor.js';
 import type { ABY3 } from './aby3.js';
+import { fromRows, toRows } from '../generic/rows.js';
 import { isNegative, not } from './comparisons.js';
 import { mapLocal } from './linear.js';
 import { poolGeometry } from './shape.js';
@@ -21,28 +22,6 @@ import { poolGeometry } from './shape.js';
  * 2^30 (inputs must lie in (−2^30, 2^30), far inside the comparison range).
  */
 export const PAD_MAGNITUDE = 2 ** 30;
-
-/** Moves `axis` last and flattens the rest: [m, L], with what is needed to undo it. */
-function toRows(p: ABY3, x: TfeTensor, axis: number, op: string) {
-  const rank = x.rank;
-  const a = axis < 0 ? axis + rank : axis;
-  if (!Number.isInteger(a) || a < 0 || a >= rank) throw new ValueError(`\`${op}\`: axis ${axis} is out of range for rank ${rank}`);
-  const len = x.shape[a];
-  if (len === 0) throw new ValueError(`\`${op}\`: axis ${a} of shape [${x.shape.join(',')}] is empty`);
-  const perm = [...Array(rank).keys()].filter((i) => i !== a).concat([a]);
-  const moved = a === rank - 1 ? x : p.transpose(x, perm);
-  const outer = x.shape.filter((_, i) => i !== a);
-  const rows = p.reshape(moved, [outer.reduce((s, d) => s * d, 1), len]);
-  return { rows, len, outer, a, perm };
-}
-
-/** Undoes {@link toRows} for a result with the axis kept (length L). */
-function fromRows(p: ABY3, rows: TfeTensor, outer: number[], a: number, perm: number[]): TfeTensor {
-  const moved = p.reshape(rows, [...outer, rows.shape[1]]);
-  if (a === perm.length - 1) return moved;
-  const inverse = perm.map((_, i) => perm.indexOf(i));
-  return p.transpose(moved, inverse);
-}
 
 /**
  * True when short rows are better served by {@link argmaxOneHot}'s all-pairs comparison

@@ -12,5 +12,7 @@
 export { exp, softmax, softmaxParts, type ExpOptions, type SoftmaxOptions, type SoftmaxParts } from './exp_softmax.js';
 export { log, softplusApprox } from './log.js';
 export { scaleBy } from './scale.js';
+export { pow, powers } from './powers.js';
+export { fromRows, toRows } from './rows.js';
 export { invSqrt, invSqrtPlan, reciprocal, reciprocalPlan, scaledReciprocal, type GenericNewtonPlan, type NewtonOptions } from './newton.js';
 export { avgPool2dGrad, col2imSum, conv2dGrads, im2col, maxPool2dGrad, windowGeometry, type WindowGeometry } from './conv_grad.js';

@@ -1,3 +1,4 @@
+import { divisorPlan } from '../generic/divisor.js';
 import { ValueError } from '../../errors.js';
 import { U64, type KernelAttrMap, type KernelAttrsArg, type KernelName } from '../../kernels/index.js';
 import { broadcastOrThrow } from '../../kernels/ops/validate.js';
@@ -73,34 +74,23 @@ export function addSub(p: Pond, kernel: 'Add' | 'Sub', xv: TensorLike, yv: Tenso
   return new PondPrivateTensor(p, f, [rt.op(p.s0, kernel, [x0, y0]), rt.op(p.s1, kernel, [x1, y1])]);
 }
 
-/** Significant bits kept in the reciprocal of a public divisor: relative error ≤ 2^-17. */
-const RECIPROCAL_BITS = 16;
-
 /**
- * Division by a public value (number or array, broadcast). A power of two is an exact
- * truncation; otherwise x is multiplied by the integer R = round(2^e / c), with e chosen so R
- * keeps at least 17 significant bits, and truncated by e. Error: relative ≤ 2^-17 plus one
- * unit in the last place. Range: |x·R| < 2^62 in ring units.
+ * Division by a public value (number or array, broadcast), by the plan of
+ * generic/divisor.ts (an exact truncation for powers of two, else integer reciprocals and one
+ * truncation). Error: relative ≤ 2^-17 plus one unit in the last place. Range: |x·R| < 2^62 in ring units.
  */
 export function divPublic(p: Pond, xv: TfeTensor, y: number | Liftable, shape?: number[]): TfeTensor {
   const c = toPlain(y, shape, 'divisor');
-  for (const v of c.values) {
-    if (!Number.isFinite(v) || v === 0) throw new ValueError(`\`divisor\` must be finite and non-zero, got ${v}`);
-  }
+  const plan = divisorPlan(c);
   let x = xv instanceof PondMaskedTensor ? xv.unmasked : xv;
   if (x.fracBits === 0) x = p.rescaleTo(x, p.fracBits);
-  const first = c.values[0];
-  const uniform = c.values.every((v) => v === first);
-  const k = Math.log2(Math.abs(first));
-  if (uniform && Number.isInteger(k) && k >= 0 && k <= 62) {
-    const t = k === 0 ? x : truncate(p, x, k);
-    return first < 0 ? p.neg(t) : t;
+  if (plan.kind === 'shift') {
+    const t = plan.bits === 0 ? x : truncate(p, x, plan.bits);
+    return plan.negate ? p.neg(t) : t;
   }
-  const maxAbs = Math.max(...Array.from(c.values, Math.abs));
-  const e = Math.min(62, Math.max(1, Math.ceil(RECIPROCAL_BITS + Math.log2(maxAbs))));
-  const r = Float64Array.from(c.values, (v) => Math.round(2 ** e / v));
+  const r = plan.reciprocals;
   const scaled = p.mul(x, p.defineConstant(r.length === 1 && c.shape.length === 0 ? r[0] : r, { shape: c.shape, integer: true }));
-  return truncate(p, scaled, e);
+  return truncate(p, scaled, plan.bits);
 }
 
 function truncate(p: Pond, x: TfeTensor, k: number): TfeTensor {

@@ -7,42 +7,7 @@ import type { TfeTensor } from '../tensor.js';
 import type { Pond } from './pond.js';
 import { PondMaskedTensor, PondPrivateTensor, PondPublicTensor } from './pond_tensors.js';
 import { truncatePrivate } from './truncate.js';
-
-/**
- * Computes x^k for every k in `wanted` with ceil(log2(max k)) multiplication rounds: x^(2^j)
- * by repeated squaring, and any other x^k as x^h · x^(k−h) with h the largest power of two
- * below k. All products at one depth are independent, so they travel in the same round; each
- * power is masked once and the mask reused by every product it enters.
- */
-export function powers(p: Pond, x: TfeTensor, wanted: Iterable<number>): Map<number, TfeTensor> {
-  const out = new Map<number, TfeTensor>([[1, x]]);
-  const get = (k: number): TfeTensor => {
-    let v = out.get(k);
-    if (v) return v;
-    const h = 2 ** Math.floor(Math.log2(k));
-    v = h === k ? p.square(get(k / 2)) : p.mul(get(h), get(k - h));
-    out.set(k, v);
-    return v;
-  };
-  for (const k of wanted) {
-    if (!Number.isInteger(k) || k < 1) throw new ValueError(`powers: exponent must be a positive integer, got ${k}`);
-    get(k);
-  }
-  return out;
-}
-
-/**
- * x^n for an integer n ≥ 0, with ceil(log2 n) multiplication rounds (powers by squaring).
- * @example
- * ```ts
- * tfe.pow(x, 3); // x · x²
- * ```
- */
-export function pow(p: Pond, x: TfeTensor, n: number): TfeTensor {
-  if (!Number.isInteger(n) || n < 0) throw new ValueError(`\`n\` must be a non-negative integer, got ${n}`);
-  if (n === 0) return p.defineConstant(new Float64Array(x.size).fill(1), { shape: [...x.shape] });
-  return powers(p, x, [n]).get(n)!;
-}
+import { powers } from '../generic/powers.js';
 
 /** A public real coefficient as a ring element with `fracBits` fractional bits. */
 function encodeScalar(c: number, fracBits: number): bigint {

@@ -5,11 +5,12 @@ import type { Handle, Runtime } from '../runtime_link.js';
 import { currentRuntime, inputWithShape, keepHandle } from '../runtime_link.js';
 import { allIntegers, toPlain } from '../lift.js';
 import type { Conv2DOptions, InputOptions, InputProvider, Pool2DOptions, Protocol, ProtocolCapabilities, SavedShares } from '../protocol.js';
-import { boundOf, productBound } from '../overflow.js';
+import { boundOf, maxAbs, productBound } from '../overflow.js';
 import { TfeTensor, type Liftable, type TensorLike } from '../tensor.js';
 import { beaverProduct, beaverSquare, mask } from './beaver.js';
 import * as linear from './linear.js';
 import * as nonlinear from './nonlinear.js';
+import { pow } from '../generic/powers.js';
 import { PondMaskedTensor, PondPrivateTensor, PondPrivateVariable, PondPublicTensor, PondPublicVariable } from './pond_tensors.js';
 import { loadShares, saveShares } from './saved_shares.js';
 import { inputSource, outputTo, revealToDriver, shareFrom } from './sharing.js';
@@ -151,7 +152,7 @@ export class Pond implements Protocol {
       ? [this.s0, this.s1].map((s) => this.rt.fill(s, [], encoded.values()[0] as bigint, U64))
       : [this.s0, this.s1].map((s) => this.rt.upload(s, encoded));
     const c = new PondPublicTensor(this, fracBits, values as [Handle, Handle]);
-    c.bound = plain.values.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+    c.bound = maxAbs(plain.values);
     return c;
   }
 
@@ -252,7 +253,7 @@ export class Pond implements Protocol {
   }
 
   div(x: TensorLike, y: number | Liftable): TfeTensor { return linear.divPublic(this, this.toTensor(x), y); }
-  pow(x: TensorLike, n: number): TfeTensor { return nonlinear.pow(this, this.toTensor(x), n); }
+  pow(x: TensorLike, n: number): TfeTensor { return pow(this, this.toTensor(x), n); }
   polynomial(x: TensorLike, coefficients: ArrayLike<number>): TfeTensor { return nonlinear.polynomial(this, this.toTensor(x), coefficients); }
   sigmoid(x: TensorLike): TfeTensor { return nonlinear.approximate(this, 'sigmoid', this.toTensor(x)); }
   tanh(x: TensorLike): TfeTensor { return nonlinear.approximate(this, 'tanh', this.toTensor(x)); }

@@ -6,20 +6,7 @@ import type { TensorLike, TfeTensor } from '../tensor.js';
 import { batchedMsb, isNegative, less, select } from './comparisons.js';
 import { oneMinus } from './msb.js';
 import type { SecureNN } from './securenn.js';
-
-/** Moves `axis` last and flattens the rest: [m, L], with what is needed to undo it. */
-function toRows(p: SecureNN, x: TfeTensor, axis: number, op: string) {
-  const rank = x.rank;
-  const a = axis < 0 ? axis + rank : axis;
-  if (!Number.isInteger(a) || a < 0 || a >= rank) throw new ValueError(`\`${op}\`: axis ${axis} is out of range for rank ${rank}`);
-  const len = x.shape[a];
-  if (len === 0) throw new ValueError(`\`${op}\`: axis ${a} of shape [${x.shape.join(',')}] is empty`);
-  const perm = [...Array(rank).keys()].filter((i) => i !== a).concat([a]);
-  const moved = a === rank - 1 ? x : p.transpose(x, perm);
-  const outer = x.shape.filter((_, i) => i !== a);
-  const rows = p.reshape(moved, [outer.reduce((s, d) => s * d, 1), len]);
-  return { rows, len, outer, a };
-}
+import { toRows } from '../generic/rows.js';
 
 /**
  * True when {@link allPairsFirstMax} serves m rows of length L: short rows (L ≤ 16) and few
