@@ -13,16 +13,30 @@ import { DriverRuntime, getRuntime, keep } from '../runtime/index.js';
 export type { Handle, InputSource, OutputSink, PlayerCounters, Runtime } from '../runtime/api.js';
 export { tidy } from '../runtime/index.js';
 
+const announced = new WeakMap<Runtime, Set<string>>();
+
 /**
  * The runtime of the active config, as protocols see it (the one link from protocols to the
- * runtime, DESIGN.md §3 import boundaries).
+ * runtime, DESIGN.md §3 import boundaries). `players` are the protocol's own servers: they are
+ * announced to the runtime once, before the protocol's first instruction there, so an
+ * auto-adding LocalConfig knows (and logs) every player at once.
  * @example
  * ```ts
- * const rt = currentRuntime();
+ * const rt = currentRuntime(['server0', 'server1', 'server2']);
  * ```
  */
-export function currentRuntime(): Runtime {
-  return getRuntime();
+export function currentRuntime(players: readonly string[] = []): Runtime {
+  const rt: Runtime = getRuntime();
+  if (players.length) {
+    let known = announced.get(rt);
+    if (!known) announced.set(rt, (known = new Set()));
+    const fresh = players.filter((p) => !known!.has(p));
+    if (fresh.length) {
+      rt.announcePlayers(fresh);
+      for (const p of fresh) known.add(p);
+    }
+  }
+  return rt;
 }
 
 /**
@@ -30,11 +44,10 @@ export function currentRuntime(): Runtime {
  * (the provider or loader runs there; only the shape reaches the driver).
  * @example
  * ```ts
- * const h = await inputWithShape('input-provider', source);
+ * const h = await inputWithShape(prot.rt, 'input-provider', source);
  * ```
  */
-export async function inputWithShape(player: string, source: InputSource): Promise<Handle> {
-  const rt: Runtime = getRuntime();
+export async function inputWithShape(rt: Runtime, player: string, source: InputSource): Promise<Handle> {
   return rt instanceof DriverRuntime ? rt.inputAsync(player, source) : rt.input(player, source);
 }
 

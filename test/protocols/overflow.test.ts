@@ -72,6 +72,15 @@ test('networked owners answer bounds checks only when they opt in (one bit to th
   assert.is(new Player({ name: 'owner', net, inProcess: true }).checkBounds, true);
 });
 
+test('ABY3 honours declared bounds too (checked on the owner, carried as the bound)', async () => {
+  tfe.setProtocol(new tfe.protocols.ABY3());
+  const x = await tfe.definePrivateInput('data-owner', () => [1, -2], { bounds: 5 });
+  assert.is(x.bound, 5);
+  const e = await valueError(tfe.definePrivateInput('data-owner', () => [1, 99], { bounds: 5 }));
+  assert.match(e.message, /outside its declared bounds \[-5, 5\]/);
+  assert.not.match(e.message, /99/);
+});
+
 test('a model range report flags the layer whose worst case can overflow, and predict warns', async () => {
   tfe.setProtocol(new tfe.SecureNN());
   const model = tfe.sequential({ layers: [

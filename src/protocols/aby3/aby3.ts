@@ -5,7 +5,8 @@ import type { Handle, Runtime } from '../runtime_link.js';
 import { currentRuntime, inputWithShape, keepHandle, tidy } from '../runtime_link.js';
 import { allIntegers, toPlain } from '../lift.js';
 import { registerCapability, type ExactComparison } from '../capabilities.js';
-import type { Conv2DOptions, InputProvider, Pool2DOptions, Protocol, ProtocolCapabilities, SavedShares } from '../protocol.js';
+import type { Conv2DOptions, InputOptions, InputProvider, Pool2DOptions, Protocol, ProtocolCapabilities, SavedShares } from '../protocol.js';
+import { boundOf } from '../overflow.js';
 import { inputSource } from '../pond/sharing.js';
 import { TfeTensor, type Liftable, type TensorLike } from '../tensor.js';
 import { ABY3BooleanTensor, ABY3PrivateTensor, ABY3PrivateVariable, ABY3PublicTensor, ABY3PublicVariable, type ReplicatedShares } from './aby3_tensors.js';
@@ -86,22 +87,26 @@ export class ABY3 implements Protocol, ExactComparison {
   }
 
   /** The runtime of the active config. @internal */
-  get rt(): Runtime { return currentRuntime(); }
+  get rt(): Runtime { return currentRuntime(this.servers); }
 
   // ---- values -------------------------------------------------------------------------------
 
-  async definePrivateInput(player: string, provider: InputProvider, opts: { shape?: number[]; integer?: boolean } = {}): Promise<TfeTensor> {
+  async definePrivateInput(player: string, provider: InputProvider, opts: InputOptions = {}): Promise<TfeTensor> {
     const fracBits = opts.integer ? 0 : this.fracBits;
-    const h = await inputWithShape(player, inputSource(provider, fracBits, opts.shape));
-    return new ABY3PrivateTensor(this, fracBits, shareFrom(this, h));
+    const h = await inputWithShape(this.rt, player, inputSource(provider, fracBits, opts.shape, opts.bounds));
+    const x = new ABY3PrivateTensor(this, fracBits, shareFrom(this, h));
+    if (opts.bounds !== undefined) x.bound = boundOf(opts.bounds).abs;
+    return x;
   }
 
-  async definePublicInput(player: string, provider: InputProvider, opts: { shape?: number[]; integer?: boolean } = {}): Promise<TfeTensor> {
+  async definePublicInput(player: string, provider: InputProvider, opts: InputOptions = {}): Promise<TfeTensor> {
     const fracBits = opts.integer ? 0 : this.fracBits;
-    const h = await inputWithShape(player, inputSource(provider, fracBits, opts.shape));
+    const h = await inputWithShape(this.rt, player, inputSource(provider, fracBits, opts.shape, opts.bounds));
     const copies = this.servers.map((s) => (s === player ? h : this.rt.send(h, s))) as [Handle, Handle, Handle];
     if (!copies.includes(h)) this.rt.free(h);
-    return new ABY3PublicTensor(this, fracBits, copies);
+    const pub = new ABY3PublicTensor(this, fracBits, copies);
+    if (opts.bounds !== undefined) pub.bound = boundOf(opts.bounds).abs;
+    return pub;
   }
 
   defineConstant(value: Liftable, opts: { shape?: number[]; integer?: boolean } = {}): ABY3PublicTensor {

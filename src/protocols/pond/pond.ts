@@ -101,30 +101,21 @@ export class Pond implements Protocol {
   /** The crypto producer (dealer of triples and truncation pairs). */
   get cp(): string {
     if (!this.producer) {
-      const known = this.rt.players;
+      const known = currentRuntime().players;
       this.producer = known.includes('crypto-producer') && !known.includes('server2') ? 'crypto-producer' : 'server2';
     }
     return this.producer;
   }
 
   /** The runtime of the active config. @internal */
-  get rt(): Runtime {
-    const rt = currentRuntime();
-    if (this.announcedTo !== rt) {
-      this.announcedTo = rt;
-      rt.announcePlayers([this.s0, this.s1, this.cp]);
-    }
-    return rt;
-  }
-  private announcedTo?: Runtime;
+  get rt(): Runtime { return currentRuntime([this.s0, this.s1, this.cp]); }
 
   // ---- values -------------------------------------------------------------------------------
 
   async definePrivateInput(player: string, provider: InputProvider, opts: InputOptions = {}): Promise<TfeTensor> {
     const fracBits = opts.integer ? 0 : this.fracBits;
-    void this.rt; // announces this protocol's servers before the input's first instruction
     const bound = opts.bounds === undefined ? undefined : boundOf(opts.bounds).abs;
-    const h = await inputWithShape(player, inputSource(provider, fracBits, opts.shape, opts.bounds));
+    const h = await inputWithShape(this.rt, player, inputSource(provider, fracBits, opts.shape, opts.bounds));
     const x = shareFrom(this, h, fracBits);
     x.bound = bound;
     return x;
@@ -132,9 +123,8 @@ export class Pond implements Protocol {
 
   async definePublicInput(player: string, provider: InputProvider, opts: InputOptions = {}): Promise<TfeTensor> {
     const fracBits = opts.integer ? 0 : this.fracBits;
-    void this.rt; // announces this protocol's servers before the input's first instruction
     const bound = opts.bounds === undefined ? undefined : boundOf(opts.bounds).abs;
-    const h = await inputWithShape(player, inputSource(provider, fracBits, opts.shape, opts.bounds));
+    const h = await inputWithShape(this.rt, player, inputSource(provider, fracBits, opts.shape, opts.bounds));
     const copies = [this.s0, this.s1].map((s) => (s === player ? h : this.rt.send(h, s))) as [Handle, Handle];
     if (!copies.includes(h)) this.rt.free(h);
     const pub = new PondPublicTensor(this, fracBits, copies);

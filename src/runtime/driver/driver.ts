@@ -176,7 +176,7 @@ export class DriverRuntime implements Runtime {
     this.usable(player);
     let expect = declared(source);
     let provide = source.kind === 'provider' ? source.provide : undefined;
-    if (source.kind === 'provider') this.requireInProcess(player, 'provider inputs');
+    if (source.kind === 'provider') this.requireLocalProvider(player);
     if (!expect && provide) {
       // An undeclared in-process provider runs now, so the driver learns the shape (the
       // tensor still goes only to the player).
@@ -203,7 +203,7 @@ export class DriverRuntime implements Runtime {
    */
   async inputAsync(player: string, source: InputSource): Promise<Handle> {
     this.usable(player);
-    if (source.kind === 'provider') this.requireInProcess(player, 'provider inputs');
+    if (source.kind === 'provider') this.requireLocalProvider(player);
     const id = this.nextId++;
     const { shape, ring } = await this.request<{ shape: number[]; ring: RingSpec }>(player, (req) =>
       this.inputInstr(id, source, declared(source), source.kind === 'provider' ? source.provide : undefined, req));
@@ -309,14 +309,19 @@ export class DriverRuntime implements Runtime {
   isInProcess(player: string): boolean { return this.net.inProcess(player); }
 
   private requireInProcess(player: string, what: string): void {
-    if (this.net.inProcess(player)) return;
-    if (what === 'provider inputs') {
-      throw new ValueError(`\`${player}\` is a networked player, and a provider function runs only in the driver's process (LocalConfig). ` +
-        `Put the data on \`${player}\`'s machine, under its --data-dir, and load it there with a loader, e.g. ` +
-        `definePrivateInput('${player}', { loader: 'json', args: { path: 'x.json' }, shape: [2, 2] })`);
+    if (!this.net.inProcess(player)) {
+      throw new ValueError(`${what} need an in-process player (LocalConfig); \`${player}\` is remote: register a data-source loader or sink on it instead`);
     }
-    throw new ValueError(`${what} need an in-process player (LocalConfig); \`${player}\` is remote: register a data-source loader or sink on it instead`);
   }
+
+  /** A provider function runs in this process only: a networked owner must load its data itself. */
+  private requireLocalProvider(player: string): void {
+    if (this.net.inProcess(player)) return;
+    throw new ValueError(`\`${player}\` is a networked player, and a provider function runs only in the driver's process (LocalConfig). ` +
+      `Put the data on \`${player}\`'s machine, under its --data-dir, and load it there with a loader, e.g. ` +
+      `definePrivateInput('${player}', { loader: 'json', args: { path: 'x.json' }, shape: [2, 2] })`);
+  }
+
 
   private usable(player: string): void {
     if (this.failure) throw this.failure;
