@@ -5,6 +5,8 @@ import * as tfe from '../../src/index.js';
 import { fromLayersModel } from '../../src/models/index.js';
 import { CommunicationError, ProtocolError, ValueError } from '../../src/errors.js';
 import { closeClientEndpoints, freePort, ServingDealer } from '../../src/runtime/index.js';
+import { SERVING_MAX_MESSAGE_BYTES } from '../../src/runtime/transport/zmq/serving_sockets.js';
+import { SHARE_INBOX_LIMIT } from '../../src/runtime/player/client_shares.js';
 import { withConfig } from '../helpers/configs.js';
 import { SecureNN } from '../../src/protocols/securenn/index.js';
 
@@ -46,7 +48,7 @@ function checkAgainstPlain(plain: tf.Sequential, x: number[][], got: tf.Tensor):
 
 test('served predictions match plaintext; 20 concurrent clients each get their own answer', async () => {
   await withConfig('local', async () => {
-    tfe.setProtocol(new SecureNN()); // exact ReLU: Pond's is a polynomial approximation
+    tfe.setProtocol(new SecureNN());
     const plain = plainModel();
     const model = await fromLayersModel(plain, { owner: 'server0' });
     const opts = await addresses();
@@ -80,7 +82,7 @@ test('served predictions match plaintext; 20 concurrent clients each get their o
 
 test('bad requests get an error and the service keeps serving', async () => {
   await withConfig('local', async () => {
-    tfe.setProtocol(new SecureNN()); // exact ReLU: Pond's is a polynomial approximation
+    tfe.setProtocol(new SecureNN());
     const plain = plainModel();
     const model = await fromLayersModel(plain, { owner: 'server0' });
     const opts = await addresses();
@@ -131,6 +133,14 @@ test('bad requests get an error and the service keeps serving', async () => {
       });
       assert.is(e4[0], 'error');
       assert.match(e4[2], /40 bytes/);
+      // a stranger's oversized message (over SERVING_MAX_MESSAGE_BYTES) is dropped by ZeroMQ
+      // with its connection, and 5,000 unasked-for shares are refused once the inbox is full
+      void open(opts.servers.server0, () => undefined).send([Buffer.from('share'), Buffer.from('x:1'), Buffer.from('{}'), Buffer.alloc(SERVING_MAX_MESSAGE_BYTES + 1)]);
+      const refusals: string[] = [];
+      const flood = open(opts.servers.server1, (f) => refusals.push(f[2].toString()));
+      for (let k = 0; k < SHARE_INBOX_LIMIT + 10; k++) void flood.send([Buffer.from('share'), Buffer.from(`flood:${k}`), Buffer.from(JSON.stringify({ shape: [1, 6] })), Buffer.alloc(48)]);
+      for (let i = 0; i < 200 && refusals.length < 10; i++) await new Promise((r) => setTimeout(r, 20));
+      assert.ok(refusals.length >= 10 && refusals.every((m) => /too many shares not yet asked for/.test(m)), `refusals: ${refusals.length}`);
       // the next good request is served correctly
       const x = rowsOf(3, 2);
       checkAgainstPlain(plain, x, await client.predict(x));
@@ -146,7 +156,7 @@ test('bad requests get an error and the service keeps serving', async () => {
 
 test('serve and Client validate their arguments', async () => {
   await withConfig('local', async () => {
-    tfe.setProtocol(new SecureNN()); // exact ReLU: Pond's is a polynomial approximation
+    tfe.setProtocol(new SecureNN());
     const model = await fromLayersModel(plainModel(), { owner: 'server0' });
     const opts = await addresses();
     await rejects(() => tfe.serving.serve(model, { ...opts, servers: { server0: opts.servers.server0 } }), /no address for server1|found none for server1/);

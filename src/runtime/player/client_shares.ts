@@ -27,11 +27,14 @@ import { registerLoader, registerSink } from './data_sources.js';
  */
 export const SHARE_INBOX_LIMIT = 4096;
 const INBOX_TTL_MS = 60_000;
+/** Bytes of shares held for requests not yet asked for, at most (with SHARE_INBOX_LIMIT shares). */
+export const SHARE_INBOX_BYTES = 256 * 2 ** 20;
 
 interface Arrived { from: Buffer; frames: Frames; at: number }
 interface Endpoint {
   router: ServingRouter;
   inbox: Map<string, Arrived>;
+  inboxBytes: number;
   waiters: Map<string, (a: Arrived) => void>;
   replyTo: Map<string, Buffer>;
   clients: Map<string, Buffer>;
@@ -66,15 +69,23 @@ function onMessage(ep: Endpoint, player: string, from: Buffer, frames: Frames): 
     return;
   }
   const now = Date.now();
-  for (const [id, a] of ep.inbox) if (now - a.at > INBOX_TTL_MS) ep.inbox.delete(id);
+  for (const [id, a] of ep.inbox) if (now - a.at > INBOX_TTL_MS) forget(ep, id, a);
   const arrived = { from, frames, at: now };
   const waiter = ep.waiters.get(requestId);
   if (waiter) { ep.waiters.delete(requestId); waiter(arrived); return; }
-  if (ep.inbox.size >= SHARE_INBOX_LIMIT) {
-    reject(ep, from, requestId, `${player} holds ${SHARE_INBOX_LIMIT} shares not yet asked for; retry later`);
+  const bytes = frames.reduce((n, f) => n + f.length, 0);
+  if (ep.inbox.size >= SHARE_INBOX_LIMIT || ep.inboxBytes + bytes > SHARE_INBOX_BYTES) {
+    reject(ep, from, requestId, `${player} holds too many shares not yet asked for (at most ${SHARE_INBOX_LIMIT} shares, ${SHARE_INBOX_BYTES >> 20} MiB); retry later`);
     return;
   }
   ep.inbox.set(requestId, arrived);
+  ep.inboxBytes += bytes;
+}
+
+/** Drops a held share and its bytes from the inbox count. */
+function forget(ep: Endpoint, id: string, a: Arrived): void {
+  if (!ep.inbox.delete(id)) return;
+  ep.inboxBytes -= a.frames.reduce((n, f) => n + f.length, 0);
 }
 
 function endpoint(player: string, bind: string): Promise<Endpoint> {
@@ -82,7 +93,7 @@ function endpoint(player: string, bind: string): Promise<Endpoint> {
   const key = `${player}|${bind}`;
   let ep = endpoints.get(key);
   if (!ep) {
-    const state: Partial<Endpoint> = { inbox: new Map(), waiters: new Map(), replyTo: new Map(), clients: new Map(), failed: new Set() };
+    const state: Partial<Endpoint> = { inbox: new Map(), inboxBytes: 0, waiters: new Map(), replyTo: new Map(), clients: new Map(), failed: new Set() };
     ep = ServingRouter.bind(bind, (from, frames) => onMessage(state as Endpoint, player, from, frames)).then((router) => {
       state.router = router;
       return state as Endpoint;
@@ -127,7 +138,7 @@ registerLoader('client-share', async (args, ctx) => {
   const zeros = () => hostTensor(new BigUint64Array(shape.reduce((a, b) => a * b, 1)), shape, { dtype: 'u64' });
   if (requestId === '') return zeros(); // deploy: just bind
   let arrived = ep.inbox.get(requestId);
-  ep.inbox.delete(requestId);
+  if (arrived) forget(ep, requestId, arrived);
   if (!arrived) {
     arrived = await new Promise<Arrived | undefined>((resolve) => {
       const timer = setTimeout(() => { ep.waiters.delete(requestId); resolve(undefined); }, timeoutMs);

@@ -1,5 +1,5 @@
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { mkdirSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, resolve, sep } from 'node:path';
 import { NotImplementedError, ValueError } from '../../errors.js';
 import { normalizeRing, type RingSpec } from '../kernel_link.js';
 import type { RingTensor } from '../kernel_link.js';
@@ -20,6 +20,8 @@ import { playerMacKey, verifyMac, writeMac } from './checkpoint_integrity.js';
 export interface DataContext {
   player: string;
   resolvePath(path: string): string;
+  /** `text` with this player's absolute data-dir prefix removed (errors name paths as given). */
+  relativize?(text: string): string;
   /** This player's MAC key for share files (created on first use; see checkpoint_integrity.ts). */
   macKey?(): Buffer;
 }
@@ -106,7 +108,11 @@ export function getSink(name: string): Sink {
 export function dataContext(player: string, root: string): DataContext {
   const base = resolve(root);
   let key: Buffer | undefined;
-  return { player, resolvePath: (path: string) => resolveInside(base, path, player), macKey: () => (key ??= playerMacKey(base)) };
+  let real = base;
+  try { real = realpathSync(base); } catch { /* the resolver reports a missing data dir */ }
+  const prefixes = [...new Set([real, base])].flatMap((d) => [d + sep, d]);
+  const relativize = (text: string) => prefixes.reduce((t, p) => t.split(p).join(p.endsWith(sep) ? '' : '<data-dir>'), text);
+  return { player, resolvePath: (path: string) => resolveInside(base, path, player), relativize, macKey: () => (key ??= playerMacKey(base)) };
 }
 
 function rawArgs(args: Record<string, unknown>): { path: string; shape: number[]; ring: RingSpec } {

@@ -284,7 +284,7 @@ export class PlayerSession {
             lastYield = performance.now();
           }
         } catch (e) {
-          this.fail(asTfeError(e, this.host.name, instr.op));
+          this.fail(asTfeError(e, this.host.name, instr.op, this.host.data.relativize));
           break;
         }
         if (this.failure) break;
@@ -330,11 +330,15 @@ export class PlayerSession {
   }
 }
 
-function asTfeError(e: unknown, player: string, op: string): TfeError {
+/**
+ * The error a failed instruction reports to the driver, naming player and instruction. Any
+ * absolute path inside the player's data dir becomes relative (`scrub`), whichever loader,
+ * sink or file system call wrote it: the driver learns paths only as it gave them.
+ */
+function asTfeError(e: unknown, player: string, op: string, scrub: (text: string) => string = (t) => t): TfeError {
   if (e instanceof TfeError) {
     if (e.code === 'ERR_COMMUNICATION') return e;
-    const out = new (e.constructor as new (m: string) => TfeError)(`player \`${player}\`, instruction \`${op}\`: ${e.message}`);
-    return out;
+    return new (e.constructor as new (m: string) => TfeError)(`player \`${player}\`, instruction \`${op}\`: ${scrub(e.message)}`);
   }
-  return new ProtocolError(`player \`${player}\`, instruction \`${op}\`: ${(e as Error)?.message ?? String(e)}`);
+  return new ProtocolError(`player \`${player}\`, instruction \`${op}\`: ${scrub((e as Error)?.message ?? String(e))}`);
 }

@@ -17,6 +17,11 @@ import { CommunicationError } from '../../../errors.js';
  */
 export type Frames = Buffer[];
 
+/** The largest message a serving address accepts from a client: 16 MiB (a share of 2M values). */
+export const SERVING_MAX_MESSAGE_BYTES = 16 * 2 ** 20;
+/** Messages a serving address queues before ZeroMQ stops reading from a client. */
+export const SERVING_RECEIVE_HWM = 1000;
+
 /**
  * A bound ROUTER socket that answers each sender by its routing id.
  * @example
@@ -34,7 +39,9 @@ export class ServingRouter {
 
   /** Binds `address` (`tcp://127.0.0.1:PORT`) and starts receiving. */
   static async bind(address: string, onMessage: (from: Buffer, frames: Frames) => void): Promise<ServingRouter> {
-    const sock = new zmq.Router({ linger: 0, sendHighWaterMark: 0, receiveHighWaterMark: 0, mandatory: false });
+    // Anyone who can reach the port can send: bound the message size and the receive queue
+    // (an oversized message makes ZeroMQ drop that connection; its client times out).
+    const sock = new zmq.Router({ linger: 0, sendHighWaterMark: 0, receiveHighWaterMark: SERVING_RECEIVE_HWM, maxMessageSize: SERVING_MAX_MESSAGE_BYTES, mandatory: false });
     try {
       await sock.bind(address);
     } catch (e) {
