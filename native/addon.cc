@@ -17,6 +17,7 @@ void InitPrg(Napi::Env env, Napi::Object exports);
 void InitFusedPond(Napi::Env env, Napi::Object exports);
 void InitSecureNNCompare(Napi::Env env, Napi::Object exports);
 void InitSecureNNOddRing(Napi::Env env, Napi::Object exports);
+void InitBitPack(Napi::Env env, Napi::Object exports);
 }  // namespace tfe
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
@@ -33,6 +34,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   tfe::InitBufferPool(env, exports);
   tfe::InitSecureNNCompare(env, exports);
   tfe::InitSecureNNOddRing(env, exports);
+  tfe::InitBitPack(env, exports);
   exports.Set("threads", Napi::Number::New(env, tfe::PoolThreads()));
   return exports;
 }

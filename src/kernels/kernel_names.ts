@@ -247,6 +247,17 @@ export const BIT_DECOMPOSE_SUB = 'BitDecomposeSub';
  */
 export const ADD_MOD_ODD = 'AddModOdd';
 
+// ---- Packed boolean circuits (bit-sliced prefix trees over XOR-shared words) ----
+
+/**
+ * `BitUnzipPack(x)` (u64, rank 1 [m] → [ceil(m/2)]): one level of a bit-packed prefix tree.
+ * half(w) gathers the 32 even bits of w (the odd bits when `odd`) into bits 0..31 in order
+ * (bit 2i (+1) → bit i); out[j] = half(x[2j]) | half(x[2j+1]) << 32, with x[m] read as 0.
+ * A bit permutation, so it commutes with XOR sharing: each server applies it to its share.
+ */
+export const BIT_UNZIP_PACK = 'BitUnzipPack';
+export interface BitUnzipPackAttrs { odd: boolean }
+
 /** Attributes of a kernel that takes none. */
 export type NoAttrs = Record<string, never>;
 
@@ -294,6 +305,7 @@ export interface KernelAttrMap {
   PrivateCompareZeroTest: NoAttrs;
   BitDecomposeSub: NoAttrs;
   AddModOdd: NoAttrs;
+  BitUnzipPack: Partial<BitUnzipPackAttrs>;
 }
 
 /**

@@ -9,7 +9,7 @@ import { BITS, inferOutput, knownKernels, ring, U64 } from '../../src/kernels/in
 import {
   BINARY_KERNELS, BIT_DECOMPOSE, BIT_EXTRACT, CAST, COL2IM, COMPARE_KERNELS, CONCAT, CONV2D, CUMSUM, FILL, GATHER,
   IM2COL, MATMUL, ONE_HOT, PAD, PRG_UNIFORM, PERMUTE_LAST_AXIS, REDUCE_SUM, RESHAPE, SELECT, SHIFT_KERNELS, SLICE, TILE, TRANSPOSE,
-  UNARY_KERNELS, PRIVATE_COMPARE_MASK, PRIVATE_COMPARE_ZERO_TEST, ADD_MOD_ODD, BIT_DECOMPOSE_SUB,
+  UNARY_KERNELS, PRIVATE_COMPARE_MASK, PRIVATE_COMPARE_ZERO_TEST, ADD_MOD_ODD, BIT_DECOMPOSE_SUB, BIT_UNZIP_PACK,
   ADD_N, TRUNC_DEAL_LOW, TRUNC_DEAL_MSB, TRUNC_FINISH,
 } from '../../src/kernels/kernel_names.js';
 import { assertValueError } from '../helpers/ring_testing.js';
@@ -24,7 +24,7 @@ test('every kernel of the contract has a shape rule', () => {
     ...BINARY_KERNELS, ...COMPARE_KERNELS, ...UNARY_KERNELS, ...SHIFT_KERNELS, SELECT, BIT_EXTRACT, BIT_DECOMPOSE,
     CAST, MATMUL, CONV2D, IM2COL, COL2IM, TRANSPOSE, RESHAPE, SLICE, CONCAT, PAD, GATHER, TILE, REDUCE_SUM, CUMSUM,
     ONE_HOT, FILL, PRG_UNIFORM, PERMUTE_LAST_AXIS, PRIVATE_COMPARE_MASK, PRIVATE_COMPARE_ZERO_TEST, ADD_MOD_ODD, BIT_DECOMPOSE_SUB,
-    ...FUSED_POND,
+    BIT_UNZIP_PACK, ...FUSED_POND,
   ];
   assert.equal([...knownKernels()].sort(), [...contract].sort());
   try { inferOutput('Frobnicate', [], {}); assert.unreachable(); } catch (e) { assert.instance(e, NotImplementedError); }

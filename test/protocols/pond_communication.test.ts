@@ -86,4 +86,26 @@ test('the exact comparison takes 8 rounds', async () => {
   assert.is(c.server1.rounds, 8);
 });
 
+test('the exact comparison sends what its bit-packed circuit says (about 100 bytes per element)', async () => {
+  const n = 1000;
+  const x = await tfe.definePrivateInput('input-provider', () => randomArray(9, n), { shape: [n] });
+  const c = await measure(() => msb(tfe.getProtocol() as tfe.Pond, x as tfe.PondPrivateTensor));
+  const words = [n];
+  for (let level = 1; level <= 6; level++) words.push(Math.ceil(words[level - 1] / 2));
+  const levels = words.slice(1);
+  // Each server: c = x + r (n words), then per level the masked odd e and the masked
+  // operands (two, one at the last level), then v = b ⊕ s (one word per 64 elements).
+  const server = (sender: string) => msg(sender, [n])
+    + levels.reduce((sum, m, i) => sum + (i === 5 ? 2 : 3) * msg(sender, [m]), 0) + msg(sender, [words[6]]);
+  // The producer: r's bits and the daBits' arithmetic shares (n words each), the AND triples'
+  // products, and the daBits' packed XOR shares, all to server1.
+  const producer = 2 * msg('server2', [n]) + levels.reduce((sum, m, i) => sum + (i === 5 ? 1 : 2) * msg('server2', [m]), 0)
+    + msg('server2', [words[6]]);
+  assert.is(c.server0.bytesSent, server('server0'), 'server0 bytes');
+  assert.is(c.server1.bytesSent, server('server1'), 'server1 bytes');
+  assert.is(c.server2.bytesSent, producer, 'server2 bytes');
+  const perElement = (c.server0.bytesSent + c.server1.bytesSent + c.server2.bytesSent) / n;
+  assert.ok(perElement < 110, `${perElement.toFixed(1)} bytes per element`);
+});
+
 test.run();

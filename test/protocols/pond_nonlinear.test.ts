@@ -74,4 +74,16 @@ test('msb is exact on random values across the whole ring and on edge values', a
   assert.is(wrong, 0, `${wrong} wrong msb results`);
 });
 
+test('msb keeps the shape: rank 2 with a size off the 64-bit packing, one element, and empty', async () => {
+  for (const shape of [[3, 67], [1], [0], [2, 0]]) {
+    const size = shape.reduce((a, b) => a * b, 1);
+    const values = Array.from({ length: size }, (_, i) => (i % 3) - 1 + (i % 2 ? 1e-4 : -1e-4) * i);
+    const x = await tfe.definePrivateInput('input-provider', () => values, { shape });
+    const bits = msb(pond, x as never);
+    assert.equal([...bits.shape], shape);
+    const got = await bits.reveal();
+    values.forEach((v, i) => assert.is(got[i], v < 0 ? 1 : 0, `msb(${v}) in shape [${shape}]`));
+  }
+});
+
 test.run();

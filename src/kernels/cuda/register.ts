@@ -11,7 +11,7 @@
  */
 import { availableBackends, registerBackend, registerKernel, runKernel } from '../engine.js';
 import {
-  ADD_MOD_ODD, ADD_N, BIT_DECOMPOSE_SUB, PERMUTE_LAST_AXIS, PRIVATE_COMPARE_MASK, PRIVATE_COMPARE_ZERO_TEST, TRUNC_DEAL_LOW,
+  ADD_MOD_ODD, ADD_N, BIT_DECOMPOSE_SUB, BIT_UNZIP_PACK, PERMUTE_LAST_AXIS, PRIVATE_COMPARE_MASK, PRIVATE_COMPARE_ZERO_TEST, TRUNC_DEAL_LOW,
   TRUNC_DEAL_MSB, TRUNC_FINISH,
 } from '../kernel_names.js';
 import { RingTensor } from '../ring_tensor.js';
@@ -34,7 +34,7 @@ function viaHost(kernelName: string): CudaKernel {
 }
 
 /** The protocols' fused kernels, run through the host for now (see {@link viaHost}). */
-const HOST_FUSED = [ADD_N, TRUNC_DEAL_LOW, TRUNC_DEAL_MSB, TRUNC_FINISH, PRIVATE_COMPARE_MASK, PRIVATE_COMPARE_ZERO_TEST, BIT_DECOMPOSE_SUB, ADD_MOD_ODD];
+const HOST_FUSED = [ADD_N, TRUNC_DEAL_LOW, TRUNC_DEAL_MSB, TRUNC_FINISH, PRIVATE_COMPARE_MASK, PRIVATE_COMPARE_ZERO_TEST, BIT_DECOMPOSE_SUB, ADD_MOD_ODD, BIT_UNZIP_PACK];
 
 /** Every kernel of the contract on a device backend (PermuteLastAxis and the fused kernels through the host). */
 export const deviceKernels: Record<string, CudaKernel> = {

@@ -55,6 +55,7 @@ export interface NativeBinding {
   privateCompareZeroTest(d0: Uint8Array, d1: Uint8Array, modulus: number, async: boolean): MaybeAsync<Uint8Array>;
   bitDecomposeSub(x: BigUint64Array, s: Uint8Array, modulus: number, async: boolean): MaybeAsync<Uint8Array>;
   addModOdd(a: BigUint64Array, b: BigUint64Array, async: boolean): MaybeAsync<BigUint64Array>;
+  bitUnzipPack(x: BigUint64Array, odd: boolean, async: boolean): MaybeAsync<BigUint64Array>;
 }
 
 /**

@@ -18,6 +18,7 @@ import { layoutKernels } from './layout.js';
 import { matmulKernels } from './matmul.js';
 import { prgKernels } from './prg_uniform.js';
 import { oddRingKernels } from './odd_ring.js';
+import { bitPackKernels } from './bit_pack.js';
 import { privateCompareKernels } from './private_compare.js';
 import { reduceKernels } from './reduce.js';
 import { ReferenceBackend } from './reference_backend.js';
@@ -28,6 +29,6 @@ registerBackend('reference', () => new ReferenceBackend(), 1);
 const ALL = [
   elementwiseKernels, compareKernels, bitKernels, creationKernels, layoutKernels,
   reduceKernels, matmulKernels, convKernels, prgKernels, fusedPondKernels,
-  privateCompareKernels, oddRingKernels,
+  privateCompareKernels, oddRingKernels, bitPackKernels,
 ];
 for (const k of ALL.flat()) registerKernel({ ...k, backendName: 'reference' });
