@@ -90,5 +90,7 @@ export function deviceCases(): DeviceCase[] {
   add('PrivateCompareZeroTest', [r([7, 64], Z67), r([7, 64], Z67)]);
   add('BitDecomposeSub', [r([6]), r([6, 64], Z67)]);
   add('AddModOdd', [r([9]), r([9])]);
+  add('BitUnzipPack', [r([9])], { odd: false });
+  add('BitUnzipPack', [r([64])], { odd: true });
   return cases;
 }
