@@ -5,7 +5,7 @@
  * is absent (`npm run notebooks` installs them; .ci/run does too). Needs dist/ (npm run build) and notebooks/node_modules/tfe-js.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
@@ -34,6 +34,17 @@ function execute(name: string): { stdout: string; html: string } {
   const html = outputs.map((o) => [o.data?.['text/html'] ?? ''].flat().join('')).join('');
   return { stdout, html };
 }
+
+/** The newest modification time of the files under `dir` ending with `ext`. */
+function newest(dir: string, ext: string): number {
+  return Math.max(0, ...readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith(ext)).map((f) => statSync(join(dir, f)).mtimeMs));
+}
+
+// The notebooks import the built package: a dist/ older than src/ would test yesterday's code.
+it('dist/ is built from the current src/ (else: npm run build)', () => {
+  const src = newest(join(root, 'src'), '.ts'), dist = statSync(join(root, 'dist/index.js')).mtimeMs;
+  assert.ok(dist >= src, `dist/ (${new Date(dist).toISOString()}) is older than src/ (${new Date(src).toISOString()}): run npm run build`);
+});
 
 it('01-getting-started: private arithmetic, output to one player, exact ReLU under SecureNN', () => {
   const { stdout } = execute('01-getting-started.ipynb');
