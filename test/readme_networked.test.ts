@@ -5,17 +5,17 @@
  * at a networked player fails with a ValueError naming the loader form.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as tfe from '../src/index.js';
 import { startLocalCluster } from '../src/runtime/transport/zmq/local_cluster.js';
+import { readmeBlock } from './helpers/readme.js';
 import { testTmpDir } from './helpers/tmp.js';
 
 const root = new URL('..', import.meta.url).pathname;
-const readme = readFileSync(join(root, 'README.md'), 'utf8');
-const block = /<!-- readme-test: networked -->\s*```ts\n([\s\S]*?)```/.exec(readme)?.[1];
+const block = readmeBlock('networked');
 
 test('the README networked example runs as shown on four tfe player processes', async () => {
   assert.ok(block, 'the README has the marked block');

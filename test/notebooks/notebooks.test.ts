@@ -1,11 +1,11 @@
 /**
  * The notebooks (issue 22, item 5) execute headlessly on the tslab kernel
  * (`jupyter nbconvert --execute`, reduced sizes via TFE_NB_SMALL) without a cell error, and their
- * key outputs are right. Skipped when Jupyter or the tslab kernel is absent (`npm run notebooks`
- * installs them; .ci/run does too). Needs dist/ (npm run build) and notebooks/node_modules/tfe-js.
+ * key outputs (an accuracy, a prediction) are right. Skipped when Jupyter or the tslab kernel
+ * is absent (`npm run notebooks` installs them; .ci/run does too). Needs dist/ (npm run build) and notebooks/node_modules/tfe-js.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
@@ -35,6 +35,17 @@ function execute(name: string): { stdout: string; html: string } {
   return { stdout, html };
 }
 
+/** The newest modification time of the files under `dir` ending with `ext`. */
+function newest(dir: string, ext: string): number {
+  return Math.max(0, ...readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith(ext)).map((f) => statSync(join(dir, f)).mtimeMs));
+}
+
+// The notebooks import the built package: a dist/ older than src/ would test yesterday's code.
+it('dist/ is built from the current src/ (else: npm run build)', () => {
+  const src = newest(join(root, 'src'), '.ts'), dist = statSync(join(root, 'dist/index.js')).mtimeMs;
+  assert.ok(dist >= src, `dist/ (${new Date(dist).toISOString()}) is older than src/ (${new Date(src).toISOString()}): run npm run build`);
+});
+
 it('01-getting-started: private arithmetic, output to one player, exact ReLU under SecureNN', () => {
   const { stdout } = execute('01-getting-started.ipynb');
   assert.match(stdout, /x·w \+ 1 = \[ 3\.75, 2\.25 \]/); // [1.5·0.5 + 2 + 1, 3·0.5 − 0.25 + 1]
@@ -59,6 +70,35 @@ it('03-private-training: the loss falls, the plot renders, accuracy is high', ()
   assert.match(html, /<svg[^>]*id="loss-plot"/);
   const acc = Number(/private training accuracy ([\d.]+)/.exec(stdout)?.[1]);
   assert.ok(acc >= 0.85, `accuracy ${acc}`);
+});
+
+it('04-vertical-federated-learning: PSI, training on both owners\' shares, Bob\'s weights as good as plaintext', () => {
+  const { stdout } = execute('04-vertical-federated-learning.ipynb');
+  assert.match(stdout, /PSI: 600 individuals in common; same order on both sides: true/); // Bob's 30 extra people dropped
+  assert.match(stdout, /features: PondPrivateTensor\(shape=\[600,16\]/);
+  assert.match(stdout, /17 weights delivered to server1/);
+  const priv = Number(/private model accuracy: ([\d.]+) %/.exec(stdout)?.[1]);
+  const plain = Number(/plaintext LR accuracy:\s+([\d.]+) %/.exec(stdout)?.[1]);
+  const diff = Number(/max \|private − plaintext weight\|: ([\d.]+)/.exec(stdout)?.[1]);
+  assert.ok(priv >= 80, `private accuracy ${priv} % (the ground truth allows ~87 %)`);
+  assert.ok(Math.abs(priv - plain) <= 2, `private ${priv} % within 2 points of plaintext ${plain} %`);
+  // 18 SGD steps at lr 0.5; each step's mean gradient differs from float64 by at most the
+  // sigmoid's error (≤ 0.0055) times mean |x| (≈ 0.8), plus 2^-16 roundings: ≤ 18·0.5·0.0044 ≈ 0.04.
+  assert.ok(diff < 0.05, `max |private − plaintext weight| ${diff} < 0.05`);
+});
+
+it('05-private-serving: the served predictions match the plaintext model', () => {
+  const { stdout } = execute('05-private-serving.ipynb');
+  assert.match(stdout, /serving \[null,2\] → \[null,1\] with SecureNN/);
+  assert.match(stdout, /both together:\s+Float64Array\(2\) \[ 0\.75, -1\.25 \]/);
+  assert.match(stdout, /prediction for \[0\.1,-0\.2\]: private [\d.]+, plaintext [\d.]+/);
+  // exact relu (SecureNN); weights and inputs rounded to 2^-17 give logit errors ≪ 1e-3; the
+  // sigmoid approximation adds ≤ 0.0055: 0.01 holds with room.
+  const diff = Number(/max \|private − plaintext\| ([\d.]+)/.exec(stdout)?.[1]);
+  assert.ok(diff < 0.01, `max |private − plaintext| ${diff} < 0.01`);
+  const acc = Number(/served accuracy ([\d.]+) on 32 test points/.exec(stdout)?.[1]);
+  assert.ok(acc >= 0.9, `served accuracy ${acc}`);
+  assert.match(stdout, /service: 33 requests served in \d+ batches/);
 });
 
 test.after(() => rmSync(out, { recursive: true, force: true }));
