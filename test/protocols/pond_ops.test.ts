@@ -208,4 +208,15 @@ test('Pond rejects a repeated player name', () => {
   assert.throws(() => new tfe.Pond('server0', 'server0'), (e: Error) => e instanceof tfe.ValueError && /distinct/.test(e.message));
 });
 
+test('Pond takes its options alone or after the player names, and refuses a first argument of another type', () => {
+  const alone = new tfe.Pond({ fracBits: 20, relu: 'chebyshev' });
+  assert.equal([alone.s0, alone.s1, alone.fracBits, alone.reluMode], ['server0', 'server1', 20, 'chebyshev']);
+  const named = new tfe.Pond('alice', 'bob', 'carol', { fracBits: 12 });
+  assert.equal([named.s0, named.s1, named.cp, named.fracBits, named.reluMode], ['alice', 'bob', 'carol', 12, 'exact']);
+  assert.throws(() => new tfe.Pond(42 as never), (e: Error) => e instanceof tfe.ValueError && /player name or an options object, got number/.test(e.message));
+  assert.throws(() => new tfe.Pond(null as never), (e: Error) => e instanceof tfe.ValueError && /got null/.test(e.message));
+  assert.throws(() => new tfe.Pond('server0', 7 as never), (e: Error) => e instanceof tfe.ValueError && /`s1` must be a player name, got number/.test(e.message));
+  assert.throws(() => new tfe.Pond({ fracBits: 40 }), (e: Error) => e instanceof tfe.ValueError && /fracBits/.test(e.message));
+});
+
 test.run();

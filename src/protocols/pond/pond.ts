@@ -74,28 +74,41 @@ export class Pond implements Protocol {
   /** How relu is computed (see {@link PondArgs.relu}). */
   readonly reluMode: 'exact' | 'chebyshev';
 
+  /** The first server. */
+  readonly s0: string;
+
   /**
-   * @param s0 first server (default `server0`)
+   * @param s0OrArgs first server (default `server0`), or the options alone:
+   *   `new Pond({ fracBits: 20 })`
    * @param s1 second server (default `server1`)
    * @param cryptoProducer the dealer; by default `server2`, or `crypto-producer` when the
    *   active config names that player and no `server2` (TF Encrypted's alias)
+   * @param args options, when the players are named
    */
   constructor(
-    readonly s0 = 'server0',
+    s0OrArgs: string | PondArgs = 'server0',
     readonly s1 = 'server1',
     cryptoProducer?: string,
     args: PondArgs = {},
   ) {
-    const f = args.fracBits ?? 16;
+    if (s0OrArgs === null || (typeof s0OrArgs !== 'string' && typeof s0OrArgs !== 'object')) {
+      throw new ValueError(`the first argument of a protocol must be a player name or an options object, got ${s0OrArgs === null ? 'null' : typeof s0OrArgs}`);
+    }
+    const a = typeof s0OrArgs === 'object' ? s0OrArgs : args;
+    this.s0 = typeof s0OrArgs === 'string' ? s0OrArgs : 'server0';
+    for (const [what, v] of [['s1', s1], ['cryptoProducer', cryptoProducer ?? 'server2']] as const) {
+      if (typeof v !== 'string' || v === '') throw new ValueError(`\`${what}\` must be a player name, got ${typeof v === 'string' ? 'an empty string' : typeof v}`);
+    }
+    const f = a.fracBits ?? 16;
     if (!Number.isInteger(f) || f < 1 || f > 30) throw new ValueError(`\`fracBits\` must be an integer in [1, 30], got ${f}`);
-    const names = [s0, s1, cryptoProducer ?? 'server2'];
+    const names = [this.s0, s1, cryptoProducer ?? 'server2'];
     if (new Set(names).size !== 3) throw new ValueError(`Pond needs three distinct players, got [${names.join(', ')}]`);
     this.producer = cryptoProducer;
     this.fracBits = f;
-    if (args.relu !== undefined && args.relu !== 'exact' && args.relu !== 'chebyshev') {
-      throw new ValueError(`\`relu\` must be 'exact' or 'chebyshev', got ${String(args.relu)}`);
+    if (a.relu !== undefined && a.relu !== 'exact' && a.relu !== 'chebyshev') {
+      throw new ValueError(`\`relu\` must be 'exact' or 'chebyshev', got ${String(a.relu)}`);
     }
-    this.reluMode = args.relu ?? 'exact';
+    this.reluMode = a.relu ?? 'exact';
   }
 
   /** The crypto producer (dealer of triples and truncation pairs). */

@@ -144,6 +144,18 @@ export class LocalCluster {
  */
 export async function startLocalCluster(players: string[], args: LocalClusterArgs = {}): Promise<LocalCluster> {
   if (!players.length) throw new ValueError('`players` must name at least one player');
+  // A port is free when chosen and bound by the player later: another process (or an outgoing
+  // connection's ephemeral port) may take it in between, so a lost race starts over on new ports.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnFreshPorts(players, args);
+    } catch (e) {
+      if (attempt >= 3 || !/address already in use/i.test((e as Error).message)) throw e;
+    }
+  }
+}
+
+async function startOnFreshPorts(players: string[], args: LocalClusterArgs): Promise<LocalCluster> {
   const hostmap: Record<string, string> = {};
   const ports = new Set<number>();
   while (ports.size < players.length) ports.add(await freePort());
