@@ -15,7 +15,9 @@ import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import { ValueError } from '../../errors.js';
+import type { Protocol } from '../../protocols/protocol.js';
 import { TfeTensor } from '../../protocols/tensor.js';
+import { getRuntime } from '../../runtime/index.js';
 import { shareFrom, type ModelInput } from '../data_input.js';
 import type { ImportArgs } from '../import_tfjs.js';
 import { Sequential, type ModelFitArgs } from '../sequential.js';
@@ -23,7 +25,8 @@ import type { History } from '../training.js';
 import { checkOnnxGraph } from './check.js';
 import { convertGraph } from './convert.js';
 import { OnnxNodeLayer } from './node_layer.js';
-import { parseOnnx, type OnnxWeights } from './parse.js';
+import { graphFromJson } from './loader.js';
+import { parseOnnx, type OnnxGraph } from './parse.js';
 
 let graphCount = 0;
 
@@ -57,19 +60,19 @@ export class OnnxModel extends Sequential {
   override predict(x: ModelInput, args: { batchSize?: number; reveal?: false; dataOwner?: string }): Promise<TfeTensor>;
   override predict(x: ModelInput, args: { batchSize?: number; reveal: true; dataOwner?: string }): Promise<tf.Tensor>;
   override predict(x: ModelInput): Promise<TfeTensor>;
-  override predict(x: ModelInput, args: { batchSize?: number; reveal?: boolean; dataOwner?: string } = {}): Promise<TfeTensor | tf.Tensor> {
+  override async predict(x: ModelInput, args: { batchSize?: number; reveal?: boolean; dataOwner?: string } = {}): Promise<TfeTensor | tf.Tensor> {
     this.checkPlain(x);
     return super.predict(x, args as { reveal: true });
   }
 
-  override evaluate(x: ModelInput, y: ModelInput, args: { batchSize?: number; revealTo?: string; dataOwner?: string } = {}): Promise<number | number[]> {
+  override async evaluate(x: ModelInput, y: ModelInput, args: { batchSize?: number; revealTo?: string; dataOwner?: string } = {}): Promise<number | number[]> {
     this.checkPlain(x);
     return super.evaluate(x, y, args);
   }
 
   override fit(x: ModelInput, y: ModelInput, args?: ModelFitArgs): Promise<History>;
   override fit(dataset: Parameters<Sequential['fitDataset']>[0], args?: ModelFitArgs): Promise<History>;
-  override fit(x: ModelInput | Parameters<Sequential['fitDataset']>[0], y?: ModelInput | ModelFitArgs, args: ModelFitArgs = {}): Promise<History> {
+  override async fit(x: ModelInput | Parameters<Sequential['fitDataset']>[0], y?: ModelInput | ModelFitArgs, args: ModelFitArgs = {}): Promise<History> {
     this.checkPlain(x);
     return super.fit(x as ModelInput, y as ModelInput, args);
   }
@@ -94,6 +97,19 @@ function layerNames(names: string[]): string[] {
  */
 export async function fromOnnx(bytes: Uint8Array, args: ImportArgs & { name?: string } = {}): Promise<OnnxModel> {
   const { graph, weights } = parseOnnx(bytes);
+  const owner = args.owner ?? 'model-owner';
+  return fromGraph(graph, args.name, (p, init) => {
+    const w = weights.get(init);
+    if (!w) throw new ValueError(`ONNX model: initializer \`${init}\` has no values`);
+    return shareFrom(p, owner, w.values, w.shape);
+  });
+}
+
+/** A private initializer, shared by its owner. */
+type ShareInit = (p: Protocol, init: string, shape: number[]) => Promise<TfeTensor>;
+
+/** Checks and converts the graph (nothing is sent before this succeeds), builds the model, then shares the weights. */
+async function fromGraph(graph: OnnxGraph, name: string | undefined, share: ShareInit): Promise<OnnxModel> {
   checkOnnxGraph(graph);
   const specs = convertGraph(graph);
   const id = `onnx_${++graphCount}`;
@@ -104,24 +120,19 @@ export async function fromOnnx(bytes: Uint8Array, args: ImportArgs & { name?: st
     graphInput: i === 0 ? input.name : undefined, graphOutput: i === specs.length - 1 ? graph.outputs[0].name : undefined,
     inputShape: i === 0 ? input.shape.slice(1) : undefined,
   }));
-  const model = new OnnxModel({ name: args.name ?? id, layers });
-  await shareWeights(model, weights, args.owner ?? 'model-owner');
-  return model;
-}
-
-/** The owner shares every initializer the nodes use; the layout changes run on the shares. */
-async function shareWeights(model: OnnxModel, weights: OnnxWeights, owner: string): Promise<void> {
+  const model = new OnnxModel({ name: name ?? id, layers });
   const p = model.build();
+  const shapes = new Map(graph.initializers.map((i) => [i.name, i.shape]));
   const values: TfeTensor[] = [];
+  // the owner shares each initializer; the layout changes run on the shares
   for (const l of model.layers as OnnxNodeLayer[]) {
     for (const src of l.sources) {
-      const w = weights.get(src.init);
-      if (!w) throw new ValueError(`ONNX node \`${l.spec.name}\`: initializer \`${src.init}\` has no values`);
-      const shared = await shareFrom(p, owner, w.values, w.shape);
+      const shared = await share(p, src.init, shapes.get(src.init) ?? []);
       values.push(src.transform ? src.transform(p, shared) : shared);
     }
   }
   if (values.length > 0) model.setWeights(values);
+  return model;
 }
 
 /**
@@ -134,9 +145,27 @@ async function shareWeights(model: OnnxModel, weights: OnnxWeights, owner: strin
 export async function loadOnnx(path: string, args: ImportArgs = {}): Promise<OnnxModel> {
   if (typeof path !== 'string' || !path) throw new ValueError('`path` must be the path of an .onnx file');
   const file = path.startsWith('file://') ? path.slice(7) : path;
+  const name = basename(file).replace(/\.onnx$/, '').replace(/[^A-Za-z0-9_]+/g, '_');
+  const owner = args.owner ?? 'model-owner';
+  if (!getRuntime().isInProcess(owner)) return loadOnOwner(file, owner, name);
   let bytes: Uint8Array;
   try { bytes = new Uint8Array(await readFile(file)); } catch (e) {
     throw new ValueError(`cannot read ONNX model \`${basename(file)}\`: ${(e as NodeJS.ErrnoException).code ?? 'unreadable'}`);
   }
-  return fromOnnx(bytes, { ...args, name: basename(file).replace(/\.onnx$/, '').replace(/[^A-Za-z0-9_]+/g, '_') });
+  return fromOnnx(bytes, { owner, name });
+}
+
+/**
+ * The remote-owner path of {@link loadOnnx} (as `loadLayersModel`'s):
+ *  1. the owner reads the file from its data directory and reports the structure (public);
+ *  2. the driver checks and converts it, and builds the model;
+ *  3. the owner encodes and secret-shares each initializer (`onnx-weight` loader).
+ */
+async function loadOnOwner(path: string, owner: string, name: string): Promise<OnnxModel> {
+  const rt = getRuntime();
+  const handle = await rt.inputAsync(owner, { kind: 'source', loader: 'onnx-graph', args: { path } });
+  const bytes = (await rt.reveal(handle)).values() as Uint8Array;
+  rt.free(handle);
+  const graph = graphFromJson(new TextDecoder().decode(bytes));
+  return fromGraph(graph, name, (p, init, shape) => p.definePrivateInput(owner, { loader: 'onnx-weight', args: { path, name: init }, shape }));
 }

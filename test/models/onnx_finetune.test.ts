@@ -1,0 +1,83 @@
+import * as tf from '@tensorflow/tfjs';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import * as tfe from '../../src/index.js';
+import { fromOnnx } from '../../src/models/index.js';
+import { parseOnnx } from '../../src/models/onnx/index.js';
+import { SecureNN } from '../../src/protocols/securenn/index.js';
+import { randomArray } from '../helpers/plain.js';
+import { fixture } from './onnx_helpers.js';
+
+const N = 8, LR = 0.5;
+
+/** One plaintext SGD step of mlp.onnx (Gemm, Relu, Gemm, Softmax) with categorical cross-entropy, in float64. */
+function plainStep(w: Map<string, { values: Float64Array }>, x: Float64Array, y: Float64Array): Record<string, Float64Array> {
+  const W1 = w.get('fc1.weight')!.values, b1 = w.get('fc1.bias')!.values, W2 = w.get('fc2.weight')!.values, b2 = w.get('fc2.bias')!.values;
+  const H = 16, I = 8, K = 4;
+  const gW1 = new Float64Array(H * I), gb1 = new Float64Array(H), gW2 = new Float64Array(K * H), gb2 = new Float64Array(K);
+  for (let n = 0; n < N; n++) {
+    const h = Array.from({ length: H }, (_, j) => b1[j] + Array.from({ length: I }, (_, i) => W1[j * I + i] * x[n * I + i]).reduce((a, b) => a + b));
+    const a = h.map((v) => Math.max(0, v));
+    const z = Array.from({ length: K }, (_, k) => b2[k] + a.reduce((s, v, j) => s + W2[k * H + j] * v, 0));
+    const m = Math.max(...z), e = z.map((v) => Math.exp(v - m)), se = e.reduce((s, v) => s + v);
+    const dz = e.map((v, k) => (v / se - y[n * K + k]) / N);
+    dz.forEach((d, k) => { gb2[k] += d; a.forEach((v, j) => { gW2[k * H + j] += d * v; }); });
+    for (let j = 0; j < H; j++) {
+      const da = h[j] > 0 ? dz.reduce((s, d, k) => s + d * W2[k * H + j], 0) : 0;
+      gb1[j] += da;
+      for (let i = 0; i < I; i++) gW1[j * I + i] += da * x[n * I + i];
+    }
+  }
+  const step = (v: Float64Array, g: Float64Array): Float64Array => v.map((u, i) => u - LR * g[i]);
+  return { W1: step(W1, gW1), b1: step(b1, gb1), W2: step(W2, gW2), b2: step(b2, gb2) };
+}
+
+/** [out, in] (ONNX Gemm with transB) as tfe's Dense kernel [in, out]. */
+function transposed(v: Float64Array, out: number, inn: number): Float64Array {
+  return Float64Array.from({ length: v.length }, (_, k) => v[(k % out) * inn + Math.floor(k / out)]);
+}
+
+test('fine-tuning mlp.onnx under SecureNN: one fit step equals the plaintext SGD step, and the loss decreases', async () => {
+  tfe.setProtocol(new SecureNN());
+  const bytes = fixture('mlp');
+  const model = await fromOnnx(bytes, { owner: 'model-owner' });
+  model.compile({ optimizer: tfe.train.sgd(LR), loss: 'categoricalCrossentropy' });
+  const x = randomArray(31, N * 8, -2, 2);
+  const labels = Array.from({ length: N }, (_, n) => (x[n * 8] + x[n * 8 + 1] > 0 ? 0 : 3));
+  const y = Float64Array.from({ length: N * 4 }, (_, k) => (labels[Math.floor(k / 4)] === k % 4 ? 1 : 0));
+  const xt = tf.tensor(Float32Array.from(x), [N, 8]), yt = tf.tensor(Float32Array.from(y), [N, 4]);
+  await model.fit(xt, yt, { epochs: 1, batchSize: N, shuffle: false, verbose: 0 });
+  const want = plainStep(parseOnnx(bytes).weights, Float64Array.from(xt.dataSync()), y);
+  const got = await model.getWeights({ revealTo: 'driver' });
+  const expected = [transposed(want.W1, 16, 8), want.b1, transposed(want.W2, 4, 16), want.b2];
+  // fixed point: each gradient entry sums N products (≤ 8 ulp each, see onnx_helpers), times LR, plus the weight's own ulp
+  const tol = LR * 8 * N * 2 ** -16 * 4 + 2 ** -16;
+  got.forEach((t, i) => {
+    const v = t.dataSync();
+    for (let k = 0; k < v.length; k++) assert.ok(Math.abs(v[k] - expected[i][k]) <= tol + 1e-6, `weight ${i}[${k}]: ${v[k]} vs plaintext ${expected[i][k]} (tol ${tol})`);
+  });
+  const before = await model.evaluate(xt, yt) as number;
+  await model.fit(xt, yt, { epochs: 6, batchSize: N, shuffle: false, verbose: 0 });
+  const after = await model.evaluate(xt, yt) as number;
+  assert.ok(after < before - 0.05, `loss ${before} → ${after}`);
+});
+
+test('fine-tuning cnn_bn.onnx (Conv with pads, BatchNormalization, AveragePool in NCHW) lowers a mean squared error', async () => {
+  tfe.setProtocol(new SecureNN());
+  const model = await fromOnnx(fixture('cnn_bn'), { owner: 'model-owner' });
+  model.compile({ optimizer: tfe.train.sgd(0.2), loss: 'meanSquaredError' });
+  const xt = tf.tensor(Float32Array.from(randomArray(32, N * 64, -2, 2)), [N, 1, 8, 8]);
+  const yt = tf.tensor(Float32Array.from(randomArray(33, N * 5, -1, 1)), [N, 5]);
+  const before = await model.evaluate(xt, yt) as number;
+  await model.fit(xt, yt, { epochs: 4, batchSize: N, shuffle: false, verbose: 0 });
+  const after = await model.evaluate(xt, yt) as number;
+  assert.ok(after < before * 0.9, `loss ${before} → ${after}`);
+});
+
+test('compile refuses a model whose node has no backward, naming it; Pond refuses ReLU training', async () => {
+  tfe.setProtocol(new tfe.Pond());
+  const model = await fromOnnx(fixture('mlp'), { owner: 'model-owner' });
+  assert.throws(() => model.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy' }), (e: Error) => e instanceof tfe.NotImplementedError && /Relu/.test(e.message) && /SecureNN/.test(e.message));
+});
+
+test.run();
