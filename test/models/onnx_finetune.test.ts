@@ -1,3 +1,5 @@
+import { createRequire } from 'node:module';
+import onnxProto from 'onnx-proto';
 import * as tf from '@tensorflow/tfjs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -8,6 +10,7 @@ import { SecureNN } from '../../src/protocols/securenn/index.js';
 import { randomArray } from '../helpers/plain.js';
 import { fixture } from './onnx_helpers.js';
 
+const { onnx } = onnxProto as unknown as { onnx: typeof import('onnx-proto').onnx };
 const N = 8, LR = 0.5;
 
 /** One plaintext SGD step of mlp.onnx (Gemm, Relu, Gemm, Softmax) with categorical cross-entropy, in float64. */
@@ -72,6 +75,45 @@ test('fine-tuning cnn_bn.onnx (Conv with pads, BatchNormalization, AveragePool i
   await model.fit(xt, yt, { epochs: 4, batchSize: N, shuffle: false, verbose: 0 });
   const after = await model.evaluate(xt, yt) as number;
   assert.ok(after < before * 0.9, `loss ${before} → ${after}`);
+});
+
+/** x [N, 4] → Add(bias) → Mul(scale) → Sigmoid, the bias and scale as float initializers (private weights). */
+function affineModel(): Uint8Array {
+  const vi = (name: string) => ({ name, type: { tensorType: { elemType: 1, shape: { dim: [{ dimParam: 'N' }, { dimValue: 4 }] } } } });
+  const f32 = (v: number[]) => new Uint8Array(Float32Array.from(v).buffer);
+  return onnx.ModelProto.encode(onnx.ModelProto.create({
+    irVersion: 8, opsetImport: [{ domain: '', version: 13 }],
+    graph: {
+      name: 'affine',
+      node: [
+        { name: 'add', opType: 'Add', input: ['x', 'bias'], output: ['h'] },
+        { name: 'mul', opType: 'Mul', input: ['h', 'scale'], output: ['z'] },
+        { name: 'act', opType: 'Sigmoid', input: ['z'], output: ['y'] },
+      ],
+      initializer: [{ name: 'bias', dims: [4], dataType: 1, rawData: f32([0.5, -0.5, 1, 0]) }, { name: 'scale', dims: [4], dataType: 1, rawData: f32([2, 1, -1, 0.5]) }],
+      input: [vi('x')], output: [vi('y')],
+    },
+  })).finish();
+}
+
+test('initializer operands of Add and Mul are private weights: predictions match onnxruntime and fit trains them', async () => {
+  tfe.setProtocol(new SecureNN());
+  const bytes = affineModel();
+  const model = await fromOnnx(bytes, { owner: 'model-owner' });
+  assert.equal(model.getWeights().map((w) => w.shape), [[4], [4]]);
+  const x = randomArray(34, N * 4, -1, 1);
+  const ort = createRequire(import.meta.url)('onnxruntime-node');
+  const sess = await ort.InferenceSession.create(bytes);
+  const want = (await sess.run({ x: new ort.Tensor('float32', Float32Array.from(x), [N, 4]) })).y.data as Float32Array;
+  const xt = tf.tensor(Float32Array.from(x), [N, 4]);
+  const got = (await model.predict(xt, { reveal: true })).dataSync();
+  for (let i = 0; i < want.length; i++) assert.ok(Math.abs(got[i] - want[i]) <= 0.0055 + 2 * 8 * 2 ** -16, `output ${i}: ${got[i]} vs ${want[i]} (sigmoid's documented 0.0055)`);
+  model.compile({ optimizer: tfe.train.sgd(4), loss: 'meanSquaredError' });
+  const yt = tf.tensor(Float32Array.from(randomArray(35, N * 4, 0.2, 0.8)), [N, 4]);
+  const before = await model.evaluate(xt, yt) as number;
+  await model.fit(xt, yt, { epochs: 5, batchSize: N, shuffle: false, verbose: 0 });
+  const after = await model.evaluate(xt, yt) as number;
+  assert.ok(after < before * 0.8, `loss ${before} → ${after}`);
 });
 
 test('compile refuses a model whose node has no backward, naming it; Pond refuses ReLU training', async () => {

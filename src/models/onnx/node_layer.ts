@@ -69,6 +69,7 @@ export class OnnxNodeLayer extends Layer {
   /** Where each weight comes from (ONNX initializer and layout change), in `weights` order. */
   readonly sources: WeightSource[];
   private readonly cache: Record<string, unknown> = {};
+  private readonly ownWeights: string[];
 
   constructor(args: OnnxNodeLayerArgs) {
     super(args);
@@ -80,10 +81,9 @@ export class OnnxNodeLayer extends Layer {
     const made = this.impl.inner?.(this.spec, this.name);
     this.inner = made?.layer;
     this.innerShape = made?.buildShape;
-    this.sources = made?.sources ?? [];
-    if (!this.inner && this.spec.kinds.includes('weight')) {
-      throw new NotImplementedError(`ONNX node \`${this.spec.name}\` (${this.spec.opType}): attribute \`inputs\`: initializers are supported here only as constants (integer) — make them constants`);
-    }
+    // initializers an operator without a layer reads (e.g. Add of a bias) are this node's own weights
+    this.ownWeights = this.inner ? [] : this.spec.inputs.filter((_, k) => this.spec.kinds[k] === 'weight');
+    this.sources = made?.sources ?? this.ownWeights.map((init) => ({ init }));
   }
 
   private table(): { values: Map<string, TfeTensor>; grads: Map<string, TfeTensor> } {
@@ -95,7 +95,13 @@ export class OnnxNodeLayer extends Layer {
   override build(inputShape: Shape): void {
     void inputShape;
     if (this.inner && !this.inner.built) this.inner.build(this.innerShape!);
-    this.weightList = this.inner ? this.inner.weights : [];
+    if (this.inner) this.weightList = this.inner.weights;
+    else if (this.weightList.length === 0) {
+      for (const init of this.ownWeights) {
+        const shape = this.spec.inShapes[this.spec.inputs.indexOf(init)];
+        this.addWeight(init.replace(/[^A-Za-z0-9_.]+/g, '_'), shape, new Float64Array(shape.reduce((a, b) => a * b, 1)));
+      }
+    }
     this.built = true;
   }
 
@@ -107,7 +113,8 @@ export class OnnxNodeLayer extends Layer {
     const p = this.prot();
     const xs = this.spec.inputs.map((name, k) => {
       const kind = this.spec.kinds[k];
-      if (kind === 'none' || kind === 'weight') return undefined;
+      if (kind === 'none') return undefined;
+      if (kind === 'weight') return this.inner ? undefined : this.weightList[this.ownWeights.indexOf(name)].value;
       if (kind === 'const') { const c = this.spec.consts[name]; return p.defineConstant(Float64Array.from(c.values), { shape: c.shape }); }
       const v = t.values.get(name);
       if (!v) throw new ValueError(`ONNX node \`${this.spec.name}\`: input \`${name}\` was not computed (run the model from its first node)`);
@@ -136,7 +143,8 @@ export class OnnxNodeLayer extends Layer {
       t.grads.set(name, prev ? p.add(prev, d) : d);
     });
     if (this.graphInput) t.grads.clear();
-    return { dx: dy, grads: this.trainable ? r.grads : [] };
+    const own = this.ownWeights.map((init) => r.dxs[this.spec.inputs.indexOf(init)] ?? p.mul(this.weightList[this.ownWeights.indexOf(init)].value, 0));
+    return { dx: dy, grads: this.trainable ? (this.inner ? r.grads : own) : [] };
   }
 
   private ctx(p: Protocol, training: boolean): OpContext { return { p, spec: this.spec, inner: this.inner, training, cache: this.cache }; }
