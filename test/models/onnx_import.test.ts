@@ -6,6 +6,7 @@ import * as assert from 'uvu/assert';
 import * as tfe from '../../src/index.js';
 import { fromOnnx, loadOnnx, OnnxModel } from '../../src/models/index.js';
 import { SecureNN } from '../../src/protocols/securenn/index.js';
+import { getRuntime } from '../../src/runtime/index.js';
 import { withConfig } from '../helpers/configs.js';
 import { randomArray } from '../helpers/plain.js';
 import { testTmpDir } from '../helpers/tmp.js';
@@ -41,7 +42,7 @@ for (const name of ['mlp', 'cnn_bn', 'cnn_folded', 'ops']) {
   });
 }
 
-for (const name of ['mlp', 'cnn_bn', 'cnn_folded']) {
+for (const name of ['mlp', 'cnn_bn', 'cnn_folded', 'ops_pond']) {
   test(`${name}.onnx under Pond matches onnxruntime`, async () => {
     tfe.setProtocol(new tfe.Pond());
     await agrees(name, await fromOnnx(fixture(name), { owner: 'model-owner' }), 'pond', 12);
@@ -51,9 +52,12 @@ for (const name of ['mlp', 'cnn_bn', 'cnn_folded']) {
 test('ops.onnx under Pond: MaxPool and LogSoftmax need exact comparison, named before any share of x is sent', async () => {
   tfe.setProtocol(new tfe.Pond());
   const model = await fromOnnx(fixture('ops'), { owner: 'model-owner' });
+  await getRuntime().resetCounters();
   await model.predict(tf.zeros(INPUT.ops(2))).then(() => assert.unreachable('should fail'), (e: Error) => {
     assert.ok(e instanceof tfe.NotImplementedError && /MaxPool/.test(e.message) && /SecureNN/.test(e.message), e.message);
   });
+  const c = await getRuntime().counters();
+  for (const [player, k] of Object.entries(c)) assert.is(k.bytesSent, 0, `${player} sent ${k.bytesSent} bytes`);
 });
 
 test('loadOnnx with a remote owner over ZeroMQ: the owner reads its own disk and shares the weights', async () => {

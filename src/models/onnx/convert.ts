@@ -44,6 +44,8 @@ export function convertGraph(g: OnnxGraph): NodeSpec[] {
     const kinds: InputKind[] = n.inputs.map((i) => (i === '' ? 'none' : consts.has(i) ? 'const' : weights.has(i) ? 'weight' : 'value'));
     const used = Object.fromEntries(n.inputs.filter((_, k) => kinds[k] === 'const').map((i) => [i, { shape: consts.get(i)!.shape, values: Array.from(consts.get(i)!.values) }]));
     const attrs = Object.fromEntries(Object.entries(n.attrs).map(([k, v]) => [k, v instanceof Float64Array ? Array.from(v) : v]));
+    // before opset 13, (Log)Softmax's default axis was 1 with the input coerced to 2-D: make it explicit, so only rank 2 passes
+    if (g.opset < 13 && (n.opType === 'Softmax' || n.opType === 'LogSoftmax') && attrs.axis === undefined) attrs.axis = 1;
     specs.push({ name: n.name, opType: n.opType, inputs: n.inputs, outputs: n.outputs, attrs, kinds, consts: used, inShapes: [], outShape: [] });
   }
   if (specs.length === 0) throw new NotImplementedError('ONNX model: the graph computes nothing from its input (only constants)');

@@ -48,8 +48,10 @@ function plainShape(v: unknown): number[] | undefined {
  * ```
  */
 export class OnnxModel extends Sequential {
-  /** Fails with both shapes when plain `x` does not fit, before anything is shared. @internal */
+  /** Fails when the protocol cannot run a node, or with both shapes when plain `x` does not fit, before anything is shared. @internal */
   checkPlain(x: unknown, what = 'x'): void {
+    const p = this.build();
+    for (const l of this.layers) l.checkProtocol(p, false);
     const s = plainShape(x);
     const want = this.inputShape;
     if (s && (s.length !== want.length || want.some((d, i) => d !== null && d !== s[i]))) {

@@ -120,7 +120,7 @@ export class OnnxNodeLayer extends Layer {
       if (!v) throw new ValueError(`ONNX node \`${this.spec.name}\`: input \`${name}\` was not computed (run the model from its first node)`);
       return v;
     });
-    const y = this.impl.forward(this.ctx(p, !!(kwargs.training || kwargs.cache)), xs);
+    const y = this.impl.forward(this.ctx(p, !!kwargs.training), xs);
     t.values.set(this.spec.outputs[0], y);
     if (!this.graphOutput) return y;
     const out = t.values.get(this.graphOutput)!;

@@ -20,7 +20,7 @@ const inner = (c: OpContext): Layer => c.inner!;
 function spatial(make: (spec: NodeSpec, name: string) => ReturnType<NonNullable<OpImpl['inner']>>, shape: OpImpl['shape']): OpImpl {
   return {
     shape, inner: make,
-    forward: (c, xs) => toNchw(c.p, inner(c).call(toNhwc(c.p, xs[0]!), { training: c.training, cache: c.training })),
+    forward: (c, xs) => toNchw(c.p, inner(c).call(toNhwc(c.p, xs[0]!), { training: c.training, cache: true })),
     backward: (c, dy, opts) => {
       const r = inner(c).backward(toNhwc(c.p, dy), opts);
       return { dxs: [r.dx && toNchw(c.p, r.dx)], grads: r.grads };
@@ -62,7 +62,7 @@ const conv: OpImpl = {
     const pads = intsOf(c.spec, 'pads', -1) ?? [0, 0, 0, 0];
     let x = toNhwc(c.p, xs[0]!);
     if (pads.some((v) => v !== 0)) x = c.p.pad(x, [[0, 0], [pads[0], pads[2]], [pads[1], pads[3]], [0, 0]]);
-    return toNchw(c.p, inner(c).call(x, { training: c.training, cache: c.training }));
+    return toNchw(c.p, inner(c).call(x, { training: c.training, cache: true }));
   },
   backward: (c, dy, opts) => {
     const r = inner(c).backward(toNhwc(c.p, dy), opts);
@@ -93,7 +93,7 @@ const gemm: OpImpl = {
     }
     return { layer: new Dense({ name, units, useBias: spec.kinds[2] === 'weight' }), buildShape: [null, spec.inShapes[0][1]], sources };
   },
-  forward: (c, xs) => inner(c).call(xs[0]!, { training: c.training, cache: c.training }),
+  forward: (c, xs) => inner(c).call(xs[0]!, { training: c.training, cache: true }),
   backward: (c, dy, opts) => { const r = inner(c).backward(dy, opts); return { dxs: [r.dx], grads: r.grads }; },
 };
 
@@ -109,7 +109,7 @@ const matmulWeight: OpImpl = {
   }),
   forward: (c, xs) => {
     const x = xs[0]!, k = x.shape[x.rank - 1];
-    const y = inner(c).call(c.p.reshape(x, [x.size / k, k]), { training: c.training, cache: c.training });
+    const y = inner(c).call(c.p.reshape(x, [x.size / k, k]), { training: c.training, cache: true });
     c.cache.shape = x.shape;
     return c.p.reshape(y, [...x.shape.slice(0, -1), y.shape[1]]);
   },
@@ -129,7 +129,7 @@ const batchNorm: OpImpl = {
     const layer = new BatchNormalization({ name, epsilon: numAttr(spec, 'epsilon', 1e-5) });
     return { layer, buildShape: [null, ...(x.length === 4 ? [x[2], x[3], x[1]] : [x[1]])], sources: [1, 2, 3, 4].map((k) => ({ init: spec.inputs[k] })) };
   },
-  forward: (c, xs) => (xs[0]!.rank === 4 ? spatialBn.forward(c, xs) : inner(c).call(xs[0]!, { training: c.training, cache: c.training })),
+  forward: (c, xs) => (xs[0]!.rank === 4 ? spatialBn.forward(c, xs) : inner(c).call(xs[0]!, { training: c.training, cache: true })),
   backward: (c, dy, opts) => {
     if (dy.rank === 4) return spatialBn.backward!(c, dy, opts);
     const r = inner(c).backward(dy, opts);
@@ -150,7 +150,7 @@ const globalAvgPool: OpImpl = {
   shape: (spec, [x]) => { rank4(spec, x); return [x[0], x[1], 1, 1]; },
   inner: (spec, name) => ({ layer: new GlobalAveragePooling2D({ name }), buildShape: [null, spec.inShapes[0][2], spec.inShapes[0][3], spec.inShapes[0][1]], sources: [] }),
   forward: (c, xs) => {
-    const y = inner(c).call(toNhwc(c.p, xs[0]!), { training: c.training, cache: c.training });
+    const y = inner(c).call(toNhwc(c.p, xs[0]!), { training: c.training, cache: true });
     return c.p.reshape(y, [...y.shape, 1, 1]);
   },
   backward: (c, dy, opts) => {
@@ -163,13 +163,13 @@ function activation(name: ActivationName): OpImpl {
   return {
     shape: (spec, [x]) => {
       if (name === 'softmax') {
-        const axis = normAxis(numAttr(spec, 'axis', spec.attrs.axis === undefined && x.length === 2 ? 1 : -1), x.length);
+        const axis = normAxis(numAttr(spec, 'axis', -1), x.length);
         if (axis !== x.length - 1) throw unsupported(spec, 'axis', `only the last axis (${x.length - 1}) is supported, found ${axis}`);
       }
       return x;
     },
     inner: (spec, layerName) => ({ layer: new Activation({ name: layerName, activation: name }), buildShape: [null, ...spec.inShapes[0].slice(1)], sources: [] }),
-    forward: (c, xs) => inner(c).call(xs[0]!, { training: c.training, cache: c.training }),
+    forward: (c, xs) => inner(c).call(xs[0]!, { training: c.training, cache: true }),
     backward: (c, dy, opts) => { const r = inner(c).backward(dy, opts); return { dxs: [r.dx], grads: [] }; },
   };
 }

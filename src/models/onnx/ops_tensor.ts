@@ -173,7 +173,7 @@ const clip: OpImpl = {
 const logSoftmax: OpImpl = {
   needsExact: 'LogSoftmax subtracts the exact maximum before the logarithm',
   shape: (spec, [x]) => {
-    const axis = normAxis(numAttr(spec, 'axis', x.length === 2 ? 1 : -1), x.length);
+    const axis = normAxis(numAttr(spec, 'axis', -1), x.length);
     if (axis !== x.length - 1) throw unsupported(spec, 'axis', `only the last axis (${x.length - 1}) is supported, found ${axis}`);
     return x;
   },

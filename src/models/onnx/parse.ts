@@ -32,7 +32,13 @@ export interface OnnxGraph {
   constants: Map<string, OnnxConstant>;
 }
 
-/** A public constant tensor of the graph. */
+/**
+ * A public constant tensor of the graph.
+ * @example
+ * ```ts
+ * const shape = graph.constants.get('/Constant_output_0')?.values; // e.g. [-1, 128] for a Reshape
+ * ```
+ */
 export interface OnnxConstant { shape: number[]; values: Float64Array }
 
 /** Initializer values by name, as float64, read on the weight owner's player. */
