@@ -116,6 +116,51 @@ test('initializer operands of Add and Mul are private weights: predictions match
   assert.ok(after < before * 0.8, `loss ${before} → ${after}`);
 });
 
+/** x [N, 4] → Gemm(W [3, 4], b) → h; y = Concat(Relu(h), h): h's gradient is the sum of two branches. */
+function branchModel(W: number[], b: number[]): Uint8Array {
+  const vi = (name: string, d: number) => ({ name, type: { tensorType: { elemType: 1, shape: { dim: [{ dimParam: 'N' }, { dimValue: d }] } } } });
+  const f32 = (v: number[]) => new Uint8Array(Float32Array.from(v).buffer);
+  return onnx.ModelProto.encode(onnx.ModelProto.create({
+    irVersion: 8, opsetImport: [{ domain: '', version: 13 }],
+    graph: {
+      name: 'branch',
+      node: [
+        { name: 'fc', opType: 'Gemm', input: ['x', 'W', 'b'], output: ['h'], attribute: [{ name: 'transB', type: onnx.AttributeProto.AttributeType.INT, i: 1 }] },
+        { name: 'relu', opType: 'Relu', input: ['h'], output: ['r'] },
+        { name: 'cat', opType: 'Concat', input: ['r', 'h'], output: ['y'], attribute: [{ name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: 1 }] },
+      ],
+      initializer: [{ name: 'W', dims: [3, 4], dataType: 1, rawData: f32(W) }, { name: 'b', dims: [3], dataType: 1, rawData: f32(b) }],
+      input: [vi('x', 4)], output: [vi('y', 6)],
+    },
+  })).finish();
+}
+
+test('a branching graph (Relu and Concat both read h): one SGD step equals the plaintext step with summed gradients', async () => {
+  tfe.setProtocol(new SecureNN());
+  const W = Array.from(Float32Array.from(randomArray(36, 12, -1, 1))), b = Array.from(Float32Array.from([0.1, -0.2, 0.3]));
+  const model = await fromOnnx(branchModel(W, b), { owner: 'model-owner' });
+  model.compile({ optimizer: tfe.train.sgd(LR), loss: 'meanSquaredError' });
+  const x = Float64Array.from(Float32Array.from(randomArray(37, N * 4, -1, 1))), y = Float64Array.from(Float32Array.from(randomArray(38, N * 6, -1, 1)));
+  await model.fit(tf.tensor(Float32Array.from(x), [N, 4]), tf.tensor(Float32Array.from(y), [N, 6]), { epochs: 1, batchSize: N, shuffle: false, verbose: 0 });
+  // plaintext: dL/dy = 2(y' − y)/(6N); dh = dy[:, :3]·[h > 0] + dy[:, 3:]
+  const gW = new Float64Array(12), gb = new Float64Array(3);
+  for (let n = 0; n < N; n++) {
+    for (let j = 0; j < 3; j++) {
+      const h = b[j] + [0, 1, 2, 3].reduce((s, i) => s + W[j * 4 + i] * x[n * 4 + i], 0);
+      const d = (k: number, v: number): number => (2 * (v - y[n * 6 + k])) / (6 * N);
+      const dh = (h > 0 ? d(j, h) : 0) + d(3 + j, h);
+      gb[j] += dh;
+      for (let i = 0; i < 4; i++) gW[j * 4 + i] += dh * x[n * 4 + i];
+    }
+  }
+  const [kernel, bias] = (await model.getWeights({ revealTo: 'driver' })).map((t) => t.dataSync());
+  const tol = LR * 8 * N * 2 ** -16 * 4 + 2 ** -16;
+  for (let j = 0; j < 3; j++) {
+    assert.ok(Math.abs(bias[j] - (b[j] - LR * gb[j])) <= tol, `b[${j}]: ${bias[j]} vs ${b[j] - LR * gb[j]}`);
+    for (let i = 0; i < 4; i++) assert.ok(Math.abs(kernel[i * 3 + j] - (W[j * 4 + i] - LR * gW[j * 4 + i])) <= tol, `W[${j},${i}]: ${kernel[i * 3 + j]} vs ${W[j * 4 + i] - LR * gW[j * 4 + i]}`);
+  }
+});
+
 test('compile refuses a model whose node has no backward, naming it; Pond refuses ReLU training', async () => {
   tfe.setProtocol(new tfe.Pond());
   const model = await fromOnnx(fixture('mlp'), { owner: 'model-owner' });
