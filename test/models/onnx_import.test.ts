@@ -30,9 +30,11 @@ async function agrees(name: string, model: OnnxModel, protocol: 'pond' | 'secure
   const k = want.length / N, cols = name === 'ops' ? 6 : k;
   const pick = (v: ArrayLike<number>): number[] => Array.from({ length: N * cols }, (_, i) => v[Math.floor(i / cols) * k + (i % cols)]);
   const a = argmaxRows(pick(want), cols), b = argmaxRows(pick(got), cols), m = margins(pick(want), cols);
+  // where the top-two margin exceeds twice the bound, the argmax cannot flip: it must agree
+  const decided = a.filter((_, i) => m[i] > 2 * tol).length;
   a.forEach((v, i) => { if (m[i] > 2 * tol) assert.is(b[i], v, `${name} row ${i}: argmax ${b[i]} ≠ ${v} with margin ${m[i]}`); });
-  const agree = a.filter((v, i) => v === b[i]).length;
-  assert.ok(agree >= N - 1, `${name} under ${protocol}: argmax agrees on ${agree}/${N} rows`);
+  // the trained-looking fixtures have clear winners, so the check is not vacuous there (ops*: near-uniform softmax of random weights)
+  if (!name.startsWith('ops')) assert.ok(decided >= N / 2, `${name}: only ${decided}/${N} rows have a margin above ${2 * tol}`);
 }
 
 for (const name of ['mlp', 'cnn_bn', 'cnn_folded', 'ops']) {

@@ -70,5 +70,8 @@ registerLoader('onnx-weight', async (args, ctx) => {
   if (cached?.path !== rel) cached = { path: rel, weights: (await read(rel, ctx)).weights };
   const w = cached.weights.get(name);
   if (!w) throw new ValueError(`onnx-weight loader: \`${rel}\` has no initializer \`${name}\``);
+  // taken once: the player keeps no plaintext weights after the last one is shared
+  cached.weights.delete(name);
+  if (cached.weights.size === 0) cached = undefined;
   return encodeFixed(w.values, w.shape, { fracBits: fracBits as number });
 });

@@ -92,6 +92,8 @@ function layerNames(names: string[]): string[] {
 
 /**
  * The model of `bytes` (an ONNX ModelProto) with its initializers secret-shared by `owner`.
+ * The bytes are in the driver's process: with a remote owner (RemoteConfig) the driver shares
+ * them itself, as `fromLayersModel` does; use {@link loadOnnx} to have the owner read its own file.
  * @example
  * ```ts
  * const model = await tfe.models.fromOnnx(readFileSync('mlp.onnx'), { owner: 'model-owner' });
@@ -127,9 +129,11 @@ async function fromGraph(graph: OnnxGraph, name: string | undefined, share: Shar
   const shapes = new Map(graph.initializers.map((i) => [i.name, i.shape]));
   const values: TfeTensor[] = [];
   // the owner shares each initializer; the layout changes run on the shares
+  const once = new Map<string, Promise<TfeTensor>>(); // an initializer read by two nodes is shared once
   for (const l of model.layers as OnnxNodeLayer[]) {
     for (const src of l.sources) {
-      const shared = await share(p, src.init, shapes.get(src.init) ?? []);
+      if (!once.has(src.init)) once.set(src.init, share(p, src.init, shapes.get(src.init) ?? []));
+      const shared = await once.get(src.init)!;
       values.push(src.transform ? src.transform(p, shared) : shared);
     }
   }
