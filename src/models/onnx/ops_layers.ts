@@ -6,7 +6,7 @@
  */
 import {
   Activation, AveragePooling2D, BatchNormalization, Conv2D, Dense, GlobalAveragePooling2D, MaxPooling2D,
-  type ActivationName, type Layer,
+  type ActivationName, type BackwardOptions, type Layer,
 } from '../../layers/index.js';
 import type { Protocol } from '../../protocols/protocol.js';
 import type { TfeTensor } from '../../protocols/tensor.js';
@@ -16,16 +16,17 @@ const toNhwc = (p: Protocol, x: TfeTensor): TfeTensor => p.transpose(x, [0, 2, 3
 const toNchw = (p: Protocol, x: TfeTensor): TfeTensor => p.transpose(x, [0, 3, 1, 2]);
 const inner = (c: OpContext): Layer => c.inner!;
 
-/** A 4-D operator on a Keras layer: NCHW → NHWC, the layer, NHWC → NCHW; backward the same way round. */
-function spatial(make: (spec: NodeSpec, name: string) => ReturnType<NonNullable<OpImpl['inner']>>, shape: OpImpl['shape']): OpImpl {
-  return {
-    shape, inner: make,
-    forward: (c, xs) => toNchw(c.p, inner(c).call(toNhwc(c.p, xs[0]!), { training: c.training, cache: true })),
-    backward: (c, dy, opts) => {
-      const r = inner(c).backward(toNhwc(c.p, dy), opts);
-      return { dxs: [r.dx && toNchw(c.p, r.dx)], grads: r.grads };
-    },
-  };
+/** NCHW → NHWC, the layer, NHWC → NCHW. */
+const nchwForward = (c: OpContext, x: TfeTensor): TfeTensor => toNchw(c.p, inner(c).call(toNhwc(c.p, x), { training: c.training, cache: true }));
+/** The layer's backward, with the same change of layout. */
+function nchwBackward(c: OpContext, dy: TfeTensor, opts: BackwardOptions): ReturnType<NonNullable<OpImpl['backward']>> {
+  const r = inner(c).backward(toNhwc(c.p, dy), opts);
+  return { dxs: [r.dx && toNchw(c.p, r.dx)], grads: r.grads };
+}
+
+/** A 4-D operator on a Keras layer (pools). */
+function spatial(make: NonNullable<OpImpl['inner']>, shape: OpImpl['shape']): OpImpl {
+  return { shape, inner: make, forward: (c, xs) => nchwForward(c, xs[0]!), backward: nchwBackward };
 }
 
 function window(spec: NodeSpec, s: number[], k: number[], pads = [0, 0, 0, 0]): number[] {
@@ -129,14 +130,13 @@ const batchNorm: OpImpl = {
     const layer = new BatchNormalization({ name, epsilon: numAttr(spec, 'epsilon', 1e-5) });
     return { layer, buildShape: [null, ...(x.length === 4 ? [x[2], x[3], x[1]] : [x[1]])], sources: [1, 2, 3, 4].map((k) => ({ init: spec.inputs[k] })) };
   },
-  forward: (c, xs) => (xs[0]!.rank === 4 ? spatialBn.forward(c, xs) : inner(c).call(xs[0]!, { training: c.training, cache: true })),
+  forward: (c, xs) => (xs[0]!.rank === 4 ? nchwForward(c, xs[0]!) : inner(c).call(xs[0]!, { training: c.training, cache: true })),
   backward: (c, dy, opts) => {
-    if (dy.rank === 4) return spatialBn.backward!(c, dy, opts);
+    if (dy.rank === 4) return nchwBackward(c, dy, opts);
     const r = inner(c).backward(dy, opts);
     return { dxs: [r.dx], grads: r.grads };
   },
 };
-const spatialBn = spatial(() => { throw new Error('unused'); }, (_s, [x]) => x);
 
 function pool(Cls: typeof AveragePooling2D | typeof MaxPooling2D): OpImpl {
   return spatial((spec, name) => {
