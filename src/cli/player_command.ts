@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import '../data/index.js'; // registers the data-source loaders and sinks players offer
+import '../models/onnx/loader.js'; // the ONNX model owner's loaders (onnx-graph, onnx-weight)
 import { loadHostmap } from '../runtime/config/hostmap.js';
 import { PlayerDaemon } from '../runtime/transport/zmq/zmq_player.js';
 import { envTraceDir } from '../observability/index.js';

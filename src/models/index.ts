@@ -12,6 +12,7 @@
  */
 import { Sequential } from './sequential.js';
 import { fileHandler, fromLayersModel, loadLayersModel } from './import_tfjs.js';
+import { fromOnnx, loadOnnx } from './onnx/index.js';
 
 export { Sequential, sequential, type ModelCompileArgs, type ModelFitArgs, type SequentialArgs } from './sequential.js';
 export { Callback, CallbackList, ProgressBar, type CustomCallbackArgs, type Logs } from './callbacks.js';
@@ -22,6 +23,7 @@ export type { BatchDataset, History } from './training.js';
 export { fileHandler, fromLayersModel, loadLayersModel, type ImportArgs } from './import_tfjs.js';
 export { callbacks } from './callbacks.js';
 export { analyzeRanges, type LayerRange } from './range_analysis.js';
+export { fromOnnx, loadOnnx, OnnxModel } from './onnx/index.js';
 export { restoreCheckpoint, saveCheckpoint, type CheckpointModel } from './checkpoint.js';
 
 /**
@@ -34,7 +36,7 @@ export { restoreCheckpoint, saveCheckpoint, type CheckpointModel } from './check
 export function loadCheckpoint(dir: string): Promise<Sequential> { return Sequential.load(dir); }
 
 /**
- * `tfe.models`: checkpoint loading and tfjs import.
+ * `tfe.models`: checkpoint loading, tfjs import and ONNX import.
  * @example
  * ```ts
  * const m = await tfe.models.loadLayersModel('model/model.json', { owner: 'model-owner' });
@@ -46,4 +48,6 @@ export const models = {
   fromLayersModel,
   loadLayersModel,
   fileHandler,
+  fromOnnx,
+  loadOnnx,
 };

@@ -11,6 +11,9 @@ type Rule = true | ((v: unknown, n: OnnxNode) => string | null);
 const ones = (v: unknown): string | null => (Array.isArray(v) && v.every((x) => x === 1) ? null : `only 1 is supported, found [${v}]`);
 const zero = (v: unknown): string | null => (v === 0 ? null : `only 0 is supported, found ${v}`);
 const one = (v: unknown): string | null => (v === 1 ? null : `only 1 is supported, found ${v}`);
+const zeros = (v: unknown): string | null => (Array.isArray(v) && v.every((x) => x === 0) ? null : `only zero padding is supported, found [${v}]`);
+const constantMode = (v: unknown): string | null => (v === 'constant' ? null : `only mode 'constant' is supported, found '${v}'`);
+const toFloat = (v: unknown): string | null => (v === 1 ? null : `only casts to float (1) are supported, found ${v}`);
 const notSet = (v: unknown): string | null => (v === 'NOTSET' || v === '' ? null : `only NOTSET with explicit pads is supported, found ${v}`);
 
 /** Supported operators (default domain) and the attributes each accepts. */
@@ -21,11 +24,12 @@ export const SUPPORTED_OPS: Record<string, Record<string, Rule>> = {
   BatchNormalization: { epsilon: true, momentum: true, training_mode: zero, spatial: one },
   Relu: {}, Sigmoid: {}, Tanh: {},
   Softmax: { axis: true }, LogSoftmax: { axis: true },
-  MaxPool: { kernel_shape: true, pads: true, strides: true, dilations: ones, ceil_mode: zero, storage_order: zero, auto_pad: notSet },
-  AveragePool: { kernel_shape: true, pads: true, strides: true, ceil_mode: zero, count_include_pad: true, auto_pad: notSet },
+  MaxPool: { kernel_shape: true, pads: zeros, strides: true, dilations: ones, ceil_mode: zero, storage_order: zero, auto_pad: notSet },
+  AveragePool: { kernel_shape: true, pads: zeros, strides: true, ceil_mode: zero, count_include_pad: true, auto_pad: notSet },
   GlobalAveragePool: {}, Flatten: { axis: true }, Reshape: { allowzero: zero },
   Transpose: { perm: true }, Squeeze: { axes: true }, Unsqueeze: { axes: true }, Concat: { axis: true },
   Identity: {}, Dropout: { seed: true, ratio: true }, Constant: { value: true }, Clip: { min: true, max: true },
+  Pad: { mode: constantMode }, Cast: { to: toFloat },
 };
 
 /** The ONNX opsets the import is written for. */
@@ -44,7 +48,7 @@ export function checkOnnxGraph(g: OnnxGraph): void {
     throw new NotImplementedError(`ONNX model: expected opset ${OPSET_RANGE[0]}–${OPSET_RANGE[1]}, found ${g.opset}`);
   }
   if (g.inputs.length !== 1) throw new NotImplementedError(`ONNX model: expected one graph input, found ${g.inputs.length} (${g.inputs.map((i) => i.name).join(', ')})`);
-  const known = new Set<string>([...g.inputs.map((i) => i.name), ...g.initializers.map((i) => i.name), '']);
+  const known = new Set<string>([...g.inputs.map((i) => i.name), ...g.initializers.map((i) => i.name), ...g.constants.keys(), '']);
   for (const n of g.nodes) {
     const rules = (n.domain === '' || n.domain === 'ai.onnx') ? SUPPORTED_OPS[n.opType] : undefined;
     if (!rules) throw new NotImplementedError(`ONNX node \`${n.name}\`: operator ${n.domain ? n.domain + '.' : ''}${n.opType} is not supported (supported: ${Object.keys(SUPPORTED_OPS).join(', ')})`);
@@ -63,10 +67,9 @@ export function checkOnnxGraph(g: OnnxGraph): void {
 
 /** Clip is supported only as ReLU6 (min 0, max 6) with constant bounds. */
 function checkClip(n: OnnxNode, g: OnnxGraph): void {
-  const inits = new Set(g.initializers.map((i) => i.name));
-  const consts = new Set(g.nodes.filter((m) => m.opType === 'Constant').flatMap((m) => m.outputs));
+  const consts = new Set([...g.constants.keys(), ...g.nodes.filter((m) => m.opType === 'Constant' || m.opType === 'Cast').flatMap((m) => m.outputs)]);
   for (const b of n.inputs.slice(1)) {
-    if (b !== '' && !inits.has(b) && !consts.has(b)) {
+    if (b !== '' && !consts.has(b)) {
       throw new NotImplementedError(`ONNX node \`${n.name}\` (Clip): attribute \`min/max\` must be constants, found the computed tensor \`${b}\``);
     }
   }

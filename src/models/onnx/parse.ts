@@ -25,7 +25,21 @@ export interface OnnxGraph {
   outputs: OnnxValueInfo[];
   /** Initializer names and shapes (values are in {@link OnnxWeights}). */
   initializers: OnnxValueInfo[];
+  /**
+   * Public constants: the values of Constant nodes, integer initializers (shapes, axes, pads)
+   * and float initializers used only as Clip bounds. They are structure, not weights.
+   */
+  constants: Map<string, OnnxConstant>;
 }
+
+/**
+ * A public constant tensor of the graph.
+ * @example
+ * ```ts
+ * const shape = graph.constants.get('/Constant_output_0')?.values; // e.g. [-1, 128] for a Reshape
+ * ```
+ */
+export interface OnnxConstant { shape: number[]; values: Float64Array }
 
 /** Initializer values by name, as float64, read on the weight owner's player. */
 export type OnnxWeights = Map<string, { shape: number[]; values: Float64Array }>;
@@ -79,7 +93,7 @@ function attrValue(a: import('onnx-proto').onnx.IAttributeProto): OnnxAttr {
     case T.FLOATS: return (a.floats ?? []).slice();
     case T.INTS: return (a.ints ?? []).map(num);
     case T.STRINGS: return (a.strings ?? []).map((s) => new TextDecoder().decode(s));
-    case T.TENSOR: return a.t ? tensorValues(a.t).values : null;
+    case T.TENSOR: return a.t ? tensorValues(a.t).values : null; // the shape is kept in `constants`
     default: return null;
   }
 }
@@ -87,6 +101,21 @@ function attrValue(a: import('onnx-proto').onnx.IAttributeProto): OnnxAttr {
 function valueInfo(v: import('onnx-proto').onnx.IValueInfoProto): OnnxValueInfo {
   const dims = v.type?.tensorType?.shape?.dim ?? [];
   return { name: v.name ?? '', shape: dims.map((d) => (d.dimValue != null && num(d.dimValue) > 0 ? num(d.dimValue) : -1)) };
+}
+
+/** Operator inputs (by position) that hold structure, not weights. */
+const STRUCTURAL: Record<string, number[]> = { Reshape: [1], Squeeze: [1], Unsqueeze: [1], Pad: [1, 2], Clip: [1, 2] };
+
+/** Initializers that are public structure: integer tensors and those used only as structural inputs. */
+function publicInitializers(g: import('onnx-proto').onnx.IGraphProto): Set<string> {
+  const out = new Set<string>();
+  for (const t of g.initializer ?? []) {
+    const name = t.name ?? '';
+    const uses = (g.node ?? []).flatMap((n) => (n.input ?? []).map((inp, k) => ({ op: n.opType ?? '', k, inp }))).filter((u) => u.inp === name);
+    const integer = t.dataType === DT_INT32 || t.dataType === DT_INT64;
+    if (integer || (uses.length > 0 && uses.every((u) => (STRUCTURAL[u.op] ?? []).includes(u.k)))) out.add(name);
+  }
+  return out;
 }
 
 /**
@@ -110,8 +139,14 @@ export function parseOnnx(bytes: Uint8Array): { graph: OnnxGraph; weights: OnnxW
   const opsetEntry = (model.opsetImport ?? []).find((o) => !o.domain || o.domain === 'ai.onnx');
   const opset = opsetEntry ? num(opsetEntry.version) : 0;
   const initNames = new Set((g.initializer ?? []).map((t) => t.name ?? ''));
+  const publicInits = publicInitializers(g);
   const weights: OnnxWeights = new Map();
-  for (const t of g.initializer ?? []) weights.set(t.name ?? '', tensorValues(t));
+  const constants = new Map<string, OnnxConstant>();
+  for (const t of g.initializer ?? []) (publicInits.has(t.name ?? '') ? constants : weights).set(t.name ?? '', tensorValues(t));
+  for (const n of g.node ?? []) {
+    const v = n.opType === 'Constant' ? (n.attribute ?? []).find((a) => a.name === 'value')?.t : undefined;
+    if (v && n.output?.[0]) constants.set(n.output[0], tensorValues(v));
+  }
   const nodes: OnnxNode[] = (g.node ?? []).map((n, i) => ({
     name: n.name || `${n.opType}_${i}`, opType: n.opType ?? '', domain: n.domain ?? '',
     inputs: (n.input ?? []).slice(), outputs: (n.output ?? []).slice(),
@@ -122,6 +157,7 @@ export function parseOnnx(bytes: Uint8Array): { graph: OnnxGraph; weights: OnnxW
     inputs: (g.input ?? []).filter((v) => !initNames.has(v.name ?? '')).map(valueInfo),
     outputs: (g.output ?? []).map(valueInfo),
     initializers: [...weights].map(([name, w]) => ({ name, shape: w.shape })),
+    constants,
   };
   return { graph, weights };
 }
