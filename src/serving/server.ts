@@ -44,6 +44,13 @@ export interface ServeOptions {
   /** Per-request timeout in ms, in the queue and waiting for shares (default 10 000). */
   timeoutMs?: number;
   /**
+   * How long a server waits for a request's shares once its batch starts, in ms (default the
+   * smaller of `timeoutMs` and 1000). Clients send their shares with the announcement, so a
+   * share later than this is taken as never coming: the request fails and the rest of its
+   * batch, and the batches queued behind it, are held up at most this long.
+   */
+  shareWaitMs?: number;
+  /**
    * Longest wait (ms) for requests expected back from the clients of the last batch before a
    * batch starts (default 10; also at most a quarter of a recent batch's run time; 0: never
    * wait). A lone client never waits; see batching.ts.
@@ -117,14 +124,16 @@ export class PredictionService {
   readonly maxBatchSize: number;
   readonly maxQueue: number;
   readonly timeoutMs: number;
+  readonly shareWaitMs: number;
 
   constructor(private readonly model: Sequential, private readonly p: Pond, private readonly opts: ServeOptions) {
     this.maxBatchSize = opts.maxBatchSize ?? 64;
     this.maxQueue = opts.maxQueue ?? 256;
     this.timeoutMs = opts.timeoutMs ?? 10_000;
+    this.shareWaitMs = opts.shareWaitMs ?? Math.min(this.timeoutMs, 1000);
     const windowMs = opts.batchWindowMs ?? 10;
     const maxInFlight = opts.maxInFlight ?? 2;
-    for (const [k, v] of [['maxBatchSize', this.maxBatchSize], ['maxQueue', this.maxQueue], ['timeoutMs', this.timeoutMs], ['maxInFlight', maxInFlight]] as const) {
+    for (const [k, v] of [['maxBatchSize', this.maxBatchSize], ['maxQueue', this.maxQueue], ['timeoutMs', this.timeoutMs], ['shareWaitMs', this.shareWaitMs], ['maxInFlight', maxInFlight]] as const) {
       if (!Number.isSafeInteger(v) || v < 1) throw new ValueError(`\`${k}\` must be a positive integer, got ${v}`);
     }
     if (!Number.isFinite(windowMs) || windowMs < 0) throw new ValueError(`\`batchWindowMs\` must be a number ≥ 0, got ${windowMs}`);
@@ -268,7 +277,7 @@ export class PredictionService {
         await tidy(async () => {
           const saved: SavedShares = {
             kind: 'private', shape: [rows, ...features], fracBits: p.fracBits,
-            files: [p.s0, p.s1].map((s) => ({ player: s, path: '', loader: 'client-share', args: { bind: this.opts.servers[s], requests, features, timeoutMs: this.timeoutMs } })),
+            files: [p.s0, p.s1].map((s) => ({ player: s, path: '', loader: 'client-share', args: { bind: this.opts.servers[s], requests, features, timeoutMs: this.shareWaitMs } })),
           };
           const y: TfeTensor = await this.model.predict(p.loadShares(saved), { batchSize: rows });
           p.saveShares(y, () => '', { name: 'client-reply', args: (player) => ({ bind: this.opts.servers[player], requests, fracBits: y.fracBits }) });

@@ -29,6 +29,11 @@ import { registerLoader, registerSink } from './data_sources.js';
  */
 export const SHARE_INBOX_LIMIT = 4096;
 const INBOX_TTL_MS = 60_000;
+/**
+ * Shares held for requests not yet asked for, at most, from one connection: a flood from one
+ * sender fills its own quota, not the inbox that every other client needs.
+ */
+export const SHARE_INBOX_PER_CONNECTION = 256;
 /** Bytes of shares held for requests not yet asked for, at most (with SHARE_INBOX_LIMIT shares). */
 export const SHARE_INBOX_BYTES = 256 * 2 ** 20;
 
@@ -37,6 +42,8 @@ interface Endpoint {
   router: ServingRouter;
   inbox: Map<string, Arrived>;
   inboxBytes: number;
+  /** Held shares per sending connection (routing id, hex). */
+  perConnection: Map<string, number>;
   waiters: Map<string, (a: Arrived) => void>;
   replyTo: Map<string, Buffer>;
   clients: Map<string, Buffer>;
@@ -76,18 +83,28 @@ function onMessage(ep: Endpoint, player: string, from: Buffer, frames: Frames): 
   const waiter = ep.waiters.get(requestId);
   if (waiter) { ep.waiters.delete(requestId); waiter(arrived); return; }
   const bytes = frames.reduce((n, f) => n + f.length, 0);
+  const conn = from.toString('hex');
+  if ((ep.perConnection.get(conn) ?? 0) >= SHARE_INBOX_PER_CONNECTION) {
+    reject(ep, from, requestId, `${player} holds too many shares not yet asked for from this connection (at most ${SHARE_INBOX_PER_CONNECTION}); retry later`);
+    return;
+  }
   if (ep.inbox.size >= SHARE_INBOX_LIMIT || ep.inboxBytes + bytes > SHARE_INBOX_BYTES) {
     reject(ep, from, requestId, `${player} holds too many shares not yet asked for (at most ${SHARE_INBOX_LIMIT} shares, ${SHARE_INBOX_BYTES >> 20} MiB); retry later`);
     return;
   }
   ep.inbox.set(requestId, arrived);
   ep.inboxBytes += bytes;
+  ep.perConnection.set(conn, (ep.perConnection.get(conn) ?? 0) + 1);
 }
 
 /** Drops a held share and its bytes from the inbox count. */
 function forget(ep: Endpoint, id: string, a: Arrived): void {
   if (!ep.inbox.delete(id)) return;
   ep.inboxBytes -= a.frames.reduce((n, f) => n + f.length, 0);
+  const conn = a.from.toString('hex');
+  const held = (ep.perConnection.get(conn) ?? 1) - 1;
+  if (held > 0) ep.perConnection.set(conn, held);
+  else ep.perConnection.delete(conn);
 }
 
 function endpoint(player: string, bind: string): Promise<Endpoint> {
@@ -95,7 +112,7 @@ function endpoint(player: string, bind: string): Promise<Endpoint> {
   const key = `${player}|${bind}`;
   let ep = endpoints.get(key);
   if (!ep) {
-    const state: Partial<Endpoint> = { inbox: new Map(), inboxBytes: 0, waiters: new Map(), replyTo: new Map(), clients: new Map(), failed: new Set() };
+    const state: Partial<Endpoint> = { inbox: new Map(), inboxBytes: 0, perConnection: new Map(), waiters: new Map(), replyTo: new Map(), clients: new Map(), failed: new Set() };
     ep = ServingRouter.bind(bind, (from, frames) => onMessage(state as Endpoint, player, from, frames)).then((router) => {
       state.router = router;
       return state as Endpoint;
