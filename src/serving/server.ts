@@ -3,7 +3,7 @@ import type { Sequential } from '../models/sequential.js';
 import { Pond } from '../protocols/pond/pond.js';
 import { getProtocol, type SavedShares } from '../protocols/protocol.js';
 import type { TfeTensor } from '../protocols/tensor.js';
-import { getRuntime, ServingRouter, tidy, type Frames } from '../runtime/index.js';
+import { getConfig, getRuntime, RemoteConfig, ServingRouter, tidy, type Frames } from '../runtime/index.js';
 import { BatchPolicy } from './batching.js';
 import { LatencyWindow } from './stats.js';
 
@@ -86,6 +86,11 @@ export interface ServiceStatus {
   /** Mean requests per batch so far. */
   meanBatchRequests: number | null;
   latencyMs: { p50: number | null; p90: number | null; p99: number | null };
+  /**
+   * With a CURVE config: the public key of each server's share address (the front's own key,
+   * the config's `master` key, is what a client needs to connect at all).
+   */
+  curveServerKeys?: Record<string, string>;
 }
 
 interface Request { id: string; rows: number; from: Buffer; at: number }
@@ -125,6 +130,8 @@ export class PredictionService {
   readonly maxQueue: number;
   readonly timeoutMs: number;
   readonly shareWaitMs: number;
+  /** The driver's CURVE keys when the config uses CURVE: the front and the share addresses then do too. */
+  private readonly curve = (() => { const c = getConfig(); return c instanceof RemoteConfig ? c.curveKeys : undefined; })();
 
   constructor(private readonly model: Sequential, private readonly p: Pond, private readonly opts: ServeOptions) {
     this.maxBatchSize = opts.maxBatchSize ?? 64;
@@ -156,7 +163,7 @@ export class PredictionService {
     }
     for (const w of this.model.getWeights()) if (w.rank >= 2) this.p.cache(w);
     await getRuntime().flush();
-    this.front = await ServingRouter.bind(this.opts.address, (from, frames) => this.onMessage(from, frames));
+    this.front = await ServingRouter.bind(this.opts.address, (from, frames) => this.onMessage(from, frames), this.curve ? { secretKey: this.curve.secretKey } : undefined);
   }
 
   private features(): number[] {
@@ -174,6 +181,7 @@ export class PredictionService {
       queueDepth: this.queue.length, served: this.served, failed: this.failed, batches: this.batches,
       inFlight: this.running.size, meanBatchRequests: this.batches ? this.batchedRequests / this.batches : null,
       latencyMs: { p50: this.latency.percentile(50), p90: this.latency.percentile(90), p99: this.latency.percentile(99) },
+      ...(this.curve ? { curveServerKeys: { [this.p.s0]: this.curve.players.get(this.p.s0)!, [this.p.s1]: this.curve.players.get(this.p.s1)! } } : {}),
     };
   }
 

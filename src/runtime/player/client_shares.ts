@@ -51,6 +51,20 @@ interface Endpoint {
 }
 
 const endpoints = new Map<string, Promise<Endpoint>>();
+/** CURVE secret keys of the players of this process that run with CURVE, by name. */
+const curveSecrets = new Map<string, string>();
+
+/**
+ * Makes `player`'s serving address a CURVE server with the player's own key pair (its public
+ * key is in the config; the service advertises it to clients). Called by a CURVE player daemon.
+ * @example
+ * ```ts
+ * setServingCurveKey('server0', secretKey);
+ * ```
+ */
+export function setServingCurveKey(player: string, secretKey: string): void {
+  curveSecrets.set(player, secretKey);
+}
 
 /** Splits `<clientId>:<n>`; '' when the id has no client part. */
 const clientOf = (requestId: string): string => (requestId.includes(':') ? requestId.slice(0, requestId.lastIndexOf(':')) : '');
@@ -113,7 +127,8 @@ function endpoint(player: string, bind: string): Promise<Endpoint> {
   let ep = endpoints.get(key);
   if (!ep) {
     const state: Partial<Endpoint> = { inbox: new Map(), inboxBytes: 0, perConnection: new Map(), waiters: new Map(), replyTo: new Map(), clients: new Map(), failed: new Set() };
-    ep = ServingRouter.bind(bind, (from, frames) => onMessage(state as Endpoint, player, from, frames)).then((router) => {
+    const secretKey = curveSecrets.get(player);
+    ep = ServingRouter.bind(bind, (from, frames) => onMessage(state as Endpoint, player, from, frames), secretKey ? { secretKey } : undefined).then((router) => {
       state.router = router;
       return state as Endpoint;
     });
