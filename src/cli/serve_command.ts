@@ -35,15 +35,25 @@ options:
   --max-batch-size <n>    most rows per batch (default 64)
   --max-queue <n>         most queued requests before rejecting (default 256)
   --timeout <seconds>     per-request timeout (default 10)
+  --batch-window <ms>     longest wait for the other recent clients' requests before a
+                          batch starts (default 10; never longer than a quarter batch)
+  --max-in-flight <n>     batches encoded ahead while the players run earlier ones (default 2)
   -h, --help              show this help
 `;
 
-const SPEC = { model: 'string', config: 'string', address: 'string', 'server-ports': 'string', protocol: 'string', owner: 'string', 'max-batch-size': 'string', 'max-queue': 'string', timeout: 'string', help: 'boolean' } as const;
+const SPEC = { model: 'string', config: 'string', address: 'string', 'server-ports': 'string', protocol: 'string', owner: 'string', 'max-batch-size': 'string', 'max-queue': 'string', timeout: 'string', 'batch-window': 'string', 'max-in-flight': 'string', help: 'boolean' } as const;
 
 function positiveInt(v: string | boolean | undefined, name: string, dflt: number): number {
   if (v === undefined) return dflt;
   const n = Number(v);
   if (!Number.isSafeInteger(n) || n < 1) throw new UsageError(`--${name} must be a positive integer, got ${String(v)}`);
+  return n;
+}
+
+function nonNegative(v: string | boolean | undefined, name: string, dflt: number): number {
+  if (v === undefined) return dflt;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0) throw new UsageError(`--${name} must be a number ≥ 0, got ${String(v)}`);
   return n;
 }
 
@@ -88,6 +98,8 @@ export async function serveCommand(argv: readonly string[]): Promise<number> {
     maxBatchSize: positiveInt(flags['max-batch-size'], 'max-batch-size', 64),
     maxQueue: positiveInt(flags['max-queue'], 'max-queue', 256),
     timeoutMs: positiveInt(flags.timeout, 'timeout', 10) * 1000,
+    batchWindowMs: nonNegative(flags['batch-window'], 'batch-window', 10),
+    maxInFlight: positiveInt(flags['max-in-flight'], 'max-in-flight', 2),
   });
   const s = service.status();
   process.stderr.write(`[tfe serve] serving on ${address} (${p.name}; input [${s.inputShape.join(',')}], output [${s.outputShape.join(',')}]); shares to ${Object.entries(servers).map(([k, v]) => `${k} ${v}`).join(', ')}\n`);

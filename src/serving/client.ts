@@ -25,6 +25,12 @@ import { bytesU64, reconstruct, shareInput, u64Bytes } from './shares.js';
 export interface ClientOptions {
   /** Per-request timeout in ms (default 10 000). */
   timeoutMs?: number;
+  /**
+   * The service's CURVE public key (the `curvePublicKey` of the `master` entry of its config),
+   * when it runs with CURVE: every connection is then encrypted, to the front with this key
+   * and to each server with the key the front advertises. Only `connect` reads it.
+   */
+  curveServerKey?: string;
 }
 
 /**
@@ -63,11 +69,15 @@ export class Client {
   private next = 0;
   private info?: ServiceStatus;
   readonly timeoutMs: number;
+  private readonly curve: boolean;
 
   private constructor(readonly address: string, opts: ClientOptions) {
+    this.curve = opts.curveServerKey !== undefined;
     this.timeoutMs = opts.timeoutMs ?? 10_000;
     if (!Number.isFinite(this.timeoutMs) || this.timeoutMs <= 0) throw new ValueError(`\`timeoutMs\` must be a positive number, got ${opts.timeoutMs}`);
-    this.front = ServingDealer.connect(address, (f) => this.onMessage('the service', f));
+    const key = opts.curveServerKey;
+    if (key !== undefined && (typeof key !== 'string' || key.length !== 40)) throw new ValueError('`curveServerKey` must be a 40-character Z85 public key');
+    this.front = ServingDealer.connect(address, (f) => this.onMessage('the service', f), key ? { serverKey: key } : undefined);
   }
 
   /** Connects to the service at `address` (`tcp://HOST:PORT`) and reads its status. */
@@ -77,7 +87,8 @@ export class Client {
     try {
       c.info = await c.status();
       for (const [name, addr] of Object.entries(c.info.servers)) {
-        const d = ServingDealer.connect(addr, (f) => c.onMessage(name, f));
+        const serverKey = c.info.curveServerKeys?.[name];
+        const d = ServingDealer.connect(addr, (f) => c.onMessage(name, f), serverKey ? { serverKey } : undefined);
         c.servers.set(name, d);
         await d.send([Buffer.from('hello'), Buffer.from(c.clientId)]);
       }
@@ -92,7 +103,8 @@ export class Client {
   async status(): Promise<ServiceStatus> {
     const id = `${this.clientId}:s${this.next++}`;
     return new Promise<ServiceStatus>((resolve, reject) => {
-      const timer = setTimeout(() => { this.statusWaiters.delete(id); reject(new CommunicationError(`the service at ${this.address} did not answer within ${this.timeoutMs} ms`, undefined, this.address)); }, this.timeoutMs);
+      const hint = this.curve ? '' : ' (a service that runs with CURVE needs `curveServerKey`)';
+      const timer = setTimeout(() => { this.statusWaiters.delete(id); reject(new CommunicationError(`the service at ${this.address} did not answer within ${this.timeoutMs} ms${hint}`, undefined, this.address)); }, this.timeoutMs);
       this.statusWaiters.set(id, (s) => { clearTimeout(timer); resolve(s); });
       this.front.send([Buffer.from('status'), Buffer.from(id)]).catch((e) => { clearTimeout(timer); reject(e); });
     });

@@ -3,7 +3,8 @@ import type { Sequential } from '../models/sequential.js';
 import { Pond } from '../protocols/pond/pond.js';
 import { getProtocol, type SavedShares } from '../protocols/protocol.js';
 import type { TfeTensor } from '../protocols/tensor.js';
-import { getRuntime, ServingRouter, tidy, type Frames } from '../runtime/index.js';
+import { getConfig, getRuntime, RemoteConfig, ServingRouter, tidy, type Frames } from '../runtime/index.js';
+import { BatchPolicy } from './batching.js';
 import { LatencyWindow } from './stats.js';
 
 /**
@@ -42,6 +43,21 @@ export interface ServeOptions {
   maxQueue?: number;
   /** Per-request timeout in ms, in the queue and waiting for shares (default 10 000). */
   timeoutMs?: number;
+  /**
+   * How long a server waits for a request's shares once its batch starts, in ms (default the
+   * smaller of `timeoutMs` and 1000). Clients send their shares with the announcement, so a
+   * share later than this is taken as never coming: the request fails and the rest of its
+   * batch, and the batches queued behind it, are held up at most this long.
+   */
+  shareWaitMs?: number;
+  /**
+   * Longest wait (ms) for requests expected back from the clients of the last batch before a
+   * batch starts (default 10; also at most a quarter of a recent batch's run time; 0: never
+   * wait). A lone client never waits; see batching.ts.
+   */
+  batchWindowMs?: number;
+  /** Batches encoded ahead while earlier ones run on the players (default 2; 1: none). */
+  maxInFlight?: number;
 }
 
 /**
@@ -65,10 +81,22 @@ export interface ServiceStatus {
   served: number;
   failed: number;
   batches: number;
+  /** Batches encoded and not yet finished. */
+  inFlight: number;
+  /** Mean requests per batch so far. */
+  meanBatchRequests: number | null;
   latencyMs: { p50: number | null; p90: number | null; p99: number | null };
+  /**
+   * With a CURVE config: the public key of each server's share address (the front's own key,
+   * the config's `master` key, is what a client needs to connect at all).
+   */
+  curveServerKeys?: Record<string, string>;
 }
 
 interface Request { id: string; rows: number; from: Buffer; at: number }
+
+/** The client part of a request id `<clientId>:<n>`. */
+const clientOf = (id: string): string => id.slice(0, id.lastIndexOf(':'));
 
 const errorFrames = (id: string, e: unknown): Frames => {
   const cls = e instanceof ValueError ? 'ValueError' : e instanceof CommunicationError ? 'CommunicationError' : 'ProtocolError';
@@ -85,39 +113,57 @@ const errorFrames = (id: string, e: unknown): Frames => {
  */
 export class PredictionService {
   private readonly queue: Request[] = [];
+  /** Ids queued or running: a repeated id is refused (its shares would be ambiguous). */
+  private readonly active = new Set<string>();
   private readonly latency = new LatencyWindow();
-  private running = false;
+  private readonly policy: BatchPolicy;
+  private readonly running = new Set<Promise<void>>();
+  private building = false;
+  private windowTimer?: NodeJS.Timeout;
   private closed = false;
   private served = 0;
   private failed = 0;
   private batches = 0;
+  private batchedRequests = 0;
   private front?: ServingRouter;
-  private idle: Promise<void> = Promise.resolve();
   readonly maxBatchSize: number;
   readonly maxQueue: number;
   readonly timeoutMs: number;
+  readonly shareWaitMs: number;
+  /** The driver's CURVE keys when the config uses CURVE: the front and the share addresses then do too. */
+  private readonly curve = (() => { const c = getConfig(); return c instanceof RemoteConfig ? c.curveKeys : undefined; })();
 
   constructor(private readonly model: Sequential, private readonly p: Pond, private readonly opts: ServeOptions) {
     this.maxBatchSize = opts.maxBatchSize ?? 64;
     this.maxQueue = opts.maxQueue ?? 256;
     this.timeoutMs = opts.timeoutMs ?? 10_000;
-    for (const [k, v] of [['maxBatchSize', this.maxBatchSize], ['maxQueue', this.maxQueue], ['timeoutMs', this.timeoutMs]] as const) {
+    this.shareWaitMs = opts.shareWaitMs ?? Math.min(this.timeoutMs, 1000);
+    const windowMs = opts.batchWindowMs ?? 10;
+    const maxInFlight = opts.maxInFlight ?? 2;
+    for (const [k, v] of [['maxBatchSize', this.maxBatchSize], ['maxQueue', this.maxQueue], ['timeoutMs', this.timeoutMs], ['shareWaitMs', this.shareWaitMs], ['maxInFlight', maxInFlight]] as const) {
       if (!Number.isSafeInteger(v) || v < 1) throw new ValueError(`\`${k}\` must be a positive integer, got ${v}`);
     }
+    if (!Number.isFinite(windowMs) || windowMs < 0) throw new ValueError(`\`batchWindowMs\` must be a number ≥ 0, got ${windowMs}`);
     for (const s of [p.s0, p.s1]) {
       if (typeof opts.servers?.[s] !== 'string') throw new ValueError(`\`servers\` must give an address for ${p.s0} and ${p.s1}; found none for ${s}`);
     }
+    this.policy = new BatchPolicy({ maxBatchSize: this.maxBatchSize, windowMs, maxInFlight });
   }
 
-  /** Binds the servers' share addresses and the front address. */
+  /**
+   * Binds the servers' share addresses and the front address, and masks the model's weight
+   * matrices once: every batch's products then reuse those masks (Beaver masks of a fixed
+   * value may be reused; the inputs get fresh ones), so no batch re-opens the weights.
+   */
   async start(): Promise<void> {
     const features = this.features();
     for (const s of [this.p.s0, this.p.s1]) {
-      const h = this.p.rt.input(s, { kind: 'source', loader: 'client-share', args: { bind: this.opts.servers[s], requestId: '', shape: [0, ...features] }, shape: [0, ...features], ring: { dtype: 'u64' } });
+      const h = this.p.rt.input(s, { kind: 'source', loader: 'client-share', args: { bind: this.opts.servers[s], requests: [], features }, shape: [0, ...features], ring: { dtype: 'u64' } });
       this.p.rt.free(h);
     }
+    for (const w of this.model.getWeights()) if (w.rank >= 2) this.p.cache(w);
     await getRuntime().flush();
-    this.front = await ServingRouter.bind(this.opts.address, (from, frames) => this.onMessage(from, frames));
+    this.front = await ServingRouter.bind(this.opts.address, (from, frames) => this.onMessage(from, frames), this.curve ? { secretKey: this.curve.secretKey } : undefined);
   }
 
   private features(): number[] {
@@ -133,11 +179,18 @@ export class PredictionService {
       servers: { [this.p.s0]: this.opts.servers[this.p.s0], [this.p.s1]: this.opts.servers[this.p.s1] },
       maxBatchSize: this.maxBatchSize, maxQueue: this.maxQueue, timeoutMs: this.timeoutMs,
       queueDepth: this.queue.length, served: this.served, failed: this.failed, batches: this.batches,
+      inFlight: this.running.size, meanBatchRequests: this.batches ? this.batchedRequests / this.batches : null,
       latencyMs: { p50: this.latency.percentile(50), p90: this.latency.percentile(90), p99: this.latency.percentile(99) },
+      ...(this.curve ? { curveServerKeys: { [this.p.s0]: this.curve.players.get(this.p.s0)!, [this.p.s1]: this.curve.players.get(this.p.s1)! } } : {}),
     };
   }
 
   private reply(to: Buffer, frames: Frames): void { void this.front?.send(to, frames); }
+
+  private refuse(r: { id: string; from: Buffer }, e: Error): void {
+    this.failed++;
+    this.reply(r.from, errorFrames(r.id, e));
+  }
 
   private onMessage(from: Buffer, frames: Frames): void {
     const kind = frames[0]?.toString();
@@ -155,23 +208,47 @@ export class PredictionService {
     const features = this.features();
     const ok = Array.isArray(shape) && shape.length === features.length + 1 && Number.isSafeInteger(shape[0]) && shape[0] >= 1 && shape[0] <= this.maxBatchSize && features.every((d, i) => shape[i + 1] === d);
     if (!ok) {
-      this.failed++;
-      this.reply(from, errorFrames(id, new ValueError(`request \`${id}\`: expected an input of shape [n, ${features.join(', ')}] with 1 ≤ n ≤ ${this.maxBatchSize}, found ${JSON.stringify(shape ?? null).slice(0, 80)}`)));
+      this.refuse({ id, from }, new ValueError(`request \`${id}\`: expected an input of shape [n, ${features.join(', ')}] with 1 ≤ n ≤ ${this.maxBatchSize}, found ${JSON.stringify(shape ?? null).slice(0, 80)}`));
+      return;
+    }
+    if (this.active.has(id)) {
+      this.refuse({ id, from }, new ProtocolError(`request \`${id}\` is already queued or running; use a new id`));
       return;
     }
     if (this.closed || this.queue.length >= this.maxQueue) {
-      this.failed++;
-      this.reply(from, errorFrames(id, new CommunicationError(`request \`${id}\`: the service queue is full (${this.maxQueue} requests); retry later`)));
+      this.refuse({ id, from }, new CommunicationError(`request \`${id}\`: the service queue is full (${this.maxQueue} requests); retry later`));
       return;
     }
-    this.queue.push({ id, rows: (shape as number[])[0], from, at: Date.now() });
+    this.active.add(id);
+    const now = Date.now();
+    this.policy.arrived(clientOf(id), now);
+    this.queue.push({ id, rows: (shape as number[])[0], from, at: now });
     this.pump();
   }
 
+  /** Starts a batch when the policy says so (batching.ts); called on every arrival and batch end. */
   private pump(): void {
-    if (this.running || this.closed || !this.queue.length) return;
-    this.running = true;
-    this.idle = this.runBatch().finally(() => { this.running = false; this.pump(); });
+    if (this.closed || this.building) return;
+    const clients = new Set(this.queue.map((r) => clientOf(r.id)));
+    const d = this.policy.decide({ queuedRows: this.queue.reduce((n, r) => n + r.rows, 0), queuedClients: clients.size, inFlight: this.running.size, now: Date.now() });
+    if ('idle' in d) return;
+    if ('waitMs' in d) {
+      this.windowTimer ??= setTimeout(() => { this.windowTimer = undefined; this.launch(); }, d.waitMs);
+      return;
+    }
+    this.launch();
+  }
+
+  private launch(): void {
+    clearTimeout(this.windowTimer);
+    this.windowTimer = undefined;
+    if (this.closed || this.building) return;
+    const batch = this.takeBatch();
+    if (!batch.length) return;
+    this.building = true;
+    const run: Promise<void> = this.runBatch(batch, () => { this.building = false; this.pump(); })
+      .finally(() => { this.running.delete(run); this.pump(); });
+    this.running.add(run);
   }
 
   private takeBatch(): Request[] {
@@ -181,8 +258,8 @@ export class PredictionService {
     while (this.queue.length && rows + this.queue[0].rows <= this.maxBatchSize) {
       const r = this.queue.shift()!;
       if (now - r.at > this.timeoutMs) {
-        this.failed++;
-        this.reply(r.from, errorFrames(r.id, new CommunicationError(`request \`${r.id}\` waited more than ${this.timeoutMs} ms in the queue`)));
+        this.active.delete(r.id);
+        this.refuse(r, new CommunicationError(`request \`${r.id}\` waited more than ${this.timeoutMs} ms in the queue`));
         continue;
       }
       batch.push(r);
@@ -191,48 +268,54 @@ export class PredictionService {
     return batch;
   }
 
-  private async runBatch(): Promise<void> {
-    const batch = this.takeBatch();
-    if (!batch.length) return;
+  /**
+   * Encodes one batch (every server loads all its requests' shares in one instruction, the
+   * model runs on them, every server sends each request its rows) and waits for the players
+   * to finish it. `built` runs once the instructions are queued, so the next batch can be
+   * encoded while the players work on this one.
+   */
+  private async runBatch(batch: Request[], built: () => void): Promise<void> {
     const { p } = this;
     const features = this.features();
-    const servers = [p.s0, p.s1];
+    const requests = batch.map((r) => ({ id: r.id, rows: r.rows }));
+    const rows = batch.reduce((a, r) => a + r.rows, 0);
+    const t0 = Date.now();
     try {
-      await tidy(async () => {
-        const parts = batch.map((r) => {
+      try {
+        await tidy(async () => {
           const saved: SavedShares = {
-            kind: 'private', shape: [r.rows, ...features], fracBits: p.fracBits,
-            files: servers.map((s) => ({ player: s, path: '', loader: 'client-share', args: { bind: this.opts.servers[s], requestId: r.id, timeoutMs: this.timeoutMs } })),
+            kind: 'private', shape: [rows, ...features], fracBits: p.fracBits,
+            files: [p.s0, p.s1].map((s) => ({ player: s, path: '', loader: 'client-share', args: { bind: this.opts.servers[s], requests, features, timeoutMs: this.shareWaitMs } })),
           };
-          return p.loadShares(saved);
+          const y: TfeTensor = await this.model.predict(p.loadShares(saved), { batchSize: rows });
+          p.saveShares(y, () => '', { name: 'client-reply', args: (player) => ({ bind: this.opts.servers[player], requests, fracBits: y.fracBits }) });
         });
-        const x = parts.length === 1 ? parts[0] : p.concat(parts, 0);
-        const rows = batch.reduce((a, r) => a + r.rows, 0);
-        const y: TfeTensor = await this.model.predict(x, { batchSize: rows });
-        let off = 0;
-        for (const r of batch) {
-          const yr = batch.length === 1 ? y : p.slice(y, [off, ...y.shape.slice(1).map(() => 0)], [r.rows, ...y.shape.slice(1)]);
-          off += r.rows;
-          p.saveShares(yr, () => '', { name: 'client-reply', args: (player) => ({ bind: this.opts.servers[player], requestId: r.id, fracBits: yr.fracBits }) });
-        }
-        await getRuntime().flush();
-      });
+      } finally {
+        built();
+      }
+      // the handles of the batch are freed after its replies; this waits for all of it
+      await getRuntime().flush();
       this.batches++;
+      this.batchedRequests += batch.length;
       const now = Date.now();
       for (const r of batch) { this.served++; this.latency.add(now - r.at); }
+      this.policy.finished(now - t0);
     } catch (e) {
       this.failed += batch.length;
       // Client mistakes never fail a batch (the loaders stand zeros in for them), so this is
       // the service's own failure: a dead or unreachable player, a closed runtime.
       const err = e instanceof CommunicationError ? e : new CommunicationError(`the service could not run the model: ${(e as Error).message}`);
       for (const r of batch) this.reply(r.from, errorFrames(r.id, err));
+    } finally {
+      for (const r of batch) this.active.delete(r.id);
     }
   }
 
-  /** Stops accepting requests, lets the running batch finish and closes the front address. */
+  /** Stops accepting requests, lets the running batches finish and closes the front address. */
   async close(): Promise<void> {
     this.closed = true;
-    await this.idle.catch(() => undefined);
+    clearTimeout(this.windowTimer);
+    await Promise.allSettled([...this.running]);
     this.front?.close();
   }
 }

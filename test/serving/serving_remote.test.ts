@@ -9,7 +9,7 @@ import { withConfig } from '../helpers/configs.js';
 
 // Pond (the default protocol) on three `tfe player` processes over ZeroMQ; a linear model, so
 // the only error is fixed-point rounding (f = 16): well under 1e-3 for 4 inputs.
-test('served over tfe player processes; a server killed mid-service gives a CommunicationError, not a hang', async () => {
+test('served over tfe player processes; a server killed mid-request gives a CommunicationError within the timeout, not a hang', async () => {
   await withConfig('zmq', async ({ cluster }) => {
     tfe.setProtocol(new tfe.Pond());
     const plain = tf.sequential({ layers: [tf.layers.dense({ units: 2, inputShape: [4] })] });
@@ -24,10 +24,17 @@ test('served over tfe player processes; a server killed mid-service gives a Comm
       const want = (plain.predict(tf.tensor2d(x)) as tf.Tensor).dataSync();
       const got = (await client.predict(x)).dataSync();
       for (let i = 0; i < want.length; i++) assert.ok(Math.abs(got[i] - want[i]) < 1e-3, `${got[i]} vs ${want[i]}`);
+      // killed while a request is being served (announced, shares sent, batch running)
+      const t0 = Date.now();
+      const inFlight = client.predict(x).catch((err) => err);
+      await new Promise((r) => setTimeout(r, 2));
       await cluster!.kill('server1');
-      const e = await client.predict(x).catch((err) => err);
-      assert.instance(e, CommunicationError, String(e?.stack ?? e));
-      assert.match(e.message, /server1|within|could not run the model/);
+      for (const e of [await inFlight, await client.predict(x).catch((err) => err)]) {
+        assert.instance(e, CommunicationError, String(e?.stack ?? e));
+        assert.match(e.message, /server1|within|could not run the model/);
+      }
+      // both answered within the client's timeout (4 s each) plus slack: no hang
+      assert.ok(Date.now() - t0 < 2 * 4000 + 2000, `took ${Date.now() - t0} ms`);
     } finally {
       client.close();
       await service.close();

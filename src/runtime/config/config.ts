@@ -130,6 +130,12 @@ export class RemoteConfig implements Config {
     this.heartbeatMs = positive(args.heartbeatMs ?? Math.min(1000, this.timeoutMs / 3), 'heartbeatMs');
   }
 
+  /**
+   * The driver's CURVE keys when the config uses CURVE (serving binds its front with them).
+   * @internal
+   */
+  get curveKeys(): CurveKeys | undefined { return this.curve; }
+
   /** Reads and validates a hostmap file. */
   static load(path: string, args: RemoteConfigArgs = {}): RemoteConfig {
     return new RemoteConfig(loadHostmap(path), args);

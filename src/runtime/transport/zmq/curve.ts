@@ -1,6 +1,7 @@
 import * as zmq from 'zeromq';
 import { ValueError } from '../../../errors.js';
 import type { Hostmap } from '../../config/hostmap.js';
+import { SERVING_ZAP_DOMAIN } from './serving_sockets.js';
 
 /**
  * ZeroMQ CURVE security for networked runs (DESIGN.md §5): encryption plus mutual
@@ -105,9 +106,10 @@ export async function startZapHandler(allowed: Set<string>, log: (line: string) 
   await zap.bind('inproc://zeromq.zap.01');
   void (async () => {
     try {
-      for await (const [id, delim, version, requestId, , address, , mechanism, key] of zap) {
+      for await (const [id, delim, version, requestId, domain, address, , mechanism, key] of zap) {
         const client = mechanism?.toString() === 'CURVE' && key?.length === 32 ? z85Encode(key) : '';
-        const ok = allowed.has(client);
+        // serving addresses take anonymous clients (any key; still encrypted): serving_sockets.ts
+        const ok = allowed.has(client) || (client !== '' && domain?.toString() === SERVING_ZAP_DOMAIN);
         if (!ok) log(`rejected a connection from ${address?.toString() || 'unknown address'}: CURVE key not in the config`);
         await zap.send([id, delim, version, requestId, ok ? '200' : '400', ok ? 'OK' : 'key not allowed', ok ? client : '', '']);
       }

@@ -21,6 +21,11 @@ export type Frames = Buffer[];
 export const SERVING_MAX_MESSAGE_BYTES = 16 * 2 ** 20;
 /** Messages a serving address queues before ZeroMQ stops reading from a client. */
 export const SERVING_RECEIVE_HWM = 1000;
+/**
+ * The ZAP domain of CURVE serving addresses: clients are anonymous (any client key may
+ * connect), but the connection is encrypted and the client knows it talks to the key holder.
+ */
+export const SERVING_ZAP_DOMAIN = 'tfe-serving';
 
 /**
  * A bound ROUTER socket that answers each sender by its routing id.
@@ -37,11 +42,17 @@ export class ServingRouter {
     void this.loop();
   }
 
-  /** Binds `address` (`tcp://127.0.0.1:PORT`) and starts receiving. */
-  static async bind(address: string, onMessage: (from: Buffer, frames: Frames) => void): Promise<ServingRouter> {
+  /**
+   * Binds `address` (`tcp://127.0.0.1:PORT`) and starts receiving; with `curve`, as a CURVE
+   * server holding `secretKey` (clients need its public key).
+   */
+  static async bind(address: string, onMessage: (from: Buffer, frames: Frames) => void, curve?: { secretKey: string }): Promise<ServingRouter> {
     // Anyone who can reach the port can send: bound the message size and the receive queue
     // (an oversized message makes ZeroMQ drop that connection; its client times out).
-    const sock = new zmq.Router({ linger: 0, sendHighWaterMark: 0, receiveHighWaterMark: SERVING_RECEIVE_HWM, maxMessageSize: SERVING_MAX_MESSAGE_BYTES, mandatory: false });
+    const sock = new zmq.Router({
+      linger: 0, sendHighWaterMark: 0, receiveHighWaterMark: SERVING_RECEIVE_HWM, maxMessageSize: SERVING_MAX_MESSAGE_BYTES, mandatory: false,
+      ...(curve ? { curveServer: true, curveSecretKey: curve.secretKey, zapDomain: SERVING_ZAP_DOMAIN } : {}),
+    });
     try {
       await sock.bind(address);
     } catch (e) {
@@ -91,9 +102,16 @@ export class ServingDealer {
     void this.loop();
   }
 
-  /** Connects to `address` (ZeroMQ reconnects in the background) and starts receiving. */
-  static connect(address: string, onMessage: (frames: Frames) => void): ServingDealer {
-    const sock = new zmq.Dealer({ linger: 0, sendHighWaterMark: 0, receiveHighWaterMark: 0, immediate: false });
+  /**
+   * Connects to `address` (ZeroMQ reconnects in the background) and starts receiving; with
+   * `curve`, encrypted to the CURVE server `serverKey` under a fresh client key pair.
+   */
+  static connect(address: string, onMessage: (frames: Frames) => void, curve?: { serverKey: string }): ServingDealer {
+    const own = curve ? zmq.curveKeyPair() : undefined;
+    const sock = new zmq.Dealer({
+      linger: 0, sendHighWaterMark: 0, receiveHighWaterMark: 0, immediate: false,
+      ...(curve && own ? { curveServerKey: curve.serverKey, curvePublicKey: own.publicKey, curveSecretKey: own.secretKey } : {}),
+    });
     sock.connect(address);
     return new ServingDealer(sock, address, onMessage);
   }

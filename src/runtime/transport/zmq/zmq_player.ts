@@ -6,6 +6,7 @@ import { clientOptions, curveKeys, serverOptions, startZapHandler, type CurveKey
 import type { HostEntry, Hostmap } from '../../config/hostmap.js';
 import { validateRemoteBatch, type PlayerReply } from '../../wire/instructions.js';
 import { Player } from '../../player/player.js';
+import { setServingCurveKey } from '../../player/client_shares.js';
 import type { PeerNet, SessionPort } from '../transport.js';
 import { errorReply } from '../../wire/reply_errors.js';
 import { SendQueue } from './send_queue.js';
@@ -89,6 +90,7 @@ export class PlayerDaemon {
       throw new ValueError(`player \`${args.name}\` is not in the config; known players: ${args.hostmap.players.map((e) => e.name).join(', ')}`);
     }
     this.curve = curveKeys(args.hostmap, args.curveSecretKey, args.name);
+    if (this.curve) setServingCurveKey(args.name, this.curve.secretKey); // its serving address uses CURVE too
     this.router = new zmq.Router({
       linger: 0, sendHighWaterMark: 0, receiveHighWaterMark: args.receiveHighWaterMark ?? 1000,
       maxMessageSize: args.maxMessageBytes ?? 2 ** 30, ...serverOptions(this.curve),
