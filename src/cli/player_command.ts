@@ -6,6 +6,7 @@ import { envTraceDir } from '../observability/index.js';
 import { PlayerRecorder, writeTrack } from '../observability/trace.js';
 import { parseArgs, UsageError } from './args.js';
 import { checkPlayerDefaults } from './secure_defaults.js';
+import { loadPolicy } from '../runtime/player/policy.js';
 
 /**
  * The text of `tfe player --help`.
@@ -30,6 +31,11 @@ options:
   --data-dir <path>      root directory for data-source loaders and file sinks (required;
                          paths outside it, symlinks included, are refused; it may not hold
                          the player's key file)
+  --policy <path>        JSON policy of what drivers may do with this player's data:
+                         {"load": [globs], "write": [globs], "loaders": [names],
+                          "sinks": [names], "revealRawInputs": false | true | [globs]};
+                         globs are relative to --data-dir. Default: any file inside it may be
+                         loaded or written, and raw inputs never leave in plaintext (only shares)
   --bind <host>          interface to bind instead of the config's host (e.g. 0.0.0.0)
   --check-bounds         check inputs declared with {bounds} against the loaded data (the
                          driver then learns one bit per check: inside or not; default off)
@@ -47,7 +53,7 @@ options:
   -h, --help             show this help
 `;
 
-const SPEC = { config: 'string', timeout: 'string', heartbeat: 'string', 'session-idle': 'string', 'data-dir': 'string', bind: 'string', trace: 'string', 'check-bounds': 'boolean', 'curve-secret-key-file': 'string', insecure: 'boolean', 'max-sessions': 'string', 'max-message-mb': 'string', help: 'boolean' } as const;
+const SPEC = { config: 'string', timeout: 'string', heartbeat: 'string', 'session-idle': 'string', 'data-dir': 'string', bind: 'string', trace: 'string', 'check-bounds': 'boolean', 'curve-secret-key-file': 'string', insecure: 'boolean', 'max-sessions': 'string', 'max-message-mb': 'string', policy: 'string', help: 'boolean' } as const;
 
 function count(v: string | boolean | undefined, name: string, dflt: number): number {
   if (v === undefined) return dflt;
@@ -91,6 +97,7 @@ export async function playerCommand(argv: readonly string[]): Promise<number> {
   if (typeof flags.config !== 'string') throw new UsageError('--config <path> is required; see tfe player --help');
   const hostmap = loadHostmap(flags.config);
   const dataDir = typeof flags['data-dir'] === 'string' ? flags['data-dir'] : undefined;
+  const policy = typeof flags.policy === 'string' ? loadPolicy(flags.policy) : undefined;
   const daemon = new PlayerDaemon({
     name: positionals[0],
     hostmap,
@@ -103,6 +110,7 @@ export async function playerCommand(argv: readonly string[]): Promise<number> {
     curveSecretKey: secretKey(flags['curve-secret-key-file']),
     maxSessions: count(flags['max-sessions'], 'max-sessions', 64),
     maxMessageBytes: count(flags['max-message-mb'], 'max-message-mb', 1024) * 2 ** 20,
+    policy,
   });
   try {
     if (!dataDir) throw new UsageError('--data-dir <path> is required (a directory without key files); see tfe player --help');

@@ -134,6 +134,7 @@ registerLoader('client-share', async (args, ctx) => {
   if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) throw new ValueError('client-share: `shape` must be an array of non-negative integers');
   if (typeof requestId !== 'string') throw new ValueError('client-share: `requestId` must be a string');
   if (typeof timeoutMs !== 'number' || !(timeoutMs > 0)) throw new ValueError('client-share: `timeoutMs` must be a positive number');
+  ctx.declare?.('share'); // a client's share, not this player's data
   const ep = await endpoint(ctx.player, bind);
   const zeros = () => hostTensor(new BigUint64Array(shape.reduce((a, b) => a * b, 1)), shape, { dtype: 'u64' });
   if (requestId === '') return zeros(); // deploy: just bind
@@ -167,4 +168,4 @@ registerSink('client-reply', async (t, args, ctx) => {
   ep.replyTo.delete(requestId);
   if (ep.failed.delete(requestId) || !to) return; // the client already has its error
   await ep.router.send(to, [Buffer.from('result'), Buffer.from(requestId), Buffer.from(JSON.stringify({ shape: t.shape, fracBits })), Buffer.from(tensorBytes(t))]);
-});
+}, { remote: true });

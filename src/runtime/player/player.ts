@@ -5,6 +5,7 @@ import './client_shares.js'; // loader `client-share`, sink `client-reply` (serv
 import type { Instruction } from '../wire/instructions.js';
 import type { PeerNet, SessionPort } from '../transport/transport.js';
 import { PlayerSession, type PlayerObserver, type SessionHost } from './session.js';
+import type { PlayerPolicy } from './policy.js';
 
 /**
  * Options of a {@link Player}.
@@ -22,6 +23,8 @@ export interface PlayerArgs {
   dataDir?: string;
   /** Check declared input bounds on loaded data (one bit to the driver per check; default: only in-process). */
   checkBounds?: boolean;
+  /** What drivers may do with this player's data (policy.ts); none: everything (in-process players). */
+  policy?: PlayerPolicy;
 }
 
 const ENDED_MEMORY = 1024;
@@ -44,6 +47,7 @@ export class Player implements SessionHost {
   readonly inProcess: boolean;
   readonly checkBounds: boolean;
   readonly data: DataContext;
+  readonly policy?: PlayerPolicy;
   observer?: PlayerObserver;
   readonly sessions = new Map<string, PlayerSession>();
   private readonly ended = new Set<string>();
@@ -53,7 +57,8 @@ export class Player implements SessionHost {
     this.net = args.net;
     this.inProcess = args.inProcess;
     this.checkBounds = args.checkBounds ?? args.inProcess;
-    this.data = dataContext(args.name, args.dataDir ?? process.cwd());
+    this.policy = args.policy;
+    this.data = dataContext(args.name, args.dataDir ?? process.cwd(), args.policy);
   }
 
   /** The session `id`, created on first use; undefined once it has ended. */

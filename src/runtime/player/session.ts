@@ -8,6 +8,8 @@ import type { PeerNet, SessionPort } from '../transport/transport.js';
 import { errorReply } from '../wire/reply_errors.js';
 import { EXEC } from './executors.js';
 import { Mailbox } from './mailbox.js';
+import type { PlayerPolicy } from './policy.js';
+import { Provenance } from './provenance.js';
 import { markEscaped, releaseStorage, retainStorage } from './storage_refs.js';
 
 /**
@@ -59,6 +61,8 @@ export interface SessionHost {
    * bit (inside or not), so a networked owner opts in (`tfe player --check-bounds`).
    */
   readonly checkBounds?: boolean;
+  /** What drivers may do with this player's data (policy.ts); none: anything. */
+  readonly policy?: PlayerPolicy;
   observer?: PlayerObserver;
 }
 
@@ -95,6 +99,8 @@ export class PlayerSession {
   private readonly received = new Set<number>();
   readonly mailbox = new Mailbox<RingTensor>();
   readonly seedBox = new Mailbox<Uint8Array>();
+  /** Where each handle's value comes from (raw input, public, secret): the policy's view. */
+  readonly origins = new Provenance();
   privateSeed: Uint8Array = randomBytes(16);
   private readonly seeds = new Map<string, Promise<Uint8Array>>();
   /** The pairwise seeds already known, so sampling needs no microtask. */
@@ -152,6 +158,7 @@ export class PlayerSession {
     const t = this.handles.get(id);
     this.handles.delete(id);
     this.received.delete(id);
+    this.origins.forget(id);
     if (t instanceof RingTensor) releaseStorage(t);
   }
 
@@ -242,6 +249,11 @@ export class PlayerSession {
     this.readySeeds.clear();
   }
 
+  /** True after `reseed`: the driver knows every seed, so samples are public. */
+  get reseeded(): boolean {
+    return this.seedHex !== undefined;
+  }
+
   private derivedSeed(...labels: string[]): Uint8Array {
     const digest = createHash('sha256').update('tfe-seed/v1').update(this.seedHex!).update(labels.join('\0')).digest();
     return new Uint8Array(digest.subarray(0, 16));
@@ -327,6 +339,7 @@ export class PlayerSession {
     this.mailbox.fail(reason);
     this.seedBox.fail(reason);
     this.handles.clear();
+    this.origins.clear();
   }
 }
 

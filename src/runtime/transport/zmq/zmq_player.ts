@@ -12,6 +12,7 @@ import { SendQueue } from './send_queue.js';
 import { PlayerGate } from './player_gate.js';
 import { roleRoutingId } from './roles.js';
 import { rateLimitedLog } from './log_limiter.js';
+import { DEFAULT_POLICY, type PlayerPolicy } from '../../player/policy.js';
 
 /**
  * Options of a {@link PlayerDaemon}.
@@ -45,6 +46,8 @@ export interface DaemonArgs {
   maxMessageBytes?: number;
   /** Messages queued per incoming connection before ZeroMQ stops reading it (default 1000). */
   receiveHighWaterMark?: number;
+  /** What drivers may do with this player's data (default {@link DEFAULT_POLICY}: raw inputs never leave in plaintext). */
+  policy?: PlayerPolicy;
 }
 
 interface Peer { entry: HostEntry; sock: zmq.Dealer; queue: SendQueue; connected: boolean; everConnected: boolean; lastHeard: number }
@@ -101,7 +104,7 @@ export class PlayerDaemon {
     this.logRejection = rateLimitedLog(this.log);
     this.routerQueue = new SendQueue(this.router, (e) => this.log(`${this.tag} send to a driver failed: ${e.message}`));
     this.gate = new PlayerGate(this.curve, args.maxSessions ?? 64);
-    this.player = new Player({ name: args.name, net: this.peerNet(), inProcess: false, dataDir: args.dataDir, checkBounds: args.checkBounds });
+    this.player = new Player({ name: args.name, net: this.peerNet(), inProcess: false, dataDir: args.dataDir, checkBounds: args.checkBounds, policy: args.policy ?? DEFAULT_POLICY });
   }
 
   private get tag(): string { return `[tfe player ${this.self.name}]`; }
