@@ -7,6 +7,7 @@ import { PlayerRecorder, writeTrack } from '../observability/trace.js';
 import { parseArgs, UsageError } from './args.js';
 import { checkPlayerDefaults } from './secure_defaults.js';
 import { loadPolicy } from '../runtime/player/policy.js';
+import { DEFAULT_HEARTBEAT_MS, DEFAULT_TIMEOUT_MS } from '../runtime/transport/zmq/liveness.js';
 
 /**
  * The text of `tfe player --help`.
@@ -25,8 +26,11 @@ Stops cleanly on SIGINT or SIGTERM.
 options:
   --config <path>        hostmap JSON {"server0": "host:port", ...} (required)
   --timeout <seconds>    a peer silent this long while a computation waits on it fails
-                         that computation (default 30)
-  --heartbeat <seconds>  heartbeat interval to peers (default 1)
+                         that computation (default 3; players answer heartbeats from a
+                         worker thread, so long kernels and big messages are not silence)
+  --heartbeat <seconds>  heartbeat interval to peers (default 0.5)
+  --liveness-port <n>    port of the liveness worker (default: an ephemeral port, announced
+                         to drivers and peers; fix it when a firewall needs to know it)
   --session-idle <s>     free a session whose driver has been silent this long (default 600)
   --data-dir <path>      root directory for data-source loaders and file sinks (required;
                          paths outside it, symlinks included, are refused; it may not hold
@@ -53,7 +57,7 @@ options:
   -h, --help             show this help
 `;
 
-const SPEC = { config: 'string', timeout: 'string', heartbeat: 'string', 'session-idle': 'string', 'data-dir': 'string', bind: 'string', trace: 'string', 'check-bounds': 'boolean', 'curve-secret-key-file': 'string', insecure: 'boolean', 'max-sessions': 'string', 'max-message-mb': 'string', policy: 'string', help: 'boolean' } as const;
+const SPEC = { config: 'string', timeout: 'string', heartbeat: 'string', 'session-idle': 'string', 'data-dir': 'string', bind: 'string', trace: 'string', 'check-bounds': 'boolean', 'curve-secret-key-file': 'string', insecure: 'boolean', 'max-sessions': 'string', 'max-message-mb': 'string', policy: 'string', 'liveness-port': 'string', help: 'boolean' } as const;
 
 function count(v: string | boolean | undefined, name: string, dflt: number): number {
   if (v === undefined) return dflt;
@@ -101,8 +105,9 @@ export async function playerCommand(argv: readonly string[]): Promise<number> {
   const daemon = new PlayerDaemon({
     name: positionals[0],
     hostmap,
-    timeoutMs: seconds(flags.timeout, 'timeout', 30_000),
-    heartbeatMs: seconds(flags.heartbeat, 'heartbeat', 1000),
+    timeoutMs: seconds(flags.timeout, 'timeout', DEFAULT_TIMEOUT_MS),
+    heartbeatMs: seconds(flags.heartbeat, 'heartbeat', DEFAULT_HEARTBEAT_MS),
+    livenessPort: flags['liveness-port'] === undefined ? undefined : count(flags['liveness-port'], 'liveness-port', 0),
     sessionIdleMs: seconds(flags['session-idle'], 'session-idle', 600_000),
     dataDir,
     checkBounds: flags['check-bounds'] === true,
