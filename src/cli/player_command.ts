@@ -54,10 +54,12 @@ options:
                          (logs a loud warning)
   --max-sessions <n>     most live sessions (default 64)
   --max-message-mb <n>   largest accepted message in MiB (default 1024)
+  --max-unread-mb <n>    most MiB of peer tensors waiting for their receive, over all
+                         sessions; a message past it fails its session (default 2048)
   -h, --help             show this help
 `;
 
-const SPEC = { config: 'string', timeout: 'string', heartbeat: 'string', 'session-idle': 'string', 'data-dir': 'string', bind: 'string', trace: 'string', 'check-bounds': 'boolean', 'curve-secret-key-file': 'string', insecure: 'boolean', 'max-sessions': 'string', 'max-message-mb': 'string', policy: 'string', 'liveness-port': 'string', help: 'boolean' } as const;
+const SPEC = { config: 'string', timeout: 'string', heartbeat: 'string', 'session-idle': 'string', 'data-dir': 'string', bind: 'string', trace: 'string', 'check-bounds': 'boolean', 'curve-secret-key-file': 'string', insecure: 'boolean', 'max-sessions': 'string', 'max-message-mb': 'string', policy: 'string', 'liveness-port': 'string', 'max-unread-mb': 'string', help: 'boolean' } as const;
 
 function count(v: string | boolean | undefined, name: string, dflt: number): number {
   if (v === undefined) return dflt;
@@ -115,6 +117,7 @@ export async function playerCommand(argv: readonly string[]): Promise<number> {
     curveSecretKey: secretKey(flags['curve-secret-key-file']),
     maxSessions: count(flags['max-sessions'], 'max-sessions', 64),
     maxMessageBytes: count(flags['max-message-mb'], 'max-message-mb', 1024) * 2 ** 20,
+    maxUnreadBytes: count(flags['max-unread-mb'], 'max-unread-mb', 2048) * 2 ** 20,
     policy,
   });
   try {

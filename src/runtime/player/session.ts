@@ -7,7 +7,7 @@ import type { Expect, Instruction, OpName, PlayerReply } from '../wire/instructi
 import type { PeerNet, SessionPort } from '../transport/transport.js';
 import { errorReply } from '../wire/reply_errors.js';
 import { EXEC } from './executors.js';
-import { Mailbox } from './mailbox.js';
+import { Mailbox, type ByteBudget } from './mailbox.js';
 import type { PlayerPolicy } from './policy.js';
 import { Provenance } from './provenance.js';
 import { markEscaped, releaseStorage, retainStorage } from './storage_refs.js';
@@ -63,6 +63,8 @@ export interface SessionHost {
   readonly checkBounds?: boolean;
   /** What drivers may do with this player's data (policy.ts); none: anything. */
   readonly policy?: PlayerPolicy;
+  /** Bytes of unread peer tensors over all sessions, bounded (issue 16); none: unbounded. */
+  readonly unreadBudget?: ByteBudget;
   observer?: PlayerObserver;
 }
 
@@ -97,7 +99,7 @@ export class PlayerSession {
   readonly handles = new Map<number, RingTensor | Promise<RingTensor>>();
   /** Received handles not read yet: reading one ends the current flight of sends. */
   private readonly received = new Set<number>();
-  readonly mailbox = new Mailbox<RingTensor>();
+  readonly mailbox: Mailbox<RingTensor>;
   readonly seedBox = new Mailbox<Uint8Array>();
   /** Where each handle's value comes from (raw input, public, secret): the policy's view. */
   readonly origins = new Provenance();
@@ -122,7 +124,9 @@ export class PlayerSession {
     this.inFlight = false;
   }
 
-  constructor(readonly id: string, readonly host: SessionHost) {}
+  constructor(readonly id: string, readonly host: SessionHost) {
+    this.mailbox = new Mailbox<RingTensor>(undefined, host.unreadBudget, (t) => t.size * 8);
+  }
 
   /** The tensor of handle `id`, or the pending receive that will produce it. */
   get(id: number): RingTensor | Promise<RingTensor> {

@@ -45,6 +45,8 @@ export interface DaemonArgs {
   maxSessions?: number;
   /** Largest message ZeroMQ accepts; a bigger one drops its connection (default 1 GiB). */
   maxMessageBytes?: number;
+  /** Most bytes of unread peer tensors over all sessions; more fails their session (default 2 GiB). */
+  maxUnreadBytes?: number;
   /** Messages queued per incoming connection before ZeroMQ stops reading it (default 1000). */
   receiveHighWaterMark?: number;
   /** Port of the liveness worker (default 0: an ephemeral port, announced to drivers and peers). */
@@ -53,7 +55,7 @@ export interface DaemonArgs {
   policy?: PlayerPolicy;
 }
 
-interface Peer { entry: HostEntry; sock: zmq.Dealer; queue: SendQueue; connected: boolean; everConnected: boolean; clock: SilenceClock; probe?: LivenessProbe }
+interface Peer { entry: HostEntry; sock: zmq.Dealer; queue: SendQueue; connected: boolean; everConnected: boolean; clock: SilenceClock; probe?: LivenessProbe; probedAt?: number }
 
 const MAGIC_PREFIX = Buffer.from([0x54, 0x46, 0x45, 0x00]);
 
@@ -110,7 +112,7 @@ export class PlayerDaemon {
     this.logRejection = rateLimitedLog(this.log);
     this.routerQueue = new SendQueue(this.router, (e) => this.log(`${this.tag} send to a driver failed: ${e.message}`));
     this.gate = new PlayerGate(this.curve, args.maxSessions ?? 64);
-    this.player = new Player({ name: args.name, net: this.peerNet(), inProcess: false, dataDir: args.dataDir, checkBounds: args.checkBounds, policy: args.policy ?? DEFAULT_POLICY });
+    this.player = new Player({ name: args.name, net: this.peerNet(), inProcess: false, dataDir: args.dataDir, checkBounds: args.checkBounds, policy: args.policy ?? DEFAULT_POLICY, maxUnreadBytes: args.maxUnreadBytes ?? 2 ** 31 });
   }
 
   private get tag(): string { return `[tfe player ${this.self.name}]`; }
@@ -275,6 +277,10 @@ export class PlayerDaemon {
   private probePeer(peer: Peer, port: number): void {
     const address = withPort(peer.entry.address, port);
     if (peer.probe?.address === address || this.stopped) return;
+    // Without CURVE anyone can claim to be the peer: move the probe at most once per 5 s.
+    const now = Date.now();
+    if (peer.probedAt !== undefined && now - peer.probedAt < 5000) return;
+    peer.probedAt = now;
     peer.probe?.close();
     const hung = hungAfterMs(this.timeoutMs);
     peer.probe = new LivenessProbe(address, clientOptions(this.curve, peer.entry.curvePublicKey), (lag) => {
