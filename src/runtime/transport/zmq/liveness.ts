@@ -34,7 +34,8 @@ export class LivenessResponder {
       w.once('message', (m: { endpoint?: string; error?: string }) => (m.endpoint ? resolve(m.endpoint) : reject(new Error(m.error))));
       w.once('error', reject);
     });
-    w.unref();
+    // Not unref'd: a worker still holding its socket when the process ends on its own aborts
+    // it (zeromq's teardown), so the owner must call stop(), as a daemon does.
     // The main thread's heartbeat to its own worker: echoes report how long ago it last ran.
     this.ticker = setInterval(() => w.postMessage('tick'), TICK_MS).unref();
     return Number(bound.slice(bound.lastIndexOf(':') + 1));
