@@ -52,6 +52,25 @@ export class ProtocolError extends TfeError {
 }
 
 /**
+ * A player's policy (`tfe player --policy`) refused an instruction. The message names the
+ * player and the rule (`load`, `write`, `loaders`, `sinks`, `revealRawInputs`), never file
+ * content. A subclass of {@link ProtocolError}, with its own code `ERR_POLICY`.
+ * @example
+ * ```ts
+ * throw new PolicyError('player `server0` refuses to reveal a raw input to the driver (policy rule `revealRawInputs`)', 'revealRawInputs');
+ * ```
+ */
+export class PolicyError extends ProtocolError {
+  /** The policy rule that refused (`load`, `write`, `loaders`, `sinks`, `revealRawInputs`). */
+  readonly rule?: string;
+  constructor(message: string, rule?: string) {
+    super(message);
+    (this as { code: string }).code = 'ERR_POLICY';
+    this.rule = rule;
+  }
+}
+
+/**
  * A player died, a socket closed, or a peer did not answer in time. Names the player and its
  * address.
  * @example

@@ -10,7 +10,7 @@
  * ```
  */
 import './tfjs_env.js'; // first: quiet tfjs before any module uses it
-export { TfeError, ValueError, NotImplementedError, ProtocolError, CommunicationError } from './errors.js';
+export { TfeError, ValueError, NotImplementedError, ProtocolError, PolicyError, CommunicationError } from './errors.js';
 export * as kernels from './kernels/index.js';
 export { ring, setBackend, getBackend, availableBackends } from './kernels/index.js';
 export * from './runtime/index.js';

@@ -7,6 +7,8 @@ import { envTraceDir } from '../observability/index.js';
 import { PlayerRecorder, writeTrack } from '../observability/trace.js';
 import { parseArgs, UsageError } from './args.js';
 import { checkPlayerDefaults } from './secure_defaults.js';
+import { loadPolicy } from '../runtime/player/policy.js';
+import { DEFAULT_HEARTBEAT_MS, DEFAULT_TIMEOUT_MS } from '../runtime/transport/zmq/liveness.js';
 
 /**
  * The text of `tfe player --help`.
@@ -25,12 +27,20 @@ Stops cleanly on SIGINT or SIGTERM.
 options:
   --config <path>        hostmap JSON {"server0": "host:port", ...} (required)
   --timeout <seconds>    a peer silent this long while a computation waits on it fails
-                         that computation (default 30)
-  --heartbeat <seconds>  heartbeat interval to peers (default 1)
+                         that computation (default 3; players answer heartbeats from a
+                         worker thread, so long kernels and big messages are not silence)
+  --heartbeat <seconds>  heartbeat interval to peers (default 0.5)
+  --liveness-port <n>    port of the liveness worker (default: an ephemeral port, announced
+                         to drivers and peers; fix it when a firewall needs to know it)
   --session-idle <s>     free a session whose driver has been silent this long (default 600)
   --data-dir <path>      root directory for data-source loaders and file sinks (required;
                          paths outside it, symlinks included, are refused; it may not hold
                          the player's key file)
+  --policy <path>        JSON policy of what drivers may do with this player's data:
+                         {"load": [globs], "write": [globs], "loaders": [names],
+                          "sinks": [names], "revealRawInputs": false | true | [globs]};
+                         globs are relative to --data-dir. Default: any file inside it may be
+                         loaded or written, and raw inputs never leave in plaintext (only shares)
   --bind <host>          interface to bind instead of the config's host (e.g. 0.0.0.0)
   --check-bounds         check inputs declared with {bounds} against the loaded data (the
                          driver then learns one bit per check: inside or not; default off)
@@ -45,10 +55,12 @@ options:
                          (logs a loud warning)
   --max-sessions <n>     most live sessions (default 64)
   --max-message-mb <n>   largest accepted message in MiB (default 1024)
+  --max-unread-mb <n>    most MiB of peer tensors waiting for their receive, over all
+                         sessions; a message past it fails its session (default 2048)
   -h, --help             show this help
 `;
 
-const SPEC = { config: 'string', timeout: 'string', heartbeat: 'string', 'session-idle': 'string', 'data-dir': 'string', bind: 'string', trace: 'string', 'check-bounds': 'boolean', 'curve-secret-key-file': 'string', insecure: 'boolean', 'max-sessions': 'string', 'max-message-mb': 'string', help: 'boolean' } as const;
+const SPEC = { config: 'string', timeout: 'string', heartbeat: 'string', 'session-idle': 'string', 'data-dir': 'string', bind: 'string', trace: 'string', 'check-bounds': 'boolean', 'curve-secret-key-file': 'string', insecure: 'boolean', 'max-sessions': 'string', 'max-message-mb': 'string', policy: 'string', 'liveness-port': 'string', 'max-unread-mb': 'string', help: 'boolean' } as const;
 
 function count(v: string | boolean | undefined, name: string, dflt: number): number {
   if (v === undefined) return dflt;
@@ -92,11 +104,13 @@ export async function playerCommand(argv: readonly string[]): Promise<number> {
   if (typeof flags.config !== 'string') throw new UsageError('--config <path> is required; see tfe player --help');
   const hostmap = loadHostmap(flags.config);
   const dataDir = typeof flags['data-dir'] === 'string' ? flags['data-dir'] : undefined;
+  const policy = typeof flags.policy === 'string' ? loadPolicy(flags.policy) : undefined;
   const daemon = new PlayerDaemon({
     name: positionals[0],
     hostmap,
-    timeoutMs: seconds(flags.timeout, 'timeout', 30_000),
-    heartbeatMs: seconds(flags.heartbeat, 'heartbeat', 1000),
+    timeoutMs: seconds(flags.timeout, 'timeout', DEFAULT_TIMEOUT_MS),
+    heartbeatMs: seconds(flags.heartbeat, 'heartbeat', DEFAULT_HEARTBEAT_MS),
+    livenessPort: flags['liveness-port'] === undefined ? undefined : count(flags['liveness-port'], 'liveness-port', 0),
     sessionIdleMs: seconds(flags['session-idle'], 'session-idle', 600_000),
     dataDir,
     checkBounds: flags['check-bounds'] === true,
@@ -104,6 +118,8 @@ export async function playerCommand(argv: readonly string[]): Promise<number> {
     curveSecretKey: secretKey(flags['curve-secret-key-file']),
     maxSessions: count(flags['max-sessions'], 'max-sessions', 64),
     maxMessageBytes: count(flags['max-message-mb'], 'max-message-mb', 1024) * 2 ** 20,
+    maxUnreadBytes: count(flags['max-unread-mb'], 'max-unread-mb', 2048) * 2 ** 20,
+    policy,
   });
   try {
     if (!dataDir) throw new UsageError('--data-dir <path> is required (a directory without key files); see tfe player --help');

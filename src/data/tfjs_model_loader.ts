@@ -110,6 +110,7 @@ registerLoader('tfjs-topology', async (args, ctx) => {
   const rel = stringArg(args, 'path', 'tfjs-topology');
   const { json, specs } = await readModelFiles(ctx.resolvePath(rel), shardResolver(rel, ctx), rel);
   const bytes = new TextEncoder().encode(JSON.stringify({ modelTopology: json.modelTopology, weights: specs.map((s) => ({ name: s.name, shape: s.shape })) }));
+  ctx.declare?.('public'); // the architecture, which the driver rebuilds; never a weight value
   return hostTensor(bytes, [bytes.length], { dtype: 'u8', modulus: 256 });
 });
 

@@ -2,11 +2,12 @@
  * Issue 16, finding 5, over real `tfe player` processes on 127.0.0.1: share files written by
  * the `raw` sink carry a per-player MAC; flipped bytes, a file swapped from another path, or
  * one swapped from another player are refused with a ProtocolError naming only the path. A
- * truncated checkpoint manifest is a ValueError, not a raw SyntaxError.
+ * truncated checkpoint manifest is a ValueError, not a raw SyntaxError; leftover `.tmp` files
+ * of a killed write are cleaned.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { U64 } from '../../src/kernels/index.js';
@@ -32,7 +33,10 @@ test('tampered and swapped share files are refused; the honest round trip loads'
       const h = rt.input('server0', { kind: 'source', loader: 'raw', args: { path, shape: [64] }, shape: [64] });
       return rt.reveal(h).then((t) => [...t.values()], (e: Error) => e);
     };
+    // Leftovers of a killed write are cleaned by the next write of the same file.
+    for (const f of ['a.bin.tmp', 'a.bin.mac.tmp']) writeFileSync(join(dirs.server0, f), 'half-written');
     await write(c0, 'a.bin', 3n);
+    for (const f of ['a.bin.tmp', 'a.bin.mac.tmp']) assert.not.ok(existsSync(join(dirs.server0, f)), `${f} left behind`);
     await write(c0, 'b.bin', 4n);
     await write(c1, 'a.bin', 5n);
     assert.equal(await load(c0, 'a.bin'), Array(64).fill(3n)); // honest

@@ -51,7 +51,9 @@ test('resolveInside: canonical paths inside, everything else refused', () => {
 
 test('over ZeroMQ: shards, symlinks and private files outside the data dir get nothing; honest loads work', async () => {
   const { top, data } = layout();
-  const cluster = await startLocalCluster(['server0', 'server1'], { playerFlags: ['--data-dir', data], timeoutMs: 5000 });
+  // The honest runs reveal raw inputs, which the players' policy allows for these files only.
+  writeFileSync(join(top, 'policy.json'), JSON.stringify({ revealRawInputs: ['x.bin', 'model.json', 'w.bin'] }));
+  const cluster = await startLocalCluster(['server0', 'server1'], { playerFlags: ['--data-dir', data, '--policy', join(top, 'policy.json')], timeoutMs: 5000 });
   try {
     // A failed input fails its run, so each attempt gets the runtime anew.
     const attempt = async (loader: string, args: Record<string, unknown>) => {

@@ -6,6 +6,7 @@ import { loadHostmap, parseHostmap, type Hostmap } from './hostmap.js';
 import { LocalNetwork } from '../transport/local/local_net.js';
 import type { Player } from '../player/player.js';
 import { ZmqDriverNet } from '../transport/zmq/zmq_driver.js';
+import { DEFAULT_HEARTBEAT_MS, DEFAULT_TIMEOUT_MS } from '../transport/zmq/liveness.js';
 
 /**
  * Where the players of a run live. `runtime()` returns the driver runtime of the current
@@ -94,7 +95,11 @@ export class LocalConfig implements Config {
  * ```
  */
 export interface RemoteConfigArgs {
-  /** A player silent this long while the driver waits on it fails the run (default 30 000 ms). */
+  /**
+   * A player silent this long while the driver waits on it fails the run (default 3000 ms).
+   * Players answer from a liveness worker thread, so long kernels and big messages do not count
+   * as silence; a stopped or dead player does.
+   */
   timeoutMs?: number;
   /** Heartbeat interval (default 1000 ms). */
   heartbeatMs?: number;
@@ -126,8 +131,8 @@ export class RemoteConfig implements Config {
   constructor(hostmap: Record<string, unknown> | Hostmap, args: RemoteConfigArgs = {}) {
     this.hostmap = isParsed(hostmap) ? hostmap : parseHostmap(hostmap);
     this.curve = curveKeys(this.hostmap, args.curveSecretKey ?? process.env.TFE_CURVE_SECRET_KEY);
-    this.timeoutMs = positive(args.timeoutMs ?? 30_000, 'timeoutMs');
-    this.heartbeatMs = positive(args.heartbeatMs ?? Math.min(1000, this.timeoutMs / 3), 'heartbeatMs');
+    this.timeoutMs = positive(args.timeoutMs ?? DEFAULT_TIMEOUT_MS, 'timeoutMs');
+    this.heartbeatMs = positive(args.heartbeatMs ?? Math.min(DEFAULT_HEARTBEAT_MS, this.timeoutMs / 4), 'heartbeatMs');
   }
 
   /**

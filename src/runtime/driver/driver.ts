@@ -66,6 +66,7 @@ export class DriverRuntime implements Runtime {
   private readonly links = new Map<string, DriverLink>();
   private readonly pending = new Map<number, Pending>();
   private readonly pendingPer = new Map<string, number>();
+  private totalPending = 0;
   private failure?: TfeError;
   private closed = false;
   private seedHex?: string;
@@ -377,10 +378,16 @@ export class DriverRuntime implements Runtime {
     return p;
   }
 
+  /**
+   * While any request is pending, every link listens and watches its player: a player the
+   * driver is not waiting on directly may fail (its error must be read) or hang while another
+   * waits on its message.
+   */
   private adjustPending(player: string, delta: number): void {
-    const n = (this.pendingPer.get(player) ?? 0) + delta;
-    this.pendingPer.set(player, n);
-    this.links.get(player)?.setPending(n);
+    this.pendingPer.set(player, (this.pendingPer.get(player) ?? 0) + delta);
+    const was = this.totalPending;
+    this.totalPending += delta;
+    if ((was === 0) !== (this.totalPending === 0)) for (const l of this.links.values()) l.setPending(this.totalPending);
   }
 
   /** Sends every queued batch, one message per player. */
@@ -396,7 +403,7 @@ export class DriverRuntime implements Runtime {
       if (!q.length) continue;
       this.queues.set(player, []);
       const l = this.link(player);
-      l.setPending(this.pendingPer.get(player) ?? 0);
+      l.setPending(this.totalPending);
       const t0 = this.observer ? performance.now() : 0;
       l.submit(this.session, q);
       this.observer?.batch?.(player, q, this.session, t0, performance.now());

@@ -45,41 +45,50 @@ export function playerMacKey(dataDir: string): Buffer {
 /** Names starting with this are the player's own files; loaders and sinks may not open them. */
 export const RESERVED_PREFIX = '.tfe_';
 
-function macOf(rel: string, bytes: Uint8Array, key: Buffer): Buffer {
-  return createHmac('sha256', key).update(`tfe-share|${rel}|`).update(bytes).digest();
+function macOf(rel: string, bytes: Uint8Array, key: Buffer, label?: string): Buffer {
+  return createHmac('sha256', key).update(label ? `tfe-share|${rel}|${label}|` : `tfe-share|${rel}|`).update(bytes).digest();
 }
 
 /**
- * Writes `<full>.mac` for `bytes` written at `full` (named `rel` by the driver).
+ * Writes `<full>.mac` for `bytes` written at `full` (named `rel` by the driver). `label` (inside
+ * the MAC, so no one without the key can change it) says what the bytes are: `share` or
+ * `public`; none for a raw input of the player (provenance.ts), so loading the file back keeps
+ * its origin.
  * @example
  * ```ts
  * writeMac(full, 'w.bin', bytes, key);
  * ```
  */
-export function writeMac(full: string, rel: string, bytes: Uint8Array, key: Buffer): void {
+export function writeMac(full: string, rel: string, bytes: Uint8Array, key: Buffer, label?: 'share' | 'public'): void {
   rmSync(`${full}.mac.tmp`, { force: true });
-  writeFileSync(`${full}.mac.tmp`, macOf(rel, bytes, key).toString('hex'), { flag: 'wx' });
+  writeFileSync(`${full}.mac.tmp`, macOf(rel, bytes, key, label).toString('hex') + (label ? ` ${label}` : ''), { flag: 'wx' });
   renameSync(`${full}.mac.tmp`, `${full}.mac`);
 }
 
 /**
  * Checks `bytes` read from `full` against `<full>.mac`; throws `ProtocolError` on a mismatch,
- * or when `required` and there is no MAC.
+ * or when `required` and there is no MAC. Returns the verified label (`share`, `public`), if any.
  * @example
  * ```ts
  * verifyMac(full, 'w.bin', bytes, key, false);
  * ```
  */
-export function verifyMac(full: string, rel: string, bytes: Uint8Array, key: Buffer, required: boolean): void {
+export function verifyMac(full: string, rel: string, bytes: Uint8Array, key: Buffer, required: boolean): string | undefined {
   let stored: Buffer;
-  try { stored = Buffer.from(readFileSync(`${full}.mac`, 'utf8').trim(), 'hex'); } catch {
+  let label: string | undefined;
+  try {
+    const [hex, l] = readFileSync(`${full}.mac`, 'utf8').trim().split(' ');
+    stored = Buffer.from(hex, 'hex');
+    label = l === 'share' || l === 'public' ? l : undefined;
+  } catch {
     if (required) throw new ProtocolError(`share file \`${rel}\` has no integrity check (\`${rel}.mac\` missing)`);
-    return;
+    return undefined;
   }
-  const want = macOf(rel, bytes, key);
+  const want = macOf(rel, bytes, key, label);
   if (stored.length !== want.length || !timingSafeEqual(stored, want)) {
     throw new ProtocolError(`share file \`${rel}\` fails its integrity check: changed, truncated, or written for another path or player`);
   }
+  return label;
 }
 
 /**

@@ -204,6 +204,7 @@ registerLoader('client-share', async (args, ctx) => {
   if (!Array.isArray(features) || !features.every((d) => Number.isSafeInteger(d) && d >= 1)) throw new ValueError('client-share: `features` must be an array of positive integers');
   if (typeof timeoutMs !== 'number' || !(timeoutMs > 0)) throw new ValueError('client-share: `timeoutMs` must be a positive number');
   const requests = requestsOf(args);
+  ctx.declare?.('share'); // a client's share, not this player's data
   const ep = await endpoint(ctx.player, bind);
   const width = features.reduce((a, b) => a * b, 1);
   const rows = requests.reduce((n, r) => n + r.rows, 0);
@@ -236,4 +237,4 @@ registerSink('client-reply', async (t, args, ctx) => {
     sends.push(ep.router.send(to, [Buffer.from('result'), Buffer.from(r.id), Buffer.from(header), Buffer.from(part)])); // a copy: t's storage goes back after this
   }
   await Promise.all(sends);
-});
+}, { remote: true });

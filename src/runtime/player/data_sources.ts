@@ -1,11 +1,13 @@
 import { mkdirSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, resolve, sep } from 'node:path';
+import { dirname, relative, resolve, sep } from 'node:path';
 import { NotImplementedError, ValueError } from '../../errors.js';
 import { normalizeRing, type RingSpec } from '../kernel_link.js';
 import type { RingTensor } from '../kernel_link.js';
 import { tensorBytes, tensorFromBytes } from '../wire/tensor_bytes.js';
 import { resolveInside } from './safe_path.js';
 import { playerMacKey, verifyMac, writeMac } from './checkpoint_integrity.js';
+import { checkPath, type PlayerPolicy } from './policy.js';
+import type { Origin } from './provenance.js';
 
 /**
  * What a loader or sink may use on its player: the player's name and a path resolver that
@@ -19,7 +21,21 @@ import { playerMacKey, verifyMac, writeMac } from './checkpoint_integrity.js';
  */
 export interface DataContext {
   player: string;
-  resolvePath(path: string): string;
+  /**
+   * The canonical file for `path` inside the data dir; `access` (default `read`) selects the
+   * player's policy rule that must allow it (`load` or `write`).
+   */
+  resolvePath(path: string, access?: 'read' | 'write'): string;
+  /**
+   * Called by a loader whose tensor is not this player's raw data: `share` (a share of someone's
+   * value: a checkpoint this player wrote from shares, a client's share) or `public` (metadata
+   * the driver must learn by design, like a model's topology).
+   */
+  declare?(kind: 'share' | 'public'): void;
+  /** The data-dir-relative form of a path `resolvePath` returned. */
+  relativeOf?(full: string): string;
+  /** In a sink: the origin of the tensor being written (see provenance.ts). */
+  origin?: Origin;
   /** `text` with this player's absolute data-dir prefix removed (errors name paths as given). */
   relativize?(text: string): string;
   /** This player's MAC key for share files (created on first use; see checkpoint_integrity.ts). */
@@ -43,8 +59,21 @@ export type Loader = (args: Record<string, unknown>, ctx: DataContext) => RingTe
  */
 export type Sink = (t: RingTensor, args: Record<string, unknown>, ctx: DataContext) => void | Promise<void>;
 
+/**
+ * Options of {@link registerSink}.
+ * @example
+ * ```ts
+ * const opts: SinkOptions = { remote: true }; // the sink sends the tensor over the network
+ * ```
+ */
+export interface SinkOptions {
+  /** The sink sends the tensor off this machine (a raw input may not go there in plaintext). */
+  remote?: boolean;
+}
+
 const loaders = new Map<string, Loader>();
 const sinks = new Map<string, Sink>();
+const remoteSinks = new Set<string>();
 
 /**
  * Registers a named data-source loader on players of this process (`json`, `raw`,
@@ -66,8 +95,21 @@ export function registerLoader(name: string, loader: Loader): void {
  * registerSink('log', (t, _args, ctx) => console.log(`${ctx.player}: ${t}`));
  * ```
  */
-export function registerSink(name: string, sink: Sink): void {
+export function registerSink(name: string, sink: Sink, opts: SinkOptions = {}): void {
   sinks.set(name, sink);
+  if (opts.remote) remoteSinks.add(name);
+  else remoteSinks.delete(name);
+}
+
+/**
+ * Whether sink `name` sends its tensor off the player's machine.
+ * @example
+ * ```ts
+ * isRemoteSink('client-reply'); // true
+ * ```
+ */
+export function isRemoteSink(name: string): boolean {
+  return remoteSinks.has(name);
 }
 
 /**
@@ -98,21 +140,55 @@ export function getSink(name: string): Sink {
 
 /**
  * A {@link DataContext} whose paths must stay under `root`, canonicalised with `realpath`
- * (symlinks included) by {@link resolveInside}.
+ * (symlinks included) by {@link resolveInside}, and, with a `policy`, match its `load`
+ * (reading) or `write` (sinks) patterns.
  * @example
  * ```ts
  * const ctx = dataContext('server0', '/data');
  * ctx.resolvePath('../etc/passwd'); // ValueError
  * ```
  */
-export function dataContext(player: string, root: string): DataContext {
+export function dataContext(player: string, root: string, policy?: PlayerPolicy): DataContext {
   const base = resolve(root);
   let key: Buffer | undefined;
   let real = base;
   try { real = realpathSync(base); } catch { /* the resolver reports a missing data dir */ }
   const prefixes = [...new Set([real, base])].flatMap((d) => [d + sep, d]);
   const relativize = (text: string) => prefixes.reduce((t, p) => t.split(p).join(p.endsWith(sep) ? '' : '<data-dir>'), text);
-  return { player, resolvePath: (path: string) => resolveInside(base, path, player), relativize, macKey: () => (key ??= playerMacKey(base)) };
+  const resolvePath = (path: string, access: 'read' | 'write' = 'read') => {
+    const full = resolveInside(base, path, player);
+    if (policy) checkPath(policy, access === 'read' ? 'load' : 'write', relative(real, full), path, player);
+    return full;
+  };
+  return { player, resolvePath, relativize, relativeOf: (full) => relative(real, full), macKey: () => (key ??= playerMacKey(base)) };
+}
+
+/**
+ * What one loader call read and declared (see {@link trackedContext}).
+ * @example
+ * ```ts
+ * const { ctx, seen } = trackedContext(player.data, root);
+ * ```
+ */
+export interface LoaderTrace { files: string[]; declared?: 'share' | 'public' }
+
+/**
+ * A copy of `ctx` for one loader call that records the data-dir-relative paths it reads and
+ * what it declares, so the player can classify the tensor (provenance.ts).
+ * @example
+ * ```ts
+ * const { ctx: c, seen } = trackedContext(ctx);
+ * await loader(args, c); // seen.files: ['train.csv']
+ * ```
+ */
+export function trackedContext(ctx: DataContext): { ctx: DataContext; seen: LoaderTrace } {
+  const seen: LoaderTrace = { files: [] };
+  const resolvePath = (path: string, access: 'read' | 'write' = 'read') => {
+    const full = ctx.resolvePath(path, access);
+    if (access === 'read') seen.files.push(ctx.relativeOf ? ctx.relativeOf(full) : path);
+    return full;
+  };
+  return { ctx: { ...ctx, resolvePath, declare: (kind) => { seen.declared = kind; } }, seen };
 }
 
 function rawArgs(args: Record<string, unknown>): { path: string; shape: number[]; ring: RingSpec } {
@@ -135,20 +211,23 @@ registerLoader('raw', (args, ctx) => {
   try { bytes = readFileSync(full); } catch (e) {
     throw new ValueError(`raw: cannot read \`${path}\` (${(e as NodeJS.ErrnoException).code ?? 'unreadable'})`);
   }
-  if (ctx.macKey) verifyMac(full, path, bytes, ctx.macKey(), args.verify === true);
+  const label = ctx.macKey ? verifyMac(full, path, bytes, ctx.macKey(), args.verify === true) : undefined;
+  // Written by this player from a share (or a public value): not its raw data.
+  if (label === 'share' || label === 'public') ctx.declare?.(label);
   return tensorFromBytes({ shape, ring }, bytes);
 });
 
 /** Built-in sink `raw`: `{path}` writes raw little-endian elements (temp file, then rename). */
 registerSink('raw', (t, args, ctx) => {
   if (typeof args.path !== 'string') throw new ValueError('raw: `path` must be a string');
-  const full = ctx.resolvePath(args.path);
+  const full = ctx.resolvePath(args.path, 'write');
   mkdirSync(dirname(full), { recursive: true });
   rmSync(`${full}.tmp`, { force: true }); // a leftover of a killed write
   const bytes = tensorBytes(t);
   writeFileSync(`${full}.tmp`, bytes, { flag: 'wx' }); // never through a planted link
   renameSync(`${full}.tmp`, full);
-  if (ctx.macKey) writeMac(full, args.path, bytes, ctx.macKey());
+  // The label records what was written, so loading it back keeps a raw input raw.
+  if (ctx.macKey) writeMac(full, args.path, bytes, ctx.macKey(), ctx.origin === 'secret' ? 'share' : ctx.origin === 'public' ? 'public' : undefined);
 });
 
 /** Built-in sink `log`: logs the tensor's shape on the player (never its values). */

@@ -10,7 +10,9 @@
 import { ProtocolError, ValueError } from '../../errors.js';
 import { RingTensor, inferOutput, runKernel, runKernelAsync } from '../kernel_link.js';
 import type { Instruction, OpName } from '../wire/instructions.js';
-import { getLoader, getSink } from './data_sources.js';
+import { getLoader, getSink, isRemoteSink, trackedContext, type LoaderTrace } from './data_sources.js';
+import { checkName, matchesGlob, type PlayerPolicy } from './policy.js';
+import { refuseRaw, type Origin } from './provenance.js';
 import type { PlayerSession } from './session.js';
 import { markEscaped, retainStorage } from './storage_refs.js';
 
@@ -63,16 +65,30 @@ function checkDeclaredBounds(t: unknown, args: Record<string, unknown>, what: st
   }
 }
 
+/**
+ * The origin of a loaded tensor: what its loader declared, else public when the policy lets
+ * every file it read be revealed, else raw.
+ */
+function loadedOrigin(seen: LoaderTrace, policy: PlayerPolicy | undefined): Origin {
+  if (seen.declared === 'share') return 'secret';
+  if (seen.declared === 'public') return 'public';
+  const open = policy?.revealRawInputs;
+  if (Array.isArray(open) && seen.files.length && seen.files.every((f) => open.some((g) => matchesGlob(f, g)))) return 'public';
+  return 'raw';
+}
+
 /** Elements of a shape. */
 const sizeOf = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 
 /** The built-in instructions, as a table from op name to its executor. */
 export const EXEC: Record<OpName, Exec> = {
   kernel: (s, i: Extract<Instruction, { op: 'kernel' }>) => {
+    s.origins.derive(i.out, i.inputs);
     const inputs = s.useAll(i.inputs);
     return inputs instanceof Promise ? inputs.then((ts) => runKernelInstruction(s, i, ts)) : runKernelInstruction(s, i, inputs);
   },
   send: async (s, i: Extract<Instruction, { op: 'send' }>) => {
+    refuseRaw(s.host.policy, s.origins.of(i.src), s.host.name, `be sent to \`${i.to}\``);
     const t = await s.use(i.src);
     // A tensor handed over in memory stays counted while in flight; bytes on a wire are not ours.
     if (s.host.net.sharesTensors) retainStorage(t);
@@ -83,8 +99,12 @@ export const EXEC: Record<OpName, Exec> = {
   // A receive does not stop the stream: the handle holds the pending message, and whatever
   // reads it waits. So a player sends its half of an exchange before it waits for the other
   // half, and an exchange costs one latency, not two.
-  recv: (s, i: Extract<Instruction, { op: 'recv' }>) => s.expect(i.out, s.mailbox.take(i.from, i.tag)),
+  recv: (s, i: Extract<Instruction, { op: 'recv' }>) => {
+    s.origins.mark(i.out, 'secret');
+    s.expect(i.out, s.mailbox.take(i.from, i.tag));
+  },
   sample: (s, i: Extract<Instruction, { op: 'sample' }>) => {
+    s.origins.mark(i.out, s.reseeded ? 'public' : 'secret'); // after a reseed the driver knows the seeds
     const draw = (seed: Uint8Array) => {
       const attrs = { seed, nonce: i.nonce, offset: 0n, shape: i.shape, ...kernelAttrs(i.ring) };
       return runSized(s, i.out, 'PrgUniform', [], attrs, sizeOf(i.shape));
@@ -93,25 +113,40 @@ export const EXEC: Record<OpName, Exec> = {
     const seed = s.pairSeed(i.peer);
     return seed instanceof Promise ? seed.then(draw) : draw(seed);
   },
-  fill: (s, i: Extract<Instruction, { op: 'fill' }>) =>
-    runSized(s, i.out, 'Fill', [], { shape: i.shape, value: i.value, ...kernelAttrs(i.ring) }, sizeOf(i.shape)),
+  fill: (s, i: Extract<Instruction, { op: 'fill' }>) => {
+    s.origins.mark(i.out, 'public');
+    return runSized(s, i.out, 'Fill', [], { shape: i.shape, value: i.value, ...kernelAttrs(i.ring) }, sizeOf(i.shape));
+  },
   upload: (s, i: Extract<Instruction, { op: 'upload' }>) => {
     if (!(i.tensor instanceof RingTensor)) throw new ProtocolError('upload: payload is not a tensor');
     s.set(i.out, escape(i.tensor));
+    s.origins.mark(i.out, 'public');
   },
   input: async (s, i: Extract<Instruction, { op: 'input' }>) => {
     const file = typeof i.args?.path === 'string' ? ` reading \`${i.args.path}\`` : '';
-    const t = await getLoader(i.loader)(i.args, s.host.data);
+    if (s.host.policy) checkName(s.host.policy, 'loaders', i.loader, s.host.name);
+    const { ctx, seen } = trackedContext(s.host.data);
+    const t = await getLoader(i.loader)(i.args, ctx);
     // A pass/fail answer tells the driver one bit about the data: networked owners opt in.
     if (s.host.inProcess || s.host.checkBounds) checkDeclaredBounds(t, i.args, `loader \`${i.loader}\`${file}`);
+    s.origins.mark(i.out, loadedOrigin(seen, s.host.policy));
     s.setInput(i.out, t, `loader \`${i.loader}\`${file}`, i.expect, i.req);
   },
   provide: async (s, i: Extract<Instruction, { op: 'provide' }>) => {
     if (!s.host.inProcess) throw new ProtocolError('provider inputs are only allowed for in-process players');
+    s.origins.mark(i.out, 'raw');
     s.setInput(i.out, await i.provide(), 'provider', i.expect, i.req);
   },
-  reveal: async (s, i: Extract<Instruction, { op: 'reveal' }>) => s.reply({ kind: 'tensor', req: i.req, tensor: escape(await s.use(i.src)) }),
-  sink: async (s, i: Extract<Instruction, { op: 'sink' }>) => { await getSink(i.name)(escape(await s.use(i.src)), i.args, s.host.data); },
+  reveal: async (s, i: Extract<Instruction, { op: 'reveal' }>) => {
+    refuseRaw(s.host.policy, s.origins.of(i.src), s.host.name, 'be revealed to the driver');
+    s.reply({ kind: 'tensor', req: i.req, tensor: escape(await s.use(i.src)) });
+  },
+  sink: async (s, i: Extract<Instruction, { op: 'sink' }>) => {
+    const origin = s.origins.of(i.src);
+    if (s.host.policy) checkName(s.host.policy, 'sinks', i.name, s.host.name);
+    if (isRemoteSink(i.name)) refuseRaw(s.host.policy, origin, s.host.name, `be sent off the machine by the sink \`${i.name}\``);
+    await getSink(i.name)(escape(await s.use(i.src)), i.args, { ...s.host.data, origin });
+  },
   callback: async (s, i: Extract<Instruction, { op: 'callback' }>) => {
     if (!s.host.inProcess) throw new ProtocolError('callback outputs are only allowed for in-process players');
     await i.receive(escape(await s.use(i.src)));

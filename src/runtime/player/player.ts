@@ -5,6 +5,8 @@ import './client_shares.js'; // loader `client-share`, sink `client-reply` (serv
 import type { Instruction } from '../wire/instructions.js';
 import type { PeerNet, SessionPort } from '../transport/transport.js';
 import { PlayerSession, type PlayerObserver, type SessionHost } from './session.js';
+import type { PlayerPolicy } from './policy.js';
+import type { ByteBudget } from './mailbox.js';
 
 /**
  * Options of a {@link Player}.
@@ -22,6 +24,10 @@ export interface PlayerArgs {
   dataDir?: string;
   /** Check declared input bounds on loaded data (one bit to the driver per check; default: only in-process). */
   checkBounds?: boolean;
+  /** What drivers may do with this player's data (policy.ts); none: everything (in-process players). */
+  policy?: PlayerPolicy;
+  /** Most bytes of unread peer tensors kept over all sessions (default: unbounded). */
+  maxUnreadBytes?: number;
 }
 
 const ENDED_MEMORY = 1024;
@@ -44,6 +50,8 @@ export class Player implements SessionHost {
   readonly inProcess: boolean;
   readonly checkBounds: boolean;
   readonly data: DataContext;
+  readonly policy?: PlayerPolicy;
+  readonly unreadBudget?: ByteBudget;
   observer?: PlayerObserver;
   readonly sessions = new Map<string, PlayerSession>();
   private readonly ended = new Set<string>();
@@ -53,7 +61,9 @@ export class Player implements SessionHost {
     this.net = args.net;
     this.inProcess = args.inProcess;
     this.checkBounds = args.checkBounds ?? args.inProcess;
-    this.data = dataContext(args.name, args.dataDir ?? process.cwd());
+    this.policy = args.policy;
+    if (args.maxUnreadBytes !== undefined) this.unreadBudget = { used: 0, limit: args.maxUnreadBytes };
+    this.data = dataContext(args.name, args.dataDir ?? process.cwd(), args.policy);
   }
 
   /** The session `id`, created on first use; undefined once it has ended. */
@@ -89,7 +99,12 @@ export class Player implements SessionHost {
     const s = this.session(id);
     if (!s) return; // late message for a finished session
     s.countReceived(from, bytes);
-    s.mailbox.put(from, tag, t);
+    try {
+      s.mailbox.put(from, tag, t);
+    } catch (e) {
+      s.fail(e as TfeError); // a dropped message would leave its receive waiting forever
+      throw e;
+    }
   }
 
   /** The pairwise seed for session `id` from peer `from`. */

@@ -7,7 +7,9 @@ import type { Expect, Instruction, OpName, PlayerReply } from '../wire/instructi
 import type { PeerNet, SessionPort } from '../transport/transport.js';
 import { errorReply } from '../wire/reply_errors.js';
 import { EXEC } from './executors.js';
-import { Mailbox } from './mailbox.js';
+import { Mailbox, type ByteBudget } from './mailbox.js';
+import type { PlayerPolicy } from './policy.js';
+import { Provenance } from './provenance.js';
 import { markEscaped, releaseStorage, retainStorage } from './storage_refs.js';
 
 /**
@@ -59,6 +61,10 @@ export interface SessionHost {
    * bit (inside or not), so a networked owner opts in (`tfe player --check-bounds`).
    */
   readonly checkBounds?: boolean;
+  /** What drivers may do with this player's data (policy.ts); none: anything. */
+  readonly policy?: PlayerPolicy;
+  /** Bytes of unread peer tensors over all sessions, bounded (issue 16); none: unbounded. */
+  readonly unreadBudget?: ByteBudget;
   observer?: PlayerObserver;
 }
 
@@ -93,8 +99,10 @@ export class PlayerSession {
   readonly handles = new Map<number, RingTensor | Promise<RingTensor>>();
   /** Received handles not read yet: reading one ends the current flight of sends. */
   private readonly received = new Set<number>();
-  readonly mailbox = new Mailbox<RingTensor>();
+  readonly mailbox: Mailbox<RingTensor>;
   readonly seedBox = new Mailbox<Uint8Array>();
+  /** Where each handle's value comes from (raw input, public, secret): the policy's view. */
+  readonly origins = new Provenance();
   privateSeed: Uint8Array = randomBytes(16);
   private readonly seeds = new Map<string, Promise<Uint8Array>>();
   /** The pairwise seeds already known, so sampling needs no microtask. */
@@ -116,7 +124,9 @@ export class PlayerSession {
     this.inFlight = false;
   }
 
-  constructor(readonly id: string, readonly host: SessionHost) {}
+  constructor(readonly id: string, readonly host: SessionHost) {
+    this.mailbox = new Mailbox<RingTensor>(undefined, host.unreadBudget, (t) => t.size * 8);
+  }
 
   /** The tensor of handle `id`, or the pending receive that will produce it. */
   get(id: number): RingTensor | Promise<RingTensor> {
@@ -152,6 +162,7 @@ export class PlayerSession {
     const t = this.handles.get(id);
     this.handles.delete(id);
     this.received.delete(id);
+    this.origins.forget(id);
     if (t instanceof RingTensor) releaseStorage(t);
   }
 
@@ -242,6 +253,11 @@ export class PlayerSession {
     this.readySeeds.clear();
   }
 
+  /** True after `reseed`: the driver knows every seed, so samples are public. */
+  get reseeded(): boolean {
+    return this.seedHex !== undefined;
+  }
+
   private derivedSeed(...labels: string[]): Uint8Array {
     const digest = createHash('sha256').update('tfe-seed/v1').update(this.seedHex!).update(labels.join('\0')).digest();
     return new Uint8Array(digest.subarray(0, 16));
@@ -327,6 +343,7 @@ export class PlayerSession {
     this.mailbox.fail(reason);
     this.seedBox.fail(reason);
     this.handles.clear();
+    this.origins.clear();
   }
 }
 

@@ -7,7 +7,7 @@
  * const e = errorFromReply(errorReply(new ValueError('bad shape')), 'server0'); // ValueError
  * ```
  */
-import { CommunicationError, NotImplementedError, ProtocolError, TfeError, ValueError } from '../../errors.js';
+import { CommunicationError, NotImplementedError, PolicyError, ProtocolError, TfeError, ValueError } from '../../errors.js';
 import type { PlayerReply } from './instructions.js';
 
 /**
@@ -23,7 +23,7 @@ export function errorReply(e: TfeError): PlayerReply {
 }
 
 const ERRORS: Record<string, new (m: string) => TfeError> = {
-  ERR_VALUE: ValueError, ERR_NOT_IMPLEMENTED: NotImplementedError, ERR_PROTOCOL: ProtocolError,
+  ERR_VALUE: ValueError, ERR_NOT_IMPLEMENTED: NotImplementedError, ERR_PROTOCOL: ProtocolError, ERR_POLICY: PolicyError,
 };
 
 /**

@@ -7,6 +7,7 @@ import type { DriverLink, DriverNet, LinkEvents } from '../transport.js';
 import type { HostEntry, Hostmap } from '../../config/hostmap.js';
 import type { Instruction, PlayerReply } from '../../wire/instructions.js';
 import { SendQueue } from './send_queue.js';
+import { hungAfterMs, isPort, LivenessProbe, SilenceClock, withPort } from './liveness.js';
 
 /**
  * Liveness settings of a networked run.
@@ -44,7 +45,9 @@ export class ZmqLink implements DriverLink {
   private readonly queue: SendQueue;
   private pending = 0;
   private pingWaiters: { resolve: (t: number) => void; reject: (e: Error) => void }[] = [];
-  private lastHeard = Date.now();
+  private readonly clock: SilenceClock;
+  /** The player's liveness worker, once its port is known (from the first Pong). */
+  private probe?: LivenessProbe;
   private receiving = false;
   private closed = false;
   private dead = false;
@@ -61,6 +64,8 @@ export class ZmqLink implements DriverLink {
     this.queue = new SendQueue(this.sock, (e) => this.lost(`could not be sent to (${e.message})`));
     this.sock.events.on('disconnect', () => this.lost('closed the connection'));
     this.sock.connect(`tcp://${entry.address}`);
+    this.clock = new SilenceClock(args.heartbeatMs);
+    this.sendPing(true); // its Pong names the port of the player's liveness worker
     // Tells the player this session is alive while the driver is idle; unref'd so it never
     // keeps a finished script running.
     this.keepAlive = setInterval(() => this.sendPing(false), args.heartbeatMs).unref();
@@ -78,12 +83,13 @@ export class ZmqLink implements DriverLink {
     const was = this.pending + this.pingWaiters.length;
     this.pending = n;
     if (n > 0 && was === 0) {
-      this.lastHeard = Date.now();
+      this.clock.heard();
       this.watchTimer ??= setInterval(() => this.watch(), this.args.heartbeatMs);
       this.receiveLoop();
     } else if (n === 0 && !this.pingWaiters.length) {
       clearInterval(this.watchTimer);
       this.watchTimer = undefined;
+      this.probe?.idle();
     }
   }
 
@@ -92,7 +98,7 @@ export class ZmqLink implements DriverLink {
     const t0 = performance.now();
     const p = new Promise<number>((resolve, reject) => this.pingWaiters.push({ resolve, reject })).then(() => performance.now() - t0);
     if (this.pingWaiters.length === 1 && this.pending === 0) {
-      this.lastHeard = Date.now();
+      this.clock.heard();
       this.watchTimer ??= setInterval(() => this.watch(), this.args.heartbeatMs);
     }
     this.sendPing(true);
@@ -105,6 +111,7 @@ export class ZmqLink implements DriverLink {
     this.closed = true;
     clearInterval(this.watchTimer);
     clearInterval(this.keepAlive);
+    this.probe?.close();
     if (!this.dead) {
       this.queue.send([encodeHeader(MsgType.Bye, session || this.session, 0)]);
       await Promise.race([this.queue.drained(), new Promise((r) => setTimeout(r, 1000))]);
@@ -123,11 +130,12 @@ export class ZmqLink implements DriverLink {
   }
 
   private watch(): void {
-    if (Date.now() - this.lastHeard > this.args.timeoutMs) {
+    if (this.clock.silentFor() > this.args.timeoutMs) {
       this.lost(`did not answer within ${this.args.timeoutMs} ms`);
       return;
     }
     this.sendPing(true);
+    this.probe?.ping();
   }
 
   private receiveLoop(): void {
@@ -143,7 +151,7 @@ export class ZmqLink implements DriverLink {
           if (!this.closed) this.lost(`could not be read from (${(e as Error).message})`);
           break;
         }
-        this.lastHeard = Date.now();
+        this.clock.heard();
         this.dispatch(frames);
       }
       this.receiving = false;
@@ -155,6 +163,7 @@ export class ZmqLink implements DriverLink {
     try {
       const h = decodeHeader(frames[0]);
       if (h.type === MsgType.Pong) {
+        if (isPort(h.tag) && !this.probe) this.watchLiveness(h.tag);
         const waiters = this.pingWaiters;
         this.pingWaiters = [];
         for (const w of waiters) w.resolve(0);
@@ -171,9 +180,19 @@ export class ZmqLink implements DriverLink {
     this.events.reply(this.player, r);
   }
 
+  /** Probes the player's liveness worker at `port`: its echoes count as signs of life. */
+  private watchLiveness(port: number): void {
+    const hung = hungAfterMs(this.args.timeoutMs);
+    this.probe = new LivenessProbe(withPort(this.entry.address, port), clientOptions(this.args.curve, this.entry.curvePublicKey), (lag) => {
+      if (lag < hung) this.clock.heard();
+    });
+    if (this.watchTimer) this.probe.ping();
+  }
+
   private lost(reason: string): void {
     if (this.closed || this.dead) return;
     this.dead = true;
+    this.probe?.close();
     clearInterval(this.watchTimer);
     this.watchTimer = undefined;
     const err = new CommunicationError(`player \`${this.player}\` at ${this.address} ${reason}`, this.player, this.address);

@@ -13,6 +13,8 @@ import { SendQueue } from './send_queue.js';
 import { PlayerGate } from './player_gate.js';
 import { roleRoutingId } from './roles.js';
 import { rateLimitedLog } from './log_limiter.js';
+import { DEFAULT_POLICY, type PlayerPolicy } from '../../player/policy.js';
+import { DEFAULT_HEARTBEAT_MS, DEFAULT_TIMEOUT_MS, hungAfterMs, isPort, LivenessProbe, LivenessResponder, SilenceClock, withPort } from './liveness.js';
 
 /**
  * Options of a {@link PlayerDaemon}.
@@ -24,9 +26,9 @@ import { rateLimitedLog } from './log_limiter.js';
 export interface DaemonArgs {
   name: string;
   hostmap: Hostmap;
-  /** A peer silent this long while a session waits on it fails that session (default 30 s). */
+  /** A peer silent this long (liveness worker included) while a session waits on it fails that session (default 3 s). */
   timeoutMs?: number;
-  /** Heartbeat interval to peers (default 1 s). */
+  /** Heartbeat interval to peers (default 0.5 s). */
   heartbeatMs?: number;
   /** A session whose driver has been silent this long is freed (default 10 min). */
   sessionIdleMs?: number;
@@ -44,11 +46,17 @@ export interface DaemonArgs {
   maxSessions?: number;
   /** Largest message ZeroMQ accepts; a bigger one drops its connection (default 1 GiB). */
   maxMessageBytes?: number;
+  /** Most bytes of unread peer tensors over all sessions; more fails their session (default 2 GiB). */
+  maxUnreadBytes?: number;
   /** Messages queued per incoming connection before ZeroMQ stops reading it (default 1000). */
   receiveHighWaterMark?: number;
+  /** Port of the liveness worker (default 0: an ephemeral port, announced to drivers and peers). */
+  livenessPort?: number;
+  /** What drivers may do with this player's data (default {@link DEFAULT_POLICY}: raw inputs never leave in plaintext). */
+  policy?: PlayerPolicy;
 }
 
-interface Peer { entry: HostEntry; sock: zmq.Dealer; queue: SendQueue; connected: boolean; everConnected: boolean; lastHeard: number }
+interface Peer { entry: HostEntry; sock: zmq.Dealer; queue: SendQueue; connected: boolean; everConnected: boolean; clock: SilenceClock; probe?: LivenessProbe; probedAt?: number }
 
 const MAGIC_PREFIX = Buffer.from([0x54, 0x46, 0x45, 0x00]);
 
@@ -83,6 +91,9 @@ export class PlayerDaemon {
   private readonly logRejection: (line: string) => void;
   private timer?: NodeJS.Timeout;
   private stopped = false;
+  private readonly liveness = new LivenessResponder();
+  /** The port of this player's liveness worker (sent in Pong and PeerPing headers). */
+  private livenessPort = 0;
 
   constructor(private readonly args: DaemonArgs) {
     const self = args.hostmap.players.find((e) => e.name === args.name);
@@ -96,14 +107,14 @@ export class PlayerDaemon {
       maxMessageSize: args.maxMessageBytes ?? 2 ** 30, ...serverOptions(this.curve),
     });
     this.self = self;
-    this.timeoutMs = args.timeoutMs ?? 30_000;
-    this.heartbeatMs = args.heartbeatMs ?? 1000;
+    this.timeoutMs = args.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.heartbeatMs = args.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
     this.sessionIdleMs = args.sessionIdleMs ?? 600_000;
     this.log = args.log ?? ((line) => console.error(line));
     this.logRejection = rateLimitedLog(this.log);
     this.routerQueue = new SendQueue(this.router, (e) => this.log(`${this.tag} send to a driver failed: ${e.message}`));
     this.gate = new PlayerGate(this.curve, args.maxSessions ?? 64);
-    this.player = new Player({ name: args.name, net: this.peerNet(), inProcess: false, dataDir: args.dataDir, checkBounds: args.checkBounds });
+    this.player = new Player({ name: args.name, net: this.peerNet(), inProcess: false, dataDir: args.dataDir, checkBounds: args.checkBounds, policy: args.policy ?? DEFAULT_POLICY, maxUnreadBytes: args.maxUnreadBytes ?? 2 ** 31 });
   }
 
   private get tag(): string { return `[tfe player ${this.self.name}]`; }
@@ -116,6 +127,7 @@ export class PlayerDaemon {
     this.router.events.on('handshake:error:auth', (ev) => this.logRejection(`${this.tag} rejected a connection on ${ev.address}: authentication failed (${ev.error.message})`));
     if (this.curve) this.stopZap = await startZapHandler(this.curve.allowed, (line) => this.logRejection(`${this.tag} ${line}`));
     await this.router.bind(endpoint);
+    this.livenessPort = await this.liveness.start(this.args.bindHost ?? this.self.host, this.curve?.secretKey, this.args.livenessPort ?? 0);
     for (const entry of this.args.hostmap.players) if (entry.name !== this.self.name) this.connectPeer(entry);
     void this.serve();
     this.timer = setInterval(() => this.heartbeat(), this.heartbeatMs);
@@ -132,10 +144,12 @@ export class PlayerDaemon {
     for (const p of this.peers.values()) {
       p.queue.close();
       p.sock.close();
+      p.probe?.close();
     }
     this.routerQueue.close();
     this.router.close();
     this.stopZap?.();
+    await this.liveness.stop();
   }
 
   private connectPeer(entry: HostEntry): void {
@@ -144,11 +158,11 @@ export class PlayerDaemon {
       ...clientOptions(this.curve, entry.curvePublicKey),
       routingId: roleRoutingId(this.curve, `P:${this.self.name}`, entry.curvePublicKey),
     });
-    const peer: Peer = { entry, sock, connected: false, everConnected: false, lastHeard: Date.now(), queue: undefined! };
+    const peer: Peer = { entry, sock, connected: false, everConnected: false, clock: new SilenceClock(this.heartbeatMs), queue: undefined! };
     peer.queue = new SendQueue(sock, (e) => this.log(`${this.tag} send to peer ${entry.name} failed: ${e.message}`));
     sock.events.on('connect', () => {
       peer.connected = true;
-      peer.lastHeard = Date.now();
+      peer.clock.heard();
       this.log(`${this.tag} peer ${entry.name} at ${entry.address}: ${peer.everConnected ? 'reconnected' : 'connected'}`);
       peer.everConnected = true;
     });
@@ -184,8 +198,9 @@ export class PlayerDaemon {
   private heartbeat(): void {
     const now = Date.now();
     for (const [name, p] of this.peers) {
-      if (p.connected && p.queue.length === 0) p.queue.send([encodeHeader(MsgType.PeerPing, '', 0, this.self.name)]);
-      if (now - p.lastHeard > this.timeoutMs && this.player.waitsOn(name)) {
+      if (p.connected && p.queue.length === 0) p.queue.send([encodeHeader(MsgType.PeerPing, '', this.livenessPort, this.self.name)]);
+      p.probe?.ping();
+      if (p.clock.silentFor(now) > this.timeoutMs && this.player.waitsOn(name)) {
         this.player.peerLost(name, `was silent for more than ${this.timeoutMs} ms`);
       }
     }
@@ -232,7 +247,7 @@ export class PlayerDaemon {
       }
       case MsgType.Ping:
         this.player.touch(h.session);
-        if (h.tag === 1) this.routerQueue.send([rid, encodeHeader(MsgType.Pong, h.session, 0, this.self.name)]);
+        if (h.tag === 1) this.routerQueue.send([rid, encodeHeader(MsgType.Pong, h.session, this.livenessPort, this.self.name)]);
         return;
       case MsgType.Bye:
         this.player.endSession(h.session);
@@ -250,13 +265,29 @@ export class PlayerDaemon {
   private fromPeer(type: MsgType, h: ReturnType<typeof decodeHeader>, frames: Buffer[]): void {
     const peer = this.peers.get(h.name);
     if (!peer) throw new ProtocolError(`message from \`${h.name}\`, which is not a peer in the config`);
-    peer.lastHeard = Date.now();
+    peer.clock.heard();
+    if (type === MsgType.PeerPing && isPort(h.tag)) this.probePeer(peer, h.tag);
     const bytes = frames.reduce((a, f) => a + f.length, 0);
     if (type === MsgType.PeerTensor) this.player.deliverTensor(h.session, h.name, h.tag, tensorOf(h, frames), bytes);
     else if (type === MsgType.PeerSeed) {
       if (frames.length !== 2 || frames[1].length !== 16) throw new ProtocolError('a seed message must carry 16 bytes');
       this.player.deliverSeed(h.session, h.name, new Uint8Array(frames[1]), bytes);
     }
+  }
+
+  /** Probes the liveness worker of `peer` at `port` (again, if the peer restarted on a new one). */
+  private probePeer(peer: Peer, port: number): void {
+    const address = withPort(peer.entry.address, port);
+    if (peer.probe?.address === address || this.stopped) return;
+    // Without CURVE anyone can claim to be the peer: move the probe at most once per 5 s.
+    const now = Date.now();
+    if (peer.probedAt !== undefined && now - peer.probedAt < 5000) return;
+    peer.probedAt = now;
+    peer.probe?.close();
+    const hung = hungAfterMs(this.timeoutMs);
+    peer.probe = new LivenessProbe(address, clientOptions(this.curve, peer.entry.curvePublicKey), (lag) => {
+      if (lag < hung) peer.clock.heard();
+    });
   }
 
   private port(rid: Buffer, session: string): SessionPort {
