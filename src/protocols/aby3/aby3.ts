@@ -51,12 +51,12 @@ export interface ABY3Args {
  * boolean, honest majority, semi-honest. Multiplication is local cross terms plus one round of
  * resharing with zero-sharings from pairwise PRF keys (no dealer, no triples); truncation is
  * exact to 1 ulp for |x| < 2^62 (dealer-assisted with the MSB trick, see truncate.ts);
- * comparisons go through A2B with a Kogge–Stone adder and bit injection, exact on the whole
- * ring (x − y must not overflow: |x − y| < 2^63 ring units).
+ * comparisons go through an MSB-only carry circuit on bit-packed words and bit injection,
+ * exact on the whole ring (x − y must not overflow: |x − y| < 2^63 ring units).
  *
  * Costs per element (u64 words): private mul with truncation 2 rounds, 64 bytes; without
- * truncation (integer factor) 1 round, 24 bytes; MSB / comparison 10 rounds, 328 bytes;
- * relu 11 rounds, 352 bytes.
+ * truncation (integer factor) 1 round, 24 bytes; comparison 9 rounds, about 83 bytes; relu
+ * 9 rounds, about 91 bytes (element counts rounded up to a multiple of 64).
  *
  * @example
  * ```ts
@@ -239,9 +239,8 @@ export class ABY3 implements Protocol, ExactComparison {
   select(cond: TfeTensor, a: TensorLike, b: TensorLike): TfeTensor { return tidy(() => cmp.select(this, cond, a, b)); }
   reluDerivative(x: TensorLike): TfeTensor { return tidy(() => cmp.not(this, cmp.isNegative(this, x))); }
   reluWithDerivative(x: TensorLike): { y: TfeTensor; derivative: TfeTensor } {
-    const xt = this.toTensor(x);
-    const derivative = this.reluDerivative(xt);
-    return { y: this.mul(xt, derivative), derivative };
+    const r = tidy(() => cmp.reluWithDerivative(this, x, true));
+    return { y: r.y, derivative: r.derivative! };
   }
   maximum(x: TensorLike, y: TensorLike): TfeTensor { return tidy(() => this.select(this.less(x, y), y, x)); }
   minimum(x: TensorLike, y: TensorLike): TfeTensor { return tidy(() => this.select(this.less(y, x), y, x)); }
