@@ -14,6 +14,8 @@ import * as generic from '../generic/index.js';
 import * as cmp from './comparisons.js';
 import * as fns from './functions.js';
 import type { SigmoidMode } from './functions.js';
+import { b2a } from './b2a.js';
+import { a2b } from './boolean.js';
 import { addSub, concat, mapLocal, mapShares } from './linear.js';
 import { divPublic, product } from './multiply.js';
 import * as pooling from './pooling.js';
@@ -254,6 +256,21 @@ export class ABY3 implements Protocol, ExactComparison {
   /** Sorts each row along the last axis, ascending, with a bitonic network (rows padded to a power of two). */
   sort(x: TensorLike): TfeTensor { return tidy(() => pooling.sort(this, this.toTensor(x))); }
 
+  // ---- conversions --------------------------------------------------------------------------
+
+  /** Boolean (XOR) shares of x's 64-bit words: A2B, a Kogge–Stone adder (8 rounds, 296 bytes per element). */
+  toBoolean(x: TensorLike): ABY3BooleanTensor {
+    const xt = this.toPrivate(this.toTensor(x));
+    return tidy(() => new ABY3BooleanTensor(this, xt.fracBits, a2b(this, xt.shares)));
+  }
+
+  /** Arithmetic shares of boolean-shared words: B2A (9 rounds, 312 bytes per element). */
+  toArithmetic(b: ABY3BooleanTensor): ABY3PrivateTensor {
+    if (!(b instanceof ABY3BooleanTensor)) throw new ValueError(`\`toArithmetic\` needs a boolean-shared tensor (from toBoolean), got ${String(b)}`);
+    this.own(b);
+    return new ABY3PrivateTensor(this, b.fracBits, b2a(this, b.shares));
+  }
+
   // ---- internals used by the modules --------------------------------------------------------
 
   /** @internal A tensor of this protocol, or a lifted public constant. */
@@ -312,7 +329,7 @@ export class ABY3 implements Protocol, ExactComparison {
 
   /** @internal Boolean tensors open only to the driver (`reveal`); elsewhere they must be converted first. */
   private arithmetic(x: TfeTensor): TfeTensor {
-    if (x instanceof ABY3BooleanTensor) throw new NotImplementedError(`${x} is boolean-shared: reveal it, or convert its bits with bitToArithmetic first`);
+    if (x instanceof ABY3BooleanTensor) throw new NotImplementedError(`${x} is boolean-shared: reveal it, or convert it with toArithmetic first`);
     return x;
   }
 
