@@ -15,6 +15,9 @@
  * relative error bound is ≤ `targetRelativeError` (default 1e-4). Fixed-point rounding adds
  * about (iterations + 1) ulps of y; with f = 16 the documented accuracy is
  * max(bound, 8·2^-16·|y|) — asserted by test/layers/generic.test.ts.
+ * With exact comparisons (SecureNN, ABY3), a wide interval that would need a constant start
+ * takes invSqrtByRange instead (inv_sqrt_range.ts): a coarse exponent from one batch of
+ * comparisons, then this module's polynomial-start plan on [1/4, 4], to the same target.
  * Inputs outside [lo, hi]: below lo the result is too small (the iteration has not caught up);
  * above hi (reciprocal: above 2·hi/c; inverse square root: above 3·hi/c²) it diverges.
  */
@@ -23,6 +26,7 @@ import { newtonInvSqrtPlan, newtonReciprocalPlan, type NewtonPlan } from '../app
 import type { Protocol } from '../protocol.js';
 import { tidy } from '../runtime_link.js';
 import type { TfeTensor } from '../tensor.js';
+import { invSqrtByRange } from './inv_sqrt_range.js';
 import { scaleBy } from './scale.js';
 
 /** Options of {@link reciprocal} and {@link invSqrt}. */
@@ -180,6 +184,11 @@ export function scaledReciprocal(p: Protocol, x: TfeTensor, opts: NewtonOptions)
  */
 export function invSqrt(p: Protocol, x: TfeTensor, opts: NewtonOptions | GenericNewtonPlan): TfeTensor {
   const plan = 'guess' in opts ? opts : invSqrtPlan(opts);
+  const ex = p.capabilities.exactComparison;
+  if (plan.guess.kind === 'constant' && ex) {
+    const inner = invSqrtPlan({ interval: [0.25, 4], targetRelativeError: Math.max(plan.maxRelativeError, 2 ** -14) }); // below ~4 ulps of y' rounding dominates
+    return invSqrtByRange(p, ex, x, plan.interval, (xn) => invSqrt(p, xn, inner));
+  }
   let y = tidy(() => initialGuess(p, x, plan));
   const halfX = p.mul(x, 0.5);
   // (x·y)·y keeps precision when y is small (x·y ≈ √x)
