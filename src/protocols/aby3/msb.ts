@@ -94,23 +94,27 @@ function levelOne(p: ABY3, x: ReplicatedShares): { g: ReplicatedShares; pr: Repl
   const w = words(p);
   const N = x[0][0].shape[0];
   const M = LOW[0];
-  const u = w.orC(rt.op(s0, 'Add', [x[0][0], x[0][1]]), TOP);
+  // each part in its own scope: N-word temporaries go back to the addon's pool at once
   const [aAt0, aAt2] = rt.sampleShared([s0, s2], [N], U64);
   const [cAt0, cAt2] = rt.sampleShared([s0, s2], [N / 2], U64);
-  const uhl = w.and(w.andC(w.shr(u, 1), M), w.andC(u, M));
-  const uMasked = rt.send(w.xor(u, aAt0), s1);
-  const uhlMasked = w.unmerge(rt.send(w.xor(w.merge(uhl, 1), cAt0), s1), 1, M);
-  const cAt2Full = w.unmerge(cAt2, 1, M);
-  const xorShares = (uu: Handle, c: Handle, v: Handle, withV: boolean) => {
+  const [uMasked, uhlMasked] = tidy(() => {
+    const u = w.orC(rt.op(s0, 'Add', [x[0][0], x[0][1]]), TOP);
+    const uhl = w.andC(w.and(w.shr(u, 1), u), M);
+    return [rt.send(w.xor(u, aAt0), s1), w.unmerge(rt.send(w.xor(w.merge(uhl, 1), cAt0), s1), 1, M)];
+  });
+  // G = u_h·v_h ⊕ (u_h·u_l)·v_l ⊕ u_l·(v_h·v_l), P = u_h·u_l ⊕ v_h·v_l ⊕ u_h·v_l ⊕ u_l·v_h on
+  // the even positions, from shares uu of u and c of u_h·u_l (v_h·v_l enters one side only)
+  const xorShares = (uu: Handle, c: Handle, v: Handle, withV: boolean) => tidy(() => {
     const vv = w.andC(v, ~TOP & ((1n << 64n) - 1n));
-    const vh = w.andC(w.shr(vv, 1), M), vl = w.andC(vv, M), vhl = w.and(vh, vl);
-    const uh = w.andC(w.shr(uu, 1), M), ul = w.andC(uu, M);
-    const g = w.xor(w.xor(w.and(uh, vh), w.and(c, vl)), w.and(ul, vhl));
-    const pp = w.xor(w.xor(w.and(uh, vl), w.and(ul, vh)), withV ? w.xor(c, vhl) : c);
+    const vs = w.shr(vv, 1), us = w.shr(uu, 1);
+    const vhl = w.andC(w.and(vs, vv), M);
+    const g = w.andC(w.xor(w.xor(w.and(us, vs), w.and(c, vv)), w.and(uu, vhl)), M);
+    const pp = w.andC(w.xor(w.xor(w.and(us, vv), w.and(uu, vs)), withV ? w.xor(c, vhl) : c), M);
     return [w.merge(g, 1), w.merge(pp, 1)];
-  };
+  });
   const [g1, p1] = xorShares(uMasked, uhlMasked, x[1][1], true);
-  const [g2, p2] = xorShares(aAt2, cAt2Full, x[2][0], false);
+  const [g2, p2] = tidy(() => xorShares(aAt2, w.unmerge(cAt2, 1, M), x[2][0], false));
+  rt.free(aAt0, aAt2, cAt0, cAt2, uMasked, uhlMasked);
   const toReplicated = (a1: Handle, a2: Handle): ReplicatedShares => {
     const [r1At0, r1At1] = rt.sampleShared([s0, s1], a1.shape, U64);
     const [r0At0, r0At2] = rt.sampleShared([s0, s2], a1.shape, U64);
