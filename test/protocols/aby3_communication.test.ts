@@ -51,20 +51,39 @@ test('integer product (no truncation): one resharing, 24 bytes per element, 3 me
   assert.equal([c.server0.rounds, c.server1.rounds, c.server2.rounds], [1, 1, 1]);
 });
 
-test('comparison (isNegative): 328 bytes per element = 1 + 36 words of A2B and 4 of bit injection, 41 messages', async () => {
-  const { x } = await inputs();
+/** Private inputs of 128 elements (a multiple of 64: the sign circuit packs 64 per word). */
+async function wide() {
+  const x = await tfe.definePrivateInput('input-provider', () => Float64Array.from({ length: 128 }, (_, i) => i - 64.5));
+  await tfe.mul(x, x).reveal();
+  return x;
+}
+
+// the sign circuit: level one 12 + 16 bytes (6 messages), levels 2..5 12 + 6 + 3 + 1.5 bytes
+// (3 messages each), root 0.75 bytes (3 messages): 51.25 bytes, 21 messages
+const SIGN_BYTES = 12 + 16 + 12 + 6 + 3 + 1.5 + 0.75;
+
+test('comparison (isNegative): sign circuit + B2A by bit injection (8 + 24 bytes), 83.25 bytes per element, 25 messages', async () => {
+  const x = await wide();
   const c = await measure(() => aby3.isNegative(x));
-  assert.is(total(c, 'messagesSent'), 41);
-  assert.is(payloadPerElement(c, n), 328);
-  // 10 dependent steps; a server's sends that need nothing new travel with its previous flight
-  for (const s of ['server0', 'server1', 'server2']) assert.is(c[s].rounds, 8, `${s} flights`);
+  assert.is(total(c, 'messagesSent'), 25);
+  assert.is(payloadPerElement(c, 128), SIGN_BYTES + 8 + 24);
+  // 9 dependent steps; a server's sends that need nothing new travel with its previous flight
+  for (const s of ['server0', 'server1', 'server2']) assert.ok(c[s].rounds <= 9, `${s} flights`);
 });
 
-test('relu: a comparison plus one integer product, 352 bytes per element', async () => {
-  const { x } = await inputs();
+test('relu: sign circuit + bit injection of x (16 + 24 bytes), 91.25 bytes per element, 26 messages', async () => {
+  const x = await wide();
   const c = await measure(() => tfe.relu(x));
-  assert.is(total(c, 'messagesSent'), 44);
-  assert.is(payloadPerElement(c, n), 352);
+  assert.is(total(c, 'messagesSent'), 26);
+  assert.is(payloadPerElement(c, 128), SIGN_BYTES + 16 + 24);
+  for (const s of ['server0', 'server1', 'server2']) assert.ok(c[s].rounds <= 9, `${s} flights`);
+});
+
+test('relu with its derivative: one sign circuit, two injections, 123.25 bytes per element', async () => {
+  const x = await wide();
+  const c = await measure(() => { const r = aby3.reluWithDerivative(x); r.derivative.dispose(); return r.y; });
+  assert.is(total(c, 'messagesSent'), 30);
+  assert.is(payloadPerElement(c, 128), SIGN_BYTES + 40 + 32);
 });
 
 test('linear ops send nothing', async () => {

@@ -8,6 +8,7 @@ import * as assert from 'uvu/assert';
 import * as tfe from '../../src/index.js';
 import { ABY3_SIGMOID, clampedPolynomial } from '../../src/protocols/aby3/functions.js';
 import { PIECEWISE_SIGMOID, PIECEWISE_TANH } from '../../src/protocols/securenn/piecewise.js';
+import { invSqrt, invSqrtPlan } from '../../src/protocols/generic/index.js';
 import { randomArray } from '../helpers/plain.js';
 
 const aby3 = new tfe.ABY3();
@@ -86,6 +87,25 @@ test('reciprocal, invSqrt and sqrt: relative error ≤ 1e-3 (plus 2 ulp) on thei
   assert.ok(s <= 1e-3 + 2 * ulp / 0.1, `invSqrt relative error ${s}`);
   const q = await worst(y, (t) => aby3.sqrt(t, [0.25, 100]), Math.sqrt, true);
   assert.ok(q <= 1e-3 + 4 * ulp / 0.5, `sqrt relative error ${q}`);
+});
+
+test("invSqrt on Adam's interval [2^-14, 2^12] by range (one batch of comparisons, then [1/4, 4]): error ≤ 1.5e-4·|y| + 2 ulp", async () => {
+  // log-uniform fixed-point values (so the reference sees the encoded input), the piece
+  // boundaries 4^k and 1 ulp on either side of them
+  const xs: number[] = [];
+  for (let i = 0; i < 400; i++) xs.push(Math.round(2 ** (-14 + (26 * i) / 399) / ulp) * ulp);
+  for (let k = -5; k <= 5; k += 2) for (const d of [-1, 0, 1]) xs.push(4 ** k + d * ulp);
+  const x = Float64Array.from(xs);
+  const plan = invSqrtPlan({ interval: [2 ** -14, 2 ** 12 + 2 ** -14], targetRelativeError: 1e-4 });
+  assert.is(plan.guess.kind, 'constant', 'the wide interval has no polynomial start: the range path is taken');
+  // (the constant-start iteration this replaces was off by ~10% at x = 2^-14: 887k ulps)
+  const got = await invSqrt(aby3, await tfe.definePrivateInput('input-provider', () => x), plan).reveal();
+  let e = 0;
+  for (let i = 0; i < x.length; i++) {
+    const y = 1 / Math.sqrt(x[i]);
+    e = Math.max(e, Math.abs(got[i] - y) / (1.5e-4 * y + 2 * ulp));
+  }
+  assert.ok(e <= 1, `error ${e} of the bound`);
 });
 
 test('log on [1, 10]: absolute error ≤ 1e-3 (plus 4 ulp)', async () => {

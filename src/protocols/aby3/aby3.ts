@@ -14,6 +14,8 @@ import * as generic from '../generic/index.js';
 import * as cmp from './comparisons.js';
 import * as fns from './functions.js';
 import type { SigmoidMode } from './functions.js';
+import { b2a } from './b2a.js';
+import { a2b } from './boolean.js';
 import { addSub, concat, mapLocal, mapShares } from './linear.js';
 import { divPublic, product } from './multiply.js';
 import * as pooling from './pooling.js';
@@ -51,12 +53,12 @@ export interface ABY3Args {
  * boolean, honest majority, semi-honest. Multiplication is local cross terms plus one round of
  * resharing with zero-sharings from pairwise PRF keys (no dealer, no triples); truncation is
  * exact to 1 ulp for |x| < 2^62 (dealer-assisted with the MSB trick, see truncate.ts);
- * comparisons go through A2B with a Kogge–Stone adder and bit injection, exact on the whole
- * ring (x − y must not overflow: |x − y| < 2^63 ring units).
+ * comparisons go through an MSB-only carry circuit on bit-packed words and bit injection,
+ * exact on the whole ring (x − y must not overflow: |x − y| < 2^63 ring units).
  *
  * Costs per element (u64 words): private mul with truncation 2 rounds, 64 bytes; without
- * truncation (integer factor) 1 round, 24 bytes; MSB / comparison 10 rounds, 328 bytes;
- * relu 11 rounds, 352 bytes.
+ * truncation (integer factor) 1 round, 24 bytes; comparison 9 rounds, about 83 bytes; relu
+ * 9 rounds, about 91 bytes (element counts rounded up to a multiple of 64).
  *
  * @example
  * ```ts
@@ -239,9 +241,8 @@ export class ABY3 implements Protocol, ExactComparison {
   select(cond: TfeTensor, a: TensorLike, b: TensorLike): TfeTensor { return tidy(() => cmp.select(this, cond, a, b)); }
   reluDerivative(x: TensorLike): TfeTensor { return tidy(() => cmp.not(this, cmp.isNegative(this, x))); }
   reluWithDerivative(x: TensorLike): { y: TfeTensor; derivative: TfeTensor } {
-    const xt = this.toTensor(x);
-    const derivative = this.reluDerivative(xt);
-    return { y: this.mul(xt, derivative), derivative };
+    const r = tidy(() => cmp.reluWithDerivative(this, x, true));
+    return { y: r.y, derivative: r.derivative! };
   }
   maximum(x: TensorLike, y: TensorLike): TfeTensor { return tidy(() => this.select(this.less(x, y), y, x)); }
   minimum(x: TensorLike, y: TensorLike): TfeTensor { return tidy(() => this.select(this.less(y, x), y, x)); }
@@ -254,6 +255,21 @@ export class ABY3 implements Protocol, ExactComparison {
   }
   /** Sorts each row along the last axis, ascending, with a bitonic network (rows padded to a power of two). */
   sort(x: TensorLike): TfeTensor { return tidy(() => pooling.sort(this, this.toTensor(x))); }
+
+  // ---- conversions --------------------------------------------------------------------------
+
+  /** Boolean (XOR) shares of x's 64-bit words: A2B, a Kogge–Stone adder (8 rounds, 296 bytes per element). */
+  toBoolean(x: TensorLike): ABY3BooleanTensor {
+    const xt = this.toPrivate(this.toTensor(x));
+    return tidy(() => new ABY3BooleanTensor(this, xt.fracBits, a2b(this, xt.shares)));
+  }
+
+  /** Arithmetic shares of boolean-shared words: B2A (9 rounds, 312 bytes per element). */
+  toArithmetic(b: ABY3BooleanTensor): ABY3PrivateTensor {
+    if (!(b instanceof ABY3BooleanTensor)) throw new ValueError(`\`toArithmetic\` needs a boolean-shared tensor (from toBoolean), got ${String(b)}`);
+    this.own(b);
+    return new ABY3PrivateTensor(this, b.fracBits, b2a(this, b.shares));
+  }
 
   // ---- internals used by the modules --------------------------------------------------------
 
@@ -313,7 +329,7 @@ export class ABY3 implements Protocol, ExactComparison {
 
   /** @internal Boolean tensors open only to the driver (`reveal`); elsewhere they must be converted first. */
   private arithmetic(x: TfeTensor): TfeTensor {
-    if (x instanceof ABY3BooleanTensor) throw new NotImplementedError(`${x} is boolean-shared: reveal it, or convert its bits with bitToArithmetic first`);
+    if (x instanceof ABY3BooleanTensor) throw new NotImplementedError(`${x} is boolean-shared: reveal it, or convert it with toArithmetic first`);
     return x;
   }
 

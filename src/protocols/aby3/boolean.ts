@@ -1,13 +1,12 @@
 /**
  * ABY3's boolean circuits on replicated XOR shares of 64-bit words (Mohassel and Rindal,
- * CCS 2018, §5.3): xor, and, not and shifts, A2B with a Kogge–Stone parallel prefix adder,
- * and the MSB. An AND is the multiplication of §5.1 over GF(2)^64: local cross terms, a
+ * CCS 2018, §5.3): xor, and, not and shifts, and A2B with a Kogge–Stone parallel prefix adder
+ * (the sign alone has a cheaper circuit: msb.ts). An AND is the multiplication of §5.1 over GF(2)^64: local cross terms, a
  * zero-sharing and one resharing (1 round, 3 words per element).
  *
  * @example
  * ```ts
  * const b = a2b(p, x.shares);         // boolean shares of x's 64 bits
- * const sign = msbBit(p, x.shares);   // boolean shares of bit 63, in bit 0
  * ```
  */
 import { U64 } from '../../kernels/dtype.js';
@@ -164,19 +163,3 @@ export function a2b(p: ABY3, x: ReplicatedShares): ReplicatedShares {
   freeShares(p, u, v, g, p0, carries);
   return out;
 }
-
-/**
- * The most significant bit of an arithmetic sharing, as boolean shares in bit 0 of each word
- * (the other bits zero): bit 63 of {@link a2b}'s result. 8 rounds, 296 bytes per element.
- * @example
- * ```ts
- * const neg = msbBit(p, x.shares);
- * ```
- */
-export function msbBit(p: ABY3, x: ReplicatedShares): ReplicatedShares {
-  const bits = a2b(p, x);
-  const out = shift(p, bits, 'ShiftRightLogical', 63);
-  freeShares(p, bits);
-  return out;
-}
-

@@ -15,13 +15,18 @@
  * relative error bound is ≤ `targetRelativeError` (default 1e-4). Fixed-point rounding adds
  * about (iterations + 1) ulps of y; with f = 16 the documented accuracy is
  * max(bound, 8·2^-16·|y|) — asserted by test/layers/generic.test.ts.
+ * With exact comparisons (SecureNN, ABY3), a wide interval that would need a constant start
+ * takes invSqrtByRange instead (inv_sqrt_range.ts): a coarse exponent from one batch of
+ * comparisons, then this module's polynomial-start plan on [1/4, 4], to the same target.
  * Inputs outside [lo, hi]: below lo the result is too small (the iteration has not caught up);
  * above hi (reciprocal: above 2·hi/c; inverse square root: above 3·hi/c²) it diverges.
  */
 import { ValueError } from '../../errors.js';
 import { newtonInvSqrtPlan, newtonReciprocalPlan, type NewtonPlan } from '../approximations/index.js';
 import type { Protocol } from '../protocol.js';
+import { tidy } from '../runtime_link.js';
 import type { TfeTensor } from '../tensor.js';
+import { invSqrtByRange } from './inv_sqrt_range.js';
 import { scaleBy } from './scale.js';
 
 /** Options of {@link reciprocal} and {@link invSqrt}. */
@@ -117,6 +122,16 @@ export function invSqrtPlan(opts: NewtonOptions): GenericNewtonPlan {
     ?? finishConstant(iv, 1.4 / Math.sqrt(iv[1]), Math.max(1 - 1.96 * iv[0] / iv[1], step(0.96)), step, target));
 }
 
+/**
+ * One Newton step in its own handle scope, freeing the previous iterate (ours), so a long
+ * iteration on many elements (Adam's 1/√v on every weight) holds two iterates, not all of them.
+ */
+function step(p: Protocol, y: TfeTensor, next: () => TfeTensor): TfeTensor {
+  const out = tidy(next);
+  p.dispose(y);
+  return out;
+}
+
 function initialGuess(p: Protocol, x: TfeTensor, plan: GenericNewtonPlan): TfeTensor {
   if (plan.guess.kind === 'constant') {
     return p.defineConstant(new Float64Array(x.size).fill(plan.guess.value), { shape: [...x.shape] });
@@ -136,11 +151,8 @@ function initialGuess(p: Protocol, x: TfeTensor, plan: GenericNewtonPlan): TfeTe
  */
 export function reciprocal(p: Protocol, x: TfeTensor, opts: NewtonOptions | GenericNewtonPlan): TfeTensor {
   const plan = 'guess' in opts ? opts : reciprocalPlan(opts);
-  let y = initialGuess(p, x, plan);
-  for (let k = 0; k < plan.iterations; k++) {
-    const xy = p.mul(x, y);
-    y = p.mul(y, p.sub(2, xy));
-  }
+  let y = tidy(() => initialGuess(p, x, plan));
+  for (let k = 0; k < plan.iterations; k++) y = step(p, y, () => p.mul(y, p.sub(2, p.mul(x, y))));
   return y;
 }
 
@@ -172,11 +184,15 @@ export function scaledReciprocal(p: Protocol, x: TfeTensor, opts: NewtonOptions)
  */
 export function invSqrt(p: Protocol, x: TfeTensor, opts: NewtonOptions | GenericNewtonPlan): TfeTensor {
   const plan = 'guess' in opts ? opts : invSqrtPlan(opts);
-  let y = initialGuess(p, x, plan);
-  const halfX = p.mul(x, 0.5);
-  for (let k = 0; k < plan.iterations; k++) {
-    const hxy2 = p.mul(p.mul(halfX, y), y); // (x·y)·y keeps precision when y is small (x·y ≈ √x)
-    y = p.mul(y, p.sub(1.5, hxy2));
+  const ex = p.capabilities.exactComparison;
+  if (plan.guess.kind === 'constant' && ex) {
+    const inner = invSqrtPlan({ interval: [0.25, 4], targetRelativeError: Math.max(plan.maxRelativeError, 2 ** -14) }); // below ~4 ulps of y' rounding dominates
+    return invSqrtByRange(p, ex, x, plan.interval, (xn) => invSqrt(p, xn, inner));
   }
+  let y = tidy(() => initialGuess(p, x, plan));
+  const halfX = p.mul(x, 0.5);
+  // (x·y)·y keeps precision when y is small (x·y ≈ √x)
+  for (let k = 0; k < plan.iterations; k++) y = step(p, y, () => p.mul(y, p.sub(1.5, p.mul(p.mul(halfX, y), y))));
+  p.dispose(halfX);
   return y;
 }
