@@ -26,6 +26,22 @@ export interface CsvOptions extends TableOptions {
 
 const MISSING = new Set(['', 'na', 'nan', 'null']);
 
+/** Records of `parser`, drained synchronously per readable turn (no promise per record). */
+async function eachRecord(parser: ReturnType<typeof parse>, onRecord: (record: string[]) => void): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    let failed = false;
+    const fail = (e: unknown) => { if (!failed) { failed = true; parser.destroy(); reject(e); } };
+    parser.on('readable', () => {
+      try {
+        let record: string[] | null;
+        while (!failed && (record = parser.read() as string[] | null) !== null) onRecord(record);
+      } catch (e) { fail(e); }
+    });
+    parser.once('error', fail);
+    parser.once('end', () => { if (!failed) resolve(); });
+  });
+}
+
 /**
  * Reads the numeric columns of a CSV file (on the machine that holds it). Errors name the
  * file, the 1-based data row and the column: unknown column, text in a numeric column,
@@ -37,35 +53,36 @@ const MISSING = new Set(['', 'na', 'nan', 'null']);
  */
 export async function readCsv(path: string, opts: CsvOptions = {}): Promise<NumericTable> {
   const header = opts.header ?? true;
-  const source = createReadStream(path);
+  const source = createReadStream(path, { highWaterMark: 1 << 20 });
   const parser = source.pipe(parse({ delimiter: opts.delimiter ?? ',', relax_column_count: true, trim: true, skip_empty_lines: true }));
   source.on('error', (e) => parser.destroy(e));
   const out = new Growable();
   const ids: string[] | undefined = opts.idColumn === undefined ? undefined : [];
   let names: string[] | undefined;
-  let pick: { feature: number[]; id?: number } | undefined;
+  let feature: number[] = [];
+  let id: number | undefined;
   let row = 0;
+  const cellValue = (cell: string, c: number): number => {
+    const v = Number(cell);
+    if (v === v && v !== 0 && Number.isFinite(v)) return v; // the common case: one conversion
+    if (MISSING.has(cell.toLowerCase())) return missingValue(path, row, names![c]!, opts.fillNa);
+    if (!Number.isFinite(v)) throw new ValueError(`\`${path}\` row ${row}, column \`${names![c]}\`: expected a number, found text`);
+    return v;
+  };
   try {
-    for await (const record of parser as AsyncIterable<string[]>) {
+    await eachRecord(parser, (record) => {
       if (!names) {
         names = header ? record : record.map((_, i) => String(i));
-        pick = pickColumns(path, names, opts.columns, opts.idColumn);
-        if (header) continue;
+        ({ feature, id } = pickColumns(path, names, opts.columns, opts.idColumn));
+        if (header) return;
       }
       row++;
       if (record.length !== names.length) throw new ValueError(`\`${path}\` row ${row}: ragged row with ${record.length} fields, expected ${names.length}`);
-      for (const c of pick!.feature) {
-        const cell = record[c]!;
-        let v: number;
-        if (MISSING.has(cell.toLowerCase())) v = missingValue(path, row, names[c]!, opts.fillNa);
-        else {
-          v = Number(cell);
-          if (!Number.isFinite(v)) throw new ValueError(`\`${path}\` row ${row}, column \`${names[c]}\`: expected a number, found text`);
-        }
-        out.push(v);
-      }
-      if (ids) ids.push(record[pick!.id!]!);
-    }
+      const at = out.reserve(feature.length);
+      const buf = out.raw;
+      for (let k = 0; k < feature.length; k++) buf[at + k] = cellValue(record[feature[k]!]!, feature[k]!);
+      if (ids) ids.push(record[id!]!);
+    });
   } catch (e) {
     parser.destroy();
     source.destroy();
@@ -76,7 +93,7 @@ export async function readCsv(path: string, opts: CsvOptions = {}): Promise<Nume
   }
   if (!names) throw new ValueError(`\`${path}\`: the file is empty (expected ${header ? 'a header and ' : ''}rows)`);
   if (row === 0) throw new ValueError(`\`${path}\`: no data rows after the header`);
-  const t: NumericTable = { values: out.view(), rows: row, columns: pick!.feature.map((c) => names![c]!), ids };
+  const t: NumericTable = { values: out.view(), rows: row, columns: feature.map((c) => names![c]!), ids };
   return opts.ids ? alignRows(path, t, opts.ids) : t;
 }
 
