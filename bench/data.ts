@@ -118,7 +118,8 @@ async function streamPeakRss(dir: string): Promise<number> {
   writeFileSync(script, `import { streamArrow } from '${new URL('../src/data/index.js', import.meta.url).pathname}';
 let rows = 0; for await (const b of streamArrow(${JSON.stringify(path)})) rows += b.rows;
 if (rows !== ${STREAM_ROWS}) throw new Error('rows ' + rows);
-console.log(process.resourceUsage().maxRSS);`);
+// VmHWM: this process's own peak (getrusage's maxRSS can carry the spawning process's peak over fork/exec)
+console.log(Number(/VmHWM:\\s*(\\d+)/.exec((await import('node:fs')).readFileSync('/proc/self/status', 'utf8'))?.[1] ?? process.resourceUsage().maxRSS));`);
   const kb = Number(execFileSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8' }).trim().split('\n').pop());
   return kb / 1024;
 }
