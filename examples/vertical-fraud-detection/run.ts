@@ -20,7 +20,7 @@ export const ALICE = 'server0';
 export const BOB = 'server1';
 
 /**
- * PSI between Alice and Bob over ristretto255. Here both run in this process (the LocalConfig
+ * PSI between Alice and Bob (ECDH-PSI over X25519). Here both run in this process (the LocalConfig
  * demo: each reads only its own file); each writes the agreed ID order into its own directory.
  * @example
  * ```ts

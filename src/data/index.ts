@@ -19,6 +19,7 @@ export { readModelFiles } from './tfjs_model_loader.js';
 export { csv, readCsv, type CsvOptions } from './csv_loader.js';
 export { arrow, readArrow, streamArrow, type TableBatch } from './arrow_loader.js';
 export { idx, readIdx, parseIdx, type IdxOptions } from './idx_loader.js';
-export { psiIntersect, memoryChannels, type PsiChannel, type PsiResult } from './psi.js';
+export { psiIntersect, PSI_ELEMENT_BYTES, type PsiResult } from './psi.js';
+export { memoryChannels, socketChannel, type PsiChannel } from './psi_channel.js';
 export type { TableOptions, NumericTable } from './table.js';
 export { Dataset, PrivateRows, generator, rows, tableBatches } from './dataset.js';

@@ -74,13 +74,14 @@ export function missingValue(file: string, row: number, column: string, fillNa: 
 
 /**
  * Keeps the rows whose ID is in `ids`, in that order; an ID absent from the table, or
- * present twice, is a ValueError naming its position (not the ID itself).
+ * present twice, is a ValueError naming its position (not the ID itself). The rows may be
+ * float64 values or their fixed-point encoding.
  * @example
  * ```ts
  * alignRows('a.csv', table, ['7', '3']);
  * ```
  */
-export function alignRows(file: string, t: NumericTable, ids: readonly string[]): NumericTable {
+export function alignRows<V extends Float64Array | BigUint64Array>(file: string, t: { values: V; rows: number; columns: string[]; ids?: string[] }, ids: readonly string[]): { values: V; rows: number; columns: string[]; ids: string[] } {
   if (!t.ids) throw new ValueError(`\`${file}\`: \`ids\` needs \`idColumn\``);
   const where = new Map<string, number>();
   t.ids.forEach((id, r) => {
@@ -88,11 +89,11 @@ export function alignRows(file: string, t: NumericTable, ids: readonly string[])
     where.set(id, r);
   });
   const c = t.columns.length;
-  const out = new Float64Array(ids.length * c);
+  const out = new (t.values.constructor as new (n: number) => V)(ids.length * c);
   ids.forEach((id, k) => {
     const r = where.get(String(id));
     if (r === undefined) throw new ValueError(`\`${file}\`: the ID at position ${k} of \`ids\` is not in the file`);
-    out.set(t.values.subarray(r * c, r * c + c), k * c);
+    (out as BigUint64Array).set((t.values as BigUint64Array).subarray(r * c, r * c + c), k * c);
   });
   return { values: out, rows: ids.length, columns: t.columns, ids: ids.map(String) };
 }

@@ -7,7 +7,7 @@
 import { endianness } from 'node:os';
 import { ValueError } from '../errors.js';
 import { U64 } from './dtype.js';
-import { getBackend } from './engine.js';
+import { getBackend, runKernel } from './engine.js';
 import { RingTensor } from './ring_tensor.js';
 
 /** Options of the fixed-point codec: `fracBits` (f), default 16. @example `encodeFixed([0.5], [1], { fracBits: 20 })` */
@@ -42,10 +42,62 @@ function checkFracBits(f: unknown): number {
 const isTensorLike = (v: unknown): v is TensorLike =>
   typeof v === 'object' && v !== null && typeof (v as TensorLike).dataSync === 'function' && Array.isArray((v as TensorLike).shape);
 
+const LITTLE_ENDIAN = endianness() === 'LE';
+
 /** Round half to even. */
 function roundEven(v: number): number {
   const r = Math.round(v); // ties toward +∞
   return r - v === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+/**
+ * A zeroed u64 host array for a new tensor of `size` elements. Large ones come from the active
+ * backend's output pool where it keeps host storage (the native addon's huge-page blocks, which
+ * are recycled when the tensor is released): on some machines the first touch of freshly
+ * mapped memory costs more than encoding into it.
+ * @example
+ * ```ts
+ * const out = allocU64(1 << 20); // BigUint64Array(1048576), all zero
+ * ```
+ */
+export function allocU64(size: number): BigUint64Array {
+  if (size < 1 << 16 || getBackend().storageKind !== 'host') return new BigUint64Array(size);
+  return runKernel('Fill', [], { shape: [size], value: 0n, dtype: 'u64' }).values() as BigUint64Array;
+}
+
+/**
+ * The encoding loop behind {@link encodeFixed}, for callers that assemble a tensor piece by
+ * piece (the table loaders): writes round(src[i]·2^f) to `dst[at + i·stride]` for every i, and
+ * returns −1, or the index of the first value that is NaN, ±Infinity or out of range (the caller
+ * names it in its own error). No per-element BigInt: two 32-bit halves per element.
+ * @example
+ * ```ts
+ * const out = new BigUint64Array(4);
+ * encodeFixedInto(Float64Array.of(1, 2), out, 1, 2, 16); // out = [0, 65536, 0, 131072], returns -1
+ * ```
+ */
+export function encodeFixedInto(src: Float64Array, dst: BigUint64Array, at: number, stride: number, fracBits: number): number {
+  const scale = 2 ** checkFracBits(fracBits);
+  const limit = 2 ** 63;
+  const n = src.length;
+  if (n > 0 && (at < 0 || at + (n - 1) * stride >= dst.length)) throw new ValueError(`encodeFixedInto: ${n} values at ${at} with stride ${stride} do not fit in ${dst.length}`);
+  if (LITTLE_ENDIAN) {
+    const w = new Uint32Array(dst.buffer, dst.byteOffset, 2 * dst.length);
+    for (let i = 0, j = 2 * at; i < n; i++, j += 2 * stride) {
+      const v = roundEven(src[i]! * scale);
+      if (!(Math.abs(v) < limit)) return i; // also catches NaN
+      const hi = Math.floor(v / 4294967296);
+      w[j] = v - hi * 4294967296;
+      w[j + 1] = hi >>> 0;
+    }
+    return -1;
+  }
+  for (let i = 0; i < n; i++) {
+    const v = roundEven(src[i]! * scale);
+    if (!(Math.abs(v) < limit)) return i;
+    dst[at + i * stride] = BigInt.asUintN(64, BigInt(v));
+  }
+  return -1;
 }
 
 /**
@@ -66,21 +118,15 @@ export function encodeFixed(values: ArrayLike<number> | TensorLike, shape?: read
   if (!s.every((n) => Number.isInteger(n) && n >= 0) || size !== data.length) {
     throw new ValueError(`\`shape\` [${s.join(',')}] must describe the ${data.length} elements of \`values\``);
   }
-  const out = new BigUint64Array(size);
-  const w = new Uint32Array(out.buffer);
-  const [scale, limit, { min, max }] = [2 ** f, 2 ** 63, fixedRange(f)];
-  for (let i = 0; i < size; i++) {
-    const x = data[i];
-    const v = roundEven(x * scale);
-    if (!(Math.abs(v) < limit)) { // also catches NaN
-      const what = Number.isNaN(x) ? 'NaN' : !Number.isFinite(x) ? String(x) : 'out of range';
-      throw new ValueError(`\`values\`[${i}] is ${what}; fixed point with ${f} fractional bits encodes reals in (${min}, ${max})`);
-    }
-    const hi = Math.floor(v / 4294967296);
-    w[2 * i] = v - hi * 4294967296;
-    w[2 * i + 1] = hi >>> 0;
+  const out = allocU64(size);
+  const src = data instanceof Float64Array ? data : Float64Array.from(data as ArrayLike<number>);
+  const bad = encodeFixedInto(src, out, 0, 1, f);
+  if (bad >= 0) {
+    const x = src[bad]!;
+    const what = Number.isNaN(x) ? 'NaN' : !Number.isFinite(x) ? String(x) : 'out of range';
+    const { min, max } = fixedRange(f);
+    throw new ValueError(`\`values\`[${bad}] is ${what}; fixed point with ${f} fractional bits encodes reals in (${min}, ${max})`);
   }
-  if (endianness() !== 'LE') for (let i = 0; i < size; i++) out[i] = (out[i] >> 32n) | (out[i] << 32n);
   return new RingTensor(s, 'u64', getBackend().upload(out, 'u64'));
 }
 
