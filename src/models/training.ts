@@ -171,6 +171,9 @@ async function fitLoop(model: Sequential, p: Protocol, x: TfeTensor, y: TfeTenso
       if (shuffle) for (let i = n - 1; i > 0; i--) { const j = driverRandomInt(i + 1); [idx[i], idx[j]] = [idx[j], idx[i]]; }
       const sums: Logs = {};
       let counted = 0;
+      // The driver encodes step b + 1 while the players finish step b (its backward pass and
+      // update): each step waits for the one before it, so at most one step is in flight.
+      let previousStep: Promise<void> = Promise.resolve();
       for (let b = 0; b < steps && !model.stopTraining; b++) {
         await cbs.batchBegin(b, { batch: b, size: batchSize });
         const size = Math.min(batchSize, n - b * batchSize);
@@ -178,15 +181,18 @@ async function fitLoop(model: Sequential, p: Protocol, x: TfeTensor, y: TfeTenso
           const xb = batchOf(p, x, idx, b * batchSize, size, shuffle);
           const yb = batchOf(p, y, idx, b * batchSize, size, shuffle);
           const pred = trainStep(model, p, xb, yb);
-          const l = wantLogs ? await lossLogs(model, p, pred, yb, revealTo) : {};
-          await rt.flush();
-          return l;
+          return wantLogs ? await lossLogs(model, p, pred, yb, revealTo) : {};
         });
+        const thisStep = rt.flush();
+        thisStep.catch(() => undefined); // awaited below or at the next step; never unhandled
+        await previousStep;
+        previousStep = thisStep;
         for (const [k, v] of Object.entries(logs)) sums[k] = (sums[k] ?? 0) + v * size;
         counted += size;
         bar?.update(b + 1, logs);
         await cbs.batchEnd(b, { batch: b, size, ...logs });
       }
+      await previousStep;
       const epochLogs: Logs = Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / Math.max(counted, 1)]));
       if (args.validationData) Object.assign(epochLogs, await evalLogs(model, p, args.validationData, batchSize, revealTo, owner, 'val_'));
       bar?.epochEnd(epochLogs);
