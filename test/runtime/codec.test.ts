@@ -5,6 +5,7 @@ import { ProtocolError } from '../../src/errors.js';
 import { U64, ring } from '../../src/kernels/index.js';
 import { MsgType, decodeHeader, decodeJson, encodeHeader, encodeJson, tensorMessage, tensorMessageBytes, tensorOf } from '../../src/runtime/wire/codec.js';
 import { INSTRUCTION_SET_VERSION, validateRemoteBatch } from '../../src/runtime/wire/instructions.js';
+import { tensorFromBytes } from '../../src/runtime/wire/tensor_bytes.js';
 
 const protocolError = (fn: () => unknown, re: RegExp) => assert.throws(fn, (e: Error) => e instanceof ProtocolError && re.test(e.message));
 
@@ -70,6 +71,25 @@ test('remote batches: only known instructions with well-typed fields', () => {
   protocolError(() => validateRemoteBatch([{ op: 'provide', out: 1 }]), /unknown op `provide`/);
   protocolError(() => validateRemoteBatch([{ op: 'kernel', out: -1, kernel: 'Add', inputs: [], attrs: {} }]), /malformed/);
   protocolError(() => validateRemoteBatch([{ op: '__proto__' }]), /unknown op/);
+});
+
+test('a u8 payload is refused exactly when some element is outside Z_m, at every length, alignment and modulus', () => {
+  let checked = 0;
+  for (const m of [2, 3, 67, 127, 128, 129, 200, 255]) {
+    for (let trial = 0; trial < 600; trial++) {
+      const len = (trial * 7) % 97;
+      const off = trial % 5;
+      const buf = new Uint8Array(len + off);
+      for (let i = 0; i < len; i++) buf[off + i] = (i * 31 + trial) % m;
+      const pos = trial % 2 && len ? off + (trial % len) : -1;
+      if (pos >= 0) buf[pos] = m + ((trial * 13) % (256 - m)); // in [m, 255]
+      const decode = () => tensorFromBytes({ shape: [len], ring: { dtype: 'u8', modulus: m } }, buf.subarray(off));
+      if (pos >= 0) assert.throws(decode, (e: Error) => e instanceof ProtocolError && e.message.includes(`Z_${m}`), `m ${m} len ${len} off ${off} bad at ${pos - off}`);
+      else assert.equal([...decode().values()], [...buf.subarray(off)], `m ${m} len ${len} off ${off}`);
+      checked++;
+    }
+  }
+  assert.is(checked, 4800);
 });
 
 test.run();

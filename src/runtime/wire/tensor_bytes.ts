@@ -96,9 +96,32 @@ export function tensorFromBytes(d: TensorDesc, bytes: Uint8Array): RingTensor {
   } else {
     values = new Uint8Array(bytes.buffer, bytes.byteOffset, size);
     const m = d.ring.modulus!;
-    if (m < 256 && values.some((x) => x >= m)) throw new ProtocolError(`u8 payload has elements outside Z_${m}`);
+    if (m < 256 && !allBelow(values, m)) throw new ProtocolError(`u8 payload has elements outside Z_${m}`);
   }
   return hostTensor(values, d.shape, d.ring);
+}
+
+/**
+ * True when every byte is below m (2 ≤ m ≤ 255). Four bytes at a time where the bytes are
+ * 4-aligned (SWAR): with x the low 7 bits of each byte, x + (128 − m) sets a byte's high bit
+ * exactly when x ≥ m (no carry crosses bytes: the sum stays below 256), and a byte whose own
+ * high bit is set is ≥ 128 ≥ m already. The check runs on every u8 tensor a player receives.
+ */
+function allBelow(v: Uint8Array, m: number): boolean {
+  if (m > 128 || v.length < 16) {
+    for (let i = 0; i < v.length; i++) if (v[i] >= m) return false;
+    return true;
+  }
+  const head = (4 - (v.byteOffset % 4)) % 4;
+  for (let i = 0; i < head; i++) if (v[i] >= m) return false;
+  const words = new Uint32Array(v.buffer, v.byteOffset + head, (v.length - head) >>> 2);
+  const add = Math.imul(128 - m, 0x01010101);
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i];
+    if ((((w & 0x7f7f7f7f) + add) | w) & 0x80808080) return false;
+  }
+  for (let i = head + words.length * 4; i < v.length; i++) if (v[i] >= m) return false;
+  return true;
 }
 
 /**
