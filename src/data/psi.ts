@@ -42,7 +42,13 @@ import type { PsiChannel } from './psi_channel.js';
  */
 export interface PsiResult { ids: string[]; rows: number[] }
 
-/** Bytes of one element on the wire (an X25519 u-coordinate, little-endian). */
+/**
+ * Bytes of one element on the wire (an X25519 u-coordinate, little-endian).
+ * @example
+ * ```ts
+ * const elements = message.byteLength / PSI_ELEMENT_BYTES;
+ * ```
+ */
 export const PSI_ELEMENT_BYTES = 32;
 const DST = 'tfe-js-psi-v2-x25519';
 /** Elements per step between two turns of the event loop (sockets keep flowing). */

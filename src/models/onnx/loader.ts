@@ -57,6 +57,7 @@ function pathArg(args: Record<string, unknown>, loader: string): string {
 registerLoader('onnx-graph', async (args, ctx) => {
   const rel = pathArg(args, 'onnx-graph');
   const { graph, weights } = await read(rel, ctx);
+  ctx.declare?.('public'); // the graph and its public structure constants, which the driver rebuilds; never a weight value
   cached = { path: rel, weights };
   const bytes = new TextEncoder().encode(graphToJson(graph));
   return new RingTensor([bytes.length], 'u8', getBackend().upload(bytes, 'u8'), 256);
