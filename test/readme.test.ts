@@ -17,11 +17,12 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as tfe from '../src/index.js';
 import { freePort } from '../src/runtime/index.js';
+import { checkName, checkPath, parsePolicy } from '../src/runtime/player/policy.js';
 import { readmeBlock, readmeBlocks, shellCommands } from './helpers/readme.js';
 import { testTmpDir } from './helpers/tmp.js';
 
 const root = new URL('..', import.meta.url).pathname;
-const RUN_HERE = ['setup', 'more-commands', 'fit', 'first', 'hostmap', 'players', 'keygen'];
+const RUN_HERE = ['setup', 'more-commands', 'fit', 'first', 'hostmap', 'players', 'keygen', 'policy'];
 const ELSEWHERE: Record<string, string> = { networked: 'test/readme_networked.test.ts' };
 /** Where each npm command of the set-up blocks runs as written. */
 const COMMANDS: Record<string, string> = {
@@ -162,4 +163,15 @@ test.after(async () => {
     ? undefined
     : new Promise((resolve) => { c.once('exit', resolve); c.kill('SIGTERM'); }))));
 });
+test('policy: the README policy parses as written and allows and refuses what its text says', () => {
+  const policy = parsePolicy(JSON.parse(readmeBlock('policy')), 'README policy');
+  assert.is(policy.revealRawInputs, false);
+  checkPath(policy, 'load', 'train/alice.csv', 'train/alice.csv', 'alice');
+  checkPath(policy, 'write', 'out/run1/model.raw', 'out/run1/model.raw', 'alice');
+  checkName(policy, 'loaders', 'csv', 'alice');
+  checkName(policy, 'sinks', 'raw', 'alice');
+  assert.throws(() => checkPath(policy, 'load', 'secret/keys.csv', 'secret/keys.csv', 'alice'), (e: Error) => e instanceof tfe.PolicyError && /policy rule `load`/.test(e.message));
+  assert.throws(() => checkName(policy, 'loaders', 'json', 'alice'), (e: Error) => e instanceof tfe.PolicyError && /loader `json`/.test(e.message));
+});
+
 test.run();

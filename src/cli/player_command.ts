@@ -27,7 +27,7 @@ Stops cleanly on SIGINT or SIGTERM.
 options:
   --config <path>        hostmap JSON {"server0": "host:port", ...} (required)
   --timeout <seconds>    a peer silent this long while a computation waits on it fails
-                         that computation (default 3; players answer heartbeats from a
+                         that computation (default 3.5; players answer heartbeats from a
                          worker thread, so long kernels and big messages are not silence)
   --heartbeat <seconds>  heartbeat interval to peers (default 0.5)
   --liveness-port <n>    port of the liveness worker (default: an ephemeral port, announced

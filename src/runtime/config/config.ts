@@ -96,7 +96,7 @@ export class LocalConfig implements Config {
  */
 export interface RemoteConfigArgs {
   /**
-   * A player silent this long while the driver waits on it fails the run (default 3000 ms).
+   * A player silent this long while the driver waits on it fails the run (default 3500 ms).
    * Players answer from a liveness worker thread, so long kernels and big messages do not count
    * as silence; a stopped or dead player does.
    */

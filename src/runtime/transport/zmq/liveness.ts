@@ -56,15 +56,16 @@ export class LivenessResponder {
 const TICK_MS = 200;
 
 /**
- * Default liveness settings of drivers and players: a process silent for 3 s (its liveness
- * worker included) is reported, so a stopped player is found in under 4 s; heartbeats every
+ * Default liveness settings of drivers and players: a process silent for 3.5 s (its liveness
+ * worker included) is reported, so a stopped player is found in under 5 s, with half a second
+ * more than 3 s of margin for a player starved of CPU on a crowded machine; heartbeats every
  * 0.5 s.
  * @example
  * ```ts
  * new PlayerDaemon({ name, hostmap, timeoutMs: DEFAULT_TIMEOUT_MS });
  * ```
  */
-export const DEFAULT_TIMEOUT_MS = 3000;
+export const DEFAULT_TIMEOUT_MS = 3500;
 
 /**
  * Default heartbeat interval (see {@link DEFAULT_TIMEOUT_MS}).
