@@ -2,11 +2,12 @@
  * Private exp and softmax for any protocol (DESIGN.md §6, approximations).
  *
  * exp(x) ≈ (1 + x/2^n)^(2^n): one public scaling and n squarings (n rounds). Float relative
- * error ≈ x²/2^(n+1) for |x| ≪ 2^n; with f = 16 the fixed-point error of x/2^n (half an ulp)
- * grows by the factor 2^n through the squarings, so the relative error is about
- * x²/2^(n+1) + 2^n·2^−17. Defaults: n = 8 on x ∈ [−16, 0] (softmax after max subtraction):
- * relative error ≤ 0.5% + 0.2%, absolute error ≤ 0.003. For x < −2^n the base goes negative:
- * callers keep x ≥ −2^n.
+ * error ≈ x²/2^(n+1) for |x| ≪ 2^n. Fixed point, f = 16: each of the n + 1 truncations is
+ * within 1 ulp, and for x ≤ 0 the base stays in [0, 1], so a squaring at most doubles an error
+ * it inherits: the worst case adds (2^n + 2^n − 1)·2^−16. Defaults: n = 8 on x ∈ [−16, 0]
+ * (softmax after max subtraction): absolute error ≤ 0.0011 (the limit, max of e^x·x²/2^9)
+ * + 0.0078 (rounding) ≤ 0.009 in the worst case; about 0.003 seen, since the roundings do not
+ * all fall the same way. For x < −2^n the base goes negative: callers keep x ≥ −2^n.
  *
  * softmax(x)_i = e_i / Σ_j e_j with e = exp(x − shift):
  *  - shift = exact max over the last axis where the protocol has exact comparison
