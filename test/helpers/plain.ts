@@ -79,3 +79,14 @@ export function productTolerance(fracBits: number, terms: number, maxAbs: number
   const ulp = 2 ** -fracBits;
   return terms * (2 * maxAbs * ulp / 2 + ulp * ulp) + 2 * ulp;
 }
+
+/** Row-wise argmax of a [n, k] array. */
+export function argmaxRows(v: ArrayLike<number>, k: number): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < v.length / k; i++) {
+    let best = 0;
+    for (let j = 1; j < k; j++) if (v[i * k + j] > v[i * k + best]) best = j;
+    out.push(best);
+  }
+  return out;
+}

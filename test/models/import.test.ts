@@ -7,18 +7,8 @@ import * as assert from 'uvu/assert';
 import * as tfe from '../../src/index.js';
 import { fileHandler, fromLayersModel, loadLayersModel } from '../../src/models/index.js';
 import { SecureNN } from '../../src/protocols/securenn/index.js';
-import { randomArray } from '../helpers/plain.js';
+import { argmaxRows, randomArray } from '../helpers/plain.js';
 import { testOnConfigs, withConfig } from '../helpers/configs.js';
-
-function argmaxRows(v: ArrayLike<number>, k: number): number[] {
-  const out: number[] = [];
-  for (let i = 0; i < v.length / k; i++) {
-    let best = 0;
-    for (let j = 1; j < k; j++) if (v[i * k + j] > v[i * k + best]) best = j;
-    out.push(best);
-  }
-  return out;
-}
 
 async function agreement(plain: tf.LayersModel, priv: Awaited<ReturnType<typeof fromLayersModel>>, x: Float64Array, shape: number[], k: number, tol: number): Promise<void> {
   const want = (plain.predict(tf.tensor(Float32Array.from(x), shape)) as tf.Tensor).dataSync();

@@ -68,16 +68,6 @@ export function tolerance(model: string, protocol: 'pond' | 'securenn'): number 
   }
 }
 
-/** Row-wise argmax of a [n, k] array. */
-export function argmaxRows(v: ArrayLike<number>, k: number): number[] {
-  const out: number[] = [];
-  for (let i = 0; i < v.length / k; i++) {
-    let best = 0;
-    for (let j = 1; j < k; j++) if (v[i * k + j] > v[i * k + best]) best = j;
-    out.push(best);
-  }
-  return out;
-}
 
 /** Gap between the largest and second largest entry of each row. */
 export function margins(v: ArrayLike<number>, k: number): number[] {

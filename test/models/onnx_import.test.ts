@@ -8,9 +8,9 @@ import { fromOnnx, loadOnnx, OnnxModel } from '../../src/models/index.js';
 import { SecureNN } from '../../src/protocols/securenn/index.js';
 import { getRuntime } from '../../src/runtime/index.js';
 import { withConfig } from '../helpers/configs.js';
-import { randomArray } from '../helpers/plain.js';
+import { argmaxRows, randomArray } from '../helpers/plain.js';
 import { testTmpDir } from '../helpers/tmp.js';
-import { argmaxRows, FIXTURES, fixture, INPUT, margins, ortRun, tolerance } from './onnx_helpers.js';
+import { FIXTURES, fixture, INPUT, margins, ortRun, tolerance } from './onnx_helpers.js';
 
 const N = 16;
 const PLAYERS = ['server0', 'server1', 'server2', 'model-owner', 'input-provider'];

@@ -7,7 +7,7 @@ import { CommunicationError, ValueError } from '../../src/errors.js';
 import { U64 } from '../../src/kernels/index.js';
 import { RemoteConfig } from '../../src/runtime/config/config.js';
 import { z85Encode } from '../../src/runtime/transport/zmq/curve.js';
-import { startLocalCluster } from '../../src/runtime/transport/zmq/local_cluster.js';
+import { startCurveCluster } from '../helpers/curve_cluster.js';
 
 test('z85 matches the ZeroMQ reference vector', () => {
   assert.is(z85Encode(new Uint8Array([0x86, 0x4f, 0xd2, 0x6f, 0xb5, 0x59, 0xf7, 0x5b])), 'HelloWorld');
@@ -23,11 +23,7 @@ test('a CURVE config needs keys everywhere and a secret key', () => {
 
 test('players and driver with CURVE keys compute; a driver with another key is refused', async () => {
   const names = ['server0', 'server1', 'server2'];
-  const keys = Object.fromEntries([...names, 'master'].map((n) => [n, zmq.curveKeyPair()]));
-  const cluster = await startLocalCluster(names, {
-    entry: (name, address) => ({ address, curvePublicKey: keys[name].publicKey }),
-    playerEnv: (name) => ({ TFE_CURVE_SECRET_KEY: keys[name].secretKey }),
-    curveSecretKey: keys.master.secretKey,
+  const { cluster } = await startCurveCluster(names, {
     timeoutMs: 3000,
     heartbeatMs: 500,
   });

@@ -12,7 +12,7 @@ import { U64 } from '../../src/kernels/index.js';
 import { decodeHeader, decodeJson, encodeHeader, encodeJson, MsgType, tensorMessage } from '../../src/runtime/wire/codec.js';
 import { roleRoutingId } from '../../src/runtime/transport/zmq/roles.js';
 import type { CurveKeys } from '../../src/runtime/transport/zmq/curve.js';
-import { startLocalCluster } from '../../src/runtime/transport/zmq/local_cluster.js';
+import { startCurveCluster } from '../helpers/curve_cluster.js';
 import { hostTensor } from '../../src/runtime/wire/tensor_bytes.js';
 
 const names = ['server0', 'server1', 'server2'];
@@ -37,11 +37,7 @@ async function replyOf(d: zmq.Dealer): Promise<{ type: MsgType; text: string }> 
 }
 
 test('CURVE roles: other keys cannot drive, join sessions, or speak as another player', async () => {
-  const keys = Object.fromEntries([...names, 'master'].map((n) => [n, zmq.curveKeyPair()]));
-  const cluster = await startLocalCluster(names, {
-    entry: (name, address) => ({ address, curvePublicKey: keys[name].publicKey }),
-    playerEnv: (name) => ({ TFE_CURVE_SECRET_KEY: keys[name].secretKey }),
-    curveSecretKey: keys.master.secretKey,
+  const { cluster, keys } = await startCurveCluster(names, {
     timeoutMs: 4000,
     heartbeatMs: 500,
   });

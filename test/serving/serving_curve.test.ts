@@ -1,22 +1,18 @@
 import * as tf from '@tensorflow/tfjs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import * as zmq from 'zeromq';
 import * as tfe from '../../src/index.js';
 import { CommunicationError, ValueError } from '../../src/errors.js';
 import { fromLayersModel } from '../../src/models/index.js';
-import { freePort, getConfig, ServingDealer, setConfig, startLocalCluster } from '../../src/runtime/index.js';
+import { freePort, getConfig, ServingDealer, setConfig } from '../../src/runtime/index.js';
+import { startCurveCluster } from '../helpers/curve_cluster.js';
 
 // CURVE on the client connections: three `tfe player` processes and the driver run with CURVE
 // keys; the service's front and the servers' share addresses then take only encrypted
 // connections. A linear model under Pond: the only error is fixed-point rounding (f = 16).
 test('with a CURVE config, clients connect with the service key; plaintext clients get nothing', async () => {
   const names = ['server0', 'server1', 'server2'];
-  const keys = Object.fromEntries([...names, 'master'].map((n) => [n, zmq.curveKeyPair()]));
-  const cluster = await startLocalCluster(names, {
-    entry: (name, address) => ({ address, curvePublicKey: keys[name].publicKey }),
-    playerEnv: (name) => ({ TFE_CURVE_SECRET_KEY: keys[name].secretKey }),
-    curveSecretKey: keys.master.secretKey,
+  const { cluster, keys } = await startCurveCluster(names, {
     timeoutMs: 5000,
     startTimeoutMs: 120_000,
   });
