@@ -7,6 +7,8 @@ import * as tfe from '../../src/index.js';
 import { fromOnnx, loadOnnx } from '../../src/models/index.js';
 import { SecureNN } from '../../src/protocols/securenn/index.js';
 import { getRuntime } from '../../src/runtime/index.js';
+import { getLoader, type DataContext } from '../../src/runtime/player/data_sources.js';
+import '../../src/models/onnx/loader.js';
 import { FIXTURES, fixture, INPUT } from './onnx_helpers.js';
 
 const { onnx } = onnxProto as unknown as { onnx: typeof import('onnx-proto').onnx };
@@ -61,6 +63,15 @@ test('a wrong input shape gives ValueError with both shapes, before the input is
   const wrong = tf.zeros([3, 8, 8, 1]); // NHWC instead of the model's NCHW
   await refused(() => model.predict(wrong), tfe.ValueError, /expects input of shape \[null,1,8,8\], got x of shape \[3,8,8,1\]/);
   await refused(() => model.evaluate(tf.zeros(INPUT.mlp(3)), tf.zeros([3, 5])), tfe.ValueError, /\[null,1,8,8\]/);
+});
+
+test("the owner's ONNX loaders pass the data directory's refusal through as it is (a path outside it, a symlink out)", async () => {
+  const refusal = new tfe.ValueError('path `model.onnx` is outside the data directory of player `owner`');
+  const ctx = { player: 'owner', resolvePath: () => { throw refusal; } } as unknown as DataContext;
+  for (const loader of ['onnx-graph', 'onnx-weight']) {
+    const e = await Promise.resolve().then(() => getLoader(loader)({ path: 'model.onnx', name: 'w', fracBits: 16 }, ctx)).then(() => undefined, (x: Error) => x);
+    assert.is(e, refusal, loader);
+  }
 });
 
 test.run();

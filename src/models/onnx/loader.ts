@@ -41,8 +41,9 @@ export function graphFromJson(text: string): OnnxGraph {
 let cached: { path: string; weights: OnnxWeights } | undefined;
 
 async function read(rel: string, ctx: DataContext): Promise<{ graph: OnnxGraph; weights: OnnxWeights }> {
+  const path = ctx.resolvePath(rel); // its own error (outside the data directory, ...) as is
   let bytes: Uint8Array;
-  try { bytes = new Uint8Array(await readFile(ctx.resolvePath(rel))); } catch (e) {
+  try { bytes = new Uint8Array(await readFile(path)); } catch (e) {
     throw new ValueError(`cannot read ONNX model \`${rel}\`: ${(e as NodeJS.ErrnoException).code ?? 'unreadable'}`);
   }
   return parseOnnx(bytes);
