@@ -56,7 +56,10 @@ export interface DaemonArgs {
   policy?: PlayerPolicy;
 }
 
-interface Peer { entry: HostEntry; sock: zmq.Dealer; queue: SendQueue; connected: boolean; everConnected: boolean; clock: SilenceClock; probe?: LivenessProbe; probedAt?: number }
+interface Peer { entry: HostEntry; sock: zmq.Dealer; queue: SendQueue; connected: boolean; everConnected: boolean; clock: SilenceClock; probe?: LivenessProbe; probedAt?: number; echoed?: boolean }
+
+/** Silence allowed to a peer whose liveness worker has not answered yet (see heartbeat). */
+const STARTUP_GRACE_MS = 30_000;
 
 const MAGIC_PREFIX = Buffer.from([0x54, 0x46, 0x45, 0x00]);
 
@@ -200,8 +203,11 @@ export class PlayerDaemon {
     for (const [name, p] of this.peers) {
       if (p.connected && p.queue.length === 0) p.queue.send([encodeHeader(MsgType.PeerPing, '', this.livenessPort, this.self.name)]);
       p.probe?.ping();
-      if (p.clock.silentFor(now) > this.timeoutMs && this.player.waitsOn(name)) {
-        this.player.peerLost(name, `was silent for more than ${this.timeoutMs} ms`);
+      // Until its liveness worker has answered once, a peer may still be starting (loading
+      // modules, starting the worker) on a crowded machine: it gets STARTUP_GRACE_MS.
+      const limit = p.echoed ? this.timeoutMs : Math.max(this.timeoutMs, STARTUP_GRACE_MS);
+      if (p.clock.silentFor(now) > limit && this.player.waitsOn(name)) {
+        this.player.peerLost(name, `was silent for more than ${limit} ms`);
       }
     }
     for (const id of this.player.sweep(this.sessionIdleMs, now)) this.log(`${this.tag} freed session ${id}: its driver went silent`);
@@ -286,7 +292,7 @@ export class PlayerDaemon {
     peer.probe?.close();
     const hung = hungAfterMs(this.timeoutMs);
     peer.probe = new LivenessProbe(address, clientOptions(this.curve, peer.entry.curvePublicKey), (lag) => {
-      if (lag < hung) peer.clock.heard();
+      if (lag < hung) { peer.clock.heard(); peer.echoed = true; }
     });
   }
 
