@@ -9,6 +9,7 @@ import { parseArgs, UsageError } from './args.js';
 import { checkPlayerDefaults } from './secure_defaults.js';
 import { loadPolicy } from '../runtime/player/policy.js';
 import { DEFAULT_HEARTBEAT_MS, DEFAULT_TIMEOUT_MS } from '../runtime/transport/zmq/liveness.js';
+import { tuneHeapForMessages } from '../runtime/transport/zmq/heap_tuning.js';
 
 /**
  * The text of `tfe player --help`.
@@ -103,6 +104,7 @@ export async function playerCommand(argv: readonly string[]): Promise<number> {
   if (positionals.length !== 1) throw new UsageError(`expected one player name, got ${positionals.length}; see tfe player --help`);
   if (typeof flags.config !== 'string') throw new UsageError('--config <path> is required; see tfe player --help');
   const hostmap = loadHostmap(flags.config);
+  tuneHeapForMessages();
   const dataDir = typeof flags['data-dir'] === 'string' ? flags['data-dir'] : undefined;
   const policy = typeof flags.policy === 'string' ? loadPolicy(flags.policy) : undefined;
   const daemon = new PlayerDaemon({
