@@ -2,7 +2,8 @@ import { setFlagsFromString } from 'node:v8';
 
 /**
  * How far V8 lets a message-heavy process's old generation grow past what the last full
- * collection kept, in percent (V8's `--heap-growing-percent`; its own default grows by 10–40 %).
+ * collection kept, in percent (V8's `--heap-growing-percent`; V8 otherwise picks 10–300 %
+ * from its GC speed).
  *
  * Why a player needs it (issue 17, measured with `--trace-gc` and `perf` on server1 of a
  * networked network-A step): every ZeroMQ frame a player receives is an external Buffer that
@@ -14,21 +15,31 @@ import { setFlagsFromString } from 'node:v8';
  * the player's CPU (ConcurrentMarking, Sweeper), and with three players on two cores the
  * networked step took 160–200 ms.
  *
- * With headroom of one heap size the same run makes 4× fewer mark-compacts (78 → 19 in 40
- * steps), the players' CPU per step falls from ≈ 300 ms to ≈ 170 ms and the step from ≈ 180 ms
- * to ≈ 115 ms, and peak RSS is unchanged (≈ 290 MB per player): the external buffers were
- * never the live set, only the trigger.
+ * The headroom has to be absolute, tens of MB, so the factor depends on the live heap: a
+ * player run from `dist/` (what `npx tfe player` runs) keeps 27 MB live, one run through tsx
+ * 58 MB. Measured on the 2-core bench machine, 40 steps, mark-compacts / step ms / players'
+ * CPU ms per step, `dist/` players: V8's default 50 / 177 / 282; 100 % 50 / 152 / 233;
+ * 300 % 16 / 115–125 / 163–183; 600 % 16 / 107–109 / 152–154. Peak RSS stays 210–240 MB per
+ * player in every case: the external buffers were never the live set, only the trigger. V8
+ * still bounds the limit by half the distance to `--max-old-space-size`, so a player whose JS
+ * heap really grows is collected before it runs out.
+ * @example
+ * ```ts
+ * PLAYER_HEAP_GROWING_PERCENT; // 600: the limit is 7× the live heap
+ * ```
  */
-export const PLAYER_HEAP_GROWING_PERCENT = 100;
+export const PLAYER_HEAP_GROWING_PERCENT = 600;
 
 let tuned = false;
 
 /**
- * Gives this process's old generation the headroom of {@link PLAYER_HEAP_GROWING_PERCENT}, once.
+ * Lets this process's old generation grow by {@link PLAYER_HEAP_GROWING_PERCENT} % between full
+ * collections, once.
  * Called by `tfe player` (whose traffic is large ZeroMQ messages) before its first message;
- * `TFE_NO_HEAP_TUNING=1` leaves V8's default (for comparisons). The flag is a collection heuristic that V8 reads at
- * every collection, so setting it after start-up takes effect from the next one; it changes no
- * limit on how much memory the process may use (`--max-old-space-size` still applies).
+ * `TFE_NO_HEAP_TUNING=1` leaves V8's default (for comparisons). The flag is a collection
+ * heuristic that V8 reads at every collection, so setting it after start-up takes effect from
+ * the next one; it changes no limit on how much memory the process may use
+ * (`--max-old-space-size` still applies).
  *
  * @example
  * ```ts
