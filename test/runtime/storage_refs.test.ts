@@ -7,10 +7,10 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { U64, runKernel, type RingTensor } from '../../src/kernels/index.js';
+import { U64, runKernel, type HostArray, type RingTensor } from '../../src/kernels/index.js';
 import type { HostStorage } from '../../src/kernels/backend.js';
 import { loadBinding } from '../../src/kernels/native/binding.js';
-import { keepOutput, takeOutput } from '../../src/kernels/native/out_cache.js';
+import { OUTPUT_CACHE_BYTES, OUTPUT_CACHE_PER_SIZE, keepOutput, takeOutput } from '../../src/kernels/native/out_cache.js';
 import { markEscaped, releaseStorage, retainStorage } from '../../src/runtime/player/storage_refs.js';
 import { testOnConfigs } from '../helpers/configs.js';
 import { nativeAvailable } from '../helpers/ring_testing.js';
@@ -35,16 +35,38 @@ testIf(nativeAvailable(), 'the native addon is not built')('the addon recycles p
   assert.ok(fresh.length === N && fresh.every((v) => v === 0n), 'a later zeroed output is zero');
 });
 
+const recycle = (a: HostArray) => { loadBinding().recycle(a); };
+
 testIf(nativeAvailable(), 'the native addon is not built')('a full output cache sends released arrays back to the pool, detached', () => {
   const n = 96; // a size nothing else here uses
-  const arrays = Array.from({ length: 40 }, () => loadBinding().alloc(true, n, false));
-  const kept = arrays.filter((a) => keepOutput(a)).length;
-  assert.ok(kept > 0 && kept < arrays.length, `the cache keeps a bounded number per size (kept ${kept})`);
+  const arrays = Array.from({ length: OUTPUT_CACHE_PER_SIZE + 8 }, () => loadBinding().alloc(true, n, false));
+  const kept = arrays.filter((a) => keepOutput(a, recycle)).length;
+  assert.is(kept, OUTPUT_CACHE_PER_SIZE, 'the cache keeps a bounded number per size');
   for (const a of arrays.slice(kept)) assert.is(loadBinding().recycle(a), true);
   assert.ok(arrays.slice(kept).every((a) => a.length === 0), 'the rest are detached');
   for (let i = 0; i < kept; i++) assert.is(takeOutput(true, n)?.length, n);
   assert.is(takeOutput(true, n), undefined, 'and the cache is empty again');
   assert.is(takeOutput(false, n), undefined, 'u8 and u64 arrays of one length are kept apart');
+});
+
+testIf(nativeAvailable(), 'the native addon is not built')('a cache past its bytes evicts the arrays kept longest ago, whatever their size', () => {
+  // Quarter-cache arrays, never written: the addon's blocks are address space until touched.
+  const quarter = OUTPUT_CACHE_BYTES / 4 / 8;
+  const sizes = [quarter, quarter + 8, quarter + 16, quarter + 24, quarter + 32];
+  const arrays = sizes.map((n) => loadBinding().alloc(true, n, false));
+  const evicted: HostArray[] = [];
+  assert.ok(arrays.slice(0, 3).every((a) => keepOutput(a, (old) => { evicted.push(old); recycle(old); })), 'three fit');
+  assert.is(evicted.length, 0);
+  assert.ok(keepOutput(arrays[3]!, (old) => { evicted.push(old); recycle(old); }), 'the fourth is kept...');
+  assert.is(evicted.length, 1);
+  assert.ok(evicted[0] === arrays[0], '...by evicting the oldest, of another size');
+  assert.is(arrays[0]!.length, 0, 'which went back to the addon, detached');
+  assert.ok(keepOutput(arrays[4]!, (old) => { evicted.push(old); recycle(old); }));
+  assert.is(evicted.length, 2);
+  assert.ok(evicted[1] === arrays[1], 'then the next oldest');
+  assert.is(takeOutput(true, sizes[0]!), undefined, 'an evicted size is no longer cached');
+  for (const k of [2, 3, 4]) assert.ok(takeOutput(true, sizes[k]!) === arrays[k], `size ${k} still waits`);
+  assert.is(keepOutput(loadBinding().alloc(true, OUTPUT_CACHE_BYTES / 8 + 8, false), recycle), false, 'an array larger than the cache is not kept');
 });
 
 testIf(nativeAvailable(), 'the native addon is not built')('the last reference releases; views share one count; escaped buffers stay', () => {
@@ -60,7 +82,7 @@ testIf(nativeAvailable(), 'the native addon is not built')('the last reference r
   const waiting = takeOutput(true, N);
   assert.ok(waiting === array, `released with the last reference: the array waits for the next output of its size (got ${waiting?.length} elements, detached: ${array.length === 0})`);
   const one = fill(1n);
-  assert.ok(keepOutput(array), 'and can be kept again');
+  assert.ok(keepOutput(array, recycle), 'and can be kept again');
   const reused = runKernel('Neg', [one], {}, 'native');
   assert.ok((reused.storage as HostStorage).values === array, 'the next output of that size is written into it');
   assert.ok(reused.values().every((v) => v === 2n ** 64n - 1n), 'every element overwritten');

@@ -8,17 +8,29 @@
  * elements; what does not fit goes back to the addon's pool, detached.
  * @internal
  */
+import { totalmem } from 'node:os';
 import type { HostArray } from '../dtype.js';
 
-/** At most this many arrays wait per (kind, length)... */
-const PER_SIZE = 32;
-/** ...and this many bytes in all. */
-const MAX_BYTES = 64 << 20;
+/** At most this many arrays wait per (kind, length)... @example `OUTPUT_CACHE_PER_SIZE // 256` */
+export const OUTPUT_CACHE_PER_SIZE = 256;
+/**
+ * ...and this many bytes in all (the arrays kept longest ago are evicted past it): 1/128 of the
+ * machine's memory, at most 128 MiB. Measured on the 2-core bench machine (issue 17): a 10^6
+ * Pond sigmoid frees hundreds of 8 MB arrays per call, and each one the cache cannot take
+ * comes back as a fresh external ArrayBuffer, which V8 counts toward its next mark-compact;
+ * 64 MiB → 740 ms, 128 MiB → 650 ms, 1 GiB → 550 ms. But the cache keeps exact lengths, so a
+ * large one holds arrays the next kernel cannot use while the addon allocates fresh pages: the
+ * first 10^6 SecureNN relu took 330 ms at 64 MiB, 380 ms at 128 MiB, 620 ms at 1 GiB.
+ * @example `OUTPUT_CACHE_BYTES // 134217728 on a machine with 16 GiB or more`
+ */
+export const OUTPUT_CACHE_BYTES = Math.min(totalmem() / 128, 2 ** 27);
 
 /** TFE_NATIVE_NO_OUTPUT_CACHE=1 turns the cache off (like TFE_NATIVE_NO_POOL for the pool). */
 const disabled = !!process.env.TFE_NATIVE_NO_OUTPUT_CACHE;
 
 const free = new Map<number, HostArray[]>();
+/** Every cached array, oldest first (a Set keeps insertion order): what a full cache evicts. */
+const age = new Set<HostArray>();
 let bytes = 0;
 
 /** Cache key: length for u64, −length − 1 for u8 (so 0-length kinds stay apart). */
@@ -34,27 +46,43 @@ const keyOf = (u64: boolean, n: number) => (u64 ? n : -n - 1);
 export function takeOutput(u64: boolean, n: number): HostArray | undefined {
   const list = free.get(keyOf(u64, n));
   const v = list?.pop();
-  if (v) bytes -= v.byteLength;
+  if (v) {
+    bytes -= v.byteLength;
+    age.delete(v);
+  }
   return v;
 }
 
 /**
- * Keeps `v` for reuse; false (and nothing kept) when the cache is full for its size.
+ * Keeps `v` for reuse, evicting the arrays cached longest ago (to `evict`, which hands them
+ * back to the addon) when the cache would pass its size, so it follows the sizes the current
+ * work uses. False (and nothing kept) for arrays it does not cache: views, Node Buffers, a
+ * size with {@link OUTPUT_CACHE_PER_SIZE} arrays waiting already, or one larger than the
+ * whole cache.
  * @example
  * ```ts
- * if (!keepOutput(values)) binding.recycle(values);
+ * if (!keepOutput(values, (old) => binding.recycle(old))) binding.recycle(values);
  * ```
  */
-export function keepOutput(v: HostArray): boolean {
+export function keepOutput(v: HostArray, evict: (old: HostArray) => void): boolean {
   if (disabled) return false;
   // plain whole-buffer arrays only (not a Node Buffer, whose slice() is a view)
   if (v.constructor !== BigUint64Array && v.constructor !== Uint8Array) return false;
-  if (v.length === 0 || v.byteOffset !== 0 || v.byteLength !== v.buffer.byteLength || bytes + v.byteLength > MAX_BYTES) return false;
+  if (v.length === 0 || v.byteOffset !== 0 || v.byteLength !== v.buffer.byteLength || v.byteLength > OUTPUT_CACHE_BYTES) return false;
   const key = keyOf(v instanceof BigUint64Array, v.length);
   let list = free.get(key);
   if (!list) free.set(key, (list = []));
-  if (list.length >= PER_SIZE) return false;
+  if (list.length >= OUTPUT_CACHE_PER_SIZE) return false;
+  while (bytes + v.byteLength > OUTPUT_CACHE_BYTES) {
+    const old = age.values().next().value!;
+    age.delete(old);
+    const oldList = free.get(keyOf(old instanceof BigUint64Array, old.length))!;
+    oldList.shift(); // the oldest of its size is the first of its list
+    bytes -= old.byteLength;
+    evict(old);
+  }
   list.push(v);
+  age.add(v);
   bytes += v.byteLength;
   return true;
 }
