@@ -1,3 +1,6 @@
+import { setConfig } from '../src/runtime/config/config.js';
+import { startLocalCluster } from '../src/runtime/transport/zmq/local_cluster.js';
+
 /** One benchmark figure: `{name, value, unit}` plus optional context. */
 export interface BenchResult { name: string; value: number; unit: string; [extra: string]: unknown }
 
@@ -37,4 +40,26 @@ export async function timeMedian(fn: () => unknown, opts: { warmup?: number; min
 export function randomValues(n: number, seed: number): Float64Array {
   let s = seed;
   return Float64Array.from({ length: n }, () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648) * 2 - 1);
+}
+
+/**
+ * Runs `figures` with three `tfe player` processes on 127.0.0.1 as the config (the `_networked`
+ * figures), then stops them. A failure becomes one figure `what` carrying the error, so the
+ * LocalConfig figures of the same run still print.
+ * @example
+ * ```ts
+ * out.push(...await onThreePlayers('pond_networked', async () => [{ name: 'x_networked', value: 1, unit: 'ms' }]));
+ * ```
+ */
+export async function onThreePlayers(what: string, figures: () => Promise<BenchResult[]>): Promise<BenchResult[]> {
+  const cluster = await startLocalCluster(['server0', 'server1', 'server2']);
+  setConfig(cluster.config);
+  try {
+    return (await figures()).map((r) => ({ ...r, players: 'three tfe player processes on 127.0.0.1' }));
+  } catch (e) {
+    return [{ name: what, value: NaN, unit: 'ms', error: (e as Error).message.slice(0, 200) }];
+  } finally {
+    await cluster.config.close().catch(() => undefined);
+    await cluster.stop();
+  }
 }
