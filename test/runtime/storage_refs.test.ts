@@ -7,7 +7,7 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { U64, runKernel, type HostArray, type RingTensor } from '../../src/kernels/index.js';
+import { U64, runKernel, type RingTensor } from '../../src/kernels/index.js';
 import type { HostStorage } from '../../src/kernels/backend.js';
 import { loadBinding } from '../../src/kernels/native/binding.js';
 import { OUTPUT_CACHE_BYTES, OUTPUT_CACHE_PER_SIZE, keepOutput, takeOutput } from '../../src/kernels/native/out_cache.js';
@@ -35,12 +35,10 @@ testIf(nativeAvailable(), 'the native addon is not built')('the addon recycles p
   assert.ok(fresh.length === N && fresh.every((v) => v === 0n), 'a later zeroed output is zero');
 });
 
-const recycle = (a: HostArray) => { loadBinding().recycle(a); };
-
 testIf(nativeAvailable(), 'the native addon is not built')('a full output cache sends released arrays back to the pool, detached', () => {
   const n = 96; // a size nothing else here uses
   const arrays = Array.from({ length: OUTPUT_CACHE_PER_SIZE + 8 }, () => loadBinding().alloc(true, n, false));
-  const kept = arrays.filter((a) => keepOutput(a, recycle)).length;
+  const kept = arrays.filter((a) => keepOutput(a)).length;
   assert.is(kept, OUTPUT_CACHE_PER_SIZE, 'the cache keeps a bounded number per size');
   for (const a of arrays.slice(kept)) assert.is(loadBinding().recycle(a), true);
   assert.ok(arrays.slice(kept).every((a) => a.length === 0), 'the rest are detached');
@@ -49,24 +47,22 @@ testIf(nativeAvailable(), 'the native addon is not built')('a full output cache 
   assert.is(takeOutput(false, n), undefined, 'u8 and u64 arrays of one length are kept apart');
 });
 
-testIf(nativeAvailable(), 'the native addon is not built')('a cache past its bytes evicts the arrays kept longest ago, whatever their size', () => {
+testIf(nativeAvailable(), 'the native addon is not built')('a full cache, or a miss, hands the arrays kept longest ago back to the addon, whatever their size', () => {
   // Quarter-cache arrays, never written: the addon's blocks are address space until touched.
   const quarter = OUTPUT_CACHE_BYTES / 4 / 8;
-  const sizes = [quarter, quarter + 8, quarter + 16, quarter + 24, quarter + 32];
+  const sizes = [1, 2, 3, 4, 5].map((k) => quarter - 8 * k); // four fit, five do not
   const arrays = sizes.map((n) => loadBinding().alloc(true, n, false));
-  const evicted: HostArray[] = [];
-  assert.ok(arrays.slice(0, 3).every((a) => keepOutput(a, (old) => { evicted.push(old); recycle(old); })), 'three fit');
-  assert.is(evicted.length, 0);
-  assert.ok(keepOutput(arrays[3]!, (old) => { evicted.push(old); recycle(old); }), 'the fourth is kept...');
-  assert.is(evicted.length, 1);
-  assert.ok(evicted[0] === arrays[0], '...by evicting the oldest, of another size');
-  assert.is(arrays[0]!.length, 0, 'which went back to the addon, detached');
-  assert.ok(keepOutput(arrays[4]!, (old) => { evicted.push(old); recycle(old); }));
-  assert.is(evicted.length, 2);
-  assert.ok(evicted[1] === arrays[1], 'then the next oldest');
+  assert.ok(arrays.slice(0, 4).every((a) => keepOutput(a)), 'four fit');
+  assert.ok(arrays.every((a) => a.length > 0), 'none evicted yet');
+  assert.ok(keepOutput(arrays[4]!), 'the fifth is kept...');
+  assert.is(arrays[0]!.length, 0, '...by handing the oldest, of another size, back to the addon (detached)');
+  assert.ok(arrays.slice(1).every((a) => a.length > 0), 'and only it');
   assert.is(takeOutput(true, sizes[0]!), undefined, 'an evicted size is no longer cached');
-  for (const k of [2, 3, 4]) assert.ok(takeOutput(true, sizes[k]!) === arrays[k], `size ${k} still waits`);
-  assert.is(keepOutput(loadBinding().alloc(true, OUTPUT_CACHE_BYTES / 8 + 8, false), recycle), false, 'an array larger than the cache is not kept');
+  // that miss gave the addon at least the bytes it will allocate, oldest first: arrays 1 and 2
+  // (array 1 alone is 8 elements short of the request)
+  assert.ok(arrays[1]!.length === 0 && arrays[2]!.length === 0, 'the miss evicted the two oldest');
+  for (const k of [3, 4]) assert.ok(takeOutput(true, sizes[k]!) === arrays[k], `size ${k} still waits`);
+  assert.is(keepOutput(loadBinding().alloc(true, OUTPUT_CACHE_BYTES / 8 + 8, false)), false, 'an array larger than the cache is not kept');
 });
 
 testIf(nativeAvailable(), 'the native addon is not built')('the last reference releases; views share one count; escaped buffers stay', () => {
@@ -82,7 +78,7 @@ testIf(nativeAvailable(), 'the native addon is not built')('the last reference r
   const waiting = takeOutput(true, N);
   assert.ok(waiting === array, `released with the last reference: the array waits for the next output of its size (got ${waiting?.length} elements, detached: ${array.length === 0})`);
   const one = fill(1n);
-  assert.ok(keepOutput(array, recycle), 'and can be kept again');
+  assert.ok(keepOutput(array), 'and can be kept again');
   const reused = runKernel('Neg', [one], {}, 'native');
   assert.ok((reused.storage as HostStorage).values === array, 'the next output of that size is written into it');
   assert.ok(reused.values().every((v) => v === 2n ** 64n - 1n), 'every element overwritten');

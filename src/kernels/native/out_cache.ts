@@ -10,6 +10,7 @@
  */
 import { totalmem } from 'node:os';
 import type { HostArray } from '../dtype.js';
+import { loadBinding } from './binding.js';
 
 /** At most this many arrays wait per (kind, length)... @example `OUTPUT_CACHE_PER_SIZE // 256` */
 export const OUTPUT_CACHE_PER_SIZE = 256;
@@ -37,7 +38,9 @@ let bytes = 0;
 const keyOf = (u64: boolean, n: number) => (u64 ? n : -n - 1);
 
 /**
- * A cached array of `n` u64 (or u8) elements, with stale contents, or undefined.
+ * A cached array of `n` u64 (or u8) elements, with stale contents, or undefined. On a miss the
+ * addon allocates, so the cache first gives it back that many bytes of its oldest arrays: the
+ * addon's size classes can reuse their pages, where an exact-length cache could not.
  * @example
  * ```ts
  * const out = takeOutput(true, 16384); // pass to the addon as the output slot
@@ -49,22 +52,37 @@ export function takeOutput(u64: boolean, n: number): HostArray | undefined {
   if (v) {
     bytes -= v.byteLength;
     age.delete(v);
+  } else {
+    // the addon will allocate: first hand it back as many old bytes, for its size classes to reuse
+    evictOldest(u64 ? 8 * n : n);
   }
   return v;
 }
 
+/** Gives the arrays cached longest ago back to the addon (detached) until `need` bytes went. */
+function evictOldest(need: number): void {
+  let freed = 0;
+  while (freed < need && age.size) {
+    const old = age.values().next().value!;
+    age.delete(old);
+    free.get(keyOf(old instanceof BigUint64Array, old.length))!.shift(); // the oldest of its size is first
+    bytes -= old.byteLength;
+    freed += old.byteLength;
+    loadBinding().recycle(old);
+  }
+}
+
 /**
- * Keeps `v` for reuse, evicting the arrays cached longest ago (to `evict`, which hands them
- * back to the addon) when the cache would pass its size, so it follows the sizes the current
- * work uses. False (and nothing kept) for arrays it does not cache: views, Node Buffers, a
- * size with {@link OUTPUT_CACHE_PER_SIZE} arrays waiting already, or one larger than the
- * whole cache.
+ * Keeps `v` for reuse, handing the arrays cached longest ago back to the addon (detached) when
+ * the cache would pass its size, so it follows the sizes the current work uses. False (and
+ * nothing kept) for arrays it does not cache: views, Node Buffers, a size with
+ * {@link OUTPUT_CACHE_PER_SIZE} arrays waiting already, or one larger than the whole cache.
  * @example
  * ```ts
- * if (!keepOutput(values, (old) => binding.recycle(old))) binding.recycle(values);
+ * if (!keepOutput(values)) binding.recycle(values);
  * ```
  */
-export function keepOutput(v: HostArray, evict: (old: HostArray) => void): boolean {
+export function keepOutput(v: HostArray): boolean {
   if (disabled) return false;
   // plain whole-buffer arrays only (not a Node Buffer, whose slice() is a view)
   if (v.constructor !== BigUint64Array && v.constructor !== Uint8Array) return false;
@@ -73,14 +91,7 @@ export function keepOutput(v: HostArray, evict: (old: HostArray) => void): boole
   let list = free.get(key);
   if (!list) free.set(key, (list = []));
   if (list.length >= OUTPUT_CACHE_PER_SIZE) return false;
-  while (bytes + v.byteLength > OUTPUT_CACHE_BYTES) {
-    const old = age.values().next().value!;
-    age.delete(old);
-    const oldList = free.get(keyOf(old instanceof BigUint64Array, old.length))!;
-    oldList.shift(); // the oldest of its size is the first of its list
-    bytes -= old.byteLength;
-    evict(old);
-  }
+  evictOldest(bytes + v.byteLength - OUTPUT_CACHE_BYTES);
   list.push(v);
   age.add(v);
   bytes += v.byteLength;

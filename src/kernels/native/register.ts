@@ -43,7 +43,7 @@ export class NativeBackend extends HostBackend {
     const host = storage as HostStorage;
     const binding = loadBinding();
     if (!binding.pooled(host.values)) return; // not ours (another backend's, a view of a message): the GC frees it
-    if (keepOutput(host.values, (old) => binding.recycle(old))) host.surrender();
+    if (keepOutput(host.values)) host.surrender();
     else binding.recycle(host.values);
   }
 }

@@ -64,10 +64,15 @@ export function clamp(p: Pond, x: TfeTensor, lo: number, hi: number): TfeTensor 
   if (x instanceof PondPublicTensor) throw new ValueError('clamp of a public tensor: compute it in plaintext');
   const below = p.sub(x, lo); // < 0 iff x < lo
   const above = p.sub(hi, x); // < 0 iff x > hi
-  const both = p.toPrivate(p.stack([below, above], 0));
-  const bits = msb(p, both);
-  const [bLo, bHi] = p.split(bits, 2, 0).map((b) => p.squeeze(b, [0]));
-  return p.add(x, p.add(p.mul(bLo, p.neg(below)), p.mul(bHi, above)));
+  // the stacked copy and the comparison's intermediates are freed as soon as it is issued
+  const [bLo, bHi] = tidy(() => p.split(msb(p, p.toPrivate(p.stack([below, above], 0))), 2, 0).map((b) => p.squeeze(b, [0])));
+  const lower = tidy(() => p.mul(bLo!, p.neg(below)));
+  const upper = p.mul(bHi!, above);
+  for (const t of [below, above, bLo!, bHi!]) p.dispose(t);
+  const y = p.add(x, p.add(lower, upper));
+  p.dispose(lower);
+  p.dispose(upper);
+  return y;
 }
 
 /**
