@@ -19,9 +19,11 @@ export const OUTPUT_CACHE_PER_SIZE = 256;
  * machine's memory, at most 128 MiB. Measured on the 2-core bench machine (issue 17): a 10^6
  * Pond sigmoid frees hundreds of 8 MB arrays per call, and each one the cache cannot take
  * comes back as a fresh external ArrayBuffer, which V8 counts toward its next mark-compact;
- * 64 MiB → 740 ms, 128 MiB → 650 ms, 1 GiB → 550 ms. But the cache keeps exact lengths, so a
- * large one holds arrays the next kernel cannot use while the addon allocates fresh pages: the
- * first 10^6 SecureNN relu took 330 ms at 64 MiB, 380 ms at 128 MiB, 620 ms at 1 GiB.
+ * steady state after three warm-ups, 64 MiB → 740 ms, 128 MiB → 650 ms, 1 GiB → 550 ms. But
+ * the cache keeps exact lengths, so a large one holds arrays the next kernel cannot use while
+ * the addon allocates fresh pages: the first 10^6 SecureNN relu took 330 ms at 64 MiB, 380 ms
+ * at 128 MiB, 620 ms at 1 GiB. (Those runs predate eviction on a miss; with it, 128 MiB, the
+ * `pond` suite's timing of one warm-up and three runs gives the sigmoid 780–1040 ms.)
  * @example `OUTPUT_CACHE_BYTES // 134217728 on a machine with 16 GiB or more`
  */
 export const OUTPUT_CACHE_BYTES = Math.min(totalmem() / 128, 2 ** 27);
