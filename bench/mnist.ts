@@ -50,12 +50,12 @@ export async function step(m: Sequential, x: TfeTensor, y: TfeTensor): Promise<v
   await m.fit(x, y, { epochs: 1, batchSize: BATCH, shuffle: false, verbose: 0 });
 }
 
-async function local(): Promise<BenchResult[]> {
-  setConfig(new LocalConfig([], { log: () => undefined }));
+/** Every figure on the active config, each name with `suffix`. */
+async function figures(suffix: string): Promise<BenchResult[]> {
   setProtocol(new SecureNN());
   const { x, y, yBin } = batch(BATCH);
   const m = networkA();
-  const trainMs = await timeMedian(() => step(m, x, y), { warmup: WARMUP_STEPS, minRuns: 5, minMs: 3000 });
+  const trainMs = await timeMedian(() => step(m, x, y), { warmup: WARMUP_STEPS, minRuns: suffix ? 3 : 5, minMs: 3000 });
   const rt = getRuntime();
   await rt.resetCounters();
   await step(m, x, y);
@@ -68,39 +68,19 @@ async function local(): Promise<BenchResult[]> {
   const p1 = await timeMedian(() => predict(x1), { warmup: WARMUP_STEPS, minRuns: 5, minMs: 2000 });
   const lr = logistic();
   const lrMs = await timeMedian(() => step(lr, x, yBin), { warmup: WARMUP_STEPS, minRuns: 5, minMs: 2000 });
-  await getConfig().close();
   return [
-    { name: 'networkA_train_step_ms', value: trainMs, unit: 'ms', protocol: 'SecureNN', config: 'LocalConfig', batch: BATCH, reference_tfe_ms: 167, reference_mpspdz_ms: 98 },
-    { name: 'networkA_predict_128_ms', value: p128, unit: 'ms' },
-    { name: 'networkA_predict_1_ms', value: p1, unit: 'ms' },
-    { name: 'networkA_train_mbytes_per_step', value: bytes / 1e6, unit: 'MB', rounds_per_step: rounds },
-    { name: 'lr_train_step_ms', value: lrMs, unit: 'ms', features: 784, batch: BATCH },
+    { name: `networkA_train_step_ms${suffix}`, value: trainMs, unit: 'ms', protocol: 'SecureNN', batch: BATCH, reference_tfe_ms: 167, reference_mpspdz_ms: 98 },
+    { name: `networkA_predict_128_ms${suffix}`, value: p128, unit: 'ms' },
+    { name: `networkA_predict_1_ms${suffix}`, value: p1, unit: 'ms' },
+    { name: `networkA_train_mbytes_per_step${suffix}`, value: bytes / 1e6, unit: 'MB', rounds_per_step: rounds },
+    { name: `lr_train_step_ms${suffix}`, value: lrMs, unit: 'ms', features: 784, batch: BATCH },
   ];
-}
-
-async function networked(): Promise<BenchResult[]> {
-  return onThreePlayers('networkA_train_step_ms_networked', async () => {
-    setProtocol(new SecureNN());
-    const { x, y, yBin } = batch(BATCH);
-    const m = networkA();
-    const ms = await timeMedian(() => step(m, x, y), { warmup: WARMUP_STEPS, minRuns: 3, minMs: 3000 });
-    const rt = getRuntime();
-    const x1 = getProtocol().slice(x, [0, 0], [1, 784]);
-    const predict = async (xs: TfeTensor) => { await m.predict(xs, { batchSize: BATCH }); await rt.flush(); };
-    const p128 = await timeMedian(() => predict(x), { warmup: WARMUP_STEPS, minRuns: 5, minMs: 2000 });
-    const p1 = await timeMedian(() => predict(x1), { warmup: WARMUP_STEPS, minRuns: 5, minMs: 2000 });
-    const lr = logistic();
-    const lrMs = await timeMedian(() => step(lr, x, yBin), { warmup: WARMUP_STEPS, minRuns: 5, minMs: 2000 });
-    return [
-      { name: 'networkA_train_step_ms_networked', value: ms, unit: 'ms' },
-      { name: 'networkA_predict_128_ms_networked', value: p128, unit: 'ms' },
-      { name: 'networkA_predict_1_ms_networked', value: p1, unit: 'ms' },
-      { name: 'lr_train_step_ms_networked', value: lrMs, unit: 'ms', features: 784, batch: BATCH },
-    ];
-  });
 }
 
 /** The suite. */
 export async function run(): Promise<BenchResult[]> {
-  return [...(await local()), ...(await networked())];
+  setConfig(new LocalConfig([], { log: () => undefined }));
+  const local = await figures('');
+  await getConfig().close();
+  return [...local, ...(await onThreePlayers('networkA_train_step_ms_networked', () => figures('_networked')))];
 }

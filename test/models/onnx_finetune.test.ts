@@ -8,7 +8,7 @@ import { fromOnnx } from '../../src/models/index.js';
 import { parseOnnx } from '../../src/models/onnx/index.js';
 import { SecureNN } from '../../src/protocols/securenn/index.js';
 import { randomArray } from '../helpers/plain.js';
-import { fixture } from './onnx_helpers.js';
+import { encodeModel, f32, fixture, valueInfo } from './onnx_helpers.js';
 
 const { onnx } = onnxProto as unknown as { onnx: typeof import('onnx-proto').onnx };
 const N = 8, LR = 0.5;
@@ -79,21 +79,16 @@ test('fine-tuning cnn_bn.onnx (Conv with pads, BatchNormalization, AveragePool i
 
 /** x [N, 4] → Add(bias) → Mul(scale) → Sigmoid, the bias and scale as float initializers (private weights). */
 function affineModel(): Uint8Array {
-  const vi = (name: string) => ({ name, type: { tensorType: { elemType: 1, shape: { dim: [{ dimParam: 'N' }, { dimValue: 4 }] } } } });
-  const f32 = (v: number[]) => new Uint8Array(Float32Array.from(v).buffer);
-  return onnx.ModelProto.encode(onnx.ModelProto.create({
-    irVersion: 8, opsetImport: [{ domain: '', version: 13 }],
-    graph: {
-      name: 'affine',
-      node: [
-        { name: 'add', opType: 'Add', input: ['x', 'bias'], output: ['h'] },
-        { name: 'mul', opType: 'Mul', input: ['h', 'scale'], output: ['z'] },
-        { name: 'act', opType: 'Sigmoid', input: ['z'], output: ['y'] },
-      ],
-      initializer: [{ name: 'bias', dims: [4], dataType: 1, rawData: f32([0.5, -0.5, 1, 0]) }, { name: 'scale', dims: [4], dataType: 1, rawData: f32([2, 1, -1, 0.5]) }],
-      input: [vi('x')], output: [vi('y')],
-    },
-  })).finish();
+  return encodeModel({
+    name: 'affine',
+    node: [
+      { name: 'add', opType: 'Add', input: ['x', 'bias'], output: ['h'] },
+      { name: 'mul', opType: 'Mul', input: ['h', 'scale'], output: ['z'] },
+      { name: 'act', opType: 'Sigmoid', input: ['z'], output: ['y'] },
+    ],
+    initializer: [{ name: 'bias', dims: [4], dataType: 1, rawData: f32([0.5, -0.5, 1, 0]) }, { name: 'scale', dims: [4], dataType: 1, rawData: f32([2, 1, -1, 0.5]) }],
+    input: [valueInfo('x', [-1, 4])], output: [valueInfo('y', [-1, 4])],
+  });
 }
 
 test('initializer operands of Add and Mul are private weights: predictions match onnxruntime and fit trains them', async () => {
@@ -118,21 +113,16 @@ test('initializer operands of Add and Mul are private weights: predictions match
 
 /** x [N, 4] → Gemm(W [3, 4], b) → h; y = Concat(Relu(h), h): h's gradient is the sum of two branches. */
 function branchModel(W: number[], b: number[]): Uint8Array {
-  const vi = (name: string, d: number) => ({ name, type: { tensorType: { elemType: 1, shape: { dim: [{ dimParam: 'N' }, { dimValue: d }] } } } });
-  const f32 = (v: number[]) => new Uint8Array(Float32Array.from(v).buffer);
-  return onnx.ModelProto.encode(onnx.ModelProto.create({
-    irVersion: 8, opsetImport: [{ domain: '', version: 13 }],
-    graph: {
-      name: 'branch',
-      node: [
-        { name: 'fc', opType: 'Gemm', input: ['x', 'W', 'b'], output: ['h'], attribute: [{ name: 'transB', type: onnx.AttributeProto.AttributeType.INT, i: 1 }] },
-        { name: 'relu', opType: 'Relu', input: ['h'], output: ['r'] },
-        { name: 'cat', opType: 'Concat', input: ['r', 'h'], output: ['y'], attribute: [{ name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: 1 }] },
-      ],
-      initializer: [{ name: 'W', dims: [3, 4], dataType: 1, rawData: f32(W) }, { name: 'b', dims: [3], dataType: 1, rawData: f32(b) }],
-      input: [vi('x', 4)], output: [vi('y', 6)],
-    },
-  })).finish();
+  return encodeModel({
+    name: 'branch',
+    node: [
+      { name: 'fc', opType: 'Gemm', input: ['x', 'W', 'b'], output: ['h'], attribute: [{ name: 'transB', type: onnx.AttributeProto.AttributeType.INT, i: 1 }] },
+      { name: 'relu', opType: 'Relu', input: ['h'], output: ['r'] },
+      { name: 'cat', opType: 'Concat', input: ['r', 'h'], output: ['y'], attribute: [{ name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: 1 }] },
+    ],
+    initializer: [{ name: 'W', dims: [3, 4], dataType: 1, rawData: f32(W) }, { name: 'b', dims: [3], dataType: 1, rawData: f32(b) }],
+    input: [valueInfo('x', [-1, 4])], output: [valueInfo('y', [-1, 6])],
+  });
 }
 
 test('a branching graph (Relu and Concat both read h): one SGD step equals the plaintext step with summed gradients', async () => {

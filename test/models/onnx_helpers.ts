@@ -17,9 +17,22 @@ import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
+import onnxProto from 'onnx-proto';
 import { parseOnnx } from '../../src/models/onnx/index.js';
 
 const require = createRequire(import.meta.url);
+const { onnx } = onnxProto as unknown as { onnx: typeof import('onnx-proto').onnx };
+
+/** A float32 graph input or output; a negative dim is the batch (`N`). */
+export const valueInfo = (name: string, dims: number[]) => ({ name, type: { tensorType: { elemType: 1, shape: { dim: dims.map((d) => (d < 0 ? { dimParam: 'N' } : { dimValue: d })) } } } });
+
+/** Float32 raw bytes of an initializer. */
+export const f32 = (v: ArrayLike<number>): Uint8Array => new Uint8Array(Float32Array.from(v).buffer);
+
+/** A model with one graph, encoded by the ONNX schema's own encoder (IR 8, default domain at `opset`). */
+export function encodeModel(graph: import('onnx-proto').onnx.IGraphProto, opset = 13): Uint8Array {
+  return onnx.ModelProto.encode(onnx.ModelProto.create({ irVersion: 8, opsetImport: [{ domain: '', version: opset }], graph })).finish();
+}
 /** The fixture directory. */
 export const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'onnx');
 /** Input shape of each fixture for a batch of `n`. */

@@ -4,6 +4,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { NotImplementedError, ValueError } from '../../src/errors.js';
 import { checkOnnxGraph, parseOnnx } from '../../src/models/onnx/index.js';
+import { encodeModel, valueInfo } from './onnx_helpers.js';
 
 const { onnx } = onnxProto as unknown as { onnx: typeof import('onnx-proto').onnx };
 const require = createRequire(import.meta.url);
@@ -13,23 +14,18 @@ function gemmModel(opts: { op?: string; attr?: Record<string, number>; opset?: n
   const T = onnx.AttributeProto.AttributeType;
   const w = Float32Array.from({ length: 12 }, (_, i) => (i - 6) / 8);
   const b = Float32Array.from([0.5, -0.25, 0]);
-  const vi = (name: string, dims: number[]) => ({ name, type: { tensorType: { elemType: 1, shape: { dim: dims.map((d) => (d < 0 ? { dimParam: 'N' } : { dimValue: d })) } } } });
-  const model = onnx.ModelProto.create({
-    irVersion: 8, opsetImport: [{ domain: '', version: opts.opset ?? 13 }],
-    graph: {
-      name: 'g',
-      node: [
-        { name: 'fc', opType: 'Gemm', input: ['x', 'W', 'B'], output: ['h'], attribute: [{ name: 'transB', type: T.INT, i: 1 }, ...Object.entries(opts.attr ?? {}).map(([name, i]) => ({ name, type: T.INT, i }))] },
-        { name: 'act', opType: opts.op ?? 'Relu', input: ['h'], output: ['y'] },
-      ],
-      initializer: [
-        { name: 'W', dims: [3, 4], dataType: 1, rawData: new Uint8Array(w.buffer) },
-        { name: 'B', dims: [3], dataType: 1, floatData: Array.from(b) },
-      ],
-      input: [vi('x', [-1, 4])], output: [vi('y', [-1, 3])],
-    },
-  });
-  return onnx.ModelProto.encode(model).finish();
+  return encodeModel({
+    name: 'g',
+    node: [
+      { name: 'fc', opType: 'Gemm', input: ['x', 'W', 'B'], output: ['h'], attribute: [{ name: 'transB', type: T.INT, i: 1 }, ...Object.entries(opts.attr ?? {}).map(([name, i]) => ({ name, type: T.INT, i }))] },
+      { name: 'act', opType: opts.op ?? 'Relu', input: ['h'], output: ['y'] },
+    ],
+    initializer: [
+      { name: 'W', dims: [3, 4], dataType: 1, rawData: new Uint8Array(w.buffer) },
+      { name: 'B', dims: [3], dataType: 1, floatData: Array.from(b) },
+    ],
+    input: [valueInfo('x', [-1, 4])], output: [valueInfo('y', [-1, 3])],
+  }, opts.opset);
 }
 
 test('parseOnnx reads graph, shapes and weights; onnxruntime accepts the same bytes', async () => {
