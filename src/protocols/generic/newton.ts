@@ -27,6 +27,7 @@ import type { Protocol } from '../protocol.js';
 import { tidy } from '../runtime_link.js';
 import type { TfeTensor } from '../tensor.js';
 import { invSqrtByRange } from './inv_sqrt_range.js';
+import { nextStage } from './stage.js';
 import { scaleBy } from './scale.js';
 
 /** Options of {@link reciprocal} and {@link invSqrt}. */
@@ -122,16 +123,6 @@ export function invSqrtPlan(opts: NewtonOptions): GenericNewtonPlan {
     ?? finishConstant(iv, 1.4 / Math.sqrt(iv[1]), Math.max(1 - 1.96 * iv[0] / iv[1], step(0.96)), step, target));
 }
 
-/**
- * One Newton step in its own handle scope, freeing the previous iterate (ours), so a long
- * iteration on many elements (Adam's 1/√v on every weight) holds two iterates, not all of them.
- */
-function step(p: Protocol, y: TfeTensor, next: () => TfeTensor): TfeTensor {
-  const out = tidy(next);
-  p.dispose(y);
-  return out;
-}
-
 function initialGuess(p: Protocol, x: TfeTensor, plan: GenericNewtonPlan): TfeTensor {
   if (plan.guess.kind === 'constant') {
     return p.defineConstant(new Float64Array(x.size).fill(plan.guess.value), { shape: [...x.shape] });
@@ -152,7 +143,7 @@ function initialGuess(p: Protocol, x: TfeTensor, plan: GenericNewtonPlan): TfeTe
 export function reciprocal(p: Protocol, x: TfeTensor, opts: NewtonOptions | GenericNewtonPlan): TfeTensor {
   const plan = 'guess' in opts ? opts : reciprocalPlan(opts);
   let y = tidy(() => initialGuess(p, x, plan));
-  for (let k = 0; k < plan.iterations; k++) y = step(p, y, () => p.mul(y, p.sub(2, p.mul(x, y))));
+  for (let k = 0; k < plan.iterations; k++) y = nextStage(p, y, () => p.mul(y, p.sub(2, p.mul(x, y))));
   return y;
 }
 
@@ -192,7 +183,7 @@ export function invSqrt(p: Protocol, x: TfeTensor, opts: NewtonOptions | Generic
   let y = tidy(() => initialGuess(p, x, plan));
   const halfX = p.mul(x, 0.5);
   // (x·y)·y keeps precision when y is small (x·y ≈ √x)
-  for (let k = 0; k < plan.iterations; k++) y = step(p, y, () => p.mul(y, p.sub(1.5, p.mul(p.mul(halfX, y), y))));
+  for (let k = 0; k < plan.iterations; k++) y = nextStage(p, y, () => p.mul(y, p.sub(1.5, p.mul(p.mul(halfX, y), y))));
   p.dispose(halfX);
   return y;
 }

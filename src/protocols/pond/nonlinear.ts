@@ -8,6 +8,7 @@ import type { Pond } from './pond.js';
 import { PondMaskedTensor, PondPrivateTensor, PondPublicTensor } from './pond_tensors.js';
 import { truncatePrivate } from './truncate.js';
 import { powers } from '../generic/powers.js';
+import { nextStage } from '../generic/stage.js';
 
 /** A public real coefficient as a ring element with `fracBits` fractional bits. */
 function encodeScalar(c: number, fracBits: number): bigint {
@@ -66,13 +67,7 @@ export function clamp(p: Pond, x: TfeTensor, lo: number, hi: number): TfeTensor 
   const above = p.sub(hi, x); // < 0 iff x > hi
   // the stacked copy and the comparison's intermediates are freed as soon as it is issued
   const [bLo, bHi] = tidy(() => p.split(msb(p, p.toPrivate(p.stack([below, above], 0))), 2, 0).map((b) => p.squeeze(b, [0])));
-  const lower = tidy(() => p.mul(bLo!, p.neg(below)));
-  const upper = p.mul(bHi!, above);
-  for (const t of [below, above, bLo!, bHi!]) p.dispose(t);
-  const y = p.add(x, p.add(lower, upper));
-  p.dispose(lower);
-  p.dispose(upper);
-  return y;
+  return p.add(x, p.add(p.mul(bLo!, p.neg(below)), p.mul(bHi!, above)));
 }
 
 /**
@@ -114,14 +109,8 @@ export function approximate(p: Pond, name: ApproximationName, x: TfeTensor): Tfe
   // Each stage frees its intermediates as soon as it is issued (frees run in stream order), so
   // the players reuse their buffers for the next stage instead of allocating afresh: a 10^6
   // sigmoid otherwise holds about 120 arrays of 8 MB per player until the caller's scope ends.
-  const tc = tidy(() => {
-    const t = p.mul(mid === 0 ? x : p.sub(x, mid), 1 / half);
-    return t instanceof PondPublicTensor ? t : clamp(p, t, -1, 1);
-  });
-  const poly = tidy(() => polynomial(p, tc, a.coefficients));
-  p.dispose(tc);
-  if (a.construction !== 'x-times-poly') return poly;
-  const y = p.mul(x, poly);
-  p.dispose(poly);
-  return y;
+  const t = tidy(() => p.mul(mid === 0 ? x : p.sub(x, mid), 1 / half)); // always a new tensor
+  const tc = t instanceof PondPublicTensor ? t : nextStage(p, t, () => clamp(p, t, -1, 1));
+  const poly = nextStage(p, tc, () => polynomial(p, tc, a.coefficients));
+  return a.construction === 'x-times-poly' ? nextStage(p, poly, () => p.mul(x, poly)) : poly;
 }

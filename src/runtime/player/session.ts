@@ -83,6 +83,13 @@ export function zeroCounters(): PlayerCounters {
 }
 
 /**
+ * Bytes an unread peer tensor holds, for the `--max-unread-mb` budget: 8 per u64 element, 1 per
+ * u8 element (SecureNN's Z_67 and bit tensors).
+ * @example `unreadBytes(t) // 800 for a [100] u64 tensor, 100 for a [100] u8 one`
+ */
+export const unreadBytes = (t: RingTensor): number => t.size * (t.dtype === 'u64' ? 8 : 1);
+
+/**
  * One driver's session on a player: its handle table, its receive mailbox, its pairwise and
  * private PRG seeds, its counters, and the executor that runs its instruction stream in order.
  * A failed instruction fails the session: the error goes to the driver and the rest of the
@@ -125,7 +132,7 @@ export class PlayerSession {
   }
 
   constructor(readonly id: string, readonly host: SessionHost) {
-    this.mailbox = new Mailbox<RingTensor>(undefined, host.unreadBudget, (t) => t.size * 8);
+    this.mailbox = new Mailbox<RingTensor>(undefined, host.unreadBudget, unreadBytes);
   }
 
   /** The tensor of handle `id`, or the pending receive that will produce it. */
