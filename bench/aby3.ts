@@ -17,20 +17,17 @@ import * as L from '../src/layers/index.js';
 import { sequential, train, type Optimizer, type Sequential } from '../src/models/index.js';
 import { ABY3 } from '../src/protocols/aby3/index.js';
 import { softmax } from '../src/protocols/generic/index.js';
-import { getProtocol, setProtocol, type Protocol } from '../src/protocols/protocol.js';
+import { setProtocol, type Protocol } from '../src/protocols/protocol.js';
 import { SecureNN } from '../src/protocols/securenn/index.js';
 import type { TfeTensor } from '../src/protocols/tensor.js';
 import { LocalConfig, getConfig, getRuntime, setConfig, tidy } from '../src/runtime/index.js';
-import { startLocalCluster } from '../src/runtime/transport/zmq/local_cluster.js';
 import { loadMnist, oneHot } from '../examples/private-training/mnist.js';
-import { randomValues, timeMedian, type BenchResult } from './util.js';
+import { onThreePlayers, privateOf, randomValues, timeMedian, type BenchResult } from './util.js';
 
 const BATCH = 128;
 const WARMUP_STEPS = 5;
 const quick = process.env.ABY3_BENCH_QUICK === '1';
 
-/** A private tensor shared from the driver (works on every config). */
-const privateOf = (values: Float64Array, shape: number[]) => getProtocol().definePrivateVariable(values, { shape });
 
 /** Runs `op` in a scope and waits until every player has run it. */
 async function runOnce(op: () => unknown): Promise<void> {
@@ -98,16 +95,10 @@ async function local(): Promise<BenchResult[]> {
 }
 
 async function networked(): Promise<BenchResult[]> {
-  const cluster = await startLocalCluster(['server0', 'server1', 'server2']);
-  setConfig(cluster.config);
-  try {
-    return [...(await figures(new ABY3({ sigmoid: 'polynomial' }), '', '_networked')), ...(await figures(new SecureNN(), 'securenn_', '_networked'))];
-  } catch (e) {
-    return [{ name: 'networked', value: NaN, unit: 'ms', error: (e as Error).message.slice(0, 200) }];
-  } finally {
-    await cluster.config.close().catch(() => undefined);
-    await cluster.stop();
-  }
+  return onThreePlayers('networked', async () => [
+    ...(await figures(new ABY3({ sigmoid: 'polynomial' }), '', '_networked')),
+    ...(await figures(new SecureNN(), 'securenn_', '_networked')),
+  ]);
 }
 
 /** The suite. */

@@ -51,7 +51,7 @@ async function loadRate(path: string, source: 'csv' | 'arrow', runs: number): Pr
     if (i > 0) times.push((performance.now() - t0) / 1000);
     if (x.shape[0] !== ROWS) throw new Error(`loaded ${x.shape[0]} rows, expected ${ROWS}`);
     x.dispose();
-    await tfe.getConfig().close?.();
+    await tfe.getConfig().close();
   }
   times.sort((a, b) => a - b);
   return ROWS / times[times.length >> 1]!;
@@ -98,7 +98,7 @@ async function vflEpoch(rel: string, networked: boolean): Promise<number> {
     await trainFraud({ data: rel, epochs: 1, batchSize: 100 });
     return (performance.now() - t0) / 1000; // includes loading both files and delivering the weights
   } finally {
-    await tfe.getConfig().close?.();
+    await tfe.getConfig().close();
     await cluster?.stop();
   }
 }

@@ -9,21 +9,13 @@ import { newSeed } from '../src/kernels/prg.js';
 import { shareFrom } from '../src/protocols/pond/sharing.js';
 import { truncatePrivate } from '../src/protocols/pond/truncate.js';
 import { currentRuntime } from '../src/protocols/runtime_link.js';
-import { onThreePlayers, timeMedian, type BenchResult, randomValues } from './util.js';
+import { onThreePlayers, privateOf, timeMedian, type BenchResult, randomValues } from './util.js';
 
-/** A private tensor shared by the driver (the same on LocalConfig and on three tfe players). */
-function privateOf(values: Float64Array, shape: number[]): tfe.TfeTensor {
-  return tfe.getProtocol().definePrivateVariable(values, { shape });
-}
-
-async function privateMatrix(n: number, seed: number): Promise<tfe.TfeTensor> {
-  return privateOf(randomValues(n * n, seed), [n, n]);
-}
 
 /** One private × private matmul, truncation included; masks made in the scope die with it, so each run masks afresh. */
 async function privateMatmulMs(n: number): Promise<{ ms: number; bytes: number }> {
-  const x = await privateMatrix(n, 1);
-  const y = await privateMatrix(n, 2);
+  const x = privateOf(randomValues(n * n, 1), [n, n]);
+  const y = privateOf(randomValues(n * n, 2), [n, n]);
   const once = async () => {
     await tfe.tidy(async () => { await currentRuntime().reveal((tfe.matmul(x, y) as tfe.PondPrivateTensor).shares[0]); });
   };
@@ -77,6 +69,6 @@ async function figures(suffix: string): Promise<BenchResult[]> {
 /** The suite: LocalConfig, then three `tfe player` processes (`_networked`). */
 export async function run(): Promise<BenchResult[]> {
   const local = await figures('');
-  await tfe.getConfig().close?.();
+  await tfe.getConfig().close();
   return [...local, ...(await onThreePlayers('pond_networked', () => figures('_networked')))];
 }

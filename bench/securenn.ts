@@ -10,12 +10,8 @@ import * as tfe from '../src/index.js';
 import { SecureNN } from '../src/protocols/securenn/index.js';
 import type { PondPrivateTensor } from '../src/protocols/pond/pond_tensors.js';
 import { currentRuntime } from '../src/protocols/runtime_link.js';
-import { onThreePlayers, timeMedian, type BenchResult, randomValues } from './util.js';
+import { onThreePlayers, privateOf, timeMedian, type BenchResult, randomValues } from './util.js';
 
-/** A private tensor shared by the driver (the same on LocalConfig and on three tfe players). */
-async function privateInput(values: Float64Array, shape: number[]): Promise<tfe.TfeTensor> {
-  return tfe.getProtocol().definePrivateVariable(values, { shape });
-}
 
 /**
  * Runs `op` and waits until server0's share of the result exists. Masks made inside the scope
@@ -32,7 +28,7 @@ export async function run(): Promise<BenchResult[]> {
   const rt = currentRuntime();
   const out: BenchResult[] = [];
 
-  const x5 = await privateInput(randomValues(1e5, 1), [1e5]);
+  const x5 = privateOf(randomValues(1e5, 1), [1e5]);
   out.push({ name: 'relu_1e5_ms', value: await timeMedian(() => runOnce(() => tfe.relu(x5)), { minRuns: 3, minMs: 1000 }), unit: 'ms' });
   await rt.resetCounters();
   await runOnce(() => tfe.relu(x5));
@@ -43,7 +39,7 @@ export async function run(): Promise<BenchResult[]> {
   out.push({ name: 'relu_rounds', value: rounds, unit: 'rounds', byPlayer: Object.fromEntries(Object.entries(counters).map(([k, c]) => [k, c.rounds])) });
   const paper = new SecureNN({ msb: 'share-convert' });
   tfe.setProtocol(paper);
-  const x5p = await privateInput(randomValues(1e5, 1), [1e5]);
+  const x5p = privateOf(randomValues(1e5, 1), [1e5]);
   await rt.resetCounters();
   await runOnce(() => tfe.relu(x5p));
   const paperCounters = await rt.counters();
@@ -58,7 +54,7 @@ export async function run(): Promise<BenchResult[]> {
   out.push({ name: 'paper_relu_bytes_per_element', value: (8 * 64 * 7 + 24 * 64) / 8, unit: 'B', note: 'SecureNN (PETS 2019) ReLU: 8ℓ·log p + 24ℓ bits, 10 rounds' });
 
   out.push(...(await timed(snn, '')));
-  await tfe.getConfig().close?.();
+  await tfe.getConfig().close();
   return [...out, ...(await onThreePlayers('securenn_networked', async () => {
     const p = new SecureNN();
     tfe.setProtocol(p);
@@ -69,7 +65,7 @@ export async function run(): Promise<BenchResult[]> {
 /** The timed figures on the active config, each name with `suffix`. */
 async function timed(snn: SecureNN, suffix: string): Promise<BenchResult[]> {
   const out: BenchResult[] = [];
-  const x6 = await privateInput(randomValues(1e6, 2), [1e6]);
+  const x6 = privateOf(randomValues(1e6, 2), [1e6]);
   const relu6 = await timeMedian(() => runOnce(() => tfe.relu(x6)), { warmup: 0, minRuns: 2, minMs: 0 });
   out.push({ name: `relu_1e6_ms${suffix}`, value: relu6, unit: 'ms', backend: tfe.getBackend().name });
   const plain = randomValues(1e6, 2);
@@ -77,7 +73,7 @@ async function timed(snn: SecureNN, suffix: string): Promise<BenchResult[]> {
   out.push({ name: `relu_1e6_ratio_vs_plaintext${suffix}`, value: relu6 / plainMs, unit: 'x', plaintextMs: plainMs });
   tfe.dispose(x6);
 
-  const img = await privateInput(randomValues(64 * 28 * 28 * 16, 3), [64, 28, 28, 16]);
+  const img = privateOf(randomValues(64 * 28 * 28 * 16, 3), [64, 28, 28, 16]);
   out.push({
     name: `maxpool_2x2_64x28x28x16_ms${suffix}`,
     value: await timeMedian(() => runOnce(() => snn.maxPool2d(img, { poolSize: 2 })), { warmup: 0, minRuns: 2, minMs: 0 }),
@@ -85,7 +81,7 @@ async function timed(snn: SecureNN, suffix: string): Promise<BenchResult[]> {
   });
   tfe.dispose(img);
 
-  const logits = await privateInput(randomValues(1000 * 10, 4), [1000, 10]);
+  const logits = privateOf(randomValues(1000 * 10, 4), [1000, 10]);
   out.push({ name: `argmax_1000x10_ms${suffix}`, value: await timeMedian(() => runOnce(() => snn.argmax(logits, 1)), { minRuns: 3, minMs: 1000 }), unit: 'ms' });
   tfe.dispose(logits);
   return out;

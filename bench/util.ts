@@ -1,3 +1,5 @@
+import { getProtocol } from '../src/protocols/protocol.js';
+import type { TfeTensor } from '../src/protocols/tensor.js';
 import { setConfig } from '../src/runtime/config/config.js';
 import { startLocalCluster } from '../src/runtime/transport/zmq/local_cluster.js';
 
@@ -62,4 +64,16 @@ export async function onThreePlayers(what: string, figures: () => Promise<BenchR
     await cluster.config.close().catch(() => undefined);
     await cluster.stop();
   }
+}
+
+/**
+ * A private tensor shared by the driver with the active protocol: the same code on LocalConfig
+ * and on three `tfe player` processes. A variable, so it outlives `tidy` scopes until disposed.
+ * @example
+ * ```ts
+ * const x = privateOf(randomValues(1e6, 1), [1e6]);
+ * ```
+ */
+export function privateOf(values: Float64Array, shape: number[]): TfeTensor {
+  return getProtocol().definePrivateVariable(values, { shape });
 }

@@ -33,24 +33,24 @@ constexpr size_t kMinBlock = 64;             // smallest block (one cache line)
 constexpr size_t kHuge = 2 << 20;             // huge-page size
 constexpr size_t kMaxCached = size_t(512) << 20;
 
-// This machine's physical memory, for the two limits below.
-size_t PhysicalMemory() {
+// This machine's physical memory, for the two limits below (read once).
+const size_t kPhysicalMemory = [] {
   long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
   return pages > 0 && page > 0 ? size_t(pages) * size_t(page) : size_t(8) << 30;
-}
+}();
 
 // Blocks out at once (leased, in the JS output cache, or garbage not yet collected) before
 // outputs come from V8: half the machine's memory, at most 8 GiB. A 10^6-element Pond sigmoid
 // has about 2 GB in flight; at the old fixed 1 GiB a third of its outputs came from V8, which
 // only a collection frees (issue 17).
-const size_t kMaxOutstanding = std::min(PhysicalMemory() / 2, size_t(8) << 30);
+const size_t kMaxOutstanding = std::min(kPhysicalMemory / 2, size_t(8) << 30);
 // Blocks out up to this many bytes are not reported to V8 as external memory: most return
 // through Recycle, and reporting their rise and fall within one protocol step would start a
 // garbage collection at every swing. Beyond it, each byte out is reported, so blocks that only
 // a collection returns (tensors sent or revealed) still drive one. An eighth of the machine's
 // memory, at most 2 GiB: at the old fixed 256 MiB, a 10^6 sigmoid's working set kept the
 // reported figure swinging by gigabytes, and V8 answered every 64 MB rise with a mark-compact.
-const size_t kUnreported = std::min(PhysicalMemory() / 8, size_t(2) << 30);
+const size_t kUnreported = std::min(kPhysicalMemory / 8, size_t(2) << 30);
 
 // A block handed to JS. `returned` is set when Recycle gave it back before its finalizer ran.
 struct Lease {

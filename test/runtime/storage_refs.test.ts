@@ -65,6 +65,18 @@ testIf(nativeAvailable(), 'the native addon is not built')('a full cache, or a m
   assert.is(keepOutput(loadBinding().alloc(true, OUTPUT_CACHE_BYTES / 8 + 8, false)), false, 'an array larger than the cache is not kept');
 });
 
+testIf(nativeAvailable(), 'the native addon is not built')('keeping an array whose size has only the oldest array waiting evicts that one and keeps the new one', () => {
+  const n = OUTPUT_CACHE_BYTES / 8 / 2 - 8; // two fit, three do not
+  const first = loadBinding().alloc(true, n, false);
+  const other = loadBinding().alloc(true, n + 1, false);
+  const second = loadBinding().alloc(true, n, false);
+  assert.ok(keepOutput(first) && keepOutput(other));
+  assert.ok(keepOutput(second), 'kept, by evicting `first`, the only array of its size');
+  assert.is(first.length, 0, 'first went back to the addon');
+  assert.ok(takeOutput(true, n) === second, 'and the new array waits under its size');
+  assert.ok(takeOutput(true, n + 1) === other);
+});
+
 testIf(nativeAvailable(), 'the native addon is not built')('the last reference releases; views share one count; escaped buffers stay', () => {
   const x = fill(5n);
   const view = runKernel('Reshape', [x], { shape: [N / 2, 2] }, 'native');

@@ -67,7 +67,10 @@ function evictOldest(need: number): void {
   while (freed < need && age.size) {
     const old = age.values().next().value!;
     age.delete(old);
-    free.get(keyOf(old instanceof BigUint64Array, old.length))!.shift(); // the oldest of its size is first
+    const key = keyOf(old instanceof BigUint64Array, old.length);
+    const list = free.get(key)!;
+    list.shift(); // lists grow at the end and are taken from the end: the oldest of a size is first
+    if (!list.length) free.delete(key);
     bytes -= old.byteLength;
     freed += old.byteLength;
     loadBinding().recycle(old);
@@ -90,10 +93,10 @@ export function keepOutput(v: HostArray): boolean {
   if (v.constructor !== BigUint64Array && v.constructor !== Uint8Array) return false;
   if (v.length === 0 || v.byteOffset !== 0 || v.byteLength !== v.buffer.byteLength || v.byteLength > OUTPUT_CACHE_BYTES) return false;
   const key = keyOf(v instanceof BigUint64Array, v.length);
+  if ((free.get(key)?.length ?? 0) >= OUTPUT_CACHE_PER_SIZE) return false;
+  evictOldest(bytes + v.byteLength - OUTPUT_CACHE_BYTES); // may empty (and drop) this size's list
   let list = free.get(key);
   if (!list) free.set(key, (list = []));
-  if (list.length >= OUTPUT_CACHE_PER_SIZE) return false;
-  evictOldest(bytes + v.byteLength - OUTPUT_CACHE_BYTES);
   list.push(v);
   age.add(v);
   bytes += v.byteLength;

@@ -23,18 +23,12 @@ import { setFlagsFromString } from 'node:v8';
  * player in every case: the external buffers were never the live set, only the trigger. V8
  * still bounds the limit by half the distance to `--max-old-space-size`, so a player whose JS
  * heap really grows is collected before it runs out.
- * @example
- * ```ts
- * PLAYER_HEAP_GROWING_PERCENT; // 600: the limit is 7× the live heap
- * ```
  */
-export const PLAYER_HEAP_GROWING_PERCENT = 600;
-
-let tuned = false;
+const PLAYER_HEAP_GROWING_PERCENT = 600;
 
 /**
- * Lets this process's old generation grow by {@link PLAYER_HEAP_GROWING_PERCENT} % between full
- * collections, once.
+ * Lets this process's old generation grow by `PLAYER_HEAP_GROWING_PERCENT` (600 %) between full
+ * collections.
  * Called by `tfe player` (whose traffic is large ZeroMQ messages) before its first message;
  * `TFE_NO_HEAP_TUNING=1` leaves V8's default (for comparisons). The flag is a collection
  * heuristic that V8 reads at every collection, so setting it after start-up takes effect from
@@ -47,7 +41,6 @@ let tuned = false;
  * ```
  */
 export function tuneHeapForMessages(): void {
-  if (tuned || process.env.TFE_NO_HEAP_TUNING) return;
-  tuned = true;
+  if (process.env.TFE_NO_HEAP_TUNING) return;
   setFlagsFromString(`--heap-growing-percent=${PLAYER_HEAP_GROWING_PERCENT}`);
 }
