@@ -19,8 +19,13 @@ export type Frames = Buffer[];
 
 /** The largest message a serving address accepts from a client: 16 MiB (a share of 2M values). */
 export const SERVING_MAX_MESSAGE_BYTES = 16 * 2 ** 20;
-/** Messages a serving address queues before ZeroMQ stops reading from a client. */
-export const SERVING_RECEIVE_HWM = 1000;
+/**
+ * Messages a serving address queues per client connection before ZeroMQ stops reading from it
+ * (TCP back-pressure, nothing dropped). ZeroMQ's size limit is per frame, so a connection can
+ * hold up to this many messages of {@link SERVING_MAX_MESSAGE_BYTES} per frame: kept small
+ * (was 1000, i.e. 16 GB per connection in the worst case).
+ */
+export const SERVING_RECEIVE_HWM = 4;
 /**
  * The ZAP domain of CURVE serving addresses: clients are anonymous (any client key may
  * connect), but the connection is encrypted and the client knows it talks to the key holder.

@@ -61,6 +61,13 @@ interface Peer { entry: HostEntry; sock: zmq.Dealer; queue: SendQueue; connected
 /** Silence allowed to a peer whose liveness worker has not answered yet (see heartbeat). */
 const STARTUP_GRACE_MS = 30_000;
 
+/**
+ * Messages the player's port queues per connection before ZeroMQ stops reading from it (TCP
+ * back-pressure; the sender's queue holds the rest). ZeroMQ's `--max-message-mb` limit is per
+ * frame, so this count is what bounds what one connection can park here (was 1000).
+ */
+const PLAYER_RECEIVE_HWM = 64;
+
 const MAGIC_PREFIX = Buffer.from([0x54, 0x46, 0x45, 0x00]);
 
 /**
@@ -106,7 +113,7 @@ export class PlayerDaemon {
     this.curve = curveKeys(args.hostmap, args.curveSecretKey, args.name);
     if (this.curve) setServingCurveKey(args.name, this.curve.secretKey); // its serving address uses CURVE too
     this.router = new zmq.Router({
-      linger: 0, sendHighWaterMark: 0, receiveHighWaterMark: args.receiveHighWaterMark ?? 1000,
+      linger: 0, sendHighWaterMark: 0, receiveHighWaterMark: args.receiveHighWaterMark ?? PLAYER_RECEIVE_HWM,
       maxMessageSize: args.maxMessageBytes ?? 2 ** 30, ...serverOptions(this.curve),
     });
     this.self = self;
