@@ -38,10 +38,16 @@ export function graphFromJson(text: string): OnnxGraph {
   return { ...o, constants: new Map(o.constants.map(([k, c]) => [k, { shape: c.shape, values: Float64Array.from(c.values) } as OnnxConstant])) };
 }
 
-let cached: { path: string; weights: OnnxWeights } | undefined;
+/** The weights of the model last read, keyed by player and resolved path, until all are shared. */
+let cached: { key: string; weights: OnnxWeights } | undefined;
 
-async function read(rel: string, ctx: DataContext): Promise<{ graph: OnnxGraph; weights: OnnxWeights }> {
+/** Resolves `rel` inside the player's data directory (the policy's check, on every call). */
+function resolve(rel: string, ctx: DataContext): { path: string; key: string } {
   const path = ctx.resolvePath(rel); // its own error (outside the data directory, ...) as is
+  return { path, key: `${ctx.player}\u0000${path}` };
+}
+
+async function read(path: string, rel: string): Promise<{ graph: OnnxGraph; weights: OnnxWeights }> {
   let bytes: Uint8Array;
   try { bytes = new Uint8Array(await readFile(path)); } catch (e) {
     throw new ValueError(`cannot read ONNX model \`${rel}\`: ${(e as NodeJS.ErrnoException).code ?? 'unreadable'}`);
@@ -57,9 +63,10 @@ function pathArg(args: Record<string, unknown>, loader: string): string {
 
 registerLoader('onnx-graph', async (args, ctx) => {
   const rel = pathArg(args, 'onnx-graph');
-  const { graph, weights } = await read(rel, ctx);
+  const { path, key } = resolve(rel, ctx);
+  const { graph, weights } = await read(path, rel);
   ctx.declare?.('public'); // the graph and its public structure constants, which the driver rebuilds; never a weight value
-  cached = { path: rel, weights };
+  cached = { key, weights };
   const bytes = new TextEncoder().encode(graphToJson(graph));
   return new RingTensor([bytes.length], 'u8', getBackend().upload(bytes, 'u8'), 256);
 });
@@ -69,7 +76,8 @@ registerLoader('onnx-weight', async (args, ctx) => {
   const name = args.name;
   const fracBits = args.fracBits ?? 16;
   if (typeof name !== 'string' || !Number.isInteger(fracBits)) throw new ValueError('onnx-weight loader: expected a string `name` and an integer `fracBits`');
-  if (cached?.path !== rel) cached = { path: rel, weights: (await read(rel, ctx)).weights };
+  const { path, key } = resolve(rel, ctx);
+  if (cached?.key !== key) cached = { key, weights: (await read(path, rel)).weights };
   const w = cached.weights.get(name);
   if (!w) throw new ValueError(`onnx-weight loader: \`${rel}\` has no initializer \`${name}\``);
   // taken once: the player keeps no plaintext weights after the last one is shared

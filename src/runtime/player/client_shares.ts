@@ -1,5 +1,6 @@
 import { ProtocolError, ValueError } from '../../errors.js';
 import { ServingRouter, type Frames } from '../transport/zmq/serving_sockets.js';
+import { MAX_WIRE_ELEMENTS } from '../wire/instructions.js';
 import { hostTensor, tensorBytes, tensorFromBytes } from '../wire/tensor_bytes.js';
 import { registerLoader, registerSink } from './data_sources.js';
 
@@ -204,10 +205,12 @@ registerLoader('client-share', async (args, ctx) => {
   if (!Array.isArray(features) || !features.every((d) => Number.isSafeInteger(d) && d >= 1)) throw new ValueError('client-share: `features` must be an array of positive integers');
   if (typeof timeoutMs !== 'number' || !(timeoutMs > 0)) throw new ValueError('client-share: `timeoutMs` must be a positive number');
   const requests = requestsOf(args);
-  ctx.declare?.('share'); // a client's share, not this player's data
-  const ep = await endpoint(ctx.player, bind);
   const width = features.reduce((a, b) => a * b, 1);
   const rows = requests.reduce((n, r) => n + r.rows, 0);
+  // bounded before anything is allocated or bound, like every tensor a driver names
+  if (rows * width > MAX_WIRE_ELEMENTS) throw new ValueError(`client-share: ${rows} rows of ${width} features is more than ${MAX_WIRE_ELEMENTS} elements`);
+  ctx.declare?.('share'); // a client's share, not this player's data
+  const ep = await endpoint(ctx.player, bind);
   const out = new BigUint64Array(rows * width); // a request without a valid share stays zero
   const deadline = Date.now() + timeoutMs;
   // every share of the batch is awaited at once: one slow client costs the batch one timeout
