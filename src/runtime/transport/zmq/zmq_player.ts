@@ -98,7 +98,9 @@ export class PlayerDaemon {
   private readonly sessionIdleMs: number;
   private readonly log: (line: string) => void;
   private readonly gate: PlayerGate;
+  /** Rejected messages and rejected connections are rate-limited apart, so a flood of one cannot hide the other. */
   private readonly logRejection: (line: string) => void;
+  private readonly logConnectionRejection: (line: string) => void;
   private timer?: NodeJS.Timeout;
   private stopped = false;
   private readonly liveness = new LivenessResponder();
@@ -122,6 +124,7 @@ export class PlayerDaemon {
     this.sessionIdleMs = args.sessionIdleMs ?? 600_000;
     this.log = args.log ?? ((line) => console.error(line));
     this.logRejection = rateLimitedLog(this.log);
+    this.logConnectionRejection = rateLimitedLog(this.log);
     this.routerQueue = new SendQueue(this.router, (e) => this.log(`${this.tag} send to a driver failed: ${e.message}`));
     this.gate = new PlayerGate(this.curve, args.maxSessions ?? 64);
     this.player = new Player({ name: args.name, net: this.peerNet(), inProcess: false, dataDir: args.dataDir, checkBounds: args.checkBounds, policy: args.policy ?? DEFAULT_POLICY, maxUnreadBytes: args.maxUnreadBytes ?? 2 ** 31 });
@@ -132,10 +135,10 @@ export class PlayerDaemon {
   /** Binds the port and starts connecting to peers. Rejects when the port cannot be bound. */
   async start(): Promise<void> {
     const endpoint = `tcp://${this.args.bindHost ?? this.self.host}:${this.self.port}`;
-    this.router.events.on('handshake:error:protocol', (ev) => this.logRejection(`${this.tag} rejected a connection on ${ev.address}: bad handshake (${ev.error.message})`));
-    this.router.events.on('handshake:error:other', (ev) => this.logRejection(`${this.tag} rejected a connection on ${ev.address}: ${ev.error.message}`));
-    this.router.events.on('handshake:error:auth', (ev) => this.logRejection(`${this.tag} rejected a connection on ${ev.address}: authentication failed (${ev.error.message})`));
-    if (this.curve) this.stopZap = await startZapHandler(this.curve.allowed, (line) => this.logRejection(`${this.tag} ${line}`));
+    this.router.events.on('handshake:error:protocol', (ev) => this.logConnectionRejection(`${this.tag} rejected a connection on ${ev.address}: bad handshake (${ev.error.message})`));
+    this.router.events.on('handshake:error:other', (ev) => this.logConnectionRejection(`${this.tag} rejected a connection on ${ev.address}: ${ev.error.message}`));
+    this.router.events.on('handshake:error:auth', (ev) => this.logConnectionRejection(`${this.tag} rejected a connection on ${ev.address}: authentication failed (${ev.error.message})`));
+    if (this.curve) this.stopZap = await startZapHandler(this.curve.allowed, (line) => this.logConnectionRejection(`${this.tag} ${line}`));
     await this.router.bind(endpoint);
     this.livenessPort = await this.liveness.start(this.args.bindHost ?? this.self.host, this.curve?.secretKey, this.args.livenessPort ?? 0);
     for (const entry of this.args.hostmap.players) if (entry.name !== this.self.name) this.connectPeer(entry);
