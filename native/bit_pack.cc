@@ -25,7 +25,7 @@ inline uint64_t EvenBits(uint64_t w) {
 #endif
 }
 
-// bitUnzipPack(x, odd, async) -> BigUint64Array of ceil(n/2) words
+// bitUnzipPack(x, odd, async, out?) -> BigUint64Array of ceil(n/2) words
 Napi::Value BitUnzipPack(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Arr x = GetU64(info, 0, "x");
@@ -33,8 +33,9 @@ Napi::Value BitUnzipPack(const Napi::CallbackInfo& info) {
   bool async = GetBool(info, 2, "async");
   const int64_t n = static_cast<int64_t>(x.length);
   const int64_t m = (n + 1) / 2;
-  uint64_t* o;
-  Napi::Value out = NewU64(env, static_cast<size_t>(m), false, &o);
+  Arr outArr = OutArr(info, 3, true, static_cast<size_t>(m));
+  uint64_t* o = outArr.u();
+  Napi::Value out = outArr.value;
   const uint64_t* a = x.u();
   const int shift = odd ? 1 : 0;
   return RunWork(env, async && n >= kAsyncMin, {x.value}, out, [=] {

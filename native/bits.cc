@@ -8,12 +8,13 @@ namespace {
 
 constexpr int64_t kGrain = 1 << 15;
 
-// bitExtract(x, bit) -> Uint8Array of bit `bit` of each element
+// bitExtract(x, bit, out?) -> Uint8Array of bit `bit` of each element
 Napi::Value BitExtract(const Napi::CallbackInfo& info) {
   Arr x = GetU64(info, 0, "x");
   int bit = static_cast<int>(GetInt(info, 1, "bit", 0, 63));
-  uint8_t* o;
-  Napi::Value out = NewU8(info.Env(), x.length, false, &o);
+  Arr outArr = OutArr(info, 2, false, x.length);
+  uint8_t* o = outArr.b();
+  Napi::Value out = outArr.value;
   const uint64_t* a = x.u();
   ParallelRange(static_cast<int64_t>(x.length), kGrain, [&](int64_t b, int64_t e) {
     for (int64_t i = b; i < e; i++) o[i] = uint8_t((a[i] >> bit) & 1);
@@ -21,11 +22,12 @@ Napi::Value BitExtract(const Napi::CallbackInfo& info) {
   return out;
 }
 
-// bitDecompose(x) -> Uint8Array [..., 64] of bits, least significant first
+// bitDecompose(x, out?) -> Uint8Array [..., 64] of bits, least significant first
 Napi::Value BitDecompose(const Napi::CallbackInfo& info) {
   Arr x = GetU64(info, 0, "x");
-  uint8_t* o;
-  Napi::Value out = NewU8(info.Env(), x.length * 64, false, &o);
+  Arr outArr = OutArr(info, 1, false, x.length * 64);
+  uint8_t* o = outArr.b();
+  Napi::Value out = outArr.value;
   const uint64_t* a = x.u();
   ParallelRange(static_cast<int64_t>(x.length), kGrain / 64, [&](int64_t b, int64_t e) {
     for (int64_t i = b; i < e; i++) {

@@ -31,7 +31,6 @@ namespace {
 
 constexpr size_t kMinBlock = 64;             // smallest block (one cache line)
 constexpr size_t kHuge = 2 << 20;             // huge-page size
-constexpr size_t kMaxCached = size_t(512) << 20;
 
 // This machine's physical memory, for the two limits below (read once).
 const size_t kPhysicalMemory = [] {
@@ -51,6 +50,11 @@ const size_t kMaxOutstanding = std::min(kPhysicalMemory / 2, size_t(8) << 30);
 // memory, at most 2 GiB: at the old fixed 256 MiB, a 10^6 sigmoid's working set kept the
 // reported figure swinging by gigabytes, and V8 answered every 64 MB rise with a mark-compact.
 const size_t kUnreported = std::min(kPhysicalMemory / 8, size_t(2) << 30);
+// Free blocks kept for reuse: a sixteenth of the machine's memory, at most 1 GiB. The JS output
+// cache (out_cache.ts) keeps released outputs first; this cache takes what it evicts and the
+// blocks of tensors only a collection frees. At the old fixed 512 MiB, a 10^6-element ABY3 relu
+// overflowed it, so three in four outputs were fresh pages the kernel had to zero.
+const size_t kMaxCached = std::min(kPhysicalMemory / 16, size_t(1) << 30);
 
 // A block handed to JS. `returned` is set when Recycle gave it back before its finalizer ran.
 struct Lease {
@@ -64,6 +68,9 @@ std::multimap<size_t, void*> cache;
 std::unordered_map<void*, Lease*> leased;  // by block address; guarded by mu
 size_t cachedBytes = 0;
 size_t outstanding = 0;
+// Counters for poolStats(): blocks taken from the cache, freshly allocated, and freed to the
+// system because the cache was full.
+uint64_t hits = 0, fresh = 0, evicted = 0;
 int64_t reported = 0;  // bytes reported to V8; main thread only
 
 // The block size for n bytes: powers of two from kMinBlock below the huge-page size (so a
@@ -99,10 +106,12 @@ void* Take(size_t cls) {
       cache.erase(it);
       cachedBytes -= cls;
       outstanding += cls;
+      hits++;
       return p;
     }
     if (outstanding + cls > kMaxOutstanding) return nullptr;
     outstanding += cls;
+    fresh++;
   }
   void* p = nullptr;
   if (posix_memalign(&p, cls >= kHuge ? kHuge : 64, cls) != 0) {
@@ -122,6 +131,7 @@ void GiveLocked(void* p, size_t cls) {
   while (cachedBytes + cls > kMaxCached && !cache.empty()) {
     auto it = cache.begin();
     cachedBytes -= it->first;
+    evicted++;
     free(it->second);
     cache.erase(it);
   }
@@ -222,6 +232,20 @@ Napi::Value PooledEntry(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(env, leased.count(ab.Data()) != 0);
 }
 
+// poolStats() -> {outstanding, cached, hits, fresh, evicted}: bytes out and cached now, and
+// block counts since start-up (for benchmarks and tests of the pool's reuse).
+Napi::Value StatsEntry(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object o = Napi::Object::New(env);
+  std::lock_guard<std::mutex> lock(mu);
+  o.Set("outstanding", Napi::Number::New(env, static_cast<double>(outstanding)));
+  o.Set("cached", Napi::Number::New(env, static_cast<double>(cachedBytes)));
+  o.Set("hits", Napi::Number::New(env, static_cast<double>(hits)));
+  o.Set("fresh", Napi::Number::New(env, static_cast<double>(fresh)));
+  o.Set("evicted", Napi::Number::New(env, static_cast<double>(evicted)));
+  return o;
+}
+
 }  // namespace
 
 Napi::ArrayBuffer NewUninitBuffer(Napi::Env env, size_t bytes) {
@@ -237,6 +261,7 @@ Napi::ArrayBuffer NewZeroBuffer(Napi::Env env, size_t bytes) {
 void InitBufferPool(Napi::Env env, Napi::Object exports) {
   exports.Set("recycle", Napi::Function::New(env, RecycleEntry));
   exports.Set("pooled", Napi::Function::New(env, PooledEntry));
+  exports.Set("poolStats", Napi::Function::New(env, StatsEntry));
 }
 
 }  // namespace tfe

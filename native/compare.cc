@@ -28,7 +28,7 @@ void CompareT(int op, const Plan& p, const T* a, const T* b, uint8_t* o) {
   }
 }
 
-// compare(op, a, b, outShape, aStrides, bStrides, signed, async) -> Uint8Array of bits
+// compare(op, a, b, outShape, aStrides, bStrides, signed, async, out?) -> Uint8Array of bits
 Napi::Value Compare(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int op = static_cast<int>(GetInt(info, 0, "op", 0, 5));
@@ -37,8 +37,9 @@ Napi::Value Compare(const Napi::CallbackInfo& info) {
   Plan p = args.plan;
   bool sgn = GetBool(info, 6, "signed");
   bool async = GetBool(info, 7, "async");
-  uint8_t* o;
-  Napi::Value out = NewU8(env, static_cast<size_t>(p.total), false, &o);
+  Arr outArr = OutArr(info, 8, false, static_cast<size_t>(p.total));
+  uint8_t* o = outArr.b();
+  Napi::Value out = outArr.value;
   return RunWork(env, async && p.total >= kBroadcastAsyncMin, {a.value, b.value}, out, [=] {
     if (!a.u64) {
       CompareT(op, p, a.b(), b.b(), o);
@@ -50,7 +51,7 @@ Napi::Value Compare(const Napi::CallbackInfo& info) {
   });
 }
 
-// select(cond, a, b, outShape, cStrides, aStrides, bStrides, async) -> a where cond else b
+// select(cond, a, b, outShape, cStrides, aStrides, bStrides, async, out?) -> a where cond else b
 Napi::Value Select(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Arr c = GetU8(info, 0, "cond");
@@ -68,7 +69,7 @@ Napi::Value Select(const Napi::CallbackInfo& info) {
     Fail(env, "strides read outside `cond`, `a` or `b`");
   }
   Plan p = MakePlan(shape, {&sc, &sa, &sb});
-  Arr o = NewArr(env, a.u64, static_cast<size_t>(p.total), false);
+  Arr o = OutArr(info, 8, a.u64, static_cast<size_t>(p.total));
   size_t es = a.u64 ? 8 : 1;
   return RunWork(env, async && p.total >= (1 << 16), {c.value, a.value, b.value}, o.value, [=] {
     ParallelWalk(p, [&](int64_t pos, const int64_t* offs, const int64_t* in, int64_t n) {

@@ -17,7 +17,7 @@ ConvGeom GetGeom(const Napi::CallbackInfo& info, size_t i) {
 
 namespace {
 
-// conv2d(x, w, F, ...geom, async) -> [N, oh, ow, F]
+// conv2d(x, w, F, ...geom, async, out?) -> [N, oh, ow, F]
 Napi::Value Conv2D(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Arr x = GetU64(info, 0, "x"), w = GetU64(info, 1, "w");
@@ -27,8 +27,9 @@ Napi::Value Conv2D(const Napi::CallbackInfo& info) {
   CheckLength(env, x, static_cast<size_t>(g.n * g.h * g.w * g.c), "x");
   CheckLength(env, w, static_cast<size_t>(g.Cols() * F), "w");
   int64_t M = g.Rows(), K = g.Cols();
-  uint64_t* o;
-  Napi::Value out = NewU64(env, static_cast<size_t>(M * F), false, &o);
+  Arr outArr = OutArr(info, 16, true, static_cast<size_t>(M * F));
+  uint64_t* o = outArr.u();
+  Napi::Value out = outArr.value;
   const uint64_t *xp = x.u(), *wp = w.u();
   bool big = async && M * K * F >= (int64_t(1) << 18);
   return RunWork(env, big, {x.value, w.value}, out, [=] {
@@ -48,7 +49,7 @@ Napi::Value Conv2D(const Napi::CallbackInfo& info) {
   });
 }
 
-// im2col(x, ...geom, async) -> [N·oh·ow, kh·kw·C]
+// im2col(x, ...geom, async, out?) -> [N·oh·ow, kh·kw·C]
 Napi::Value Im2Col(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Arr x = GetArr(info, 0, "x");
@@ -56,7 +57,7 @@ Napi::Value Im2Col(const Napi::CallbackInfo& info) {
   bool async = GetBool(info, 13, "async");
   CheckLength(env, x, static_cast<size_t>(g.n * g.h * g.w * g.c), "x");
   int64_t M = g.Rows(), K = g.Cols();
-  Arr o = NewArr(env, x.u64, static_cast<size_t>(M * K), false);
+  Arr o = OutArr(info, 14, x.u64, static_cast<size_t>(M * K));
   return RunWork(env, async && M * K >= (1 << 18), {x.value}, o.value, [=] {
     ParallelRange(M, 64, [&](int64_t b, int64_t e) {
       for (int64_t row = b; row < e; row++) {

@@ -46,7 +46,7 @@ Napi::Value StridedCopy(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
-// gather(x, outer, axisLen, inner, indices) -> [outer, indices.length, inner]
+// gather(x, outer, axisLen, inner, indices, out?) -> [outer, indices.length, inner]
 Napi::Value Gather(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Arr x = GetArr(info, 0, "x");
@@ -59,7 +59,7 @@ Napi::Value Gather(const Napi::CallbackInfo& info) {
     if (v < 0 || v >= len) Fail(env, "`indices` out of range [0, " + std::to_string(len) + ")");
   }
   int64_t k = static_cast<int64_t>(idx.size());
-  Arr o = NewArr(env, x.u64, static_cast<size_t>(outer * k * inner), false);
+  Arr o = OutArr(info, 5, x.u64, static_cast<size_t>(outer * k * inner));
   size_t es = x.u64 ? 8 : 1;
   const uint8_t* s = static_cast<const uint8_t*>(x.data);
   uint8_t* d = static_cast<uint8_t*>(o.data);

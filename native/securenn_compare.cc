@@ -155,7 +155,7 @@ inline void MaskOneVec(const MaskArgs& a, int64_t e) {
 }
 #endif
 
-// privateCompareMask(x, r, beta, s, z, rot, first, modulus, edgeCase, async) -> Uint8Array [n, 64]
+// privateCompareMask(x, r, beta, s, z, rot, first, modulus, edgeCase, async, out?) -> Uint8Array [n, 64]
 Napi::Value PrivateCompareMask(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Arr x = GetU8(info, 0, "x"), r = GetU64(info, 1, "r"), beta = GetU8(info, 2, "beta");
@@ -172,7 +172,9 @@ Napi::Value PrivateCompareMask(const Napi::CallbackInfo& info) {
   a.edgeCase = GetBool(info, 8, "edgeCase");
   bool async = GetBool(info, 9, "async");
   a.x = x.b(); a.r = r.u(); a.beta = beta.b(); a.s = s.b(); a.z = z.b(); a.rot = rot.b();
-  Napi::Value out = NewU8(env, n * kBits, false, &a.out);
+  Arr outArr = OutArr(info, 10, false, n * kBits);
+  a.out = outArr.b();
+  Napi::Value out = outArr.value;
   const int64_t total = static_cast<int64_t>(n);
   return RunWork(env, async && total >= kAsyncMin, {x.value, r.value, beta.value, s.value, z.value, rot.value}, out, [=] {
 #if TFE_SNN_AVX512
@@ -188,7 +190,7 @@ Napi::Value PrivateCompareMask(const Napi::CallbackInfo& info) {
   });
 }
 
-// privateCompareZeroTest(d0, d1, modulus, async) -> Uint8Array [n]: 1 where some
+// privateCompareZeroTest(d0, d1, modulus, async, out?) -> Uint8Array [n]: 1 where some
 // (d0 + d1) mod p of the row is 0, i.e. d0 + d1 ∈ {0, p}.
 Napi::Value PrivateCompareZeroTest(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -198,8 +200,9 @@ Napi::Value PrivateCompareZeroTest(const Napi::CallbackInfo& info) {
   const uint32_t p = static_cast<uint32_t>(GetInt(info, 2, "modulus", 3, 255));
   bool async = GetBool(info, 3, "async");
   const int64_t n = static_cast<int64_t>(d0.length / kBits);
-  uint8_t* o;
-  Napi::Value out = NewU8(env, static_cast<size_t>(n), false, &o);
+  Arr outArr = OutArr(info, 4, false, static_cast<size_t>(n));
+  uint8_t* o = outArr.b();
+  Napi::Value out = outArr.value;
   const uint8_t* a = d0.b();
   const uint8_t* b = d1.b();
   return RunWork(env, async && n >= kAsyncMin, {d0.value, d1.value}, out, [=] {
@@ -218,7 +221,7 @@ Napi::Value PrivateCompareZeroTest(const Napi::CallbackInfo& info) {
   });
 }
 
-// bitDecomposeSub(x, s, modulus, async) -> Uint8Array [n, 64]: (bit_i(x) − s_i) mod m, the second
+// bitDecomposeSub(x, s, modulus, async, out?) -> Uint8Array [n, 64]: (bit_i(x) − s_i) mod m, the second
 // share of x's bits when s is the first (server2 dealing bit shares: BitDecompose and Sub in one
 // pass, one output).
 Napi::Value BitDecomposeSub(const Napi::CallbackInfo& info) {
@@ -228,8 +231,9 @@ Napi::Value BitDecomposeSub(const Napi::CallbackInfo& info) {
   const uint32_t m = static_cast<uint32_t>(GetInt(info, 2, "modulus", 2, 256));
   bool async = GetBool(info, 3, "async");
   const int64_t n = static_cast<int64_t>(x.length);
-  uint8_t* o;
-  Napi::Value out = NewU8(env, x.length * kBits, false, &o);
+  Arr outArr = OutArr(info, 4, false, x.length * kBits);
+  uint8_t* o = outArr.b();
+  Napi::Value out = outArr.value;
   const uint64_t* xv = x.u();
   const uint8_t* sv = s.b();
   return RunWork(env, async && n >= kAsyncMin, {x.value, s.value}, out, [=] {

@@ -16,14 +16,15 @@ inline uint64_t AddOdd(uint64_t a, uint64_t b) {
   return s == ~uint64_t(0) ? 0 : s;
 }
 
-// addModOdd(a, b, async) -> BigUint64Array; b has a's length or length 1
+// addModOdd(a, b, async, out?) -> BigUint64Array; b has a's length or length 1
 Napi::Value AddModOdd(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Arr a = GetU64(info, 0, "a"), b = GetU64(info, 1, "b");
   if (b.length != 1) CheckLength(env, b, a.length, "b");
   bool async = GetBool(info, 2, "async");
-  uint64_t* o;
-  Napi::Value out = NewU64(env, a.length, false, &o);
+  Arr outArr = OutArr(info, 3, true, a.length);
+  uint64_t* o = outArr.u();
+  Napi::Value out = outArr.value;
   const uint64_t* x = a.u();
   const uint64_t* y = b.u();
   const bool scalar = b.length == 1 && a.length != 1;

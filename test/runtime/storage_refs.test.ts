@@ -10,7 +10,7 @@ import * as assert from 'uvu/assert';
 import { U64, runKernel, type RingTensor } from '../../src/kernels/index.js';
 import type { HostStorage } from '../../src/kernels/backend.js';
 import { loadBinding } from '../../src/kernels/native/binding.js';
-import { OUTPUT_CACHE_BYTES, OUTPUT_CACHE_PER_SIZE, keepOutput, takeOutput } from '../../src/kernels/native/out_cache.js';
+import { OUTPUT_CACHE_BYTES, OUTPUT_CACHE_PER_SIZE, keepOutput, outputArray, sizeClass, takeOutput } from '../../src/kernels/native/out_cache.js';
 import { markEscaped, releaseStorage, retainStorage } from '../../src/runtime/player/storage_refs.js';
 import { testOnConfigs } from '../helpers/configs.js';
 import { nativeAvailable } from '../helpers/ring_testing.js';
@@ -39,33 +39,43 @@ testIf(nativeAvailable(), 'the native addon is not built')('a full output cache 
   const n = 96; // a size nothing else here uses
   const arrays = Array.from({ length: OUTPUT_CACHE_PER_SIZE + 8 }, () => loadBinding().alloc(true, n, false));
   const kept = arrays.filter((a) => keepOutput(a)).length;
-  assert.is(kept, OUTPUT_CACHE_PER_SIZE, 'the cache keeps a bounded number per size');
+  assert.is(kept, OUTPUT_CACHE_PER_SIZE, 'the cache keeps a bounded number per size class');
   for (const a of arrays.slice(kept)) assert.is(loadBinding().recycle(a), true);
   assert.ok(arrays.slice(kept).every((a) => a.length === 0), 'the rest are detached');
   for (let i = 0; i < kept; i++) assert.is(takeOutput(true, n)?.length, n);
   assert.is(takeOutput(true, n), undefined, 'and the cache is empty again');
-  assert.is(takeOutput(false, n), undefined, 'u8 and u64 arrays of one length are kept apart');
+  assert.is(takeOutput(false, n), undefined, 'a u8 request of that length is another (smaller) class');
 });
 
-testIf(nativeAvailable(), 'the native addon is not built')('a full cache, or a miss, hands the arrays kept longest ago back to the addon, whatever their size', () => {
-  // Quarter-cache arrays, never written: the addon's blocks are address space until touched.
+testIf(nativeAvailable(), 'the native addon is not built')('a full cache hands the arrays kept longest ago back to the addon; a miss returns a too-small buffer of its class', () => {
+  // Quarter-cache arrays of one size class, never written: the addon's blocks are address
+  // space until touched.
   const quarter = OUTPUT_CACHE_BYTES / 4 / 8;
   const sizes = [1, 2, 3, 4, 5].map((k) => quarter - 8 * k); // four fit, five do not
+  assert.ok(new Set(sizes.map((n) => sizeClass(8 * n))).size === 1, 'one size class');
   const arrays = sizes.map((n) => loadBinding().alloc(true, n, false));
   assert.ok(arrays.slice(0, 4).every((a) => keepOutput(a)), 'four fit');
   assert.ok(arrays.every((a) => a.length > 0), 'none evicted yet');
   assert.ok(keepOutput(arrays[4]!), 'the fifth is kept...');
-  assert.is(arrays[0]!.length, 0, '...by handing the oldest, of another size, back to the addon (detached)');
+  assert.is(arrays[0]!.length, 0, '...by handing the oldest back to the addon (detached)');
   assert.ok(arrays.slice(1).every((a) => a.length > 0), 'and only it');
-  assert.is(takeOutput(true, sizes[0]!), undefined, 'an evicted size is no longer cached');
-  // that miss gave the addon at least the bytes it will allocate, oldest first: arrays 1 and 2
-  // (array 1 alone is 8 elements short of the request)
-  assert.ok(arrays[1]!.length === 0 && arrays[2]!.length === 0, 'the miss evicted the two oldest');
-  for (const k of [3, 4]) assert.ok(takeOutput(true, sizes[k]!) === arrays[k], `size ${k} still waits`);
+  assert.ok(takeOutput(true, sizes[4]!) === arrays[4], 'the newest buffer that fits serves a request, as itself when the length matches');
+  assert.ok(takeOutput(true, sizes[1]!) === arrays[1], 'an older one when only it is large enough');
+  const view = takeOutput(false, 8 * sizes[2]! - 5)!;
+  assert.ok(view instanceof Uint8Array && view.buffer === arrays[2]!.buffer && view.length === 8 * sizes[2]! - 5, 'a shorter output of the class, of either kind, is a view of the buffer');
+  assert.is(takeOutput(true, sizes[1]!), undefined, 'no waiting buffer is large enough...');
+  assert.is(arrays[3]!.length, 0, '...so the miss hands one of the class back to the addon, for its block to serve the allocation');
   assert.is(keepOutput(loadBinding().alloc(true, OUTPUT_CACHE_BYTES / 8 + 8, false)), false, 'an array larger than the cache is not kept');
+  const dirty = loadBinding().alloc(true, 100, false) as BigUint64Array;
+  dirty.fill(7n);
+  assert.ok(keepOutput(dirty));
+  const zeros = outputArray(true, 90, true);
+  assert.ok(zeros.buffer === dirty.buffer && zeros.length === 90 && (zeros as BigUint64Array).every((v) => v === 0n), 'a reused buffer asked for zeros is zeroed');
+  assert.is(sizeClass(100), 128);
+  assert.is(sizeClass(4_000_000), 4 * 2 ** 20);
 });
 
-testIf(nativeAvailable(), 'the native addon is not built')('keeping an array whose size has only the oldest array waiting evicts that one and keeps the new one', () => {
+testIf(nativeAvailable(), 'the native addon is not built')('keeping an array whose class has only the oldest array waiting evicts that one and keeps the new one', () => {
   const n = OUTPUT_CACHE_BYTES / 8 / 2 - 8; // two fit, three do not
   const first = loadBinding().alloc(true, n, false);
   const other = loadBinding().alloc(true, n + 1, false);
@@ -73,7 +83,7 @@ testIf(nativeAvailable(), 'the native addon is not built')('keeping an array who
   assert.ok(keepOutput(first) && keepOutput(other));
   assert.ok(keepOutput(second), 'kept, by evicting `first`, the only array of its size');
   assert.is(first.length, 0, 'first went back to the addon');
-  assert.ok(takeOutput(true, n) === second, 'and the new array waits under its size');
+  assert.ok(takeOutput(true, n) === second, 'and the new array waits under its class');
   assert.ok(takeOutput(true, n + 1) === other);
 });
 
@@ -92,7 +102,7 @@ testIf(nativeAvailable(), 'the native addon is not built')('the last reference r
   const one = fill(1n);
   assert.ok(keepOutput(array), 'and can be kept again');
   const reused = runKernel('Neg', [one], {}, 'native');
-  assert.ok((reused.storage as HostStorage).values === array, 'the next output of that size is written into it');
+  assert.ok((reused.storage as HostStorage).values === array, 'the next output of its size class is written into it');
   assert.ok(reused.values().every((v) => v === 2n ** 64n - 1n), 'every element overwritten');
   const kept = fill(6n);
   retainStorage(kept);

@@ -23,39 +23,41 @@ export interface NativeBinding {
   /** Worker threads plus the caller. */
   readonly threads: number;
   binary(op: number, a: Arr, b: Arr, outShape: Ints, aStrides: Ints, bStrides: Ints, modulus: number, async: boolean, out?: Arr): MaybeAsync<Arr>;
-  compare(op: number, a: Arr, b: Arr, outShape: Ints, aStrides: Ints, bStrides: Ints, signed: boolean, async: boolean): MaybeAsync<Uint8Array>;
-  select(cond: Uint8Array, a: Arr, b: Arr, outShape: Ints, cStrides: Ints, aStrides: Ints, bStrides: Ints, async: boolean): MaybeAsync<Arr>;
+  compare(op: number, a: Arr, b: Arr, outShape: Ints, aStrides: Ints, bStrides: Ints, signed: boolean, async: boolean, out?: Arr): MaybeAsync<Uint8Array>;
+  select(cond: Uint8Array, a: Arr, b: Arr, outShape: Ints, cStrides: Ints, aStrides: Ints, bStrides: Ints, async: boolean, out?: Arr): MaybeAsync<Arr>;
   unary(op: number, x: Arr, modulus: number, async: boolean, out?: Arr): MaybeAsync<Arr>;
   shift(op: number, x: BigUint64Array, bits: number, async: boolean, out?: Arr): MaybeAsync<BigUint64Array>;
-  bitExtract(x: BigUint64Array, bit: number): Uint8Array;
-  bitDecompose(x: BigUint64Array): Uint8Array;
+  bitExtract(x: BigUint64Array, bit: number, out?: Arr): Uint8Array;
+  bitDecompose(x: BigUint64Array, out?: Arr): Uint8Array;
   cast(x: Arr, toU64: boolean, modulus: number): Arr;
   oneHot(x: BigUint64Array, depth: number, toU64: boolean): Arr;
   stridedCopy(dst: Arr, dstOffset: number, dstStrides: Ints, src: Arr, srcOffset: number, srcStrides: Ints, shape: Ints): void;
-  gather(x: Arr, outer: number, axisLen: number, inner: number, indices: Ints): Arr;
+  gather(x: Arr, outer: number, axisLen: number, inner: number, indices: Ints, out?: Arr): Arr;
   alloc(u64: boolean, n: number, zero: boolean): Arr;
   reduceSum(x: Arr, shape: Ints, outStrides: Ints, outSize: number, modulus: number): Arr;
   cumSum(x: Arr, outer: number, len: number, inner: number, exclusive: boolean, reverse: boolean, modulus: number): Arr;
   matmul(a: Arr, b: Arr, batchShape: Ints, aBatchStrides: Ints, bBatchStrides: Ints, M: number, K: number, N: number,
     transposeA: boolean, transposeB: boolean, modulus: number, async: boolean, out?: Arr): MaybeAsync<Arr>;
-  conv2d(x: BigUint64Array, w: BigUint64Array, F: number, ...geomAndAsync: [...ConvGeom, boolean]): MaybeAsync<BigUint64Array>;
-  im2col(x: Arr, ...geomAndAsync: [...ConvGeom, boolean]): MaybeAsync<Arr>;
+  conv2d(x: BigUint64Array, w: BigUint64Array, F: number, ...geomAsyncOut: [...ConvGeom, boolean, Arr?]): MaybeAsync<BigUint64Array>;
+  im2col(x: Arr, ...geomAsyncOut: [...ConvGeom, boolean, Arr?]): MaybeAsync<Arr>;
   col2im(cols: Arr, ...geomModAsync: [...ConvGeom, number, boolean]): MaybeAsync<Arr>;
   prgUniform(seed: Uint8Array, nonce: bigint, offset: bigint, n: number, modulus: number, async: boolean, out?: Arr): MaybeAsync<Arr>;
   /** Returns a pooled output block at once, detaching its ArrayBuffer; false for any other buffer. */
   recycle(view: Arr): boolean;
   /** True when the view's buffer is a block leased from the pool (what the output cache may reuse). */
   pooled(view: Arr): boolean;
+  /** Bytes out and cached now, and block counts since start-up: cache hits, fresh blocks, blocks freed. */
+  poolStats(): { outstanding: number; cached: number; hits: number; fresh: number; evicted: number };
   addN(xs: BigUint64Array[], n: number, async: boolean, out?: Arr): MaybeAsync<BigUint64Array>;
   truncDeal(r0: BigUint64Array, r1: BigUint64Array, s: BigUint64Array, bits: number, msb: boolean, async: boolean, out?: Arr): MaybeAsync<BigUint64Array>;
   truncFinish(cOwn: BigUint64Array, cOther: BigUint64Array, t: BigUint64Array, m: BigUint64Array, bits: number, first: boolean,
     async: boolean, out?: Arr): MaybeAsync<BigUint64Array>;
   privateCompareMask(x: Uint8Array, r: BigUint64Array, beta: Uint8Array, s: Uint8Array, z: Uint8Array, rot: Uint8Array,
-    first: boolean, modulus: number, edgeCase: boolean, async: boolean): MaybeAsync<Uint8Array>;
-  privateCompareZeroTest(d0: Uint8Array, d1: Uint8Array, modulus: number, async: boolean): MaybeAsync<Uint8Array>;
-  bitDecomposeSub(x: BigUint64Array, s: Uint8Array, modulus: number, async: boolean): MaybeAsync<Uint8Array>;
-  addModOdd(a: BigUint64Array, b: BigUint64Array, async: boolean): MaybeAsync<BigUint64Array>;
-  bitUnzipPack(x: BigUint64Array, odd: boolean, async: boolean): MaybeAsync<BigUint64Array>;
+    first: boolean, modulus: number, edgeCase: boolean, async: boolean, out?: Arr): MaybeAsync<Uint8Array>;
+  privateCompareZeroTest(d0: Uint8Array, d1: Uint8Array, modulus: number, async: boolean, out?: Arr): MaybeAsync<Uint8Array>;
+  bitDecomposeSub(x: BigUint64Array, s: Uint8Array, modulus: number, async: boolean, out?: Arr): MaybeAsync<Uint8Array>;
+  addModOdd(a: BigUint64Array, b: BigUint64Array, async: boolean, out?: Arr): MaybeAsync<BigUint64Array>;
+  bitUnzipPack(x: BigUint64Array, odd: boolean, async: boolean, out?: Arr): MaybeAsync<BigUint64Array>;
 }
 
 /**

@@ -2,6 +2,7 @@
 import type { BitDecomposeAttrs, BitExtractAttrs, CastAttrs, OneHotAttrs } from '../kernel_names.js';
 import type { NativeKernel } from './binary.js';
 import { loadBinding } from './binding.js';
+import { takeOutput } from './out_cache.js';
 import { host, wrap } from './util.js';
 
 const u64 = (x: { values(): unknown }) => x.values() as BigUint64Array;
@@ -10,12 +11,12 @@ const u64 = (x: { values(): unknown }) => x.values() as BigUint64Array;
 export const bitKernels: NativeKernel[] = [
   {
     kernelName: 'BitExtract',
-    kernelFunc: ([x], a: BitExtractAttrs, be) => wrap(be, x.shape, 'u8', 2, loadBinding().bitExtract(u64(x), a.bit)),
+    kernelFunc: ([x], a: BitExtractAttrs, be) => wrap(be, x.shape, 'u8', 2, loadBinding().bitExtract(u64(x), a.bit, takeOutput(false, x.size))),
   },
   {
     kernelName: 'BitDecompose',
     kernelFunc: ([x], a: BitDecomposeAttrs, be) =>
-      wrap(be, [...x.shape, 64], 'u8', a.modulus, loadBinding().bitDecompose(u64(x))),
+      wrap(be, [...x.shape, 64], 'u8', a.modulus, loadBinding().bitDecompose(u64(x), takeOutput(false, 64 * x.size))),
   },
   {
     kernelName: 'Cast',

@@ -5,20 +5,21 @@ import { COMPARE_KERNELS } from '../kernel_names.js';
 import type { RingTensor } from '../ring_tensor.js';
 import type { NativeKernel } from './binary.js';
 import { loadBinding } from './binding.js';
-import { binaryPlan, broadcastShape, broadcastStrides, host, wrap } from './util.js';
+import { takeOutput } from './out_cache.js';
+import { binaryPlan, broadcastShape, broadcastStrides, host, numel, wrap } from './util.js';
 
 type Call = (xs: RingTensor[], attrs: any, async: boolean) => [number[], RingTensor, HostArray | Promise<HostArray>];
 
 const compare = (op: number): Call => ([a, b], attrs: CompareAttrs, async) => {
   const p = binaryPlan(a.shape, b.shape);
-  const v = loadBinding().compare(op, host(a), host(b), p.flat, p.sa, p.sb, a.dtype === 'u64' && !!attrs.signed, async);
+  const v = loadBinding().compare(op, host(a), host(b), p.flat, p.sa, p.sb, a.dtype === 'u64' && !!attrs.signed, async, takeOutput(false, numel(p.shape)));
   return [p.shape, a, v];
 };
 
 const select: Call = ([c, a, b], _attrs, async) => {
   const shape = broadcastShape(c.shape, a.shape, b.shape);
   const s = (t: RingTensor) => broadcastStrides(shape, t.shape);
-  return [shape, a, loadBinding().select(host(c) as Uint8Array, host(a), host(b), shape, s(c), s(a), s(b), async)];
+  return [shape, a, loadBinding().select(host(c) as Uint8Array, host(a), host(b), shape, s(c), s(a), s(b), async, takeOutput(a.dtype === 'u64', numel(shape)))];
 };
 
 const CALLS: [string, Call][] = [...COMPARE_KERNELS.map((k, op): [string, Call] => [k, compare(op)]), ['Select', select]];

@@ -1,8 +1,7 @@
 /** `Fill`: every element `value` reduced into the ring (negative values wrap). */
 import type { FillAttrs } from '../kernel_names.js';
 import type { NativeKernel } from './binary.js';
-import { loadBinding } from './binding.js';
-import { takeOutput } from './out_cache.js';
+import { outputArray } from './out_cache.js';
 import { numel, wrap } from './util.js';
 
 /** The creation kernels. @example `creationKernels[0].kernelName // 'Fill'` */
@@ -14,13 +13,12 @@ export const creationKernels: NativeKernel[] = [
       const value = BigInt(a.value);
       if (a.dtype === 'u64') {
         const v = BigInt.asUintN(64, value);
-        const reused = takeOutput(true, n) as BigUint64Array | undefined;
-        const out = reused ?? (loadBinding().alloc(true, n, v === 0n) as BigUint64Array);
-        if (v !== 0n || reused) out.fill(v);
+        const out = outputArray(true, n, v === 0n) as BigUint64Array;
+        if (v !== 0n) out.fill(v);
         return wrap(be, a.shape, 'u64', undefined, out);
       }
       const m = BigInt(a.modulus ?? 256);
-      const out = (takeOutput(false, n) ?? loadBinding().alloc(false, n, false)) as Uint8Array;
+      const out = outputArray(false, n) as Uint8Array;
       out.fill(Number(((value % m) + m) % m));
       return wrap(be, a.shape, 'u8', Number(m), out);
     },

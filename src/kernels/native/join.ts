@@ -2,6 +2,7 @@
 import type { ConcatAttrs, PadAttrs } from '../kernel_names.js';
 import type { NativeKernel } from './binary.js';
 import { loadBinding } from './binding.js';
+import { outputArray } from './out_cache.js';
 import { host, numel, rowStrides, wrap } from './util.js';
 
 /** The join kernels. @example `joinKernels.map((k) => k.kernelName) // ['Pad', 'Concat']` */
@@ -12,7 +13,7 @@ export const joinKernels: NativeKernel[] = [
       const nb = loadBinding();
       const shape = x.shape.map((s, i) => s + a.paddings[i][0] + a.paddings[i][1]);
       const os = rowStrides(shape);
-      const out = nb.alloc(x.dtype === 'u64', numel(shape), true);
+      const out = outputArray(x.dtype === 'u64', numel(shape), true);
       const offset = a.paddings.reduce((acc, [before], i) => acc + before * os[i], 0);
       nb.stridedCopy(out, offset, os, host(x), 0, rowStrides(x.shape), x.shape);
       return wrap(be, shape, x.dtype, x.modulus, out);
@@ -25,7 +26,7 @@ export const joinKernels: NativeKernel[] = [
       const shape = [...xs[0].shape];
       shape[a.axis] = xs.reduce((acc, t) => acc + t.shape[a.axis], 0);
       const os = rowStrides(shape);
-      const out = nb.alloc(xs[0].dtype === 'u64', numel(shape), false);
+      const out = outputArray(xs[0].dtype === 'u64', numel(shape));
       let at = 0;
       for (const t of xs) {
         nb.stridedCopy(out, at * os[a.axis], os, host(t), 0, rowStrides(t.shape), t.shape);

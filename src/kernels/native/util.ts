@@ -6,6 +6,7 @@
 import type { KernelBackend } from '../backend.js';
 import type { DType, HostArray } from '../dtype.js';
 import { loadBinding } from './binding.js';
+import { outputArray } from './out_cache.js';
 import { RingTensor } from '../ring_tensor.js';
 
 /** Wraps host values as a tensor. @example `wrap(be, [2], 'u64', undefined, values)` */
@@ -84,7 +85,7 @@ export function numel(shape: readonly number[]): number {
  */
 export function stridedGather(x: RingTensor, shape: number[], offset: number, strides: number[]): HostArray {
   const nb = loadBinding();
-  const out = nb.alloc(x.dtype === 'u64', numel(shape), false);
+  const out = outputArray(x.dtype === 'u64', numel(shape));
   nb.stridedCopy(out, 0, rowStrides(shape), host(x), offset, strides, shape);
   return out;
 }
