@@ -34,14 +34,18 @@ export class Mailbox<T> {
    */
   constructor(private readonly limit = 100_000, private readonly budget?: ByteBudget, private readonly sizeOf?: (v: T) => number) {}
 
-  /** Delivers a message; a second message with the same key replaces an unread one. */
-  put(from: string, tag: number | string, value: T): void {
+  /**
+   * Delivers a message; a second message with the same key replaces an unread one. `adopt`
+   * turns an accepted message into what is kept (a copy into the player's own memory), so a
+   * refused one costs nothing more.
+   */
+  put(from: string, tag: number | string, value: T, adopt: (v: T) => T = (v) => v): void {
     if (this.failure) return; // the session is over: nothing will read it
     const key = `${from}\u0000${tag}`;
     const w = this.waiters.get(key);
     if (w) {
       this.waiters.delete(key);
-      w.resolve(value);
+      w.resolve(adopt(value));
     } else {
       if (this.items.size >= this.limit && !this.items.has(key)) {
         throw new ProtocolError(`too many unread messages from peers (at most ${this.limit}); message from \`${from}\` dropped`);
@@ -55,7 +59,7 @@ export class Mailbox<T> {
         this.budget.used += n - old;
         this.sizes.set(key, n);
       }
-      this.items.set(key, value);
+      this.items.set(key, adopt(value));
     }
   }
 

@@ -180,8 +180,7 @@ export class PlayerSession {
     this.received.add(id);
     void pending.then((t) => {
       if (this.handles.get(id) !== pending) return;
-      // a tensor off a wire views the transport's message memory: never released early
-      if (!this.host.net.sharesTensors) markEscaped(t);
+      // a tensor off a wire was copied into the backend's memory (Player.deliverTensor): ours
       this.set(id, t);
       if (this.host.net.sharesTensors) releaseStorage(t); // the sender's in-flight count
     }, () => undefined);
