@@ -1,4 +1,6 @@
-// BitUnzipPack: one level of a bit-packed prefix tree (see kernel_names.ts).
+// Packed boolean circuits (see kernel_names.ts): BitUnzipPack, one level of Pond's bit-packed
+// prefix tree, and the carry-tree kernels of ABY3's sign circuit (PrefixTerms, PrefixNextG,
+// PrefixNextP, BitUnpackTree), each one pass over the words instead of 8-20 word ops.
 #include "napi_util.h"
 #include "thread_pool.h"
 #if defined(__BMI2__)
@@ -49,10 +51,101 @@ Napi::Value BitUnzipPack(const Napi::CallbackInfo& info) {
   });
 }
 
+// The mask of the low s bits of every 2s-bit block, s = 2^(level-1).
+constexpr uint64_t kLow[6] = {0x5555555555555555ULL, 0x3333333333333333ULL, 0x0f0f0f0f0f0f0f0fULL,
+                              0x00ff00ff00ff00ffULL, 0x0000ffff0000ffffULL, 0x00000000ffffffffULL};
+
+int GetLevel(const Napi::CallbackInfo& info, size_t i, int hi) { return static_cast<int>(GetInt(info, i, "level", 2, hi)); }
+
+// prefixTerms(g0, g1, p0, p1, level, async, out?) -> BigUint64Array: the AND's local cross terms
+Napi::Value PrefixTerms(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Arr g0 = GetU64(info, 0, "g0"), g1 = GetU64(info, 1, "g1"), p0 = GetU64(info, 2, "p0"), p1 = GetU64(info, 3, "p1");
+  const size_t n = g0.length;
+  CheckLength(env, g1, n, "g1");
+  CheckLength(env, p0, n, "p0");
+  CheckLength(env, p1, n, "p1");
+  const int level = GetLevel(info, 4, 6);
+  bool async = GetBool(info, 5, "async");
+  Arr outArr = OutArr(info, 6, true, n);
+  uint64_t* o = outArr.u();
+  const uint64_t *a = g0.u(), *b = g1.u(), *c = p0.u(), *d = p1.u();
+  const int s = 1 << (level - 1);
+  const uint64_t m = kLow[level - 1];
+  return RunWork(env, async && int64_t(n) >= kAsyncMin, {g0.value, g1.value, p0.value, p1.value}, outArr.value, [=] {
+    ParallelRange(static_cast<int64_t>(n), kGrain, [&](int64_t lo, int64_t hi) {
+      for (int64_t i = lo; i < hi; i++) {
+        const uint64_t ph0 = (c[i] >> s) & m, ph1 = (d[i] >> s) & m;
+        const uint64_t x0 = ph0 | (ph0 << s), x1 = ph1 | (ph1 << s);
+        const uint64_t y0 = (a[i] & m) | ((c[i] & m) << s), y1 = (b[i] & m) | ((d[i] & m) << s);
+        o[i] = (x0 & (y0 ^ y1)) ^ (x1 & y0);
+      }
+    });
+  });
+}
+
+// prefixNext(z, g | null, level, async, out?) -> BigUint64Array of half the words: the next
+// level's G (with g) or P (without), merged.
+Napi::Value PrefixNext(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Arr z = GetU64(info, 0, "z");
+  const bool withG = !info[1].IsNull();
+  Arr g = withG ? GetU64(info, 1, "g") : z;
+  const size_t n = z.length;
+  if (withG) CheckLength(env, g, n, "g");
+  if (n % 2 != 0) Fail(env, "`z` must have an even number of words");
+  const int level = GetLevel(info, 2, 5);
+  bool async = GetBool(info, 3, "async");
+  const size_t h = n / 2;
+  Arr outArr = OutArr(info, 4, true, h);
+  uint64_t* o = outArr.u();
+  const uint64_t *zp = z.u(), *gp = g.u();
+  const int s = 1 << (level - 1);
+  const uint64_t m = kLow[level - 1];
+  return RunWork(env, async && int64_t(n) >= kAsyncMin, {z.value, g.value}, outArr.value, [=] {
+    ParallelRange(static_cast<int64_t>(h), kGrain, [&](int64_t lo, int64_t hi) {
+      if (withG) {
+        for (int64_t j = lo; j < hi; j++) {
+          const uint64_t r0 = ((gp[j] >> s) & m) ^ (zp[j] & m), r1 = ((gp[j + h] >> s) & m) ^ (zp[j + h] & m);
+          o[j] = r0 | (r1 << s);
+        }
+      } else {
+        for (int64_t j = lo; j < hi; j++) o[j] = ((zp[j] >> s) & m) | (((zp[j + h] >> s) & m) << s);
+      }
+    });
+  });
+}
+
+// bitUnpackTree(h, count, async, out?) -> BigUint64Array [count]: bit rev5(e / w) of h[e % w]
+Napi::Value BitUnpackTree(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Arr h = GetU64(info, 0, "h");
+  const int64_t w = static_cast<int64_t>(h.length);
+  const int64_t count = GetInt(info, 1, "count", 0, 32 * w);
+  bool async = GetBool(info, 2, "async");
+  Arr outArr = OutArr(info, 3, true, static_cast<size_t>(count));
+  uint64_t* o = outArr.u();
+  const uint64_t* hp = h.u();
+  return RunWork(env, async && count >= kAsyncMin, {h.value}, outArr.value, [=] {
+    // output word e reads bit rev5(q) of h[j], with e = q·w + j
+    ParallelRange(count, kGrain, [&](int64_t lo, int64_t hi) {
+      int64_t q = lo / w, j = lo % w;
+      for (int64_t e = lo; e < hi; e++) {
+        const int bit = static_cast<int>(((q & 1) << 4) | ((q & 2) << 2) | (q & 4) | ((q & 8) >> 2) | ((q & 16) >> 4));
+        o[e] = (hp[j] >> bit) & 1;
+        if (++j == w) j = 0, q++;
+      }
+    });
+  });
+}
+
 }  // namespace
 
 void InitBitPack(Napi::Env env, Napi::Object exports) {
   exports.Set("bitUnzipPack", Napi::Function::New(env, BitUnzipPack));
+  exports.Set("prefixTerms", Napi::Function::New(env, PrefixTerms));
+  exports.Set("prefixNext", Napi::Function::New(env, PrefixNext));
+  exports.Set("bitUnpackTree", Napi::Function::New(env, BitUnpackTree));
 }
 
 }  // namespace tfe

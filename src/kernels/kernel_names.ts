@@ -258,6 +258,40 @@ export const ADD_MOD_ODD = 'AddModOdd';
 export const BIT_UNZIP_PACK = 'BitUnzipPack';
 export interface BitUnzipPackAttrs { odd: boolean }
 
+/**
+ * `PrefixTerms(g0, g1, p0, p1)` (u64, rank 1, equal lengths m → [m]): the local cross terms of
+ * one level of ABY3's bit-packed carry tree (protocols/aby3/msb.ts), on one server's two
+ * replicated slots of the generate words G and propagate words P. With s = 2^(level−1) and
+ * M the mask of the low s bits of every 2s-bit block (0x5555… for level 1, …, 0x00000000ffffffff
+ * for level 6): ph_k = (p_k >> s) & M, x_k = ph_k | ph_k << s, y_k = (g_k & M) | (p_k & M) << s,
+ * out = x_0 & (y_0 ^ y_1) ^ x_1 & y_0 (the ABY3 §5.1 product over GF(2) of x and y).
+ * `level` in [2, 6].
+ */
+export const PREFIX_TERMS = 'PrefixTerms';
+/** Attributes of {@link PREFIX_TERMS}, {@link PREFIX_NEXT_G} and {@link PREFIX_NEXT_P}. */
+export interface PrefixLevelAttrs { level: number }
+
+/**
+ * `PrefixNextG(g, z)` (u64, rank 1, equal even lengths m → [m/2]): one slot's generate words
+ * for the next level: r = ((g >> s) & M) ^ (z & M), then the two halves merged,
+ * out[j] = r[j] | r[j + m/2] << s (s, M as for {@link PREFIX_TERMS}; `level` in [2, 5]).
+ */
+export const PREFIX_NEXT_G = 'PrefixNextG';
+
+/**
+ * `PrefixNextP(z)` (u64, rank 1, even length m → [m/2]): one slot's propagate words for the
+ * next level: r = (z >> s) & M, merged as in {@link PREFIX_NEXT_G}.
+ */
+export const PREFIX_NEXT_P = 'PrefixNextP';
+
+/**
+ * `BitUnpackTree(h)` (u64, rank 1 [w] → [count]): the inverse of the carry tree's five merges,
+ * one bit per output word: out[e] = (h[e mod w] >> rev5(⌊e / w⌋)) & 1, where rev5 reverses the
+ * five bits of its argument; `count` ≤ 32·w.
+ */
+export const BIT_UNPACK_TREE = 'BitUnpackTree';
+export interface BitUnpackTreeAttrs { count: number }
+
 /** Attributes of a kernel that takes none. */
 export type NoAttrs = Record<string, never>;
 
@@ -306,6 +340,10 @@ export interface KernelAttrMap {
   BitDecomposeSub: NoAttrs;
   AddModOdd: NoAttrs;
   BitUnzipPack: Partial<BitUnzipPackAttrs>;
+  PrefixTerms: PrefixLevelAttrs;
+  PrefixNextG: PrefixLevelAttrs;
+  PrefixNextP: PrefixLevelAttrs;
+  BitUnpackTree: BitUnpackTreeAttrs;
 }
 
 /**

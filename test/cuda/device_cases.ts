@@ -92,5 +92,9 @@ export function deviceCases(): DeviceCase[] {
   add('AddModOdd', [r([9]), r([9])]);
   add('BitUnzipPack', [r([9])], { odd: false });
   add('BitUnzipPack', [r([64])], { odd: true });
+  add('PrefixTerms', [r([10]), r([10]), r([10]), r([10])], { level: 3 });
+  add('PrefixNextG', [r([10]), r([10])], { level: 2 });
+  add('PrefixNextP', [r([10])], { level: 5 });
+  add('BitUnpackTree', [r([3])], { count: 90 });
   return cases;
 }

@@ -1,12 +1,15 @@
 /**
- * `BitUnzipPack` (one level of a bit-packed prefix tree): native against reference bit for bit,
- * its definition checked bit by bit on chosen words, odd lengths (the missing word reads as 0),
- * empty input, and shape validation.
+ * The packed boolean-circuit kernels. `BitUnzipPack` (one level of a bit-packed prefix tree):
+ * native against reference bit for bit, its definition checked bit by bit on chosen words, odd
+ * lengths (the missing word reads as 0), empty input, and shape validation. ABY3's carry-tree
+ * kernels (`PrefixTerms`, `PrefixNextG`, `PrefixNextP`, `BitUnpackTree`): native against
+ * reference on every level and edge lengths, `BitUnpackTree` as the inverse of the tree's five
+ * merges, and their argument checks.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { U64, inferOutput, ring, runKernel } from '../../src/kernels/index.js';
-import { BIT_UNZIP_PACK } from '../../src/kernels/kernel_names.js';
+import { BIT_UNPACK_TREE, BIT_UNZIP_PACK, PREFIX_NEXT_G, PREFIX_NEXT_P, PREFIX_TERMS } from '../../src/kernels/kernel_names.js';
 import { assertValueError, backendsUnderTest, crossCheck, randomTensor } from '../helpers/ring_testing.js';
 
 const bit = (w: bigint, i: number) => Number((w >> BigInt(i)) & 1n);
@@ -39,6 +42,56 @@ test('BitUnzipPack validates its input', () => {
   assertValueError(() => inferOutput(BIT_UNZIP_PACK, [meta([2, 3])], { odd: false }), '`x`', 'rank-1 u64', '[2,3]');
   assertValueError(() => inferOutput(BIT_UNZIP_PACK, [meta([4], { dtype: 'u8', modulus: 2 })], {}), 'u8 mod 2');
   assert.equal(inferOutput(BIT_UNZIP_PACK, [meta([5])], { odd: true }), { shape: [3], ring: U64 });
+});
+
+test('carry-tree kernels: native equals reference on every level (random with edge words, edge lengths)', () => {
+  for (const m of [0, 1, 7, 70001]) {
+    const xs = [0, 1, 2, 3].map(() => randomTensor([m], U64));
+    for (let level = 2; level <= 6; level++) crossCheck(PREFIX_TERMS, xs, { level }, `[${m}] level ${level}`);
+  }
+  for (const m of [0, 2, 64, 70002]) {
+    const [g, z] = [randomTensor([m], U64), randomTensor([m], U64)];
+    for (let level = 2; level <= 5; level++) {
+      crossCheck(PREFIX_NEXT_G, [g, z], { level }, `[${m}] level ${level}`);
+      crossCheck(PREFIX_NEXT_P, [z], { level }, `[${m}] level ${level}`);
+    }
+  }
+  for (const w of [1, 3, 2187]) {
+    const h = randomTensor([w], U64);
+    for (const count of [0, 1, 32 * w - 5, 32 * w]) crossCheck(BIT_UNPACK_TREE, [h], { count }, `[${w}] count ${count}`);
+  }
+});
+
+test('BitUnpackTree undoes the five merges of the carry tree (A | B << s for s = 1, 2, 4, 8, 16)', () => {
+  const w = 5;
+  const n = 32 * w;
+  const bits = Array.from({ length: n }, (_, e) => BigInt((e * 7 + (e >> 3)) % 3 === 0 ? 1 : 0));
+  let words = bits;
+  for (let s = 1n; s <= 16n; s *= 2n) {
+    const h = words.length / 2;
+    words = words.slice(0, h).map((lo, j) => lo | (words[j + h] << s));
+  }
+  for (const backend of backendsUnderTest()) {
+    const out = runKernel(BIT_UNPACK_TREE, [ring.fromBigInts(words, [w])], { count: n - 3 }, backend).values() as BigUint64Array;
+    assert.equal([...out], bits.slice(0, n - 3), `[${backend}]`);
+  }
+});
+
+test('carry-tree kernels validate their inputs and attributes', () => {
+  const meta = (shape: number[], r = U64) => ({ shape, ring: r });
+  const four = [meta([4]), meta([4]), meta([4]), meta([4])];
+  assertValueError(() => inferOutput(PREFIX_TERMS, four, { level: 1 }), '`level`', '[2, 6]', '1');
+  assertValueError(() => inferOutput(PREFIX_TERMS, four, { level: 2.5 }), '`level`');
+  assertValueError(() => inferOutput(PREFIX_TERMS, [meta([4]), meta([4]), meta([5]), meta([4])], { level: 3 }), '`p0`', '4 words', '5');
+  assertValueError(() => inferOutput(PREFIX_TERMS, [meta([4]), meta([4]), meta([4]), meta([4], { dtype: 'u8', modulus: 2 })], { level: 3 }), '`p1`', 'rank-1 u64');
+  assert.equal(inferOutput(PREFIX_TERMS, four, { level: 6 }), { shape: [4], ring: U64 });
+  assertValueError(() => inferOutput(PREFIX_NEXT_G, [meta([4]), meta([4])], { level: 6 }), '`level`', '[2, 5]');
+  assertValueError(() => inferOutput(PREFIX_NEXT_G, [meta([3]), meta([3])], { level: 2 }), 'even number of words', '3');
+  assertValueError(() => inferOutput(PREFIX_NEXT_P, [meta([2, 2])], { level: 2 }), '`z`', 'rank-1 u64');
+  assert.equal(inferOutput(PREFIX_NEXT_P, [meta([6])], { level: 4 }), { shape: [3], ring: U64 });
+  assertValueError(() => inferOutput(BIT_UNPACK_TREE, [meta([2])], { count: 65 }), '`count`', '[0, 64]', '65');
+  assertValueError(() => inferOutput(BIT_UNPACK_TREE, [meta([2])], {}), '`count`');
+  assert.equal(inferOutput(BIT_UNPACK_TREE, [meta([2])], { count: 64 }), { shape: [64], ring: U64 });
 });
 
 test.run();

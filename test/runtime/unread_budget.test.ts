@@ -29,7 +29,7 @@ test('only accepted messages are adopted (a wire tensor is copied into player me
   const budget = { used: 0, limit: 800 };
   const box = new Mailbox(100, budget, unreadBytes);
   const adopted: number[] = [];
-  const adopt = (t: ReturnType<typeof ring.zeros>) => { adopted.push(t.size); return ring.zeros(t.shape, U64); };
+  const adopt = (t: ReturnType<typeof ring.zeros>) => { adopted.push(t.size); return ring.zeros([...t.shape], U64); };
   const original = ring.zeros([100], U64);
   box.put('server1', 0, original, adopt);
   assert.throws(() => box.put('server1', 1, ring.zeros([1], U64), adopt), (e: unknown) => e instanceof ProtocolError);

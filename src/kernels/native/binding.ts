@@ -58,6 +58,10 @@ export interface NativeBinding {
   bitDecomposeSub(x: BigUint64Array, s: Uint8Array, modulus: number, async: boolean, out?: Arr): MaybeAsync<Uint8Array>;
   addModOdd(a: BigUint64Array, b: BigUint64Array, async: boolean, out?: Arr): MaybeAsync<BigUint64Array>;
   bitUnzipPack(x: BigUint64Array, odd: boolean, async: boolean, out?: Arr): MaybeAsync<BigUint64Array>;
+  prefixTerms(g0: BigUint64Array, g1: BigUint64Array, p0: BigUint64Array, p1: BigUint64Array, level: number, async: boolean, out?: Arr): MaybeAsync<BigUint64Array>;
+  /** The next level's G words from (z, g), or its P words from z when `g` is null. */
+  prefixNext(z: BigUint64Array, g: BigUint64Array | null, level: number, async: boolean, out?: Arr): MaybeAsync<BigUint64Array>;
+  bitUnpackTree(h: BigUint64Array, count: number, async: boolean, out?: Arr): MaybeAsync<BigUint64Array>;
 }
 
 /**

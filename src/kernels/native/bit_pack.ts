@@ -1,23 +1,38 @@
-/** `BitUnzipPack`: one level of a bit-packed prefix tree (native/bit_pack.cc). */
+/**
+ * The packed boolean-circuit kernels (native/bit_pack.cc): `BitUnzipPack` and the carry-tree
+ * kernels of ABY3's sign circuit, `PrefixTerms`, `PrefixNextG`, `PrefixNextP`, `BitUnpackTree`.
+ */
+import type { HostArray } from '../dtype.js';
+import type { BitUnpackTreeAttrs, PrefixLevelAttrs } from '../kernel_names.js';
+import type { RingTensor } from '../ring_tensor.js';
 import type { NativeKernel } from './binary.js';
 import { loadBinding } from './binding.js';
 import { takeOutput } from './out_cache.js';
 import { host, wrap } from './util.js';
 
-const call = (x: ReturnType<typeof host>, odd: boolean, async: boolean) =>
-  loadBinding().bitUnzipPack(x as BigUint64Array, odd, async, takeOutput(true, Math.ceil(x.length / 2)));
+type Call = (xs: RingTensor[], attrs: any, async: boolean) => BigUint64Array | Promise<BigUint64Array>;
 
-/** The packed-circuit kernel. @example `bitPackKernels[0].kernelName // 'BitUnzipPack'` */
-export const bitPackKernels: NativeKernel[] = [
-  {
-    kernelName: 'BitUnzipPack',
-    kernelFunc: ([x], attrs, be) => {
-      const out = call(host(x), Boolean(attrs.odd), false) as BigUint64Array;
-      return wrap(be, [out.length], 'u64', undefined, out);
-    },
-    kernelFuncAsync: async ([x], attrs, be) => {
-      const out = await call(host(x), Boolean(attrs.odd), true);
-      return wrap(be, [out.length], 'u64', undefined, out);
-    },
-  },
+const u = (t: RingTensor) => host(t) as BigUint64Array;
+
+const CALLS: [string, Call][] = [
+  ['BitUnzipPack', ([x], a: { odd?: boolean }, async) =>
+    loadBinding().bitUnzipPack(u(x), Boolean(a.odd), async, takeOutput(true, Math.ceil(x.size / 2)))],
+  ['PrefixTerms', ([g0, g1, p0, p1], a: PrefixLevelAttrs, async) =>
+    loadBinding().prefixTerms(u(g0), u(g1), u(p0), u(p1), a.level, async, takeOutput(true, g0.size))],
+  ['PrefixNextG', ([g, z], a: PrefixLevelAttrs, async) => loadBinding().prefixNext(u(z), u(g), a.level, async, takeOutput(true, z.size / 2))],
+  ['PrefixNextP', ([z], a: PrefixLevelAttrs, async) => loadBinding().prefixNext(u(z), null, a.level, async, takeOutput(true, z.size / 2))],
+  ['BitUnpackTree', ([h], a: BitUnpackTreeAttrs, async) => loadBinding().bitUnpackTree(u(h), a.count, async, takeOutput(true, a.count))],
 ];
+
+/** The packed-circuit kernels. @example `bitPackKernels[0].kernelName // 'BitUnzipPack'` */
+export const bitPackKernels: NativeKernel[] = CALLS.map(([kernelName, call]) => ({
+  kernelName,
+  kernelFunc: (xs, attrs, be) => {
+    const out = call(xs, attrs, false) as BigUint64Array;
+    return wrap(be, [out.length], 'u64', undefined, out as HostArray);
+  },
+  kernelFuncAsync: async (xs, attrs, be) => {
+    const out = await call(xs, attrs, true);
+    return wrap(be, [out.length], 'u64', undefined, out);
+  },
+}));

@@ -1,7 +1,13 @@
-/** `BitUnzipPack`: one level of a bit-packed prefix tree, with BigInt (see kernel_names.ts). */
+/**
+ * The packed boolean-circuit kernels with BigInt (see kernel_names.ts): `BitUnzipPack` and the
+ * carry-tree kernels of ABY3's sign circuit, `PrefixTerms`, `PrefixNextG`, `PrefixNextP` and
+ * `BitUnpackTree`.
+ */
 import { U64 } from '../dtype.js';
 import type { RefKernel } from './reference_backend.js';
 import { output, u64 } from './util.js';
+
+const ALL = (1n << 64n) - 1n;
 
 /** The 32 even (odd when `odd`) bits of w, gathered into bits 0..31 in order. */
 function half(w: bigint, odd: boolean): bigint {
@@ -10,7 +16,24 @@ function half(w: bigint, odd: boolean): bigint {
   return out;
 }
 
-/** The packed-circuit reference kernel. @example `bitPackKernels[0].kernelName // 'BitUnzipPack'` */
+/** s = 2^(level−1) and the mask of the low s bits of every 2s-bit block. */
+function levelMask(level: number): [bigint, bigint] {
+  const s = 1n << BigInt(level - 1);
+  let m = 0n;
+  for (let b = 0n; b < 64n; b += 2n * s) m |= ((1n << s) - 1n) << b;
+  return [s, m];
+}
+
+/** out[j] = r[j] | r[j + m/2] << s: the two halves of a word array merged. */
+function merged(r: bigint[], s: bigint): BigUint64Array {
+  const h = r.length / 2;
+  return BigUint64Array.from({ length: h }, (_, j) => (r[j] | (r[j + h] << s)) & ALL);
+}
+
+/** The five bits of q reversed. */
+const rev5 = (q: number) => ((q & 1) << 4) | ((q & 2) << 2) | (q & 4) | ((q & 8) >> 2) | ((q & 16) >> 4);
+
+/** The packed-circuit reference kernels. @example `bitPackKernels[0].kernelName // 'BitUnzipPack'` */
 export const bitPackKernels: RefKernel[] = [
   {
     kernelName: 'BitUnzipPack',
@@ -23,6 +46,47 @@ export const bitPackKernels: RefKernel[] = [
         out[j] = half(words[2 * j], odd) | (hi << 32n);
       }
       return output(be, [out.length], U64, out);
+    },
+  },
+  {
+    kernelName: 'PrefixTerms',
+    kernelFunc: ([g0, g1, p0, p1], attrs, be) => {
+      const [s, m] = levelMask(attrs.level as number);
+      const [a, b, c, d] = [u64(g0), u64(g1), u64(p0), u64(p1)];
+      const out = BigUint64Array.from({ length: a.length }, (_, i) => {
+        const x = (p: bigint) => { const ph = (p >> s) & m; return (ph | (ph << s)) & ALL; };
+        const y = (g: bigint, p: bigint) => ((g & m) | ((p & m) << s)) & ALL;
+        const [x0, x1, y0, y1] = [x(c[i]), x(d[i]), y(a[i], c[i]), y(b[i], d[i])];
+        return (x0 & (y0 ^ y1)) ^ (x1 & y0);
+      });
+      return output(be, [out.length], U64, out);
+    },
+  },
+  {
+    kernelName: 'PrefixNextG',
+    kernelFunc: ([g, z], attrs, be) => {
+      const [s, m] = levelMask(attrs.level as number);
+      const [gv, zv] = [u64(g), u64(z)];
+      const out = merged(Array.from(gv, (w, i) => ((w >> s) & m) ^ (zv[i] & m)), s);
+      return output(be, [out.length], U64, out);
+    },
+  },
+  {
+    kernelName: 'PrefixNextP',
+    kernelFunc: ([z], attrs, be) => {
+      const [s, m] = levelMask(attrs.level as number);
+      const out = merged(Array.from(u64(z), (w) => (w >> s) & m), s);
+      return output(be, [out.length], U64, out);
+    },
+  },
+  {
+    kernelName: 'BitUnpackTree',
+    kernelFunc: ([h], attrs, be) => {
+      const hv = u64(h);
+      const w = hv.length;
+      const count = attrs.count as number;
+      const out = BigUint64Array.from({ length: count }, (_, e) => (hv[e % w] >> BigInt(rev5(Math.floor(e / w)))) & 1n);
+      return output(be, [count], U64, out);
     },
   },
 ];

@@ -1,16 +1,69 @@
 /**
- * Shape inference for the packed boolean-circuit kernel `BitUnzipPack` (see kernel_names.ts):
- * a rank-1 u64 input of m words gives ceil(m/2) words.
+ * Shape inference for the packed boolean-circuit kernels (see kernel_names.ts): `BitUnzipPack`
+ * (a rank-1 u64 input of m words gives ceil(m/2) words) and the carry-tree kernels of ABY3's
+ * sign circuit, `PrefixTerms`, `PrefixNextG`, `PrefixNextP` and `BitUnpackTree`. Each checks its
+ * inputs and attributes, so a player refuses a malformed instruction before the addon sees it.
  * @internal
  */
 import { ValueError } from '../../errors.js';
-import { ringName } from '../dtype.js';
-import { BIT_UNZIP_PACK } from '../kernel_names.js';
+import { ringName, type RingSpec } from '../dtype.js';
+import { BIT_UNPACK_TREE, BIT_UNZIP_PACK, PREFIX_NEXT_G, PREFIX_NEXT_P, PREFIX_TERMS } from '../kernel_names.js';
 import { registerOutputInference } from '../ops/infer_output.js';
 
-registerOutputInference(BIT_UNZIP_PACK, ['x'], ([x]) => {
+type Meta = { shape: readonly number[]; ring: RingSpec };
+
+/** The word count of a rank-1 u64 input, or a ValueError naming it. */
+function words(kernel: string, name: string, x: Meta): number {
   if (x.ring.dtype !== 'u64' || x.shape.length !== 1) {
-    throw new ValueError(`\`x\` of ${BIT_UNZIP_PACK} must be a rank-1 u64 tensor, got [${x.shape.join(',')}] ${ringName(x.ring)}`);
+    throw new ValueError(`\`${name}\` of ${kernel} must be a rank-1 u64 tensor, got [${x.shape.join(',')}] ${ringName(x.ring)}`);
   }
-  return { shape: [Math.ceil(x.shape[0] / 2)], ring: x.ring };
+  return x.shape[0];
+}
+
+/** The `level` attribute, an integer in [lo, hi]. */
+function level(kernel: string, attrs: { level?: unknown }, hi: number): number {
+  const l = attrs.level;
+  if (typeof l !== 'number' || !Number.isInteger(l) || l < 2 || l > hi) throw new ValueError(`\`level\` of ${kernel} must be an integer in [2, ${hi}], got ${String(l)}`);
+  return l;
+}
+
+/** Inputs of equal word counts; returns the count. */
+function sameWords(kernel: string, names: string[], xs: Meta[]): number {
+  const m = words(kernel, names[0], xs[0]);
+  xs.forEach((x, i) => {
+    const n = words(kernel, names[i], x);
+    if (n !== m) throw new ValueError(`\`${names[i]}\` of ${kernel} must have ${m} words like \`${names[0]}\`, got ${n}`);
+  });
+  return m;
+}
+
+function evenWords(kernel: string, m: number): number {
+  if (m % 2 !== 0) throw new ValueError(`the inputs of ${kernel} must have an even number of words, got ${m}`);
+  return m / 2;
+}
+
+registerOutputInference(BIT_UNZIP_PACK, ['x'], ([x]) => ({ shape: [Math.ceil(words(BIT_UNZIP_PACK, 'x', x) / 2)], ring: x.ring }));
+
+registerOutputInference(PREFIX_TERMS, ['g0', 'g1', 'p0', 'p1'], (xs, attrs) => {
+  level(PREFIX_TERMS, attrs, 6);
+  return { shape: [sameWords(PREFIX_TERMS, ['g0', 'g1', 'p0', 'p1'], xs)], ring: xs[0].ring };
+});
+
+registerOutputInference(PREFIX_NEXT_G, ['g', 'z'], (xs, attrs) => {
+  level(PREFIX_NEXT_G, attrs, 5);
+  return { shape: [evenWords(PREFIX_NEXT_G, sameWords(PREFIX_NEXT_G, ['g', 'z'], xs))], ring: xs[0].ring };
+});
+
+registerOutputInference(PREFIX_NEXT_P, ['z'], ([z], attrs) => {
+  level(PREFIX_NEXT_P, attrs, 5);
+  return { shape: [evenWords(PREFIX_NEXT_P, words(PREFIX_NEXT_P, 'z', z))], ring: z.ring };
+});
+
+registerOutputInference(BIT_UNPACK_TREE, ['h'], ([h], attrs: { count?: unknown }) => {
+  const w = words(BIT_UNPACK_TREE, 'h', h);
+  const c = attrs.count;
+  if (typeof c !== 'number' || !Number.isInteger(c) || c < 0 || c > 32 * w) {
+    throw new ValueError(`\`count\` of ${BIT_UNPACK_TREE} must be an integer in [0, ${32 * w}] (32 per word of \`h\`), got ${String(c)}`);
+  }
+  return { shape: [c], ring: h.ring };
 });
