@@ -128,24 +128,17 @@ function levelOne(p: ABY3, x: ReplicatedShares): { g: ReplicatedShares; pr: Repl
 /**
  * One tree level L (2..5) on replicated boolean words: (G, P) of pairs 2^(L−1) apart,
  * Ph·Gl and Ph·Pl in ONE word AND (1 round, 3 words per 2^(L−1) elements), then the merge.
+ * Each server's local work is one `PrefixTerms` before the resharing and a `PrefixNextG` and
+ * `PrefixNextP` per slot after it (kernel_names.ts).
  */
 function level(p: ABY3, g: ReplicatedShares, pr: ReplicatedShares, L: number): { g: ReplicatedShares; pr: ReplicatedShares } {
-  const w = words(p);
-  const s = 2 ** (L - 1), M = LOW[L - 1];
-  const terms = [0, 1, 2].map((i) => {
-    const both = [0, 1].map((slot) => {
-      const ph = w.andC(w.shr(pr[i][slot], s), M);
-      const x = w.or(ph, w.shl(ph, s));
-      const y = w.or(w.andC(g[i][slot], M), w.shl(w.andC(pr[i][slot], M), s));
-      return { x, y };
-    });
-    const [a, b] = both;
-    // z_i = x_i·(y_i ⊕ y_{i+1}) ⊕ x_{i+1}·y_i (the §5.1 product over GF(2))
-    return w.xor(w.and(a.x, w.xor(a.y, b.y)), w.and(b.x, a.y));
-  });
+  const { rt } = p;
+  // z_i = x_i·(y_i ⊕ y_{i+1}) ⊕ x_{i+1}·y_i (the §5.1 product over GF(2)), x the Ph words
+  // doubled, y the Gl and Pl words side by side
+  const terms = [0, 1, 2].map((i) => rt.op(p.servers[i], 'PrefixTerms', [g[i][0], g[i][1], pr[i][0], pr[i][1]], { level: L }));
   const z = maskAndReshare(p, terms, 'boolean');
-  const gNext = mapShares(g, (h, i, slot) => w.merge(w.xor(w.andC(w.shr(h, s), M), w.andC(z[i][slot], M)), s));
-  const pNext = mapShares(z, (h) => w.merge(w.andC(w.shr(h, s), M), s));
+  const gNext = mapShares(g, (h, i, slot) => rt.op(h.player, 'PrefixNextG', [h, z[i][slot]], { level: L }));
+  const pNext = mapShares(z, (h) => rt.op(h.player, 'PrefixNextP', [h], { level: L }));
   return { g: gNext, pr: pNext };
 }
 
@@ -155,16 +148,16 @@ function level(p: ABY3, g: ReplicatedShares, pr: ReplicatedShares, L: number): {
  * 1 round, 3 words per 32 elements.
  */
 function root(p: ABY3, g: ReplicatedShares, pr: ReplicatedShares, u63: Handle, v63: Handle): ReplicatedShares {
+  const { rt } = p;
   const w = words(p);
   const M = LOW[5];
+  // the low halves of the level-6 terms are Ph·Gl; the high halves are dropped below
   const terms = [0, 1, 2].map((i) => {
-    const ph = (slot: number) => w.shr(pr[i][slot], 32);
-    const gl = (slot: number) => w.andC(g[i][slot], M);
-    const z = w.xor(w.and(ph(0), w.xor(gl(0), gl(1))), w.and(ph(1), gl(0)));
+    const z = rt.op(p.servers[i], 'PrefixTerms', [g[i][0], g[i][1], pr[i][0], pr[i][1]], { level: 6 });
     return i === 0 ? w.xor(z, u63) : i === 1 ? w.xor(z, v63) : z;
   });
   const z = maskAndReshare(p, terms, 'boolean');
-  // the zero-sharing left noise in the high half of each share: keep the 32 result bits
+  // keep the 32 result bits (the high halves hold other products and the zero-sharing's noise)
   return mapShares(g, (h, i, slot) => w.andC(w.xor(w.shr(h, 32), z[i][slot]), M));
 }
 
@@ -200,19 +193,15 @@ export function msbPacked(p: ABY3, flat: ReplicatedShares): ReplicatedShares {
 }
 
 /**
- * Undoes the tree's merges on one share: one bit per word (bit 0), `padded` words.
+ * Undoes the tree's merges on one share: one bit per word (bit 0), the first `count` of the
+ * padded words (all of them by default), in one `BitUnpackTree`.
  * @example
  * ```ts
  * const bit = unpackBits(p, packed[0][0]);
  * ```
  */
-export function unpackBits(p: ABY3, h: Handle): Handle {
-  const w = words(p);
-  return tidy(() => {
-    let b = h;
-    for (let L = 5; L >= 1; L--) b = w.unmerge(b, 2 ** (L - 1), LOW[L - 1]);
-    return b;
-  });
+export function unpackBits(p: ABY3, h: Handle, count = 32 * h.shape[0]): Handle {
+  return p.rt.op(h.player, 'BitUnpackTree', [h], { count });
 }
 
 /**
@@ -229,9 +218,6 @@ export function msbBit(p: ABY3, x: ReplicatedShares): ReplicatedShares {
   const shape = x[0][0].shape;
   return tidy(() => {
     const { flat, n } = flatPadded(p, x);
-    return mapShares(msbPacked(p, flat), (h) => {
-      const cut = rt.op(h.player, 'Slice', [unpackBits(p, h)], { begin: [0], size: [n], strides: [1] });
-      return rt.op(h.player, 'Reshape', [cut], { shape: [...shape] });
-    });
+    return mapShares(msbPacked(p, flat), (h) => rt.op(h.player, 'Reshape', [unpackBits(p, h, n)], { shape: [...shape] }));
   });
 }
