@@ -33,15 +33,29 @@ export abstract class Optimizer {
   abstract readonly name: string;
   protected iterations = 0;
   protected readonly slots = new Map<string, TfeTensor[]>();
-  /** Updates `vars` in place with `grads` (same order). */
+  /**
+   * Updates `vars` in place with `grads` (same order). All weights take one step together:
+   * their values, gradients and state are joined into flat vectors (a local reshape and
+   * concat), updated once, and split back. A private update costs rounds (truncations, Adam's
+   * comparisons and Newton steps), and the weights' updates one after another cost them once
+   * per weight: network A's six weights made Adam's update six times as deep.
+   */
   applyGradients(p: Protocol, vars: OptimizerVariable[], grads: TfeTensor[]): void {
     if (vars.length !== grads.length) throw new ValueError(`optimizer: ${vars.length} weights but ${grads.length} gradients`);
     this.iterations++;
-    vars.forEach((v, i) => this.update(p, v, grads[i]));
+    if (!vars.length) return;
+    const n = this.stateCount();
+    const slots = vars.map((v) => (n ? this.slot(p, v, n) : []));
+    const next = this.step(p, joined(p, vars.map((v) => v.value)), joined(p, grads), Array.from({ length: n }, (_, k) => joined(p, slots.map((s) => s[k]))));
+    assignSplit(p, vars.map((v) => v.value), next.value);
+    next.state.forEach((t, k) => assignSplit(p, slots.map((s) => s[k]), t));
   }
   /** Throws when `p` cannot run this optimizer. */
   checkProtocol(p: Protocol): void { void p; }
-  protected abstract update(p: Protocol, v: OptimizerVariable, g: TfeTensor): void;
+  /** How many state tensors each weight keeps (momentum, moments). */
+  protected abstract stateCount(): number;
+  /** One step on flat vectors: the new weights and the new state, in `state`'s order. */
+  protected abstract step(p: Protocol, value: TfeTensor, g: TfeTensor, state: TfeTensor[]): { value: TfeTensor; state: TfeTensor[] };
   /** A private zero-initialised state variable per weight. */
   protected slot(p: Protocol, v: OptimizerVariable, n: number): TfeTensor[] {
     let s = this.slots.get(v.name);
@@ -106,13 +120,12 @@ export class SGD extends Optimizer {
     if (!(this.momentum >= 0 && this.momentum < 1)) throw new ValueError(`sgd: \`momentum\` must be in [0, 1), got ${this.momentum}`);
     this.nesterov = args.nesterov ?? false;
   }
-  protected update(p: Protocol, v: OptimizerVariable, g: TfeTensor): void {
-    if (this.momentum === 0) { p.assign(v.value, p.sub(v.value, scaleBy(p, g, this.learningRate))); return; }
-    const [acc] = this.slot(p, v, 1);
+  protected stateCount(): number { return this.momentum === 0 ? 0 : 1; }
+  protected step(p: Protocol, value: TfeTensor, g: TfeTensor, [acc]: TfeTensor[]): { value: TfeTensor; state: TfeTensor[] } {
+    if (this.momentum === 0) return { value: p.sub(value, scaleBy(p, g, this.learningRate)), state: [] };
     const a = p.add(scaleBy(p, acc, this.momentum), g);
-    p.assign(acc, a);
     const step = this.nesterov ? p.add(g, scaleBy(p, a, this.momentum)) : a;
-    p.assign(v.value, p.sub(v.value, scaleBy(p, step, this.learningRate)));
+    return { value: p.sub(value, scaleBy(p, step, this.learningRate)), state: [a] };
   }
   getConfig(): Record<string, unknown> { return { learningRate: this.learningRate, momentum: this.momentum, nesterov: this.nesterov }; }
 }
@@ -155,28 +168,38 @@ export class Adam extends Optimizer {
       throw new NotImplementedError(missingCapability(p, 'exactComparison', 'optimizer `amsgrad` (its maximum)'));
     }
   }
-  protected update(p: Protocol, v: OptimizerVariable, g: TfeTensor): void {
+  protected stateCount(): number { return this.amsgrad ? 3 : 2; }
+  protected step(p: Protocol, value: TfeTensor, g: TfeTensor, [m, s, sMax]: TfeTensor[]): { value: TfeTensor; state: TfeTensor[] } {
     const t = this.iterations;
-    const [m, s, sMax] = this.slot(p, v, this.amsgrad ? 3 : 2);
     const c1 = 1 - this.beta1 ** t, c1p = 1 - this.beta1 ** (t - 1);
     const c2 = 1 - this.beta2 ** t, c2p = 1 - this.beta2 ** (t - 1);
     const mHat = t === 1 ? g : p.add(scaleBy(p, m, (this.beta1 * c1p) / c1), scaleBy(p, g, (1 - this.beta1) / c1));
     const vHat = t === 1 ? p.square(g) : p.add(scaleBy(p, s, (this.beta2 * c2p) / c2), scaleBy(p, p.square(g), (1 - this.beta2) / c2));
-    p.assign(m, mHat);
-    p.assign(s, vHat);
+    const state = [mHat, vHat];
     let denomArg = vHat;
     if (this.amsgrad) {
-      const mx = t === 1 ? vHat : requireExact(p, 'optimizer `amsgrad`').maximum(sMax, vHat);
-      p.assign(sMax, mx);
-      denomArg = mx;
+      denomArg = t === 1 ? vHat : requireExact(p, 'optimizer `amsgrad`').maximum(sMax, vHat);
+      state.push(denomArg);
     }
     this.plan ??= invSqrtPlan({ interval: [DELTA, 2 ** 12 + DELTA], targetRelativeError: 1e-4 });
     const r = invSqrt(p, p.add(denomArg, DELTA + this.epsilon ** 2), this.plan);
-    p.assign(v.value, p.sub(v.value, scaleBy(p, p.mul(mHat, r), this.learningRate)));
+    return { value: p.sub(value, scaleBy(p, p.mul(mHat, r), this.learningRate)), state };
   }
   getConfig(): Record<string, unknown> {
     return { learningRate: this.learningRate, beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon, amsgrad: this.amsgrad };
   }
+}
+
+/** Several tensors as one flat vector (local: reshape and concat move no data between players). */
+function joined(p: Protocol, ts: TfeTensor[]): TfeTensor {
+  const flat = ts.map((t) => p.reshape(t, [t.size]));
+  return flat.length === 1 ? flat[0] : p.concat(flat, 0);
+}
+
+/** Assigns the consecutive pieces of the flat vector `flat` to `targets`, in their shapes. */
+function assignSplit(p: Protocol, targets: TfeTensor[], flat: TfeTensor): void {
+  const parts = targets.length === 1 ? [flat] : p.split(flat, targets.map((t) => t.size), 0);
+  targets.forEach((t, i) => p.assign(t, p.reshape(parts[i], [...t.shape])));
 }
 
 function positive(v: number, what: string): number {
