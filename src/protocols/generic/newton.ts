@@ -123,14 +123,21 @@ export function invSqrtPlan(opts: NewtonOptions): GenericNewtonPlan {
     ?? finishConstant(iv, 1.4 / Math.sqrt(iv[1]), Math.max(1 - 1.96 * iv[0] / iv[1], step(0.96)), step, target));
 }
 
-function initialGuess(p: Protocol, x: TfeTensor, plan: GenericNewtonPlan): TfeTensor {
+/** The plan's initial guess at x; `t` = (x − mid)/half when the caller has it already. */
+function initialGuess(p: Protocol, x: TfeTensor, plan: GenericNewtonPlan, t?: TfeTensor): TfeTensor {
   if (plan.guess.kind === 'constant') {
     return p.defineConstant(new Float64Array(x.size).fill(plan.guess.value), { shape: [...x.shape] });
   }
   const [lo, hi] = plan.interval;
   const mid = (lo + hi) / 2, half = (hi - lo) / 2;
-  const t = scaleBy(p, p.sub(x, mid), 1 / half);
-  return p.polynomial(t, plan.guess.coefficients);
+  return p.polynomial(t ?? scaleBy(p, p.sub(x, mid), 1 / half), plan.guess.coefficients);
+}
+
+/** The guess, then the plan's Newton steps y ← y·(2 − x·y). */
+function newtonReciprocal(p: Protocol, x: TfeTensor, plan: GenericNewtonPlan, t?: TfeTensor): TfeTensor {
+  let y = tidy(() => initialGuess(p, x, plan, t));
+  for (let k = 0; k < plan.iterations; k++) y = nextStage(p, y, () => p.mul(y, p.sub(2, p.mul(x, y))));
+  return y;
 }
 
 /**
@@ -141,10 +148,7 @@ function initialGuess(p: Protocol, x: TfeTensor, plan: GenericNewtonPlan): TfeTe
  * ```
  */
 export function reciprocal(p: Protocol, x: TfeTensor, opts: NewtonOptions | GenericNewtonPlan): TfeTensor {
-  const plan = 'guess' in opts ? opts : reciprocalPlan(opts);
-  let y = tidy(() => initialGuess(p, x, plan));
-  for (let k = 0; k < plan.iterations; k++) y = nextStage(p, y, () => p.mul(y, p.sub(2, p.mul(x, y))));
-  return y;
+  return newtonReciprocal(p, x, 'guess' in opts ? opts : reciprocalPlan(opts));
 }
 
 /**
@@ -161,9 +165,16 @@ export function scaledReciprocal(p: Protocol, x: TfeTensor, opts: NewtonOptions)
   const [lo, hi] = checkInterval(opts);
   const shift = hi > 4 ? Math.floor(Math.log2(hi)) - 1 : 0;
   if (shift === 0) return { y: reciprocal(p, x, opts), shift };
-  const scaled = p.mul(x, 2 ** -shift);
   const plan = reciprocalPlan({ interval: [lo * 2 ** -shift, hi * 2 ** -shift], targetRelativeError: opts.targetRelativeError });
-  return { y: reciprocal(p, scaled, plan), shift };
+  const [a, b] = plan.interval;
+  const mid = (a + b) / 2, half = (b - a) / 2;
+  if (plan.guess.kind === 'constant' || 2 ** -shift / half < 2 ** -4) return { y: newtonReciprocal(p, p.mul(x, 2 ** -shift), plan), shift };
+  // x·2^−shift (for the Newton steps) and the guess's argument (x·2^−shift − mid)/half in ONE
+  // product by a public pair: one truncation where two ran in sequence (softmax's 1/Σ: 2 rounds
+  // fewer under ABY3, 1 under SecureNN). Both scales are ≥ 2^−4, so each encodes precisely.
+  const scales = p.defineConstant([2 ** -shift, 2 ** -shift / half], { shape: [2, ...x.shape.map(() => 1)] });
+  const [scaled, tRaw] = p.split(p.mul(p.stack([x, x], 0), scales), 2, 0).map((h) => p.squeeze(h, [0]));
+  return { y: newtonReciprocal(p, scaled, plan, p.sub(tRaw, mid / half)), shift };
 }
 
 /**
