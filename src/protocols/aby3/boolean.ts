@@ -10,6 +10,7 @@
  * ```
  */
 import { U64 } from '../../kernels/dtype.js';
+import type { Handle } from '../runtime_link.js';
 import type { ABY3 } from './aby3.js';
 import type { ReplicatedShares } from './aby3_tensors.js';
 import { mapShares } from './linear.js';
@@ -75,6 +76,36 @@ export function andMany(p: ABY3, pairs: readonly (readonly [ReplicatedShares, Re
     });
     return maskAndReshare(p, terms, 'boolean');
   });
+}
+
+/**
+ * The AND of boolean shares over their last axis (width W ≥ 1), as a tree: each level ANDs the
+ * first ⌊w/2⌋ columns with the next ⌊w/2⌋ in one {@link andMany} and carries an odd last column
+ * over. ⌈log2 W⌉ rounds; 3 words per AND. The input is kept.
+ * @example
+ * ```ts
+ * const all = andAlongLastAxis(p, conditions); // [..., W] → [..., 1]
+ * ```
+ */
+export function andAlongLastAxis(p: ABY3, x: ReplicatedShares): ReplicatedShares {
+  const { rt } = p;
+  const shape = x[0][0].shape;
+  const last = shape.length - 1;
+  const cols = (h: Handle, from: number, n: number) =>
+    rt.op(h.player, 'Slice', [h], { begin: shape.map((_, k) => (k === last ? from : 0)), size: h.shape.map((d, k) => (k === last ? n : d)), strides: shape.map(() => 1) });
+  let cur = mapShares(x, (h) => cols(h, 0, shape[last]));
+  while (cur[0][0].shape[last] > 1) {
+    const w = cur[0][0].shape[last];
+    const half = Math.floor(w / 2);
+    const lo = mapShares(cur, (h) => cols(h, 0, half));
+    const hi = mapShares(cur, (h) => cols(h, half, half));
+    const [both] = andMany(p, [[lo, hi]]);
+    const next = w % 2 === 0 ? both : mapShares(both, (h, i, slot) => rt.op(h.player, 'Concat', [h, cols(cur[i][slot], w - 1, 1)], { axis: last }));
+    freeShares(p, lo, hi, cur);
+    if (next !== both) freeShares(p, both);
+    cur = next;
+  }
+  return cur;
 }
 
 /**

@@ -13,8 +13,11 @@ import type { Pool2DOptions } from '../protocol.js';
 import type { TfeTensor } from '../tensor.js';
 import type { ABY3 } from './aby3.js';
 import { fromRows, toRows } from '../generic/rows.js';
-import { isNegative, not } from './comparisons.js';
-import { mapLocal } from './linear.js';
+import { ABY3PrivateTensor } from './aby3_tensors.js';
+import { andAlongLastAxis, andPublic, xorPublic } from './boolean.js';
+import { bitToArithmetic } from './comparisons.js';
+import { mapLocal, mapShares } from './linear.js';
+import { msbBit } from './msb.js';
 import { poolGeometry } from './shape.js';
 
 /**
@@ -25,13 +28,13 @@ export const PAD_MAGNITUDE = 2 ** 30;
 
 /**
  * True when short rows are better served by {@link argmaxOneHot}'s all-pairs comparison
- * (21 rounds whatever L) than by the tree (11 rounds per level): L ≤ 16 and at most 2^16
- * comparisons in all (softmax over classes, small pooling windows).
+ * (at most 14 rounds with the product) than by the tree (11 rounds per level): L ≤ 16 and at
+ * most 2^16 comparisons in all (softmax over classes, small pooling windows).
  */
 const useAllPairs = (m: number, len: number) => len >= 3 && len <= 16 && (m * len * (len - 1)) / 2 <= 1 << 16;
 
 /**
- * Maximum over `axis`. Short rows: Σ x·onehot from {@link argmaxOneHot} (21 rounds). Long
+ * Maximum over `axis`. Short rows: Σ x·onehot from {@link argmaxOneHot} (≤ 14 rounds). Long
  * rows: ⌈log2 L⌉ levels, each one batched comparison of the two halves of every row and one
  * select (11 rounds per level, L − 1 comparisons per row).
  * @example
@@ -56,12 +59,14 @@ export function reduceMax(p: ABY3, x: TfeTensor, axis: number, keepDims: boolean
 
 /**
  * One-hot of the first maximum of each row, all pairs at once (as SecureNN's short-row path):
- *  1. lt_ij = [x_i < x_j] for every pair i < j, one batched comparison (10 rounds)
- *  2. x_i is the first maximum iff x_i ≥ x_j for j > i and x_i > x_j for j < i; its failed
- *     conditions f_i = Σ_{j>i} lt_ij + Σ_{j<i} (1 − lt_ji) are a public integer matrix product
- *     (local)
- *  3. onehot_i = [f_i = 0] = 1 − [−f_i < 0] (10 rounds)
- * 20 rounds whatever L; L(L−1)/2 + L comparisons per row.
+ *  1. lt_ij = [x_i < x_j] for every pair i < j: one batched sign circuit, the bits left as
+ *     boolean shares (7 rounds)
+ *  2. x_i is the first maximum iff x_i ≥ x_j for j > i (¬lt_ij) and x_i > x_j for j < i
+ *     (lt_ji): its L − 1 conditions gathered per candidate (local; ¬ is local on XOR shares)
+ *  3. their AND over each candidate, a tree of boolean ANDs (⌈log2(L − 1)⌉ rounds)
+ *  4. B2A of the result bit (2 rounds)
+ * 7 + ⌈log2(L − 1)⌉ + 2 rounds (13 for L = 10, where comparing the failed-condition counts with
+ * a second sign circuit took 18); L(L−1)/2 comparisons per row.
  * @example
  * ```ts
  * const oh = argmaxOneHot(p, logits, -1);
@@ -70,14 +75,22 @@ export function reduceMax(p: ABY3, x: TfeTensor, axis: number, keepDims: boolean
 export function argmaxOneHot(p: ABY3, x: TfeTensor, axis: number): TfeTensor {
   const { rows, len, outer, a, perm } = toRows(p, x, axis, 'argmax');
   if (len === 1) return fromRows(p, p.toPrivate(p.defineConstant(new Float64Array(rows.size).fill(1), { shape: [...rows.shape], integer: true })), outer, a, perm);
+  const { rt } = p;
+  const pairs = new Map<string, number>();
   const is: number[] = [], js: number[] = [];
-  for (let i = 0; i < len; i++) for (let j = i + 1; j < len; j++) { is.push(i); js.push(j); }
-  const lt = p.less(p.gather(rows, is, 1), p.gather(rows, js, 1));
-  const m = new Float64Array(is.length * len);
-  is.forEach((i, k) => { m[k * len + i] += 1; m[k * len + js[k]] -= 1; });
-  const offsets = Float64Array.from({ length: len }, (_, i) => i);
-  const fails = p.add(p.matmul(lt, p.defineConstant(m, { shape: [is.length, len], integer: true })), p.defineConstant(offsets, { shape: [1, len], integer: true }));
-  const onehot = not(p, isNegative(p, p.neg(fails)));
+  for (let i = 0; i < len; i++) for (let j = i + 1; j < len; j++) { pairs.set(`${i},${j}`, is.length); is.push(i); js.push(j); }
+  const P = is.length;
+  const diff = p.toPrivate(p.sub(p.gather(rows, is, 1), p.gather(rows, js, 1)));
+  const lt = msbBit(p, diff.shares); // [R, P], bit 0 of each word
+  const both = mapShares(xorPublic(p, lt, 1n), (h, i, slot) => rt.op(h.player, 'Concat', [lt[i][slot], h], { axis: 1 })); // [lt | ¬lt]
+  // candidate i's conditions: ¬lt_ij (column P + k) for j > i, lt_ji (column k) for j < i
+  const picks: number[] = [];
+  for (let i = 0; i < len; i++) for (let j = 0; j < len; j++) if (j !== i) picks.push(j > i ? P + pairs.get(`${i},${j}`)! : pairs.get(`${j},${i}`)!);
+  const R = rows.shape[0];
+  const conds = mapShares(both, (h) => rt.op(h.player, 'Reshape', [rt.op(h.player, 'Gather', [h], { axis: 1, indices: picks })], { shape: [R, len, len - 1] }));
+  // the ANDs' zero-sharing leaves noise above bit 0 of each share: B2A reads 0/1 words
+  const first = mapShares(andPublic(p, andAlongLastAxis(p, conds), 1n), (h) => rt.op(h.player, 'Reshape', [h], { shape: [R, len] }));
+  const onehot = new ABY3PrivateTensor(p, 0, bitToArithmetic(p, first));
   return fromRows(p, onehot, outer, a, perm);
 }
 
