@@ -1,6 +1,6 @@
 // Packed boolean circuits (see kernel_names.ts): BitUnzipPack, one level of Pond's bit-packed
-// prefix tree, and the carry-tree kernels of ABY3's sign circuit (PrefixTerms, PrefixNextG,
-// PrefixNextP, BitUnpackTree), each one pass over the words instead of 8-20 word ops.
+// prefix tree, and the carry-tree kernels of ABY3's sign circuit (SignLeafTerms, PrefixTerms,
+// PrefixNextG, PrefixNextP, BitUnpackTree), each one pass over the words instead of 8-20 word ops.
 #include "napi_util.h"
 #include "thread_pool.h"
 #if defined(__BMI2__)
@@ -116,6 +116,38 @@ Napi::Value PrefixNext(const Napi::CallbackInfo& info) {
   });
 }
 
+// signLeafTerms(u, c, v, generate, withV, async, out?) -> BigUint64Array [n/2]: one server's share
+// of the first level's G (or P) words, merged
+Napi::Value SignLeafTerms(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Arr u = GetU64(info, 0, "u"), c = GetU64(info, 1, "c"), v = GetU64(info, 2, "v");
+  const size_t n = u.length;
+  CheckLength(env, v, n, "v");
+  if (n % 2 != 0) Fail(env, "`u` must have an even number of words");
+  const size_t h = n / 2;
+  CheckLength(env, c, h, "c");
+  const bool generate = GetBool(info, 3, "generate"), withV = GetBool(info, 4, "withV");
+  bool async = GetBool(info, 5, "async");
+  Arr outArr = OutArr(info, 6, true, h);
+  uint64_t* o = outArr.u();
+  const uint64_t *up = u.u(), *cp = c.u(), *vp = v.u();
+  return RunWork(env, async && int64_t(n) >= kAsyncMin, {u.value, c.value, v.value}, outArr.value, [=] {
+    constexpr uint64_t M = 0x5555555555555555ULL, T = uint64_t(1) << 63;
+    auto term = [=](uint64_t uu, uint64_t cf, uint64_t v0) {
+      const uint64_t vv = v0 & ~T, vs = vv >> 1, us = uu >> 1, vhl = vs & vv & M;
+      const uint64_t r = generate ? (us & vs) ^ (cf & vv) ^ (uu & vhl) : (us & vv) ^ (uu & vs) ^ cf ^ (withV ? vhl : 0);
+      return r & M;
+    };
+    ParallelRange(static_cast<int64_t>(h), kGrain, [&](int64_t lo, int64_t hi) {
+      for (int64_t j = lo; j < hi; j++) {
+        const uint64_t r0 = term(up[j], cp[j] & M, vp[j]);
+        const uint64_t r1 = term(up[j + h], (cp[j] >> 1) & M, vp[j + h]);
+        o[j] = r0 | (r1 << 1);
+      }
+    });
+  });
+}
+
 // bitUnpackTree(h, count, async, out?) -> BigUint64Array [count]: bit rev5(e / w) of h[e % w]
 Napi::Value BitUnpackTree(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -146,6 +178,7 @@ void InitBitPack(Napi::Env env, Napi::Object exports) {
   exports.Set("prefixTerms", Napi::Function::New(env, PrefixTerms));
   exports.Set("prefixNext", Napi::Function::New(env, PrefixNext));
   exports.Set("bitUnpackTree", Napi::Function::New(env, BitUnpackTree));
+  exports.Set("signLeafTerms", Napi::Function::New(env, SignLeafTerms));
 }
 
 }  // namespace tfe

@@ -292,6 +292,17 @@ export const PREFIX_NEXT_P = 'PrefixNextP';
 export const BIT_UNPACK_TREE = 'BitUnpackTree';
 export interface BitUnpackTreeAttrs { count: number }
 
+/**
+ * `SignLeafTerms(u, c, v)` (u64, rank 1: u and v [n], c [n/2], n even → [n/2]): one server's
+ * XOR share of the first level of ABY3's carry tree, for the sum of two addends u and v whose
+ * pair products u_h·u_l arrive merged in c. With M = 0x5555…, T = 2^63:
+ * c'[e] = c[e] & M for e < n/2, (c[e − n/2] >> 1) & M after; vv = v & ¬T, vs = vv >> 1,
+ * us = u >> 1, vhl = vs & vv & M; G = (us & vs) ^ (c' & vv) ^ (u & vhl), P = (us & vv) ^ (u & vs)
+ * ^ c' (^ vhl when `withV`); r = (G or P, as `generate` says) & M, and out[j] = r[j] | r[j + n/2] << 1.
+ */
+export const SIGN_LEAF_TERMS = 'SignLeafTerms';
+export interface SignLeafTermsAttrs { generate: boolean; withV: boolean }
+
 /** Attributes of a kernel that takes none. */
 export type NoAttrs = Record<string, never>;
 
@@ -344,6 +355,7 @@ export interface KernelAttrMap {
   PrefixNextG: PrefixLevelAttrs;
   PrefixNextP: PrefixLevelAttrs;
   BitUnpackTree: BitUnpackTreeAttrs;
+  SignLeafTerms: SignLeafTermsAttrs;
 }
 
 /**

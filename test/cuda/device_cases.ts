@@ -96,5 +96,6 @@ export function deviceCases(): DeviceCase[] {
   add('PrefixNextG', [r([10]), r([10])], { level: 2 });
   add('PrefixNextP', [r([10])], { level: 5 });
   add('BitUnpackTree', [r([3])], { count: 90 });
+  add('SignLeafTerms', [r([8]), r([4]), r([8])], { generate: true, withV: true });
   return cases;
 }

@@ -2,14 +2,14 @@
  * The packed boolean-circuit kernels. `BitUnzipPack` (one level of a bit-packed prefix tree):
  * native against reference bit for bit, its definition checked bit by bit on chosen words, odd
  * lengths (the missing word reads as 0), empty input, and shape validation. ABY3's carry-tree
- * kernels (`PrefixTerms`, `PrefixNextG`, `PrefixNextP`, `BitUnpackTree`): native against
+ * kernels (`SignLeafTerms`, `PrefixTerms`, `PrefixNextG`, `PrefixNextP`, `BitUnpackTree`): native against
  * reference on every level and edge lengths, `BitUnpackTree` as the inverse of the tree's five
  * merges, and their argument checks.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { U64, inferOutput, ring, runKernel } from '../../src/kernels/index.js';
-import { BIT_UNPACK_TREE, BIT_UNZIP_PACK, PREFIX_NEXT_G, PREFIX_NEXT_P, PREFIX_TERMS } from '../../src/kernels/kernel_names.js';
+import { BIT_UNPACK_TREE, BIT_UNZIP_PACK, PREFIX_NEXT_G, PREFIX_NEXT_P, PREFIX_TERMS, SIGN_LEAF_TERMS } from '../../src/kernels/kernel_names.js';
 import { assertValueError, backendsUnderTest, crossCheck, randomTensor } from '../helpers/ring_testing.js';
 
 const bit = (w: bigint, i: number) => Number((w >> BigInt(i)) & 1n);
@@ -56,6 +56,10 @@ test('carry-tree kernels: native equals reference on every level (random with ed
       crossCheck(PREFIX_NEXT_P, [z], { level }, `[${m}] level ${level}`);
     }
   }
+  for (const n of [0, 2, 64, 70002]) {
+    const [u, c, v] = [randomTensor([n], U64), randomTensor([n / 2], U64), randomTensor([n], U64)];
+    for (const generate of [false, true]) for (const withV of [false, true]) crossCheck(SIGN_LEAF_TERMS, [u, c, v], { generate, withV }, `[${n}] generate=${generate} withV=${withV}`);
+  }
   for (const w of [1, 3, 2187]) {
     const h = randomTensor([w], U64);
     for (const count of [0, 1, 32 * w - 5, 32 * w]) crossCheck(BIT_UNPACK_TREE, [h], { count }, `[${w}] count ${count}`);
@@ -89,6 +93,10 @@ test('carry-tree kernels validate their inputs and attributes', () => {
   assertValueError(() => inferOutput(PREFIX_NEXT_G, [meta([3]), meta([3])], { level: 2 }), 'even number of words', '3');
   assertValueError(() => inferOutput(PREFIX_NEXT_P, [meta([2, 2])], { level: 2 }), '`z`', 'rank-1 u64');
   assert.equal(inferOutput(PREFIX_NEXT_P, [meta([6])], { level: 4 }), { shape: [3], ring: U64 });
+  assertValueError(() => inferOutput(SIGN_LEAF_TERMS, [meta([4]), meta([3]), meta([4])], { generate: true, withV: false }), '`c`', '2 words', '3');
+  assertValueError(() => inferOutput(SIGN_LEAF_TERMS, [meta([3]), meta([1]), meta([3])], { generate: true, withV: false }), 'even number of words');
+  assertValueError(() => inferOutput(SIGN_LEAF_TERMS, [meta([4]), meta([2]), meta([4])], { generate: 1, withV: false }), '`generate`', 'boolean');
+  assert.equal(inferOutput(SIGN_LEAF_TERMS, [meta([4]), meta([2]), meta([4])], { generate: false, withV: true }), { shape: [2], ring: U64 });
   assertValueError(() => inferOutput(BIT_UNPACK_TREE, [meta([2])], { count: 65 }), '`count`', '[0, 64]', '65');
   assertValueError(() => inferOutput(BIT_UNPACK_TREE, [meta([2])], {}), '`count`');
   assert.equal(inferOutput(BIT_UNPACK_TREE, [meta([2])], { count: 64 }), { shape: [64], ring: U64 });

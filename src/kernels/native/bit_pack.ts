@@ -1,9 +1,10 @@
 /**
  * The packed boolean-circuit kernels (native/bit_pack.cc): `BitUnzipPack` and the carry-tree
- * kernels of ABY3's sign circuit, `PrefixTerms`, `PrefixNextG`, `PrefixNextP`, `BitUnpackTree`.
+ * kernels of ABY3's sign circuit, `SignLeafTerms`, `PrefixTerms`, `PrefixNextG`, `PrefixNextP`,
+ * `BitUnpackTree`.
  */
 import type { HostArray } from '../dtype.js';
-import type { BitUnpackTreeAttrs, PrefixLevelAttrs } from '../kernel_names.js';
+import type { BitUnpackTreeAttrs, PrefixLevelAttrs, SignLeafTermsAttrs } from '../kernel_names.js';
 import type { RingTensor } from '../ring_tensor.js';
 import type { NativeKernel } from './binary.js';
 import { loadBinding } from './binding.js';
@@ -21,6 +22,8 @@ const CALLS: [string, Call][] = [
     loadBinding().prefixTerms(u(g0), u(g1), u(p0), u(p1), a.level, async, takeOutput(true, g0.size))],
   ['PrefixNextG', ([g, z], a: PrefixLevelAttrs, async) => loadBinding().prefixNext(u(z), u(g), a.level, async, takeOutput(true, z.size / 2))],
   ['PrefixNextP', ([z], a: PrefixLevelAttrs, async) => loadBinding().prefixNext(u(z), null, a.level, async, takeOutput(true, z.size / 2))],
+  ['SignLeafTerms', ([uu, c, v], a: SignLeafTermsAttrs, async) =>
+    loadBinding().signLeafTerms(u(uu), u(c), u(v), a.generate, a.withV, async, takeOutput(true, uu.size / 2))],
   ['BitUnpackTree', ([h], a: BitUnpackTreeAttrs, async) => loadBinding().bitUnpackTree(u(h), a.count, async, takeOutput(true, a.count))],
 ];
 

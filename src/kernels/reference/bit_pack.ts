@@ -1,7 +1,7 @@
 /**
  * The packed boolean-circuit kernels with BigInt (see kernel_names.ts): `BitUnzipPack` and the
- * carry-tree kernels of ABY3's sign circuit, `PrefixTerms`, `PrefixNextG`, `PrefixNextP` and
- * `BitUnpackTree`.
+ * carry-tree kernels of ABY3's sign circuit, `SignLeafTerms`, `PrefixTerms`, `PrefixNextG`,
+ * `PrefixNextP` and `BitUnpackTree`.
  */
 import { U64 } from '../dtype.js';
 import type { RefKernel } from './reference_backend.js';
@@ -76,6 +76,23 @@ export const bitPackKernels: RefKernel[] = [
     kernelFunc: ([z], attrs, be) => {
       const [s, m] = levelMask(attrs.level as number);
       const out = merged(Array.from(u64(z), (w) => (w >> s) & m), s);
+      return output(be, [out.length], U64, out);
+    },
+  },
+  {
+    kernelName: 'SignLeafTerms',
+    kernelFunc: ([u, c, v], attrs, be) => {
+      const [uv, cv, vv0] = [u64(u), u64(c), u64(v)];
+      const h = cv.length;
+      const M = 0x5555555555555555n, T = 1n << 63n;
+      const r = Array.from(uv, (uu, e) => {
+        const cf = e < h ? cv[e] & M : (cv[e - h] >> 1n) & M;
+        const vv = vv0[e] & ~T & ALL, vs = vv >> 1n, us = uu >> 1n, vhl = vs & vv & M;
+        const g = (us & vs) ^ (cf & vv) ^ (uu & vhl);
+        const pr = (us & vv) ^ (uu & vs) ^ cf ^ (attrs.withV ? vhl : 0n);
+        return (attrs.generate ? g : pr) & M;
+      });
+      const out = merged(r, 1n);
       return output(be, [out.length], U64, out);
     },
   },

@@ -1,13 +1,13 @@
 /**
  * Shape inference for the packed boolean-circuit kernels (see kernel_names.ts): `BitUnzipPack`
  * (a rank-1 u64 input of m words gives ceil(m/2) words) and the carry-tree kernels of ABY3's
- * sign circuit, `PrefixTerms`, `PrefixNextG`, `PrefixNextP` and `BitUnpackTree`. Each checks its
+ * sign circuit, `SignLeafTerms`, `PrefixTerms`, `PrefixNextG`, `PrefixNextP` and `BitUnpackTree`. Each checks its
  * inputs and attributes, so a player refuses a malformed instruction before the addon sees it.
  * @internal
  */
 import { ValueError } from '../../errors.js';
 import { ringName, type RingSpec } from '../dtype.js';
-import { BIT_UNPACK_TREE, BIT_UNZIP_PACK, PREFIX_NEXT_G, PREFIX_NEXT_P, PREFIX_TERMS } from '../kernel_names.js';
+import { BIT_UNPACK_TREE, BIT_UNZIP_PACK, PREFIX_NEXT_G, PREFIX_NEXT_P, PREFIX_TERMS, SIGN_LEAF_TERMS } from '../kernel_names.js';
 import { registerOutputInference } from '../ops/infer_output.js';
 
 type Meta = { shape: readonly number[]; ring: RingSpec };
@@ -66,4 +66,15 @@ registerOutputInference(BIT_UNPACK_TREE, ['h'], ([h], attrs: { count?: unknown }
     throw new ValueError(`\`count\` of ${BIT_UNPACK_TREE} must be an integer in [0, ${32 * w}] (32 per word of \`h\`), got ${String(c)}`);
   }
   return { shape: [c], ring: h.ring };
+});
+
+registerOutputInference(SIGN_LEAF_TERMS, ['u', 'c', 'v'], ([u, c, v], attrs: { generate?: unknown; withV?: unknown }) => {
+  const n = sameWords(SIGN_LEAF_TERMS, ['u', 'v'], [u, v]);
+  const half = evenWords(SIGN_LEAF_TERMS, n);
+  const m = words(SIGN_LEAF_TERMS, 'c', c);
+  if (m !== half) throw new ValueError(`\`c\` of ${SIGN_LEAF_TERMS} must have ${half} words (half of \`u\`), got ${m}`);
+  for (const k of ['generate', 'withV'] as const) {
+    if (typeof attrs[k] !== 'boolean') throw new ValueError(`\`${k}\` of ${SIGN_LEAF_TERMS} must be a boolean, got ${String(attrs[k])}`);
+  }
+  return { shape: [half], ring: u.ring };
 });

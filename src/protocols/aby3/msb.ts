@@ -55,8 +55,6 @@ function words(p: ABY3) {
       const hi = rt.op(a.player, 'Slice', [a], { begin: [half], size: [half], strides: [1] });
       return w.or(lo, w.shl(hi, s));
     },
-    /** The inverse of merge for words whose bits lie in the `mask` positions and those s above. */
-    unmerge: (a: Handle, s: number, mask: bigint) => rt.op(a.player, 'Concat', [w.andC(a, mask), w.andC(w.shr(a, s), mask)], { axis: 0 }),
   };
   return w;
 }
@@ -100,20 +98,15 @@ function levelOne(p: ABY3, x: ReplicatedShares): { g: ReplicatedShares; pr: Repl
   const [uMasked, uhlMasked] = tidy(() => {
     const u = w.orC(rt.op(s0, 'Add', [x[0][0], x[0][1]]), TOP);
     const uhl = w.andC(w.and(w.shr(u, 1), u), M);
-    return [rt.send(w.xor(u, aAt0), s1), w.unmerge(rt.send(w.xor(w.merge(uhl, 1), cAt0), s1), 1, M)];
+    return [rt.send(w.xor(u, aAt0), s1), rt.send(w.xor(w.merge(uhl, 1), cAt0), s1)];
   });
   // G = u_h·v_h ⊕ (u_h·u_l)·v_l ⊕ u_l·(v_h·v_l), P = u_h·u_l ⊕ v_h·v_l ⊕ u_h·v_l ⊕ u_l·v_h on
-  // the even positions, from shares uu of u and c of u_h·u_l (v_h·v_l enters one side only)
-  const xorShares = (uu: Handle, c: Handle, v: Handle, withV: boolean) => tidy(() => {
-    const vv = w.andC(v, ~TOP & ((1n << 64n) - 1n));
-    const vs = w.shr(vv, 1), us = w.shr(uu, 1);
-    const vhl = w.andC(w.and(vs, vv), M);
-    const g = w.andC(w.xor(w.xor(w.and(us, vs), w.and(c, vv)), w.and(uu, vhl)), M);
-    const pp = w.andC(w.xor(w.xor(w.and(us, vv), w.and(uu, vs)), withV ? w.xor(c, vhl) : c), M);
-    return [w.merge(g, 1), w.merge(pp, 1)];
-  });
+  // the even positions, from shares uu of u and c of u_h·u_l (merged; v_h·v_l enters one side
+  // only), merged: one `SignLeafTerms` per word array (kernel_names.ts)
+  const xorShares = (uu: Handle, c: Handle, v: Handle, withV: boolean) =>
+    [true, false].map((generate) => rt.op(uu.player, 'SignLeafTerms', [uu, c, v], { generate, withV }));
   const [g1, p1] = xorShares(uMasked, uhlMasked, x[1][1], true);
-  const [g2, p2] = tidy(() => xorShares(aAt2, w.unmerge(cAt2, 1, M), x[2][0], false));
+  const [g2, p2] = xorShares(aAt2, cAt2, x[2][0], false);
   rt.free(aAt0, aAt2, cAt0, cAt2, uMasked, uhlMasked);
   const toReplicated = (a1: Handle, a2: Handle): ReplicatedShares => {
     const [r1At0, r1At1] = rt.sampleShared([s0, s1], a1.shape, U64);
