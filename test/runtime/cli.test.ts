@@ -58,8 +58,10 @@ test('bad invocations and bad configs exit non-zero with one line', async () => 
 test('a port already in use exits 1; SIGINT and SIGTERM shut a player down cleanly', async () => {
   const cluster = await startLocalCluster(['server0', 'server1']);
   try {
-    await new Promise((r) => setTimeout(r, 500));
-    assert.match(cluster.logs.get('server0')!, /peer server1 at 127\.0\.0\.1:\d+: connected/);
+    // the player logs the peer connection once it is up: on a loaded machine that can take a while
+    const connected = /peer server1 at 127\.0\.0\.1:\d+: connected/;
+    for (let waited = 0; waited < 10_000 && !connected.test(cluster.logs.get('server0')!); waited += 100) await new Promise((r) => setTimeout(r, 100));
+    assert.match(cluster.logs.get('server0')!, connected);
     const clash = tfe('player', 'server0', '--config', cluster.configPath, '--data-dir', dir);
     assert.is(clash.status, 1);
     assert.match(clash.stderr, /tfe: .*(in use|EADDRINUSE)/i);
