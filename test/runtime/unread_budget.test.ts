@@ -40,6 +40,10 @@ test('only accepted messages are adopted (a wire tensor is copied into player me
   box.put('server1', 2, ring.zeros([3], U64), adopt);
   assert.is((await waiting).size, 3);
   assert.equal(adopted, [100, 3], 'a message a receive waits for is adopted too');
+  const pending = box.take('server1', 4);
+  assert.throws(() => box.put('server1', 4, ring.zeros([1], U64), () => { throw new ProtocolError('no memory'); }));
+  box.fail(new ProtocolError('session failed'));
+  await pending.then(() => assert.unreachable('a receive whose message could not be adopted must not resolve'), (e: Error) => assert.match(e.message, /session failed/));
 });
 
 test.run();

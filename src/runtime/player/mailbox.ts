@@ -44,8 +44,9 @@ export class Mailbox<T> {
     const key = `${from}\u0000${tag}`;
     const w = this.waiters.get(key);
     if (w) {
+      const kept = adopt(value); // before the waiter goes: if adopting throws, fail() still rejects it
       this.waiters.delete(key);
-      w.resolve(adopt(value));
+      w.resolve(kept);
     } else {
       if (this.items.size >= this.limit && !this.items.has(key)) {
         throw new ProtocolError(`too many unread messages from peers (at most ${this.limit}); message from \`${from}\` dropped`);
