@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { randomInt } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,23 +16,61 @@ const TFE_BIN = FROM_SOURCE
   : fileURLToPath(new URL('../../../../bin/tfe.js', import.meta.url));
 const NODE_FLAGS = FROM_SOURCE ? ['--import', 'tsx'] : [];
 
-/**
- * A free TCP port on 127.0.0.1, chosen by the OS.
- * @example
- * ```ts
- * const port = await freePort(); // e.g. 40517
- * ```
- */
-export function freePort(): Promise<number> {
+/** Ports {@link freePort} has handed out in this process, never handed out twice. */
+const portsGiven = new Set<number>();
+/** The lowest port {@link freePort} picks from. */
+const LOWEST_PORT = 10_000;
+
+/** Whether a TCP server can listen on `port` of 127.0.0.1 now (0: the OS picks); resolves the port, or 0 when taken. */
+function tryListen(port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
+    srv.on('error', (e: NodeJS.ErrnoException) => (e.code === 'EADDRINUSE' || e.code === 'EACCES' ? resolve(0) : reject(e)));
+    srv.listen(port, '127.0.0.1', () => {
+      const bound = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(bound));
     });
   });
+}
+
+/** The first port of the OS's ephemeral range (outgoing connections' source ports); 32768 when unknown. */
+function ephemeralLow(): number {
+  try {
+    const low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    return Number.isInteger(low) && low > 0 ? low : 32768;
+  } catch {
+    return 32768;
+  }
+}
+
+/**
+ * A free TCP port on 127.0.0.1, for a player or a service to bind moments later. It is drawn
+ * at random below the OS's ephemeral range: a port the OS hands out (`listen(0)`) comes from
+ * the range that outgoing connections take their source ports from, so on a busy machine a
+ * connection could take it between this check and the bind. Falls back to the OS's choice
+ * when the range leaves no room below it. Never returns the same port twice in a process.
+ * @example
+ * ```ts
+ * const port = await freePort(); // e.g. 23517
+ * ```
+ */
+export async function freePort(): Promise<number> {
+  const high = ephemeralLow();
+  for (let attempt = 0; high - LOWEST_PORT >= 1000 && attempt < 64; attempt++) {
+    const port = randomInt(LOWEST_PORT, high);
+    if (!portsGiven.has(port) && (await tryListen(port)) === port) {
+      portsGiven.add(port);
+      return port;
+    }
+  }
+  for (;;) {
+    const port = await tryListen(0);
+    if (port !== 0 && !portsGiven.has(port)) {
+      portsGiven.add(port);
+      return port;
+    }
+  }
 }
 
 /**
