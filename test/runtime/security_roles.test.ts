@@ -2,8 +2,8 @@
  * Issue 16, finding 2, over real `tfe player` processes with CURVE on 127.0.0.1: a key in
  * the config is bound to one role. server2's key cannot drive server0 (nor join a live
  * session to reveal its share), a player's key cannot send peer frames as another player,
- * and a second driver connection cannot take over a session; the honest run next to the
- * attacks keeps computing.
+ * also inside a bundle of peer messages, and a second driver connection cannot take over a
+ * session; the honest run next to the attacks keeps computing.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -14,6 +14,7 @@ import { roleRoutingId } from '../../src/runtime/transport/zmq/roles.js';
 import type { CurveKeys } from '../../src/runtime/transport/zmq/curve.js';
 import { startCurveCluster } from '../helpers/curve_cluster.js';
 import { hostTensor } from '../../src/runtime/wire/tensor_bytes.js';
+import { bundle } from '../../src/runtime/wire/bundle.js';
 
 const names = ['server0', 'server1', 'server2'];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -84,9 +85,18 @@ test('CURVE roles: other keys cannot drive, join sessions, or speak as another p
       socks.push(spoof);
       await spoof.send(tensorMessage(MsgType.PeerTensor, rt.session, 123, 'server1', t));
     }
+    // 5. The same inside bundles: one in server2's own name carrying frames that name server1,
+    //    and one whose bundle header names server1.
+    const twoAsServer1 = [tensorMessage(MsgType.PeerTensor, rt.session, 124, 'server1', t), tensorMessage(MsgType.PeerTensor, rt.session, 125, 'server1', t)];
+    for (const sender of ['server2', 'server1']) {
+      const spoof = client(keys.server2, pub0, addr0, 'P:server2');
+      socks.push(spoof);
+      await spoof.send(bundle(sender, twoAsServer1));
+    }
     await sleep(500);
     const log = cluster.logs.get('server0')!;
-    assert.is(log.match(/frames naming player `server1` are accepted only from that player's CURVE key/g)?.length, 2);
+    assert.is(log.match(/frames naming player `server1` are accepted only from that player's CURVE key/g)?.length, 3);
+    assert.is(log.match(/a bundle from `server2` carries a message naming `server1`/g)?.length, 2);
 
     // The honest run next to the attacks: still computing, with its secret intact.
     const xs = names.map((p, k) => rt.fill(p, [2], BigInt(k + 1), U64));

@@ -27,7 +27,7 @@ const escape = (t: RingTensor) => (markEscaped(t), t);
 const kernelAttrs = (ring: { dtype: string; modulus?: number }) => ({ dtype: ring.dtype, modulus: ring.modulus });
 
 /** Runs a kernel instruction on resolved inputs: small kernels inline, large ones off the event loop. */
-function runKernelInstruction(s: PlayerSession, i: Extract<Instruction, { op: 'kernel' }>, inputs: RingTensor[]): void | Promise<void> {
+function runKernelInstruction(s: PlayerSession, i: Extract<Instruction, { op: 'kernel' }>, inputs: RingTensor[]): RingTensor | Promise<RingTensor> {
   let work = 0;
   for (const t of inputs) work += t.size;
   // Kernels trust their inputs: validate what came over the network (in-process drivers
@@ -36,16 +36,21 @@ function runKernelInstruction(s: PlayerSession, i: Extract<Instruction, { op: 'k
     const out = inferOutput(i.kernel, inputs.map((t) => ({ shape: t.shape, ring: t.ring })), i.attrs);
     work = Math.max(work, sizeOf(out.shape));
   }
-  return runSized(s, i.out, i.kernel, inputs, i.attrs, work);
+  return runSized(i.kernel, inputs, i.attrs, work);
 }
 
 /**
- * Runs `kernel` into handle `out`: inline when `work` (elements touched) is small, else in its
- * asynchronous form, so I/O keeps flowing.
+ * Runs `kernel`: inline when `work` (elements touched) is small, else in its asynchronous
+ * form, so I/O keeps flowing.
  */
-function runSized(s: PlayerSession, out: number, kernel: string, inputs: RingTensor[], attrs: object, work: number): void | Promise<void> {
-  if (work <= INLINE_ELEMENTS) s.set(out, runKernel(kernel, inputs, attrs));
-  else return runKernelAsync(kernel, inputs, attrs).then((t) => s.set(out, t));
+function runSized(kernel: string, inputs: RingTensor[], attrs: object, work: number): RingTensor | Promise<RingTensor> {
+  return work <= INLINE_ELEMENTS ? runKernel(kernel, inputs, attrs) : runKernelAsync(kernel, inputs, attrs);
+}
+
+/** Stores `t` (or, once ready, the tensor it promises) under handle `out`. */
+function store(s: PlayerSession, out: number, t: RingTensor | Promise<RingTensor>): void | Promise<void> {
+  if (t instanceof RingTensor) s.set(out, t);
+  else return t.then((v) => s.set(out, v));
 }
 
 /**
@@ -85,16 +90,23 @@ export const EXEC: Record<OpName, Exec> = {
   kernel: (s, i: Extract<Instruction, { op: 'kernel' }>) => {
     s.origins.derive(i.out, i.inputs);
     const inputs = s.useAll(i.inputs);
-    return inputs instanceof Promise ? inputs.then((ts) => runKernelInstruction(s, i, ts)) : runKernelInstruction(s, i, inputs);
+    if (inputs instanceof Promise) return inputs.then((ts) => store(s, i.out, runKernelInstruction(s, i, ts)));
+    return store(s, i.out, runKernelInstruction(s, i, inputs));
   },
-  send: async (s, i: Extract<Instruction, { op: 'send' }>) => {
+  // Synchronous when the tensor is at hand: the stream runs on, and the transport sends a
+  // round's messages together when the player next waits (SendQueue's bundles).
+  send: (s, i: Extract<Instruction, { op: 'send' }>) => {
     refuseRaw(s.host.policy, s.origins.of(i.src), s.host.name, `be sent to \`${i.to}\``);
-    const t = await s.use(i.src);
-    // A tensor handed over in memory stays counted while in flight; bytes on a wire are not ours.
-    if (s.host.net.sharesTensors) retainStorage(t);
-    else markEscaped(t);
-    const bytes = s.host.net.sendTensor(i.to, s.id, i.tag, t);
-    s.countSent(i.to, bytes);
+    const go = (t: RingTensor) => {
+      // A tensor handed over in memory stays counted while in flight; bytes on a wire are not ours.
+      if (s.host.net.sharesTensors) retainStorage(t);
+      else markEscaped(t);
+      const bytes = s.host.net.sendTensor(i.to, s.id, i.tag, t);
+      s.countSent(i.to, bytes);
+    };
+    const t = s.use(i.src);
+    if (t instanceof Promise) return t.then(go);
+    go(t);
   },
   // A receive does not stop the stream: the handle holds the pending message, and whatever
   // reads it waits. So a player sends its half of an exchange before it waits for the other
@@ -107,7 +119,7 @@ export const EXEC: Record<OpName, Exec> = {
     s.origins.mark(i.out, s.reseeded ? 'public' : 'secret'); // after a reseed the driver knows the seeds
     const draw = (seed: Uint8Array) => {
       const attrs = { seed, nonce: i.nonce, offset: 0n, shape: i.shape, ...kernelAttrs(i.ring) };
-      return runSized(s, i.out, 'PrgUniform', [], attrs, sizeOf(i.shape));
+      return store(s, i.out, runSized('PrgUniform', [], attrs, sizeOf(i.shape)));
     };
     if (i.peer === undefined) return draw(s.privateSeed);
     const seed = s.pairSeed(i.peer);
@@ -115,7 +127,7 @@ export const EXEC: Record<OpName, Exec> = {
   },
   fill: (s, i: Extract<Instruction, { op: 'fill' }>) => {
     s.origins.mark(i.out, 'public');
-    return runSized(s, i.out, 'Fill', [], { shape: i.shape, value: i.value, ...kernelAttrs(i.ring) }, sizeOf(i.shape));
+    return store(s, i.out, runSized('Fill', [], { shape: i.shape, value: i.value, ...kernelAttrs(i.ring) }, sizeOf(i.shape)));
   },
   upload: (s, i: Extract<Instruction, { op: 'upload' }>) => {
     if (!(i.tensor instanceof RingTensor)) throw new ProtocolError('upload: payload is not a tensor');

@@ -29,6 +29,8 @@ import { descLength, readDesc, tensorBytes, tensorFromBytes, writeDesc, type Ten
  */
 export enum MsgType {
   Batch = 1, Bye = 2, Ping = 3, Pong = 4, Reply = 5, Result = 6, PeerTensor = 7, PeerSeed = 8, PeerPing = 9,
+  /** Several PeerTensor/PeerSeed messages to one player in one ZeroMQ message (wire/bundle.ts). */
+  PeerBundle = 10,
 }
 
 const MAGIC = 0x00454654;

@@ -1,13 +1,23 @@
 import type { Writable } from 'zeromq';
+import { MAX_BUNDLE_BYTES, MAX_BUNDLE_MESSAGES, bundleable } from '../../wire/bundle.js';
+
+const bytesOf = (frames: readonly Buffer[]) => frames.reduce((a, f) => a + f.length, 0);
 
 /**
  * Serialises sends on one ZeroMQ socket (zeromq v6 allows one pending `send` at a time) and
  * keeps message order. Frames are sent as given: Buffers that view tensor storage go out
  * without a JavaScript-side copy.
  *
+ * With a `bundler` (a player's queue to a peer), the queue also coalesces: the first send
+ * waits for the end of the current JavaScript turn (a player runs its instructions until it
+ * must wait for a peer, so that is when a round's messages are all queued), and every run of
+ * consecutive small peer messages then goes out as one bundle (wire/bundle.ts). Each ZeroMQ
+ * message costs a wake-up and several system calls on both sides, and a Pond training step
+ * sends about 140 of them; bundled, one per peer and round.
+ *
  * @example
  * ```ts
- * const q = new SendQueue(dealer, (e) => console.error(e.message));
+ * const q = new SendQueue(dealer, (e) => console.error(e.message), (msgs) => bundle('server0', msgs));
  * q.send([header, payload]);
  * await q.drained();
  * ```
@@ -18,7 +28,11 @@ export class SendQueue {
   private closed = false;
   private idle: (() => void)[] = [];
 
-  constructor(private readonly sock: Writable, private readonly onError: (e: Error) => void) {}
+  constructor(
+    private readonly sock: Writable,
+    private readonly onError: (e: Error) => void,
+    private readonly bundler?: (messages: Buffer[][]) => Buffer[],
+  ) {}
 
   /** Messages waiting to be handed to ZeroMQ. */
   get length(): number { return this.queue.length; }
@@ -27,7 +41,10 @@ export class SendQueue {
   send(frames: Buffer[]): void {
     if (this.closed) return;
     this.queue.push(frames);
-    if (!this.busy) void this.drain();
+    if (this.busy) return;
+    this.busy = true;
+    if (this.bundler) queueMicrotask(() => void this.drain());
+    else void this.drain();
   }
 
   /** Resolves when every queued message has been handed to ZeroMQ. */
@@ -44,9 +61,8 @@ export class SendQueue {
   }
 
   private async drain(): Promise<void> {
-    this.busy = true;
     try {
-      while (this.queue.length && !this.closed) await this.sock.send(this.queue.shift()!);
+      while (this.queue.length && !this.closed) await this.sock.send(this.next());
     } catch (e) {
       this.queue.length = 0;
       if (!this.closed) this.onError(e as Error);
@@ -54,6 +70,21 @@ export class SendQueue {
       this.busy = false;
       this.wake();
     }
+  }
+
+  /** The next ZeroMQ message: the queue's head, or a bundle of it and the small peer messages after it. */
+  private next(): Buffer[] {
+    const head = this.queue.shift()!;
+    if (!this.bundler || !this.queue.length || !bundleable(head)) return head;
+    const run = [head];
+    let bytes = bytesOf(head);
+    while (this.queue.length && run.length < MAX_BUNDLE_MESSAGES && bundleable(this.queue[0])) {
+      const more = bytesOf(this.queue[0]);
+      if (bytes + more > MAX_BUNDLE_BYTES) break;
+      bytes += more;
+      run.push(this.queue.shift()!);
+    }
+    return run.length === 1 ? head : this.bundler(run);
   }
 
   private wake(): void {

@@ -10,6 +10,7 @@ import { setServingCurveKey } from '../../player/client_shares.js';
 import type { PeerNet, SessionPort } from '../transport.js';
 import { errorReply } from '../../wire/reply_errors.js';
 import { SendQueue } from './send_queue.js';
+import { bundle, unbundle } from '../../wire/bundle.js';
 import { PlayerGate } from './player_gate.js';
 import { roleRoutingId } from './roles.js';
 import { rateLimitedLog } from './log_limiter.js';
@@ -172,7 +173,7 @@ export class PlayerDaemon {
       routingId: roleRoutingId(this.curve, `P:${this.self.name}`, entry.curvePublicKey),
     });
     const peer: Peer = { entry, sock, connected: false, everConnected: false, clock: new SilenceClock(this.heartbeatMs), queue: undefined! };
-    peer.queue = new SendQueue(sock, (e) => this.log(`${this.tag} send to peer ${entry.name} failed: ${e.message}`));
+    peer.queue = new SendQueue(sock, (e) => this.log(`${this.tag} send to peer ${entry.name} failed: ${e.message}`), (messages) => bundle(this.self.name, messages));
     sock.events.on('connect', () => {
       peer.connected = true;
       peer.clock.heard();
@@ -273,8 +274,25 @@ export class PlayerDaemon {
       case MsgType.PeerPing:
         this.fromPeer(h.type, h, frames);
         return;
+      case MsgType.PeerBundle:
+        this.gate.peer(rid, h.name, '', this.player.sessions);
+        for (const m of unbundle(h.tag, frames)) this.fromBundle(rid, h.name, m);
+        return;
       default:
         throw new ProtocolError(`unexpected message type ${MsgType[h.type]} for a player`);
+    }
+  }
+
+  /** One message of a bundle from `sender`: admitted and delivered as if it had come alone. */
+  private fromBundle(rid: Buffer, sender: string, frames: Buffer[]): void {
+    try {
+      const h = decodeHeader(frames[0]);
+      if (h.type !== MsgType.PeerTensor && h.type !== MsgType.PeerSeed) throw new ProtocolError(`a bundle carries tensors and seeds only; found a ${MsgType[h.type]} message`);
+      if (h.name !== sender) throw new ProtocolError(`a bundle from \`${sender}\` carries a message naming \`${h.name}\``);
+      this.gate.peer(rid, h.name, h.session, this.player.sessions);
+      this.fromPeer(h.type, h, frames);
+    } catch (e) {
+      this.reject(rid, frames, e as Error);
     }
   }
 
