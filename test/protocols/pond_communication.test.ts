@@ -3,6 +3,7 @@ import * as assert from 'uvu/assert';
 import * as tfe from '../../src/index.js';
 import { ring } from '../../src/kernels/index.js';
 import { msb } from '../../src/protocols/pond/compare.js';
+import { polynomial } from '../../src/protocols/pond/nonlinear.js';
 import { tensorMessageBytes } from '../../src/runtime/wire/codec.js';
 import { currentRuntime } from '../../src/protocols/runtime_link.js';
 import { randomArray } from '../helpers/plain.js';
@@ -84,6 +85,17 @@ test('the exact comparison takes 8 rounds', async () => {
   const c = await measure(() => msb(currentRuntime() && (tfe.getProtocol() as tfe.Pond), x as tfe.PondPrivateTensor));
   assert.is(c.server0.rounds, 8);
   assert.is(c.server1.rounds, 8);
+});
+
+test('a degree-9 polynomial takes its 4 product levels in 9 rounds: each level\'s products travel together', async () => {
+  const x = await tfe.definePrivateInput('input-provider', () => randomArray(10, 64).map((v) => v / 4), { shape: [64] });
+  // x, x^3, x^5, x^7, x^9: levels {x²}, {x³, x⁴}, {x⁵, x⁷, x⁸}, {x⁹}; each a product and its
+  // truncation (2 rounds), then the weighted sum's truncation. One by one it took 13 rounds.
+  const c = await measure(() => polynomial(tfe.getProtocol() as tfe.Pond, x, [0.5, 0.25, 0, -0.02, 0, 0.001, 0, -3e-5, 0, 4e-7]));
+  assert.is(c.server0.rounds, 9);
+  assert.is(c.server1.rounds, 9);
+  const sig = await measure(() => tfe.sigmoid(x)); // scale (1), exact clamp (10), polynomial (9)
+  assert.is(sig.server0.rounds, 20);
 });
 
 test('the exact comparison sends what its bit-packed circuit says (about 100 bytes per element)', async () => {
