@@ -38,8 +38,10 @@ export interface PlayerCounters {
   messagesReceived: number;
   bytesReceived: number;
   /**
-   * Communication rounds: flights of outgoing messages. A send that follows a receive (or is
-   * the player's first send) starts a new round; the sends of one flight count once.
+   * Communication rounds: the communication depth of this player's messages since the last
+   * reset. A message's round is one more than the longest chain of peer messages its tensor
+   * depends on (the driver knows the dependencies and says it with each send), so sends that
+   * players can make at the same time count once, whatever order they run in.
    */
   rounds: number;
   /** Instructions executed. */

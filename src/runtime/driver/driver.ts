@@ -72,6 +72,8 @@ export class DriverRuntime implements Runtime {
   private seedHex?: string;
   private readonly reseeded = new Set<string>();
   private epoch = 0;
+  /** Bumped by `resetCounters`: handle depths of older epochs count as 0. */
+  private depthEpoch = 0;
   /** Tracing hook; see {@link DriverObserver}. */
   observer?: DriverObserver;
 
@@ -101,6 +103,9 @@ export class DriverRuntime implements Runtime {
     }
     const out = inferOutput(kernelName, inputs.map((h) => ({ shape: h.shape, ring: h.ring })), attrs);
     const h = this.handle(player, out.shape, out.ring);
+    let depth = 0;
+    for (const i of inputs) depth = Math.max(depth, this.depthOf(i as PlayerHandle));
+    this.setDepth(h, depth);
     this.push(player, { op: 'kernel', out: h.id, kernel: kernelName, inputs: inputs.map((i) => i.id), attrs: attrs as Record<string, unknown> });
     return h;
   }
@@ -110,7 +115,10 @@ export class DriverRuntime implements Runtime {
     this.usable(to);
     if (to === h.player) throw new ValueError(`\`send\`: ${h} is already on \`${to}\``);
     const out = this.handle(to, h.shape, h.ring);
-    this.push(h.player, { op: 'send', src: h.id, to, tag: out.id });
+    // The message's round: one more than the longest chain of messages its tensor depends on.
+    const round = this.depthOf(h as PlayerHandle) + 1;
+    this.setDepth(out, round);
+    this.push(h.player, { op: 'send', src: h.id, to, tag: out.id, round });
     this.push(to, { op: 'recv', out: out.id, from: h.player, tag: out.id });
     return out;
   }
@@ -260,6 +268,7 @@ export class DriverRuntime implements Runtime {
 
   async resetCounters(): Promise<void> {
     await this.readCounters(true);
+    this.depthEpoch++; // rounds count afresh: tensors made before are at depth 0
   }
 
   /**
@@ -336,6 +345,16 @@ export class DriverRuntime implements Runtime {
     if (!(h instanceof PlayerHandle)) throw new ValueError(`${what} must be a Handle, got ${typeof h}`);
     if (h.owner !== this) throw new ValueError(`${what}: ${h} belongs to another (closed) runtime`);
     if (h.disposed) throw new ValueError(`${what}: ${h} was disposed`);
+  }
+
+  /** A handle's communication depth in the current counter epoch (0 if made before the last reset). */
+  private depthOf(h: PlayerHandle): number {
+    return h.depthEpoch === this.depthEpoch ? h.depth : 0;
+  }
+
+  private setDepth(h: PlayerHandle, depth: number): void {
+    h.depth = depth;
+    h.depthEpoch = this.depthEpoch;
   }
 
   private handle(player: string, shape: readonly number[], ring: RingSpec, id = this.nextId++): PlayerHandle {

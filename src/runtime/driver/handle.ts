@@ -31,6 +31,13 @@ export class PlayerHandle implements Handle {
   disposed = false;
   /** True when `keep()` exempted it from `tidy` cleanup. */
   kept = false;
+  /**
+   * @internal Communication depth: the longest chain of peer messages this tensor depends on,
+   * counted since the runtime's counters were last reset (`depthEpoch`).
+   */
+  depth = 0;
+  /** @internal The counter epoch `depth` belongs to. */
+  depthEpoch = 0;
 
   constructor(
     readonly player: string,

@@ -102,7 +102,7 @@ export const EXEC: Record<OpName, Exec> = {
       if (s.host.net.sharesTensors) retainStorage(t);
       else markEscaped(t);
       const bytes = s.host.net.sendTensor(i.to, s.id, i.tag, t);
-      s.countSent(i.to, bytes);
+      s.countSent(i.to, bytes, i.round);
     };
     const t = s.use(i.src);
     if (t instanceof Promise) return t.then(go);

@@ -11,6 +11,7 @@ import { Mailbox, type ByteBudget } from './mailbox.js';
 import type { PlayerPolicy } from './policy.js';
 import { Provenance } from './provenance.js';
 import { markEscaped, releaseStorage, retainStorage } from './storage_refs.js';
+import { Dataflow } from './dataflow.js';
 
 /**
  * A hook for observing a player (counting, tracing): called after each instruction and for each
@@ -104,8 +105,13 @@ export const unreadBytes = (t: RingTensor): number => t.size * (t.dtype === 'u64
  */
 export class PlayerSession {
   readonly handles = new Map<number, RingTensor | Promise<RingTensor>>();
-  /** Received handles not read yet: reading one ends the current flight of sends. */
-  private readonly received = new Set<number>();
+  /** Runs kernels and sends whose inputs are on their way aside, so the stream runs on. */
+  private readonly flow = new Dataflow({
+    handles: this.handles,
+    run: (instr) => this.runOne(instr),
+    forget: (id) => this.forget(id),
+    fail: (e, instr) => this.fail(asTfeError(e, this.host.name, instr.op, this.host.data.relativize)),
+  });
   readonly mailbox: Mailbox<RingTensor>;
   readonly seedBox = new Mailbox<Uint8Array>();
   /** Where each handle's value comes from (raw input, public, secret): the policy's view. */
@@ -119,8 +125,6 @@ export class PlayerSession {
   private queue: Instruction[] = [];
   private running = false;
   counters = zeroCounters();
-  /** True after a send until the next recv: the sends of one flight count as one round. */
-  inFlight = false;
   failure?: TfeError;
   port?: SessionPort;
   lastDriverSeen = Date.now();
@@ -128,7 +132,6 @@ export class PlayerSession {
   /** Zeroes the counters; rounds count afresh from here. */
   resetCounters(): void {
     this.counters = zeroCounters();
-    this.inFlight = false;
   }
 
   constructor(readonly id: string, readonly host: SessionHost) {
@@ -142,14 +145,9 @@ export class PlayerSession {
     return t;
   }
 
-  /**
-   * The tensor of handle `id`, waiting for it if it is a pending receive. Using a received
-   * value ends the current flight of sends: the next send starts a new round.
-   */
+  /** The tensor of handle `id`, or the pending receive that will produce it. */
   use(id: number): RingTensor | Promise<RingTensor> {
-    const t = this.get(id);
-    if (this.received.delete(id)) this.inFlight = false;
-    return t;
+    return this.get(id);
   }
 
   /** Several handles at once; synchronous when none is pending. */
@@ -168,7 +166,6 @@ export class PlayerSession {
   forget(id: number): void {
     const t = this.handles.get(id);
     this.handles.delete(id);
-    this.received.delete(id);
     this.origins.forget(id);
     if (t instanceof RingTensor) releaseStorage(t);
   }
@@ -177,12 +174,12 @@ export class PlayerSession {
   expect(id: number, pending: Promise<RingTensor>): void {
     pending.catch(() => undefined); // a session failure rejects it; whoever reads it reports that
     this.handles.set(id, pending);
-    this.received.add(id);
     void pending.then((t) => {
       if (this.handles.get(id) !== pending) return;
       // a tensor off a wire was copied into the backend's memory (Player.deliverTensor): ours
       this.set(id, t);
       if (this.host.net.sharesTensors) releaseStorage(t); // the sender's in-flight count
+      this.flow.arrived(id);
     }, () => undefined);
   }
 
@@ -203,10 +200,12 @@ export class PlayerSession {
     if (req !== undefined) this.reply({ kind: 'shape', req, shape: [...t.shape], ring: t.ring });
   }
 
-  /** Counts an outgoing peer message; a send after a recv starts a new round. */
-  countSent(peer: string, bytes: number): void {
-    if (!this.inFlight) this.counters.rounds++;
-    this.inFlight = true;
+  /**
+   * Counts an outgoing peer message of communication round `round` (the driver's depth of the
+   * message: one more than the longest chain of messages it depends on).
+   */
+  countSent(peer: string, bytes: number, round: number): void {
+    if (round > this.counters.rounds) this.counters.rounds = round;
     this.counters.messagesSent++;
     this.counters.bytesSent += bytes;
     this.host.observer?.message?.(this.id, 'sent', peer, bytes);
@@ -234,7 +233,7 @@ export class PlayerSession {
       } else if (this.host.name < peer) {
         const fresh = randomBytes(16);
         const bytes = this.host.net.sendSeed(peer, this.id, fresh);
-        this.countSent(peer, bytes);
+        this.countSent(peer, bytes, 1);
         seed = Promise.resolve(new Uint8Array(fresh));
       } else {
         seed = this.seedBox.take(peer, 'seed');
@@ -295,8 +294,19 @@ export class PlayerSession {
       this.queue = [];
       for (const instr of batch) {
         const t0 = obs ? performance.now() : 0;
+        // Observed (traced), the stream runs strictly in order, so each span is one instruction.
+        // In-process players (LocalConfig) run in order too: their messages arrive at once, so
+        // running past a wait would only cost the scheduler's bookkeeping.
         const waitMs = obs ? await this.waitForInputs(instr) : 0;
         try {
+          if (!obs && !this.host.inProcess) {
+            if (this.flow.offer(instr)) {
+              if (instr.op === 'free') this.counters.instructions++;
+              continue;
+            }
+            if (this.flow.waiting && this.flow.isBarrier(instr)) await this.flow.idle();
+            if (this.failure) break;
+          }
           const r = EXEC[instr.op](this, instr);
           if (r) {
             await r;
@@ -315,6 +325,14 @@ export class PlayerSession {
       }
     }
     this.running = false;
+  }
+
+  /** Runs an instruction set aside by the dataflow scheduler, once its inputs are here. */
+  private runOne(instr: Instruction): void | Promise<void> {
+    if (this.failure) return;
+    const r = EXEC[instr.op](this, instr);
+    this.counters.instructions++;
+    return r;
   }
 
   /**
@@ -339,6 +357,7 @@ export class PlayerSession {
     this.queue = [];
     this.mailbox.fail(err);
     this.seedBox.fail(err);
+    this.flow.clear();
     this.reply(errorReply(err));
   }
 
@@ -350,6 +369,7 @@ export class PlayerSession {
     this.seedBox.fail(reason);
     this.handles.clear();
     this.origins.clear();
+    this.flow.clear();
   }
 }
 

@@ -31,7 +31,7 @@ export const INSTRUCTION_SET_VERSION = 3;
  */
 export type Instruction =
   | { op: 'kernel'; out: number; kernel: string; inputs: number[]; attrs: Record<string, unknown> }
-  | { op: 'send'; src: number; to: string; tag: number }
+  | { op: 'send'; src: number; to: string; tag: number; round: number }
   | { op: 'recv'; out: number; from: string; tag: number }
   | { op: 'sample'; out: number; peer?: string; nonce: bigint; shape: number[]; ring: RingSpec }
   | { op: 'fill'; out: number; shape: number[]; value: bigint; ring: RingSpec }
@@ -100,7 +100,7 @@ const optReq = (v: unknown) => v === undefined || isId(v);
 /** Field checks per instruction, for instructions that arrive over the network. */
 const CHECKS: Record<string, (i: Record<string, unknown>) => boolean> = {
   kernel: (i) => isId(i.out) && isName(i.kernel) && Array.isArray(i.inputs) && i.inputs.every(isId) && isObj(i.attrs),
-  send: (i) => isId(i.src) && isName(i.to) && isId(i.tag),
+  send: (i) => isId(i.src) && isName(i.to) && isId(i.tag) && Number.isSafeInteger(i.round) && (i.round as number) >= 1,
   recv: (i) => isId(i.out) && isName(i.from) && isId(i.tag),
   sample: (i) => isId(i.out) && (i.peer === undefined || isName(i.peer)) && typeof i.nonce === 'bigint' && isShape(i.shape) && isRing(i.ring),
   fill: (i) => isId(i.out) && isShape(i.shape) && typeof i.value === 'bigint' && isRing(i.ring),
