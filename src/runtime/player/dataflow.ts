@@ -54,6 +54,8 @@ export class Dataflow {
   private readonly runnable: Waiting[] = [];
   private waitingCount = 0;
   private draining = false;
+  /** A woken instruction is running off the event loop (a large kernel): the next waits for it. */
+  private busy = false;
   private idleWaiters: (() => void)[] = [];
 
   constructor(private readonly host: DataflowHost) {}
@@ -108,6 +110,7 @@ export class Dataflow {
 
   /** Forgets everything (the session failed or closed). */
   clear(): void {
+    this.busy = false;
     this.waiters.clear();
     this.unmade.clear();
     this.readers.clear();
@@ -135,9 +138,13 @@ export class Dataflow {
     else this.host.forget(id);
   }
 
-  /** Runs woken instructions until none is left (yielding to the event loop now and then). */
+  /**
+   * Runs woken instructions until none is left (yielding to the event loop now and then). One
+   * large kernel at a time: they already use the worker threads, and running several at once
+   * would only hold more memory.
+   */
   private drain(): void {
-    if (this.draining) return;
+    if (this.draining || this.busy) return;
     this.draining = true;
     const t0 = performance.now();
     try {
@@ -154,8 +161,19 @@ export class Dataflow {
           this.host.fail(e, w);
           return;
         }
-        if (r) r.then(() => this.done(w), (e) => this.host.fail(e, w));
-        else this.done(w);
+        if (r) {
+          this.busy = true;
+          r.then(() => {
+            this.busy = false;
+            this.done(w);
+            this.drain();
+          }, (e) => {
+            this.busy = false;
+            this.host.fail(e, w);
+          });
+          return;
+        }
+        this.done(w);
       }
     } finally {
       this.draining = false;
