@@ -47,6 +47,17 @@ test('relu(0) is 0 and sigmoid(0) is 0.5 (TF Encrypted gave relu(0) = 0.44)', as
   assert.ok(Math.abs((await tfe.tanh(z).reveal())[0]) <= 2 ** -15);
 });
 
+test('public inputs far outside the interval get the value at its end too (they diverged before)', async () => {
+  const xs = [-100, -6.5, 0, 6.5, 100];
+  const sig = Array.from(await tfe.sigmoid(tfe.defineConstant(xs)).reveal());
+  const tanh = Array.from(await tfe.tanh(tfe.defineConstant(xs)).reveal());
+  xs.forEach((x, k) => {
+    const end = Math.max(-6, Math.min(6, x)), endT = Math.max(-3, Math.min(3, x));
+    assert.ok(Math.abs(sig[k]! - 1 / (1 + Math.exp(-end))) < 0.0055 + 2 ** -14, `sigmoid(${x}) = ${sig[k]}`);
+    assert.ok(Math.abs(tanh[k]! - Math.tanh(endT)) < 0.011 + 2 ** -14, `tanh(${x}) = ${tanh[k]}`);
+  });
+});
+
 test('polynomial evaluation with powers by squaring matches Horner in float64', async () => {
   const xs = grid(-1.5, 1.5, 101);
   const cs = [0.25, -1, 0.5, 0, 2, 0, 0, -0.125];

@@ -11,6 +11,8 @@ import type { RingTensor } from '../../src/runtime/kernel_link.js';
 import type { Instruction } from '../../src/runtime/wire/instructions.js';
 import { Dataflow } from '../../src/runtime/player/dataflow.js';
 import { LocalConfig, setConfig, getRuntime } from '../../src/runtime/index.js';
+import { validateRemoteBatch } from '../../src/runtime/wire/instructions.js';
+import { ProtocolError } from '../../src/errors.js';
 
 /** A fake session: handles, a log of what ran and what was forgotten. */
 function host() {
@@ -76,6 +78,14 @@ test('a woken instruction that throws fails the session, naming its op', () => {
   assert.equal(h.failures, ['kernel: boom']);
 });
 
+test('a handle written twice is refused, by the batch check and by the scheduler', () => {
+  assert.throws(() => validateRemoteBatch([{ op: 'kernel', out: 1, kernel: 'Add', inputs: [1, 2], attrs: {} }]), (e: Error) => e instanceof ProtocolError);
+  const h = host();
+  h.handles.set(2, new Promise(() => undefined));
+  h.flow.offer(kernel(3, [2]));
+  assert.throws(() => h.flow.offer(kernel(3, [2])), (e: Error) => e instanceof ProtocolError && /handle 3 is written twice/.test(e.message));
+});
+
 test('rounds are communication depth: two exchanges issued one after the other count once', async () => {
   setConfig(new LocalConfig(['server0', 'server1']));
   const rt = getRuntime();
@@ -89,6 +99,12 @@ test('rounds are communication depth: two exchanges issued one after the other c
   const c = await rt.counters();
   assert.is(c.server0.rounds, 1, 'server0 sent at depth 1 only');
   assert.is(c.server1.rounds, 2, 'server1 sent a message that depends on round-1 messages');
+  // A send issued while the reset is under way counts from the reset too.
+  const deep = rt.op('server0', 'Add', [z, y]); // depth 2
+  const reset = rt.resetCounters();
+  rt.send(deep, 'server1');
+  await reset;
+  assert.is((await rt.counters()).server0.rounds, 1);
   await rt.close();
 });
 

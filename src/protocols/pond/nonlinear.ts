@@ -94,6 +94,21 @@ export function exactRelu(p: Pond, x: TfeTensor): TfeTensor {
   return y;
 }
 
+/** A public tensor clamped to [lo, hi] by each server on its copy (signed compares and selects). */
+function clampPublic(p: Pond, t: PondPublicTensor, lo: number, hi: number): PondPublicTensor {
+  const { rt } = p;
+  const values = t.values.map((v) => {
+    const [l, h] = [lo, hi].map((b) => rt.fill(v.player, [], encodeScalar(b, t.fracBits), U64));
+    const below = rt.op(v.player, 'Less', [v, l!], { signed: true });
+    const raised = rt.op(v.player, 'Select', [below, l!, v]);
+    const above = rt.op(v.player, 'Less', [h!, raised], { signed: true });
+    const out = rt.op(v.player, 'Select', [above, h!, raised]);
+    rt.free(l!, h!, below, raised, above);
+    return out;
+  }) as [Handle, Handle];
+  return new PondPublicTensor(p, t.fracBits, values);
+}
+
 /**
  * A named nonlinear function by its default approximation (src/protocols/approximations;
  * interval, degree and documented error there). Inputs outside the interval get the value at
@@ -115,8 +130,10 @@ export function approximate(p: Pond, name: ApproximationName, x: TfeTensor): Tfe
   const half = (hi - lo) / 2;
   const atEnd = (t: number) => Array.from(a.coefficients).reduce((sum, c, k) => sum + c * t ** k, 0);
   if (x instanceof PondPublicTensor) {
-    // public: each server evaluates its own copy, as for any public arithmetic
-    const t = p.mul(mid === 0 ? x : p.sub(x, mid), 1 / half);
+    // public: each server clamps and evaluates its own copy
+    const scaled = p.mul(mid === 0 ? x : p.sub(x, mid), 1 / half) as PondPublicTensor;
+    const t = clampPublic(p, scaled, -1, 1);
+    if (scaled !== x) p.dispose(scaled);
     const poly = polynomial(p, t, a.coefficients);
     return a.construction === 'x-times-poly' ? p.mul(x, poly) : poly;
   }

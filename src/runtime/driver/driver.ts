@@ -267,8 +267,9 @@ export class DriverRuntime implements Runtime {
   }
 
   async resetCounters(): Promise<void> {
-    await this.readCounters(true);
-    this.depthEpoch++; // rounds count afresh: tensors made before are at depth 0
+    const done = this.readCounters(true); // the reset instructions are queued now
+    this.depthEpoch++; // rounds count afresh: tensors made before are at depth 0, even if issued before this resolves
+    await done;
   }
 
   /**

@@ -1,3 +1,4 @@
+import { ProtocolError } from '../../errors.js';
 import { RingTensor } from '../kernel_link.js';
 import type { Instruction } from '../wire/instructions.js';
 
@@ -56,6 +57,8 @@ export class Dataflow {
   private draining = false;
   /** A woken instruction is running off the event loop (a large kernel): the next waits for it. */
   private busy = false;
+  /** Bumped by {@link clear}: a large kernel that finishes after it changes nothing. */
+  private generation = 0;
   private idleWaiters: (() => void)[] = [];
 
   constructor(private readonly host: DataflowHost) {}
@@ -75,6 +78,11 @@ export class Dataflow {
       return true;
     }
     if (instr.op !== 'kernel' && instr.op !== 'send') return false;
+    // Handles are written once: a second write (which a waiting instruction could never see
+    // made) is refused.
+    if (instr.op === 'kernel' && (this.unmade.has(instr.out) || this.host.handles.has(instr.out))) {
+      throw new ProtocolError(`handle ${instr.out} is written twice`);
+    }
     const missing = this.missingInput(instr);
     if (missing === undefined) return false;
     this.waitingCount++;
@@ -110,6 +118,7 @@ export class Dataflow {
 
   /** Forgets everything (the session failed or closed). */
   clear(): void {
+    this.generation++;
     this.busy = false;
     this.waiters.clear();
     this.unmade.clear();
@@ -163,11 +172,14 @@ export class Dataflow {
         }
         if (r) {
           this.busy = true;
+          const generation = this.generation;
           r.then(() => {
+            if (generation !== this.generation) return;
             this.busy = false;
             this.done(w);
             this.drain();
           }, (e) => {
+            if (generation !== this.generation) return;
             this.busy = false;
             this.host.fail(e, w);
           });

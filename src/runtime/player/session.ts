@@ -94,7 +94,9 @@ export const unreadBytes = (t: RingTensor): number => t.size * (t.dtype === 'u64
  * One driver's session on a player: its handle table, its receive mailbox, its pairwise and
  * private PRG seeds, its counters, and the executor that runs its instruction stream in order.
  * A failed instruction fails the session: the error goes to the driver and the rest of the
- * stream is dropped.
+ * stream is dropped. On a networked player an instruction set aside to wait for its inputs
+ * (see {@link Dataflow}) may fail after later independent instructions have run, sends
+ * included; each of those passed the same checks (policy, validation) on its own.
  *
  * @example
  * ```ts

@@ -99,7 +99,7 @@ const optReq = (v: unknown) => v === undefined || isId(v);
 
 /** Field checks per instruction, for instructions that arrive over the network. */
 const CHECKS: Record<string, (i: Record<string, unknown>) => boolean> = {
-  kernel: (i) => isId(i.out) && isName(i.kernel) && Array.isArray(i.inputs) && i.inputs.every(isId) && isObj(i.attrs),
+  kernel: (i) => isId(i.out) && isName(i.kernel) && Array.isArray(i.inputs) && i.inputs.every(isId) && !(i.inputs as unknown[]).includes(i.out) && isObj(i.attrs),
   send: (i) => isId(i.src) && isName(i.to) && isId(i.tag) && Number.isSafeInteger(i.round) && (i.round as number) >= 1,
   recv: (i) => isId(i.out) && isName(i.from) && isId(i.tag),
   sample: (i) => isId(i.out) && (i.peer === undefined || isName(i.peer)) && typeof i.nonce === 'bigint' && isShape(i.shape) && isRing(i.ring),
