@@ -20,7 +20,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const hex = (k: number) => k.toString(16).padStart(16, '0');
 
 test('session, mailbox, message-size and shape floods stay bounded; the honest run works', async () => {
-  const cluster = await startLocalCluster(['server0', 'server1'], { playerFlags: ['--max-unread-mb', '64', '--max-message-mb', '8'] });
+  // Without the buffer pools, RSS measures what the player keeps for the floods. With them, the
+  // refused session's 64 MiB of unread tensors, once dropped, stay in the pools as free blocks
+  // for reuse (bounded, see the README's memory paragraph): RSS then grew 105-131 MB.
+  const cluster = await startLocalCluster(['server0', 'server1'], { playerFlags: ['--max-unread-mb', '64', '--max-message-mb', '8'], playerEnv: () => ({ TFE_NATIVE_NO_POOL: '1', TFE_NATIVE_NO_OUTPUT_CACHE: '1' }) });
   const socks: zmq.Dealer[] = [];
   const dealer = () => {
     const d = new zmq.Dealer({ linger: 0, receiveTimeout: 10_000, sendHighWaterMark: 0 });
