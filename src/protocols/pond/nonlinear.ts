@@ -57,20 +57,6 @@ export function polynomial(p: Pond, x: TfeTensor, coefficients: ArrayLike<number
 }
 
 /**
- * Clamps a private tensor to [lo, hi] exactly: two comparisons by {@link msb} (batched into one
- * 8-round call), then x + [x < lo]·(lo − x) + [x > hi]·(hi − x) with 0/1 integer factors, so
- * the products need no truncation. 9 rounds.
- */
-export function clamp(p: Pond, x: TfeTensor, lo: number, hi: number): TfeTensor {
-  if (x instanceof PondPublicTensor) throw new ValueError('clamp of a public tensor: compute it in plaintext');
-  const below = p.sub(x, lo); // < 0 iff x < lo
-  const above = p.sub(hi, x); // < 0 iff x > hi
-  // the stacked copy and the comparison's intermediates are freed as soon as it is issued
-  const [bLo, bHi] = tidy(() => p.split(msb(p, p.toPrivate(p.stack([below, above], 0))), 2, 0).map((b) => p.squeeze(b, [0])));
-  return p.add(x, p.add(p.mul(bLo!, p.neg(below)), p.mul(bHi!, above)));
-}
-
-/**
  * Exact relu on Pond, with the dealer-assisted exact MSB of {@link msb} (edaBits-style). 9 rounds.
  *  1. b = msb(x), a private 0/1 integer (8 rounds, about 420 bytes per element)
  *  2. relu(x) = x − x·b, one Beaver product with no truncation since b has fracBits 0 (1 round)

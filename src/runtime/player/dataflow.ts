@@ -69,8 +69,8 @@ export class Dataflow {
   /**
    * Takes `instr` when it can be handled without running it now in order: a kernel or send
    * that must wait (set aside), or a free (run now or put off). Returns false for an
-   * instruction to run now: ready, or a barrier while nothing waits. A barrier while something
-   * waits also returns false after {@link idle} — callers check {@link waiting} first.
+   * instruction the caller runs now; for a barrier ({@link isBarrier}) the caller first awaits
+   * {@link idle} while anything {@link waiting}.
    */
   offer(instr: Instruction): boolean {
     if (instr.op === 'free') {

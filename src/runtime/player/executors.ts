@@ -104,7 +104,7 @@ export const EXEC: Record<OpName, Exec> = {
       const bytes = s.host.net.sendTensor(i.to, s.id, i.tag, t);
       s.countSent(i.to, bytes, i.round);
     };
-    const t = s.use(i.src);
+    const t = s.get(i.src);
     if (t instanceof Promise) return t.then(go);
     go(t);
   },
@@ -151,17 +151,17 @@ export const EXEC: Record<OpName, Exec> = {
   },
   reveal: async (s, i: Extract<Instruction, { op: 'reveal' }>) => {
     refuseRaw(s.host.policy, s.origins.of(i.src), s.host.name, 'be revealed to the driver');
-    s.reply({ kind: 'tensor', req: i.req, tensor: escape(await s.use(i.src)) });
+    s.reply({ kind: 'tensor', req: i.req, tensor: escape(await s.get(i.src)) });
   },
   sink: async (s, i: Extract<Instruction, { op: 'sink' }>) => {
     const origin = s.origins.of(i.src);
     if (s.host.policy) checkName(s.host.policy, 'sinks', i.name, s.host.name);
     if (isRemoteSink(i.name)) refuseRaw(s.host.policy, origin, s.host.name, `be sent off the machine by the sink \`${i.name}\``);
-    await getSink(i.name)(escape(await s.use(i.src)), i.args, { ...s.host.data, origin });
+    await getSink(i.name)(escape(await s.get(i.src)), i.args, { ...s.host.data, origin });
   },
   callback: async (s, i: Extract<Instruction, { op: 'callback' }>) => {
     if (!s.host.inProcess) throw new ProtocolError('callback outputs are only allowed for in-process players');
-    await i.receive(escape(await s.use(i.src)));
+    await i.receive(escape(await s.get(i.src)));
   },
   free: (s, i: Extract<Instruction, { op: 'free' }>) => { for (const id of i.ids) s.forget(id); },
   // `flush` promises that the players have run everything: pending receives included.

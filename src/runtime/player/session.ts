@@ -147,14 +147,9 @@ export class PlayerSession {
     return t;
   }
 
-  /** The tensor of handle `id`, or the pending receive that will produce it. */
-  use(id: number): RingTensor | Promise<RingTensor> {
-    return this.get(id);
-  }
-
   /** Several handles at once; synchronous when none is pending. */
   useAll(ids: readonly number[]): RingTensor[] | Promise<RingTensor[]> {
-    const ts = ids.map((id) => this.use(id));
+    const ts = ids.map((id) => this.get(id));
     return ts.every((t) => t instanceof RingTensor) ? (ts as RingTensor[]) : Promise.all(ts);
   }
 
