@@ -11,12 +11,8 @@
  * npx tfe player server0 --config config.json
  * ```
  */
-import '../tfjs_env.js'; // first: quiet tfjs before any module uses it
 import { TfeError } from '../errors.js';
 import { UsageError } from './args.js';
-import { playerCommand } from './player_command.js';
-import { keygenCommand } from './keygen_command.js';
-import { serveCommand } from './serve_command.js';
 
 const HELP = `usage: tfe <command> [options]
 
@@ -30,10 +26,15 @@ options:
   --version       print the version
 `;
 
+/**
+ * Each command's module is loaded only when it runs: `serve` brings in tfjs (17 MB of heap and
+ * about half a second to load), which a player never uses; a player's every major GC would
+ * mark it, and every test that starts players would wait for it.
+ */
 const COMMANDS: Record<string, (argv: readonly string[]) => Promise<number>> = {
-  player: playerCommand,
-  keygen: keygenCommand,
-  serve: serveCommand,
+  player: async (argv) => (await import('./player_command.js')).playerCommand(argv),
+  keygen: async (argv) => (await import('./keygen_command.js')).keygenCommand(argv),
+  serve: async (argv) => (await import('./serve_command.js')).serveCommand(argv),
 };
 
 async function main(argv: readonly string[]): Promise<number> {

@@ -1,3 +1,4 @@
+import '../tfjs_env.js'; // first: quiet tfjs before any module uses it
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';

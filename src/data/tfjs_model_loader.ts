@@ -89,6 +89,7 @@ function shardResolver(rel: string, ctx: DataContext): (p: string) => string {
 }
 
 async function decodeAll(path: string, rel: string, ctx: DataContext): Promise<Map<string, { values: Float64Array; shape: number[] }>> {
+  await import('../tfjs_env.js'); // quiet tfjs (PROD mode) before its first use in a player
   const tf = await import('@tensorflow/tfjs');
   const { specs, data } = await readModelFiles(path, shardResolver(rel, ctx), rel);
   const tensors = tf.io.decodeWeights(data, specs);
