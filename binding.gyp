@@ -11,6 +11,7 @@
         "native/async_lane.cc",
         "native/bits.cc",
         "native/buffer_pool.cc",
+        "native/malloc_tuning.cc",
         "native/compare.cc",
         "native/conv.cc",
         "native/elementwise.cc",

@@ -2,6 +2,7 @@
 #include <napi.h>
 
 #include "buffer_pool.h"
+#include "malloc_tuning.h"
 #include "thread_pool.h"
 
 namespace tfe {
@@ -21,6 +22,7 @@ void InitBitPack(Napi::Env env, Napi::Object exports);
 }  // namespace tfe
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  const bool mallocTuned = tfe::TuneMalloc();
   tfe::InitElementwise(env, exports);
   tfe::InitCompare(env, exports);
   tfe::InitUnary(env, exports);
@@ -36,6 +38,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   tfe::InitSecureNNOddRing(env, exports);
   tfe::InitBitPack(env, exports);
   exports.Set("threads", Napi::Number::New(env, tfe::PoolThreads()));
+  exports.Set("mallocTuned", Napi::Boolean::New(env, mallocTuned));
   return exports;
 }
 

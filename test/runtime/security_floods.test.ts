@@ -22,8 +22,9 @@ const hex = (k: number) => k.toString(16).padStart(16, '0');
 test('session, mailbox, message-size and shape floods stay bounded; the honest run works', async () => {
   // Without the buffer pools, RSS measures what the player keeps for the floods. With them, the
   // refused session's 64 MiB of unread tensors, once dropped, stay in the pools as free blocks
-  // for reuse (bounded, see the README's memory paragraph): RSS then grew 105-131 MB.
-  const cluster = await startLocalCluster(['server0', 'server1'], { playerFlags: ['--max-unread-mb', '64', '--max-message-mb', '8'], playerEnv: () => ({ TFE_NATIVE_NO_POOL: '1', TFE_NATIVE_NO_OUTPUT_CACHE: '1' }) });
+  // for reuse (bounded, see the README's memory paragraph): RSS then grew 105-131 MB. glibc's
+  // defaults likewise, since the addon's malloc settings keep up to 256 MiB of free heap.
+  const cluster = await startLocalCluster(['server0', 'server1'], { playerFlags: ['--max-unread-mb', '64', '--max-message-mb', '8'], playerEnv: () => ({ TFE_NATIVE_NO_POOL: '1', TFE_NATIVE_NO_OUTPUT_CACHE: '1', TFE_NATIVE_MALLOC: 'default' }) });
   const socks: zmq.Dealer[] = [];
   const dealer = () => {
     const d = new zmq.Dealer({ linger: 0, receiveTimeout: 10_000, sendHighWaterMark: 0 });

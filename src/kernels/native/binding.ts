@@ -22,6 +22,8 @@ type MaybeAsync<T> = T | Promise<T>;
 export interface NativeBinding {
   /** Worker threads plus the caller. */
   readonly threads: number;
+  /** Whether the addon set glibc's mmap and trim thresholds for large tensors (native/malloc_tuning.cc). */
+  readonly mallocTuned: boolean;
   binary(op: number, a: Arr, b: Arr, outShape: Ints, aStrides: Ints, bStrides: Ints, modulus: number, async: boolean, out?: Arr): MaybeAsync<Arr>;
   compare(op: number, a: Arr, b: Arr, outShape: Ints, aStrides: Ints, bStrides: Ints, signed: boolean, async: boolean, out?: Arr): MaybeAsync<Uint8Array>;
   select(cond: Uint8Array, a: Arr, b: Arr, outShape: Ints, cStrides: Ints, aStrides: Ints, bStrides: Ints, async: boolean, out?: Arr): MaybeAsync<Arr>;
