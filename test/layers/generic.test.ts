@@ -1,8 +1,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as tfe from '../../src/index.js';
-import { exp, invSqrt, invSqrtPlan, log, reciprocal, reciprocalPlan, scaledReciprocal, softmax, softplusApprox } from '../../src/protocols/generic/index.js';
+import { exp, invSqrt, scaleBy, invSqrtPlan, log, reciprocal, reciprocalPlan, scaledReciprocal, softmax, softplusApprox } from '../../src/protocols/generic/index.js';
 import { SecureNN } from '../../src/protocols/securenn/index.js';
+import { ABY3 } from '../../src/protocols/aby3/index.js';
 import { randomArray } from '../helpers/plain.js';
 
 const ULP = 2 ** -16;
@@ -50,6 +51,28 @@ test('inverse square root: documented relative error, Adam interval included', a
       worst = Math.max(worst, Math.abs(got[i] - want) / want / allowed);
     }
     assert.ok(worst <= 1, `[${iv}] error exceeds the documented bound (ratio ${worst})`);
+  }
+});
+
+test('scaleBy: relative error ≤ 2^-17 plus an ulp for any constant, in one truncation', async () => {
+  const xs = Float64Array.of(0, ULP, -ULP, 1, -1, 100, -100, ...randomArray(7, 40, -200, 200));
+  for (const p of [new tfe.Pond(), new ABY3()]) {
+    tfe.setProtocol(p);
+    const x = await priv(xs);
+    const rt = tfe.getRuntime();
+    await rt.resetCounters();
+    await p.mul(x, 0.5).reveal();
+    const oneTruncation = Math.max(...Object.values(await rt.counters()).map((c) => c.rounds));
+    for (const c of [0.3, 0.02, 1e-3, -6.7e-5, 2 ** -10]) {
+      await rt.resetCounters();
+      const got = await scaleBy(p, x, c).reveal();
+      const rounds = Math.max(...Object.values(await rt.counters()).map((k) => k.rounds));
+      assert.is(rounds, oneTruncation, `${p.name} c=${c}: rounds of one truncation and the reveal`);
+      for (let i = 0; i < xs.length; i++) {
+        const want = xs[i] * c;
+        assert.ok(Math.abs(got[i] - want) <= Math.abs(want) * 2 ** -17 + ULP, `${p.name} ${xs[i]}·${c}: ${got[i]} vs ${want}`);
+      }
+    }
   }
 });
 

@@ -2,16 +2,16 @@ import type { Protocol } from '../protocol.js';
 import type { TfeTensor } from '../tensor.js';
 
 /**
- * x·c for a public constant c of any magnitude without losing precision: at f = 16 a small c
- * such as 6.7e-5 encodes to 4 ulps (25% error), so c = m·2^−j with m ∈ [1/2, 1) is applied as
- * x·m (precise) then ·2^−j (a power of two, exact in fixed point).
+ * x·c for a public constant c of any magnitude, to 17 significant bits, in one truncation.
+ * At f = 16 a small c such as 6.7e-5 encodes to 4 ulps (25% error), and even c = 0.3 keeps
+ * only 15 bits, so c is applied as a division by 1/c, whose plan (generic/divisor.ts)
+ * multiplies by the integer round(c·2^e) with 17 significant bits and truncates once by e
+ * (exactly by a shift when c is a power of two): relative error ≤ 2^−17 plus one ulp.
  * @example
  * ```ts
- * const t = scaleBy(prot, x, 1 / 15000); // x·m, then ·2^−14
+ * const t = scaleBy(prot, x, 1 / 15000); // x·round(2^30/15000), then >> 30
  * ```
  */
 export function scaleBy(p: Protocol, x: TfeTensor, c: number): TfeTensor {
-  if (c === 0 || Math.abs(c) >= 2 ** -4) return p.mul(x, c);
-  const j = Math.ceil(-Math.log2(Math.abs(c)));
-  return p.mul(p.mul(x, c * 2 ** j), 2 ** -j);
+  return c === 0 ? p.mul(x, 0) : p.div(x, 1 / c);
 }
