@@ -19,6 +19,7 @@
         "native/matmul.cc",
         "native/movement.cc",
         "native/napi_util.cc",
+        "native/pond_tree.cc",
         "native/prg.cc",
         "native/reduce.cc",
         "native/thread_pool.cc",

@@ -19,6 +19,7 @@ void InitFusedPond(Napi::Env env, Napi::Object exports);
 void InitSecureNNCompare(Napi::Env env, Napi::Object exports);
 void InitSecureNNOddRing(Napi::Env env, Napi::Object exports);
 void InitBitPack(Napi::Env env, Napi::Object exports);
+void InitPondTree(Napi::Env env, Napi::Object exports);
 }  // namespace tfe
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
@@ -37,6 +38,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   tfe::InitSecureNNCompare(env, exports);
   tfe::InitSecureNNOddRing(env, exports);
   tfe::InitBitPack(env, exports);
+  tfe::InitPondTree(env, exports);
   exports.Set("threads", Napi::Number::New(env, tfe::PoolThreads()));
   exports.Set("mallocTuned", Napi::Boolean::New(env, mallocTuned));
   return exports;

@@ -259,6 +259,44 @@ export const BIT_UNZIP_PACK = 'BitUnzipPack';
 export interface BitUnzipPackAttrs { odd: boolean }
 
 /**
+ * `PondLeaves(r, c)` (u64, rank 1, equal lengths n → [2n]): one server's XOR shares of the
+ * leaves of Pond's comparison tree (protocols/pond/compare.ts) for c = x + r opened and r's
+ * bits XOR-shared: with T = 2^63, g = r & (~c | T), e = r & ~T, and on the `first` server
+ * also g ^= c & T, e ^= ~c | T. out = g then e (words 0..n−1, then n..2n−1).
+ */
+export const POND_LEAVES = 'PondLeaves';
+/** Attributes of {@link POND_LEAVES}: whether this is server0's share. */
+export interface PondLeavesAttrs { first: boolean }
+
+/**
+ * `PondPrefixMask(ge, masks)` (u64, rank 1: ge [2n], masks [k·m] with m = ceil(n/2), k = 2
+ * when `last`, else 3 → [k·m]): one server's masked AND operands of one level of Pond's
+ * bit-packed comparison tree. With g, e the halves of ge and even/odd as in
+ * {@link BIT_UNZIP_PACK}: out = [odd(e) ^ a, even(g) ^ b1, even(e) ^ b2] for masks
+ * [a, b1, b2] (no third part when `last`).
+ */
+export const POND_PREFIX_MASK = 'PondPrefixMask';
+/** Attributes of {@link POND_PREFIX_MASK}, {@link POND_PREFIX_COMBINE} and {@link POND_PREFIX_DEAL}. */
+export interface PondPrefixAttrs { last: boolean }
+
+/**
+ * `PondPrefixCombine(ge, opened, masks, ands)` (u64, rank 1: ge [2n], opened and masks [k·m],
+ * ands [(k−1)·m], k and m as for {@link POND_PREFIX_MASK} → [(k−1)·m]): one server's share of
+ * the next level's (g, e). With opened = [d, v1, v2], masks = [a, b1, b2], ands = [c1, c2]:
+ * p_j = c_j ^ (d & b_j) ^ (v_j & a), and ^ (d & v_j) on the `first` server (the Beaver AND);
+ * out = [odd(g) ^ p_1, p_2] (only the first part when `last`).
+ */
+export const POND_PREFIX_COMBINE = 'PondPrefixCombine';
+/** Attributes of {@link POND_PREFIX_COMBINE}. */
+export interface PondPrefixCombineAttrs extends PondPrefixAttrs { first: boolean }
+
+/**
+ * `PondPrefixDeal(masks)` (u64, rank 1 [k·m] → [(k−1)·m], k = 2 when `last`, else 3): the
+ * dealer's AND triples of one tree level, out = [a & b1, a & b2] for masks [a, b1, b2].
+ */
+export const POND_PREFIX_DEAL = 'PondPrefixDeal';
+
+/**
  * `PrefixTerms(g0, g1, p0, p1)` (u64, rank 1, equal lengths m → [m]): the local cross terms of
  * one level of ABY3's bit-packed carry tree (protocols/aby3/msb.ts), on one server's two
  * replicated slots of the generate words G and propagate words P. With s = 2^(level−1) and
@@ -351,6 +389,10 @@ export interface KernelAttrMap {
   BitDecomposeSub: NoAttrs;
   AddModOdd: NoAttrs;
   BitUnzipPack: Partial<BitUnzipPackAttrs>;
+  PondLeaves: PondLeavesAttrs;
+  PondPrefixMask: PondPrefixAttrs;
+  PondPrefixCombine: PondPrefixCombineAttrs;
+  PondPrefixDeal: PondPrefixAttrs;
   PrefixTerms: PrefixLevelAttrs;
   PrefixNextG: PrefixLevelAttrs;
   PrefixNextP: PrefixLevelAttrs;

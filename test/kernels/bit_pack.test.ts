@@ -4,12 +4,18 @@
  * lengths (the missing word reads as 0), empty input, and shape validation. ABY3's carry-tree
  * kernels (`SignLeafTerms`, `PrefixTerms`, `PrefixNextG`, `PrefixNextP`, `BitUnpackTree`): native against
  * reference on every level and edge lengths, `BitUnpackTree` as the inverse of the tree's five
- * merges, and their argument checks.
+ * merges, and their argument checks. Pond's tree levels (`PondLeaves`, `PondPrefixMask`,
+ * `PondPrefixCombine`, `PondPrefixDeal`): native against reference, each equal to the word ops
+ * it replaces (BitUnzipPack, AND, XOR), and their argument checks.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { U64, inferOutput, ring, runKernel } from '../../src/kernels/index.js';
-import { BIT_UNPACK_TREE, BIT_UNZIP_PACK, PREFIX_NEXT_G, PREFIX_NEXT_P, PREFIX_TERMS, SIGN_LEAF_TERMS } from '../../src/kernels/kernel_names.js';
+import {
+  BIT_UNPACK_TREE, BIT_UNZIP_PACK, POND_LEAVES, POND_PREFIX_COMBINE, POND_PREFIX_DEAL, POND_PREFIX_MASK, PREFIX_NEXT_G, PREFIX_NEXT_P, PREFIX_TERMS,
+  SIGN_LEAF_TERMS,
+} from '../../src/kernels/kernel_names.js';
+import type { RingTensor } from '../../src/kernels/ring_tensor.js';
 import { assertValueError, backendsUnderTest, crossCheck, randomTensor } from '../helpers/ring_testing.js';
 
 const bit = (w: bigint, i: number) => Number((w >> BigInt(i)) & 1n);
@@ -100,6 +106,86 @@ test('carry-tree kernels validate their inputs and attributes', () => {
   assertValueError(() => inferOutput(BIT_UNPACK_TREE, [meta([2])], { count: 65 }), '`count`', '[0, 64]', '65');
   assertValueError(() => inferOutput(BIT_UNPACK_TREE, [meta([2])], {}), '`count`');
   assert.equal(inferOutput(BIT_UNPACK_TREE, [meta([2])], { count: 64 }), { shape: [64], ring: U64 });
+});
+
+/** Word ops on the reference backend, to state the fused kernels' definitions. */
+const ref = {
+  words: (t: RingTensor) => [...(t.values() as BigUint64Array)],
+  unzip: (w: bigint[], odd: boolean) => [...(runKernel(BIT_UNZIP_PACK, [ring.fromBigInts(w, [w.length])], { odd }, 'reference').values() as BigUint64Array)],
+};
+const ALL = (1n << 64n) - 1n;
+
+test('Pond tree kernels: native equals reference (edge lengths, both servers, last level or not)', () => {
+  for (const n of [0, 1, 2, 3, 17, 70001]) {
+    const m = Math.ceil(n / 2);
+    for (const first of [false, true]) crossCheck(POND_LEAVES, [randomTensor([n], U64), randomTensor([n], U64)], { first }, `[${n}] first=${first}`);
+    for (const last of [false, true]) {
+      const k = last ? 2 : 3;
+      const ge = randomTensor([2 * n], U64);
+      crossCheck(POND_PREFIX_MASK, [ge, randomTensor([k * m], U64)], { last }, `[${n}] last=${last}`);
+      crossCheck(POND_PREFIX_DEAL, [randomTensor([k * m], U64)], { last }, `[${k * m}] last=${last}`);
+      for (const first of [false, true]) {
+        crossCheck(POND_PREFIX_COMBINE, [ge, randomTensor([k * m], U64), randomTensor([k * m], U64), randomTensor([(k - 1) * m], U64)], { first, last }, `[${n}] first=${first} last=${last}`);
+      }
+    }
+  }
+});
+
+test('Pond tree kernels equal the word ops they replace', () => {
+  const T = 1n << 63n;
+  for (const backend of backendsUnderTest()) {
+    for (const n of [1, 5, 64]) {
+      const m = Math.ceil(n / 2);
+      const [r, c] = [randomTensor([n], U64), randomTensor([n], U64)];
+      for (const first of [false, true]) {
+        const leaves = ref.words(runKernel(POND_LEAVES, [r, c], { first }, backend));
+        ref.words(r).forEach((rv, i) => {
+          const cv = ref.words(c)[i], notCTop = (~cv & ALL) | T;
+          assert.is(leaves[i], (rv & notCTop) ^ (first ? cv & T : 0n), `[${backend}] g ${i}`);
+          assert.is(leaves[n + i], (rv & ~T & ALL) ^ (first ? notCTop : 0n), `[${backend}] e ${i}`);
+        });
+      }
+      const geT = randomTensor([2 * n], U64);
+      const ge = ref.words(geT);
+      const [g, e] = [ge.slice(0, n), ge.slice(n)];
+      for (const last of [false, true]) {
+        const k = last ? 2 : 3;
+        const masksT = randomTensor([k * m], U64);
+        const masks = ref.words(masksT);
+        const part = (w: bigint[], i: number) => w.slice(i * m, (i + 1) * m);
+        const operands = [ref.unzip(e, true), ref.unzip(g, false), ref.unzip(e, false)].slice(0, k);
+        const masked = ref.words(runKernel(POND_PREFIX_MASK, [geT, masksT], { last }, backend));
+        assert.equal(masked, operands.flatMap((op, i) => op.map((v, j) => v ^ part(masks, i)[j])), `[${backend}] mask n=${n} last=${last}`);
+        const deal = ref.words(runKernel(POND_PREFIX_DEAL, [masksT], { last }, backend));
+        assert.equal(deal, operands.slice(1).flatMap((_, i) => part(masks, 0).map((a, j) => a & part(masks, i + 1)[j])), `[${backend}] deal`);
+        // Both servers' shares of the combined level XOR to gOdd ⊕ (eOdd ∧ gEven) and eOdd ∧ eEven
+        // when the operands are shared as (operand ⊕ s, s) and masked with XOR-shared masks.
+        const [openedT, andsT] = [ring.fromBigInts(masked, [k * m]), ring.fromBigInts(deal, [(k - 1) * m])];
+        const zeros = ring.fromBigInts(new Array<bigint>(k * m).fill(0n), [k * m]);
+        const zeroAnds = ring.fromBigInts(new Array<bigint>((k - 1) * m).fill(0n), [(k - 1) * m]);
+        const zeroGe = ring.fromBigInts(new Array<bigint>(2 * n).fill(0n), [2 * n]);
+        const s0 = ref.words(runKernel(POND_PREFIX_COMBINE, [geT, openedT, masksT, andsT], { first: true, last }, backend));
+        const s1 = ref.words(runKernel(POND_PREFIX_COMBINE, [zeroGe, openedT, zeros, zeroAnds], { first: false, last }, backend));
+        const joined = s0.map((v, i) => v ^ s1[i]);
+        const gOdd = ref.unzip(g, true);
+        const want = [...operands[0].map((u, j) => gOdd[j] ^ (u & operands[1][j])), ...(last ? [] : operands[0].map((u, j) => u & operands[2][j]))];
+        assert.equal(joined, want, `[${backend}] combine n=${n} last=${last}`);
+      }
+    }
+  }
+});
+
+test('Pond tree kernels validate their inputs and attributes', () => {
+  const meta = (shape: number[]) => ({ shape, ring: U64 });
+  assertValueError(() => inferOutput(POND_LEAVES, [meta([4]), meta([5])], { first: true }), '`c`', '4 words');
+  assertValueError(() => inferOutput(POND_LEAVES, [meta([4]), meta([4])], {}), '`first`', 'boolean');
+  assertValueError(() => inferOutput(POND_PREFIX_MASK, [meta([5]), meta([3])], { last: false }), '`ge`', 'even');
+  assertValueError(() => inferOutput(POND_PREFIX_MASK, [meta([6]), meta([5])], { last: false }), '`masks`', '6 words', 'got 5');
+  assertValueError(() => inferOutput(POND_PREFIX_COMBINE, [meta([6]), meta([6]), meta([6]), meta([3])], { first: true, last: false }), '`ands`', '4 words', 'got 3');
+  assertValueError(() => inferOutput(POND_PREFIX_COMBINE, [meta([6]), meta([4]), meta([4]), meta([2])], { first: true }), '`last`', 'boolean');
+  assertValueError(() => inferOutput(POND_PREFIX_DEAL, [meta([7])], { last: false }), '`masks`', 'multiple of 3');
+  assert.equal(inferOutput(POND_PREFIX_COMBINE, [meta([10]), meta([9]), meta([9]), meta([6])], { first: false, last: false }), { shape: [6], ring: U64 });
+  assert.equal(inferOutput(POND_PREFIX_DEAL, [meta([6])], { last: true }), { shape: [3], ring: U64 });
 });
 
 test.run();

@@ -108,13 +108,13 @@ test('the exact comparison sends what its bit-packed circuit says (about 100 byt
   const words = [n];
   for (let level = 1; level <= 6; level++) words.push(Math.ceil(words[level - 1] / 2));
   const levels = words.slice(1);
-  // Each server: c = x + r (n words), then per level the masked odd e and the masked
-  // operands (two, one at the last level), then v = b ⊕ s (one word per 64 elements).
+  // Each server: c = x + r (n words), then per level one message with the masked odd e and the
+  // masked operands (two, one at the last level), then v = b ⊕ s (one word per 64 elements).
   const server = (sender: string) => msg(sender, [n])
-    + levels.reduce((sum, m, i) => sum + (i === 5 ? 2 : 3) * msg(sender, [m]), 0) + msg(sender, [words[6]]);
-  // The producer: r's bits and the daBits' arithmetic shares (n words each), the AND triples'
-  // products, and the daBits' packed XOR shares, all to server1.
-  const producer = 2 * msg('server2', [n]) + levels.reduce((sum, m, i) => sum + (i === 5 ? 1 : 2) * msg('server2', [m]), 0)
+    + levels.reduce((sum, m, i) => sum + msg(sender, [(i === 5 ? 2 : 3) * m]), 0) + msg(sender, [words[6]]);
+  // The producer: r's bits and the daBits' arithmetic shares (n words each), one message of the
+  // AND triples' products per level, and the daBits' packed XOR shares, all to server1.
+  const producer = 2 * msg('server2', [n]) + levels.reduce((sum, m, i) => sum + msg('server2', [(i === 5 ? 1 : 2) * m]), 0)
     + msg('server2', [words[6]]);
   assert.is(c.server0.bytesSent, server('server0'), 'server0 bytes');
   assert.is(c.server1.bytesSent, server('server1'), 'server1 bytes');

@@ -11,7 +11,7 @@
  */
 import { availableBackends, registerBackend, registerKernel, runKernel } from '../engine.js';
 import {
-  ADD_MOD_ODD, ADD_N, BIT_DECOMPOSE_SUB, BIT_UNPACK_TREE, BIT_UNZIP_PACK, PERMUTE_LAST_AXIS, PREFIX_NEXT_G, PREFIX_NEXT_P,
+  ADD_MOD_ODD, ADD_N, BIT_DECOMPOSE_SUB, BIT_UNPACK_TREE, BIT_UNZIP_PACK, PERMUTE_LAST_AXIS, POND_LEAVES, POND_PREFIX_COMBINE, POND_PREFIX_DEAL, POND_PREFIX_MASK, PREFIX_NEXT_G, PREFIX_NEXT_P,
   PREFIX_TERMS, PRIVATE_COMPARE_MASK, PRIVATE_COMPARE_ZERO_TEST, SIGN_LEAF_TERMS, TRUNC_DEAL_LOW, TRUNC_DEAL_MSB, TRUNC_FINISH,
 } from '../kernel_names.js';
 import { RingTensor } from '../ring_tensor.js';
@@ -35,7 +35,7 @@ function viaHost(kernelName: string): CudaKernel {
 
 /** The protocols' fused kernels, run through the host for now (see {@link viaHost}). */
 const HOST_FUSED = [ADD_N, TRUNC_DEAL_LOW, TRUNC_DEAL_MSB, TRUNC_FINISH, PRIVATE_COMPARE_MASK, PRIVATE_COMPARE_ZERO_TEST, BIT_DECOMPOSE_SUB, ADD_MOD_ODD, BIT_UNZIP_PACK,
-  PREFIX_TERMS, PREFIX_NEXT_G, PREFIX_NEXT_P, BIT_UNPACK_TREE, SIGN_LEAF_TERMS];
+  PREFIX_TERMS, PREFIX_NEXT_G, PREFIX_NEXT_P, BIT_UNPACK_TREE, SIGN_LEAF_TERMS, POND_LEAVES, POND_PREFIX_MASK, POND_PREFIX_COMBINE, POND_PREFIX_DEAL];
 
 /** Every kernel of the contract on a device backend (PermuteLastAxis and the fused kernels through the host). */
 export const deviceKernels: Record<string, CudaKernel> = {

@@ -65,6 +65,10 @@ export interface NativeBinding {
   prefixNext(z: BigUint64Array, g: BigUint64Array | null, level: number, async: boolean, out?: Arr): MaybeAsync<BigUint64Array>;
   bitUnpackTree(h: BigUint64Array, count: number, async: boolean, out?: Arr): MaybeAsync<BigUint64Array>;
   signLeafTerms(u: BigUint64Array, c: BigUint64Array, v: BigUint64Array, generate: boolean, withV: boolean, async: boolean, out?: Arr): MaybeAsync<BigUint64Array>;
+  pondLeaves(r: BigUint64Array, c: BigUint64Array, first: boolean, async: boolean, out?: Arr): MaybeAsync<BigUint64Array>;
+  pondPrefixMask(ge: BigUint64Array, masks: BigUint64Array, last: boolean, async: boolean, out?: Arr): MaybeAsync<BigUint64Array>;
+  pondPrefixCombine(ge: BigUint64Array, opened: BigUint64Array, masks: BigUint64Array, ands: BigUint64Array, first: boolean, last: boolean, async: boolean, out?: Arr): MaybeAsync<BigUint64Array>;
+  pondPrefixDeal(masks: BigUint64Array, last: boolean, async: boolean, out?: Arr): MaybeAsync<BigUint64Array>;
 }
 
 /**

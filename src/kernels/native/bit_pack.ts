@@ -1,10 +1,11 @@
 /**
  * The packed boolean-circuit kernels (native/bit_pack.cc): `BitUnzipPack` and the carry-tree
  * kernels of ABY3's sign circuit, `SignLeafTerms`, `PrefixTerms`, `PrefixNextG`, `PrefixNextP`,
- * `BitUnpackTree`.
+ * `BitUnpackTree`, and the levels of Pond's comparison tree (native/pond_tree.cc), `PondLeaves`,
+ * `PondPrefixMask`, `PondPrefixCombine`, `PondPrefixDeal`.
  */
 import type { HostArray } from '../dtype.js';
-import type { BitUnpackTreeAttrs, PrefixLevelAttrs, SignLeafTermsAttrs } from '../kernel_names.js';
+import type { BitUnpackTreeAttrs, PondLeavesAttrs, PondPrefixAttrs, PondPrefixCombineAttrs, PrefixLevelAttrs, SignLeafTermsAttrs } from '../kernel_names.js';
 import type { RingTensor } from '../ring_tensor.js';
 import type { NativeKernel } from './binary.js';
 import { loadBinding } from './binding.js';
@@ -25,6 +26,12 @@ const CALLS: [string, Call][] = [
   ['SignLeafTerms', ([uu, c, v], a: SignLeafTermsAttrs, async) =>
     loadBinding().signLeafTerms(u(uu), u(c), u(v), a.generate, a.withV, async, takeOutput(true, uu.size / 2))],
   ['BitUnpackTree', ([h], a: BitUnpackTreeAttrs, async) => loadBinding().bitUnpackTree(u(h), a.count, async, takeOutput(true, a.count))],
+  ['PondLeaves', ([r, c], a: PondLeavesAttrs, async) => loadBinding().pondLeaves(u(r), u(c), a.first, async, takeOutput(true, 2 * r.size))],
+  ['PondPrefixMask', ([ge, masks], a: PondPrefixAttrs, async) => loadBinding().pondPrefixMask(u(ge), u(masks), a.last, async, takeOutput(true, masks.size))],
+  ['PondPrefixCombine', ([ge, opened, masks, ands], a: PondPrefixCombineAttrs, async) =>
+    loadBinding().pondPrefixCombine(u(ge), u(opened), u(masks), u(ands), a.first, a.last, async, takeOutput(true, ands.size))],
+  ['PondPrefixDeal', ([masks], a: PondPrefixAttrs, async) =>
+    loadBinding().pondPrefixDeal(u(masks), a.last, async, takeOutput(true, (masks.size / (a.last ? 2 : 3)) * (a.last ? 1 : 2)))],
 ];
 
 /** The packed-circuit kernels. @example `bitPackKernels[0].kernelName // 'BitUnzipPack'` */

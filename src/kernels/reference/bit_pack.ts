@@ -1,7 +1,8 @@
 /**
  * The packed boolean-circuit kernels with BigInt (see kernel_names.ts): `BitUnzipPack` and the
  * carry-tree kernels of ABY3's sign circuit, `SignLeafTerms`, `PrefixTerms`, `PrefixNextG`,
- * `PrefixNextP` and `BitUnpackTree`.
+ * `PrefixNextP` and `BitUnpackTree`, and the levels of Pond's comparison tree, `PondLeaves`,
+ * `PondPrefixMask`, `PondPrefixCombine` and `PondPrefixDeal`.
  */
 import { U64 } from '../dtype.js';
 import type { RefKernel } from './reference_backend.js';
@@ -29,6 +30,15 @@ function merged(r: bigint[], s: bigint): BigUint64Array {
   const h = r.length / 2;
   return BigUint64Array.from({ length: h }, (_, j) => (r[j] | (r[j + h] << s)) & ALL);
 }
+
+/** One level's unzip of `words` (as BitUnzipPack): even or odd bits of word pairs. */
+function unzip(words: BigUint64Array, odd: boolean): bigint[] {
+  return Array.from({ length: Math.ceil(words.length / 2) }, (_, j) =>
+    half(words[2 * j], odd) | ((2 * j + 1 < words.length ? half(words[2 * j + 1], odd) : 0n) << 32n));
+}
+
+/** The k parts of m words each of a flat word array. */
+const parts = (w: BigUint64Array, k: number): BigUint64Array[] => Array.from({ length: k }, (_, i) => w.subarray(i * (w.length / k), (i + 1) * (w.length / k)));
 
 /** The five bits of q reversed. */
 const rev5 = (q: number) => ((q & 1) << 4) | ((q & 2) << 2) | (q & 4) | ((q & 8) >> 2) | ((q & 16) >> 4);
@@ -104,6 +114,55 @@ export const bitPackKernels: RefKernel[] = [
       const count = attrs.count as number;
       const out = BigUint64Array.from({ length: count }, (_, e) => (hv[e % w] >> BigInt(rev5(Math.floor(e / w)))) & 1n);
       return output(be, [count], U64, out);
+    },
+  },
+  {
+    kernelName: 'PondLeaves',
+    kernelFunc: ([r, c], attrs, be) => {
+      const T = 1n << 63n;
+      const [rv, cv] = [u64(r), u64(c)];
+      const n = rv.length;
+      const out = new BigUint64Array(2 * n);
+      for (let i = 0; i < n; i++) {
+        const notCTop = (~cv[i] & ALL) | T;
+        out[i] = (rv[i] & notCTop) ^ (attrs.first ? cv[i] & T : 0n);
+        out[n + i] = (rv[i] & ~T & ALL) ^ (attrs.first ? notCTop : 0n);
+      }
+      return output(be, [2 * n], U64, out);
+    },
+  },
+  {
+    kernelName: 'PondPrefixMask',
+    kernelFunc: ([ge, masks], attrs, be) => {
+      const w = u64(ge);
+      const [g, e] = parts(w, 2);
+      const ops = [unzip(e, true), unzip(g, false), ...(attrs.last ? [] : [unzip(e, false)])];
+      const ms = parts(u64(masks), ops.length);
+      const out = BigUint64Array.from(ops.flatMap((op, i) => op.map((x, j) => x ^ ms[i][j])));
+      return output(be, [out.length], U64, out);
+    },
+  },
+  {
+    kernelName: 'PondPrefixCombine',
+    kernelFunc: ([ge, opened, masks, ands], attrs, be) => {
+      const k = attrs.last ? 2 : 3;
+      const [g] = parts(u64(ge), 2);
+      const [os, ms, cs] = [parts(u64(opened), k), parts(u64(masks), k), parts(u64(ands), k - 1)];
+      const [d, a] = [os[0], ms[0]];
+      const product = (j: number) => Array.from(d, (dv, x) => cs[j - 1][x] ^ (dv & ms[j][x]) ^ (os[j][x] & a[x]) ^ (attrs.first ? dv & os[j][x] : 0n));
+      const gOdd = unzip(g, true);
+      const next = [product(1).map((p, x) => gOdd[x] ^ p), ...(attrs.last ? [] : [product(2)])];
+      const out = BigUint64Array.from(next.flat());
+      return output(be, [out.length], U64, out);
+    },
+  },
+  {
+    kernelName: 'PondPrefixDeal',
+    kernelFunc: ([masks], attrs, be) => {
+      const k = attrs.last ? 2 : 3;
+      const [a, ...bs] = parts(u64(masks), k);
+      const out = BigUint64Array.from(bs.flatMap((b) => Array.from(b, (bv, x) => a[x] & bv)));
+      return output(be, [out.length], U64, out);
     },
   },
 ];

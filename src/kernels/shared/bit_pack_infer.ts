@@ -1,13 +1,17 @@
 /**
  * Shape inference for the packed boolean-circuit kernels (see kernel_names.ts): `BitUnzipPack`
  * (a rank-1 u64 input of m words gives ceil(m/2) words) and the carry-tree kernels of ABY3's
- * sign circuit, `SignLeafTerms`, `PrefixTerms`, `PrefixNextG`, `PrefixNextP` and `BitUnpackTree`. Each checks its
+ * sign circuit, `SignLeafTerms`, `PrefixTerms`, `PrefixNextG`, `PrefixNextP` and `BitUnpackTree`, and the
+ * levels of Pond's comparison tree, `PondLeaves`, `PondPrefixMask`, `PondPrefixCombine` and `PondPrefixDeal`. Each checks its
  * inputs and attributes, so a player refuses a malformed instruction before the addon sees it.
  * @internal
  */
 import { ValueError } from '../../errors.js';
 import { ringName, type RingSpec } from '../dtype.js';
-import { BIT_UNPACK_TREE, BIT_UNZIP_PACK, PREFIX_NEXT_G, PREFIX_NEXT_P, PREFIX_TERMS, SIGN_LEAF_TERMS } from '../kernel_names.js';
+import {
+  BIT_UNPACK_TREE, BIT_UNZIP_PACK, POND_LEAVES, POND_PREFIX_COMBINE, POND_PREFIX_DEAL, POND_PREFIX_MASK, PREFIX_NEXT_G, PREFIX_NEXT_P,
+  PREFIX_TERMS, SIGN_LEAF_TERMS,
+} from '../kernel_names.js';
 import { registerOutputInference } from '../ops/infer_output.js';
 
 type Meta = { shape: readonly number[]; ring: RingSpec };
@@ -77,4 +81,55 @@ registerOutputInference(SIGN_LEAF_TERMS, ['u', 'c', 'v'], ([u, c, v], attrs: { g
     if (typeof attrs[k] !== 'boolean') throw new ValueError(`\`${k}\` of ${SIGN_LEAF_TERMS} must be a boolean, got ${String(attrs[k])}`);
   }
   return { shape: [half], ring: u.ring };
+});
+
+/** A boolean attribute, or a ValueError naming it. */
+function flag(kernel: string, attrs: Record<string, unknown>, k: string): boolean {
+  if (typeof attrs[k] !== 'boolean') throw new ValueError(`\`${k}\` of ${kernel} must be a boolean, got ${String(attrs[k])}`);
+  return attrs[k] as boolean;
+}
+
+/** The AND operands of a Pond tree level: 2 on the last level (no e), 3 before. */
+const pondParts = (kernel: string, attrs: Record<string, unknown>) => (flag(kernel, attrs, 'last') ? 2 : 3);
+
+/** n, the elements of a (g, e) word pair `ge` of 2n words, and m = ceil(n/2). */
+function pondPair(kernel: string, ge: Meta): { n: number; m: number } {
+  const w = words(kernel, 'ge', ge);
+  if (w % 2 !== 0) throw new ValueError(`\`ge\` of ${kernel} must hold g and e, an even number of words, got ${w}`);
+  return { n: w / 2, m: Math.ceil(w / 4) };
+}
+
+/** Checks that input `name` has `want` words. */
+function wordsOf(kernel: string, name: string, x: Meta, want: number): void {
+  const w = words(kernel, name, x);
+  if (w !== want) throw new ValueError(`\`${name}\` of ${kernel} must have ${want} words, got ${w}`);
+}
+
+registerOutputInference(POND_LEAVES, ['r', 'c'], (xs, attrs) => {
+  flag(POND_LEAVES, attrs, 'first');
+  return { shape: [2 * sameWords(POND_LEAVES, ['r', 'c'], xs)], ring: xs[0].ring };
+});
+
+registerOutputInference(POND_PREFIX_MASK, ['ge', 'masks'], ([ge, masks], attrs) => {
+  const k = pondParts(POND_PREFIX_MASK, attrs);
+  const { m } = pondPair(POND_PREFIX_MASK, ge);
+  wordsOf(POND_PREFIX_MASK, 'masks', masks, k * m);
+  return { shape: [k * m], ring: ge.ring };
+});
+
+registerOutputInference(POND_PREFIX_COMBINE, ['ge', 'opened', 'masks', 'ands'], ([ge, opened, masks, ands], attrs) => {
+  flag(POND_PREFIX_COMBINE, attrs, 'first');
+  const k = pondParts(POND_PREFIX_COMBINE, attrs);
+  const { m } = pondPair(POND_PREFIX_COMBINE, ge);
+  wordsOf(POND_PREFIX_COMBINE, 'opened', opened, k * m);
+  wordsOf(POND_PREFIX_COMBINE, 'masks', masks, k * m);
+  wordsOf(POND_PREFIX_COMBINE, 'ands', ands, (k - 1) * m);
+  return { shape: [(k - 1) * m], ring: ge.ring };
+});
+
+registerOutputInference(POND_PREFIX_DEAL, ['masks'], ([masks], attrs) => {
+  const k = pondParts(POND_PREFIX_DEAL, attrs);
+  const w = words(POND_PREFIX_DEAL, 'masks', masks);
+  if (w % k !== 0) throw new ValueError(`\`masks\` of ${POND_PREFIX_DEAL} must have a multiple of ${k} words, got ${w}`);
+  return { shape: [(k - 1) * (w / k)], ring: masks.ring };
 });

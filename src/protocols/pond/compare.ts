@@ -6,8 +6,6 @@ import type { Pond } from './pond.js';
 import { PondPrivateTensor } from './pond_tensors.js';
 import { Scratch } from './scratch.js';
 
-const LOW63 = (1n << 63n) - 1n;
-
 /** XOR-shared 64-bit words: w = w0 ⊕ w1, w0 on server0, w1 on server1. */
 type BoolShares = [Handle, Handle];
 
@@ -24,8 +22,9 @@ type BoolShares = [Handle, Handle];
  *     here") and e = ¬(r ⊕ c) ("equal here") are local; bit 63 carries (c63 ⊕ r63, 1). The
  *     answer is g of the prefix combination (g, e) ∘ (g', e') = (g ⊕ e∧g', e∧e') over all 64
  *     bits, an associative operator, evaluated as a tree of 6 levels (1 round of ANDs each).
- *     The tree is bit-packed: each level pairs neighbouring groups with `BitUnzipPack`, so
- *     level k works on n/2^k words instead of n (see {@link prefixTree})
+ *     (`PondLeaves` makes both words per element). The tree is bit-packed: each level pairs
+ *     neighbouring groups as `BitUnzipPack` does, so level k works on n/2^k words instead of
+ *     n (see {@link prefixTree})
  *  4. the packed result bits are converted to arithmetic shares with dealt random bits known
  *     in both forms: open v = b ⊕ s (packed, n/64 words), then b = v + s − 2·v·s (1 round)
  * Communication per element: about 100 bytes (16 to open c, 8 dealt, about 64 for the tree
@@ -36,7 +35,6 @@ export function msb(p: Pond, x: PondPrivateTensor): PondPrivateTensor {
   const t = new Scratch(rt);
   const n = x.size;
   const flat = (h: Handle) => t.op(h.player, 'Reshape', [h], { shape: [n] });
-  const pub = (value: bigint): BoolShares => [t.fill(s0, value, U64), t.fill(s1, value, U64)];
   // Step 1.
   const [r0cp, r0] = rt.sampleShared([cp, s0], x.shape, U64).map((h) => t.track(h));
   const [r1cp, r1] = rt.sampleShared([cp, s1], x.shape, U64).map((h) => t.track(h));
@@ -45,13 +43,8 @@ export function msb(p: Pond, x: PondPrivateTensor): PondPrivateTensor {
   const own: BoolShares = [flat(t.op(s0, 'Add', [x.shares[0], r0])), flat(t.op(s1, 'Add', [x.shares[1], r1]))];
   const [c] = openAll(p, t, [own], 'Add');
   // Step 3: g = r ∧ ¬c and e = ¬(r ⊕ c) on the low 63 bits; bit 63 holds (c63 ⊕ r63, 1).
-  const [low63, top] = [pub(LOW63), pub(1n << 63n)];
-  const notCTopSet = [0, 1].map((i) => t.op(c[i].player, 'BitwiseOr', [t.op(c[i].player, 'BitwiseNot', [c[i]]), top[i]]));
-  const gParts = [0, 1].map((i) => t.op(rBits[i].player, 'BitwiseAnd', [rBits[i], notCTopSet[i]]));
-  const g: BoolShares = [t.op(s0, 'BitwiseXor', [gParts[0], t.op(s0, 'BitwiseAnd', [c[0], top[0]])]), gParts[1]];
-  const rLow = [0, 1].map((i) => t.op(rBits[i].player, 'BitwiseAnd', [rBits[i], low63[i]]));
-  const e: BoolShares = [t.op(s0, 'BitwiseXor', [rLow[0], notCTopSet[0]]), rLow[1]];
-  const packed = prefixTree(p, t, g, e);
+  const ge: BoolShares = [0, 1].map((i) => t.op(rBits[i].player, 'PondLeaves', [rBits[i], c[i]], { first: i === 0 })) as BoolShares;
+  const packed = prefixTree(p, t, ge);
   // Step 4: packed bits to arithmetic shares.
   const out = packedBitsToArithmetic(p, t, packed, x.shape);
   out.shares.forEach((h) => t.keep(h));
@@ -63,19 +56,27 @@ export function msb(p: Pond, x: PondPrivateTensor): PondPrivateTensor {
  * The g of the prefix combination over each element's 64 groups, bit-packed: level k unzips
  * every word into its even (lower) and odd (higher) groups and packs two words' halves into
  * one, so neighbouring groups of one element line up; then (g, e) ← (gOdd ⊕ eOdd∧gEven,
- * eOdd∧eEven) with one round of ANDs (the last level needs no e). After 6 levels element k's
- * bit is bit k mod 64 of word floor(k / 64). 6 rounds.
+ * eOdd∧eEven) with one round of Beaver ANDs (the last level needs no e). After 6 levels element
+ * k's bit is bit k mod 64 of word floor(k / 64). `ge` holds each server's g words then its e
+ * words. 6 rounds. Per level and server, one `PondPrefixMask` masks the AND operands, one
+ * exchange opens them, and one `PondPrefixCombine` makes the next (g, e); the producer draws
+ * the masks from the seeds it shares with each server and deals their ANDs with one
+ * `PondPrefixDeal`.
  */
-function prefixTree(p: Pond, t: Scratch, g: BoolShares, e: BoolShares): BoolShares {
-  const half = (w: BoolShares, odd: boolean): BoolShares => [0, 1].map((i) => t.op(w[i].player, 'BitUnzipPack', [w[i]], { odd })) as BoolShares;
+function prefixTree(p: Pond, t: Scratch, ge: BoolShares): BoolShares {
+  const { rt, s0, s1, cp } = p;
   for (let level = 0; level < 6; level++) {
     const last = level === 5;
-    const [gEven, gOdd, eOdd] = [half(g, false), half(g, true), half(e, true)];
-    const products = andBool(p, t, eOdd, last ? [gEven] : [gEven, half(e, false)]);
-    g = [0, 1].map((i) => t.op(gOdd[i].player, 'BitwiseXor', [gOdd[i], products[0][i]])) as BoolShares;
-    if (!last) e = products[1];
+    const k = last ? 2 : 3;
+    const m = Math.ceil(ge[0].shape[0] / 4);
+    const [masksCp0, masks0] = rt.sampleShared([cp, s0], [k * m], U64).map((h) => t.track(h));
+    const [masksCp1, masks1] = rt.sampleShared([cp, s1], [k * m], U64).map((h) => t.track(h));
+    const ands = dealXor(p, t, t.op(cp, 'PondPrefixDeal', [t.op(cp, 'BitwiseXor', [masksCp0, masksCp1])], { last }));
+    const masks: BoolShares = [masks0, masks1];
+    const [opened] = openAll(p, t, [[0, 1].map((i) => t.op(ge[i].player, 'PondPrefixMask', [ge[i], masks[i]], { last })) as BoolShares], 'BitwiseXor');
+    ge = [0, 1].map((i) => t.op(ge[i].player, 'PondPrefixCombine', [ge[i], opened[i], masks[i], ands[i]], { first: i === 0, last })) as BoolShares;
   }
-  return g;
+  return ge;
 }
 
 /** Public packed bits (word floor(k / 64), bit k mod 64) as one u64 0/1 per element, in `shape`. */
@@ -122,36 +123,4 @@ function dealXor(p: Pond, t: Scratch, w: Handle): BoolShares {
   const { rt, s0, s1, cp } = p;
   const [w0cp, w0] = rt.sampleShared([cp, s0], w.shape, U64).map((h) => t.track(h));
   return [w0, t.send(t.op(cp, 'BitwiseXor', [w, w0cp]), s1)];
-}
-
-/**
- * ANDs one XOR-shared word tensor u with each of `vs`, with Beaver AND triples that share one
- * mask of u. 1 round: the servers open u ⊕ a and every v ⊕ b together;
- * then u ∧ v = c ⊕ (d ∧ b) ⊕ (e ∧ a) ⊕ [server0](d ∧ e) with d = u ⊕ a, e = v ⊕ b, c = a ∧ b.
- */
-function andBool(p: Pond, t: Scratch, u: BoolShares, vs: BoolShares[]): BoolShares[] {
-  const { rt, s0, s1, cp } = p;
-  const sample = (): [Handle, BoolShares] => {
-    const [m0cp, m0] = rt.sampleShared([cp, s0], u[0].shape, U64).map((h) => t.track(h));
-    const [m1cp, m1] = rt.sampleShared([cp, s1], u[0].shape, U64).map((h) => t.track(h));
-    return [t.op(cp, 'BitwiseXor', [m0cp, m1cp]), [m0, m1]];
-  };
-  const masked = (w: BoolShares, m: BoolShares): BoolShares =>
-    [t.op(s0, 'BitwiseXor', [w[0], m[0]]), t.op(s1, 'BitwiseXor', [w[1], m[1]])];
-  const [a, aShares] = sample();
-  const triples = vs.map(() => {
-    const [b, bShares] = sample();
-    return { bShares, cShares: dealXor(p, t, t.op(cp, 'BitwiseAnd', [a, b])) };
-  });
-  const [d, ...es] = openAll(p, t, [masked(u, aShares), ...vs.map((v, j) => masked(v, triples[j].bShares))], 'BitwiseXor');
-  return vs.map((_, j) => {
-    const { bShares, cShares } = triples[j];
-    const e = es[j];
-    return [0, 1].map((i) => {
-      const player = d[i].player;
-      const cross = t.op(player, 'BitwiseXor', [t.op(player, 'BitwiseAnd', [d[i], bShares[i]]), t.op(player, 'BitwiseAnd', [e[i], aShares[i]])]);
-      const z = t.op(player, 'BitwiseXor', [cShares[i], cross]);
-      return i === 0 ? t.op(player, 'BitwiseXor', [z, t.op(player, 'BitwiseAnd', [d[i], e[i]])]) : z;
-    }) as BoolShares;
-  });
 }
