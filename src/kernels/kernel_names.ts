@@ -209,6 +209,28 @@ export const TRUNC_DEAL_MSB = 'TruncDealMsb';
  */
 export const TRUNC_FINISH = 'TruncFinish';
 export interface TruncFinishAttrs { bits: number; first: boolean }
+/**
+ * `TruncMask(x, r)` (u64: x of n elements, any shape; r rank 1 [p·n], p ≥ 1 → x's shape):
+ * x + r[0..n), plus 2^62 on the `first` server: a server's masked part of c in a truncation,
+ * reading its mask from the head of the stacked randomness it shares with the dealer.
+ */
+export const TRUNC_MASK = 'TruncMask';
+/** Attributes of {@link TRUNC_MASK}. */
+export interface TruncMaskAttrs { first: boolean }
+
+/**
+ * `TruncDealStacked(rtm, r1)` (u64: rtm [3n] = r0, t0, m0; r1 [n] → [2n]): the dealer's parts
+ * for server1 of one truncation, [TruncDealLow(r0, r1, t0), TruncDealMsb(r0, r1, m0)], from the
+ * stream it shares with server0 drawn once. `bits` in [1, 62].
+ */
+export const TRUNC_DEAL_STACKED = 'TruncDealStacked';
+
+/**
+ * `TruncFinishStacked(cOwn, cOther, tm)` (u64: cOwn and cOther of one shape, n elements; tm
+ * rank 1 [p·n], p ∈ {2, 3} → cOwn's shape): `TruncFinish(cOwn, cOther, t, m)` with t and m the
+ * last two parts of tm (server0's stacked r0, t0, m0; server1's dealt t1, m1).
+ */
+export const TRUNC_FINISH_STACKED = 'TruncFinishStacked';
 // ---- SecureNN's PrivateCompare, fused (one pass per element; see native/securenn_compare.cc) ----
 
 /**
@@ -384,6 +406,9 @@ export interface KernelAttrMap {
   TruncDealLow: TruncDealLowAttrs;
   TruncDealMsb: NoAttrs;
   TruncFinish: TruncFinishAttrs;
+  TruncMask: TruncMaskAttrs;
+  TruncDealStacked: TruncDealLowAttrs;
+  TruncFinishStacked: TruncFinishAttrs;
   PrivateCompareMask: PrivateCompareMaskAttrs;
   PrivateCompareZeroTest: NoAttrs;
   BitDecomposeSub: NoAttrs;

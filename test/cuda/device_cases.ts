@@ -97,6 +97,9 @@ export function deviceCases(): DeviceCase[] {
   add('PrefixNextP', [r([10])], { level: 5 });
   add('BitUnpackTree', [r([3])], { count: 90 });
   add('SignLeafTerms', [r([8]), r([4]), r([8])], { generate: true, withV: true });
+  add('TruncMask', [r([3, 3]), r([27])], { first: true });
+  add('TruncDealStacked', [r([27]), r([9])], { bits: 16 });
+  add('TruncFinishStacked', [r([3, 3]), r([3, 3]), r([18])], { bits: 16, first: false });
   add('PondLeaves', [r([9]), r([9])], { first: true });
   add('PondPrefixMask', [r([18]), r([15])], { last: false });
   add('PondPrefixCombine', [r([18]), r([10]), r([10]), r([5])], { first: false, last: true });

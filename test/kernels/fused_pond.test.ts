@@ -1,8 +1,8 @@
 /**
- * The fused Pond kernels (`AddN`, `TruncDealLow`, `TruncDealMsb`, `TruncFinish`): native equals
- * reference bit for bit on random and edge inputs (0, 1, 2^63, 2^64 − 1 mixed in; empty, rank-0
- * and odd sizes), each equals the chain of contract kernels it replaces, and bad calls get a
- * ValueError naming the argument.
+ * The fused Pond kernels (`AddN`, `TruncDealLow`, `TruncDealMsb`, `TruncFinish`, and the stacked
+ * truncation's `TruncMask`, `TruncDealStacked`, `TruncFinishStacked`): native equals reference bit for bit on random and edge inputs (0, 1, 2^63, 2^64 − 1 mixed in; empty, rank-0
+ * and odd sizes), each equals the chain of contract kernels it replaces (the stacked ones: the
+ * unstacked kernels on their parts), and bad calls get a ValueError naming the argument.
  */
 import { test } from 'uvu';
 import { inferOutput, runKernel, U64, type RingTensor } from '../../src/kernels/index.js';
@@ -68,6 +68,39 @@ test('TruncFinish: native equals reference and the chain it replaces, on both se
   }
 });
 
+/** Part i of n elements of a stacked rank-1 tensor, in `shape`. */
+const partOf = (t: RingTensor, n: number, i: number, shape: number[]) =>
+  ref('Reshape', [ref('Slice', [t], { begin: [i * n], size: [n], strides: [1] })], { shape });
+
+test('stacked truncation kernels: native equals reference and the unstacked kernels on the parts', () => {
+  for (const s of SHAPES) {
+    const n = s.reduce((a, b) => a * b, 1);
+    const [x, own, other, r1] = [randomTensor(s), randomTensor(s), randomTensor(s), randomTensor([n])];
+    const rtm = randomTensor([3 * n]);
+    for (const first of [true, false]) {
+      for (const p of [1, 3]) {
+        const r = p === 1 ? partOf(rtm, n, 0, [n]) : rtm;
+        const got = crossCheck('TruncMask', [x, r], { first }, `[${s}] ${p} parts first=${first}`);
+        const want = ref('AddN', [x, partOf(rtm, n, 0, s), ...(first ? [scalar(1n << 62n)] : [])]);
+        assertSameBits(got, want, `TruncMask chain [${s}] first=${first}`);
+      }
+    }
+    for (const bits of [1, 16, 62]) {
+      const dealt = crossCheck('TruncDealStacked', [rtm, r1], { bits }, `[${n}] by ${bits}`);
+      const [r0, t0, m0] = [0, 1, 2].map((i) => partOf(rtm, n, i, [n]));
+      assertSameBits(partOf(dealt, n, 0, [n]), ref('TruncDealLow', [r0, r1, t0], { bits }), `TruncDealStacked t1 [${n}]`);
+      assertSameBits(partOf(dealt, n, 1, [n]), ref('TruncDealMsb', [r0, r1, m0]), `TruncDealStacked m1 [${n}]`);
+      for (const first of [true, false]) {
+        for (const p of [2, 3]) {
+          const tm = p === 3 ? rtm : ref('Slice', [rtm], { begin: [n], size: [2 * n], strides: [1] });
+          const got = crossCheck('TruncFinishStacked', [own, other, tm], { bits, first }, `[${s}] ${p} parts by ${bits} first=${first}`);
+          assertSameBits(got, ref('TruncFinish', [own, other, partOf(rtm, n, 1, s), partOf(rtm, n, 2, s)], { bits, first }), `TruncFinishStacked [${s}]`);
+        }
+      }
+    }
+  }
+});
+
 test('bad calls: typed errors naming the argument, expected vs found', () => {
   const a = { shape: [2, 3], ring: U64 };
   const b = { shape: [3, 2], ring: U64 };
@@ -81,6 +114,13 @@ test('bad calls: typed errors naming the argument, expected vs found', () => {
   assertValueError(() => inferOutput('TruncFinish', [a, a, a, b], { bits: 16, first: true }), '`m`', '[3,2]');
   assertValueError(() => inferOutput('TruncFinish', [a, a, a, a], { bits: 0, first: true }), '`bits`');
   assertValueError(() => inferOutput('TruncFinish', [a, a, a, a], { bits: 16, first: 1 }), '`first`', 'boolean');
+  const flat = (k: number) => ({ shape: [k], ring: U64 });
+  assertValueError(() => inferOutput('TruncMask', [a, flat(7)], { first: true }), '`r`', '6 or 12 or 18', '[7]');
+  assertValueError(() => inferOutput('TruncMask', [a, flat(6)], { first: 'yes' }), '`first`', 'boolean');
+  assertValueError(() => inferOutput('TruncDealStacked', [flat(8), flat(3)], { bits: 16 }), '`rtm`', '9 elements', '[8]');
+  assertValueError(() => inferOutput('TruncDealStacked', [flat(9), a], { bits: 16 }), '`r1`', 'rank 1');
+  assertValueError(() => inferOutput('TruncFinishStacked', [a, a, flat(6)], { bits: 16, first: true }), '`tm`', '12 or 18', '[6]');
+  assertValueError(() => inferOutput('TruncFinishStacked', [a, b, flat(12)], { bits: 16, first: true }), '`cOther`', '[2,3]');
 });
 
 test.run();

@@ -1,6 +1,7 @@
 /**
  * Shape inference for the fused Pond kernels (`AddN`, `TruncDealLow`, `TruncDealMsb`,
- * `TruncFinish`; see kernel_names.ts), registered through the contract's extension hook so the
+ * `TruncFinish`, and the stacked truncation's `TruncMask`, `TruncDealStacked`,
+ * `TruncFinishStacked`; see kernel_names.ts), registered through the contract's extension hook so the
  * driver and every player validate them like any other kernel. Importing this module registers
  * the rules.
  * @example
@@ -11,7 +12,7 @@
  */
 import { ValueError } from '../../errors.js';
 import { U64 } from '../dtype.js';
-import { ADD_N, TRUNC_DEAL_LOW, TRUNC_DEAL_MSB, TRUNC_FINISH } from '../kernel_names.js';
+import { ADD_N, TRUNC_DEAL_LOW, TRUNC_DEAL_MSB, TRUNC_DEAL_STACKED, TRUNC_FINISH, TRUNC_FINISH_STACKED, TRUNC_MASK } from '../kernel_names.js';
 import { registerOutputInference } from './infer_output.js';
 import { checkBool, checkInt, checkRing, fmtShape, isU64, type TensorInfo } from './validate.js';
 
@@ -42,4 +43,39 @@ registerOutputInference(TRUNC_FINISH, ['cOwn', 'cOther', 't', 'm'], (xs, attrs) 
   checkInt('bits', attrs.bits, 1, 62);
   checkBool('first', attrs.first);
   return { shape: commonShape(['cOwn', 'cOther', 't', 'm'], xs, false), ring: U64 };
+});
+
+/** Checks that `name` is a rank-1 u64 tensor of `parts`·n elements (one of `parts`); returns the part count. */
+function stacked(name: string, t: TensorInfo, n: number, parts: readonly number[]): number {
+  checkRing(name, t, isU64, 'u64');
+  const p = t.shape.length === 1 && n > 0 ? t.shape[0] / n : NaN;
+  if (!(t.shape.length === 1 && (n === 0 ? t.shape[0] === 0 : parts.includes(p)))) {
+    throw new ValueError(`\`${name}\` must be rank 1 with ${parts.map((k) => k * n).join(' or ')} elements (${parts.join(' or ')} parts of ${n}), got ${fmtShape(t.shape)}`);
+  }
+  return p;
+}
+
+const sizeOf = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+
+registerOutputInference(TRUNC_MASK, ['x', 'r'], ([x, r], attrs) => {
+  checkBool('first', attrs.first);
+  checkRing('x', x, isU64, 'u64');
+  stacked('r', r, sizeOf(x.shape), [1, 2, 3]);
+  return { shape: [...x.shape], ring: U64 };
+});
+
+registerOutputInference(TRUNC_DEAL_STACKED, ['rtm', 'r1'], ([rtm, r1], attrs) => {
+  checkInt('bits', attrs.bits, 1, 62);
+  const n = commonShape(['r1'], [r1], false);
+  if (n.length !== 1) throw new ValueError(`\`r1\` must be rank 1, got ${fmtShape(n)}`);
+  stacked('rtm', rtm, n[0], [3]);
+  return { shape: [2 * n[0]], ring: U64 };
+});
+
+registerOutputInference(TRUNC_FINISH_STACKED, ['cOwn', 'cOther', 'tm'], ([own, other, tm], attrs) => {
+  checkInt('bits', attrs.bits, 1, 62);
+  checkBool('first', attrs.first);
+  const shape = commonShape(['cOwn', 'cOther'], [own, other], false);
+  stacked('tm', tm, sizeOf(shape), [2, 3]);
+  return { shape, ring: U64 };
 });

@@ -1,15 +1,18 @@
 /**
  * The fused kernels of Pond's elementwise chains (`AddN`, `TruncDealLow`, `TruncDealMsb`,
- * `TruncFinish`; see kernel_names.ts), written as the chains of ring operations they replace.
+ * `TruncFinish`, and the stacked truncation's `TruncMask`, `TruncDealStacked`,
+ * `TruncFinishStacked`; see kernel_names.ts), written as the chains of ring operations they
+ * replace.
  * u64 values wrap mod 2^64 on assignment into a `BigUint64Array`.
  */
 import type { KernelBackend } from '../backend.js';
-import type { TruncDealLowAttrs, TruncFinishAttrs } from '../kernel_names.js';
+import type { TruncDealLowAttrs, TruncFinishAttrs, TruncMaskAttrs } from '../kernel_names.js';
 import type { RingTensor } from '../ring_tensor.js';
 import type { RefKernel } from './reference_backend.js';
 import { output, sizeOf, u64 } from './util.js';
 
 const TWO_63 = 1n << 63n;
+const TWO_62 = 1n << 62n;
 
 /** Runs `f` at every index of the common shape of same-shape u64 inputs. */
 function each(inputs: RingTensor[], be: KernelBackend, f: (xs: bigint[]) => bigint): RingTensor {
@@ -56,5 +59,37 @@ export const fusedPondKernels: RefKernel[] = [
     kernelName: 'TruncFinish',
     kernelFunc: (xs, a: TruncFinishAttrs, be) =>
       each(xs, be, ([own, other, t, m]) => truncFinish(own + other, t, m, BigInt(a.bits), a.first === true)),
+  },
+  {
+    kernelName: 'TruncMask',
+    kernelFunc: ([x, r], a: TruncMaskAttrs, be) => {
+      const [xv, rv] = [u64(x), u64(r)];
+      const out = BigUint64Array.from(xv, (v, i) => BigInt.asUintN(64, v + rv[i] + (a.first ? TWO_62 : 0n)));
+      return output(be, x.shape, x.ring, out);
+    },
+  },
+  {
+    kernelName: 'TruncDealStacked',
+    kernelFunc: ([rtm, r1], a: TruncDealLowAttrs, be) => {
+      const [v, r1v] = [u64(rtm), u64(r1)];
+      const n = r1v.length;
+      const out = new BigUint64Array(2 * n);
+      for (let i = 0; i < n; i++) {
+        const r = v[i] + r1v[i];
+        out[i] = ((r % TWO_63) >> BigInt(a.bits)) - v[n + i];
+        out[n + i] = (BigInt.asUintN(64, r) >> 63n) - v[2 * n + i];
+      }
+      return output(be, [2 * n], r1.ring, out);
+    },
+  },
+  {
+    kernelName: 'TruncFinishStacked',
+    kernelFunc: ([own, other, tm], a: TruncFinishAttrs, be) => {
+      const [ov, xv, tmv] = [u64(own), u64(other), u64(tm)];
+      const n = ov.length;
+      const [t0, m0] = [tmv.length - 2 * n, tmv.length - n];
+      const out = BigUint64Array.from(ov, (c, i) => truncFinish(c + xv[i], tmv[t0 + i], tmv[m0 + i], BigInt(a.bits), a.first === true));
+      return output(be, own.shape, own.ring, out);
+    },
   },
 ];

@@ -47,17 +47,14 @@ export function truncateSum(p: ABY3, z: readonly [Handle, Handle, Handle?], k: n
   if (!Number.isInteger(k) || k < 1 || k > 62) throw new ProtocolError(`truncation by ${k} bits: expected 1..62`);
   const { rt, servers: [s0, s1, s2] } = p;
   const [z0, z1, z2] = z;
-  const shape = z0.shape;
-  const [r0cp, r0] = rt.sampleShared([s2, s0], shape, U64);
-  const [r1cp, r1] = rt.sampleShared([s2, s1], shape, U64);
-  const [t0cp, t0] = rt.sampleShared([s2, s0], shape, U64);
-  const t1 = rt.send(rt.op(s2, 'TruncDealLow', [r0cp, r1cp, t0cp], { bits: k }), s1);
-  const [m0cp, m0] = rt.sampleShared([s2, s0], shape, U64);
-  const m1 = rt.send(rt.op(s2, 'TruncDealMsb', [r0cp, r1cp, m0cp]), s1);
-  rt.free(r0cp, r1cp, t0cp, m0cp);
-  const shift = rt.fill(s0, [], TWO_62, U64);
-  const cOwn0 = rt.op(s0, 'AddN', [z0, shift, r0]);
-  const cOwn1 = rt.op(s1, 'Add', [z1, r1]);
+  const n = z0.shape.reduce((a, b) => a * b, 1);
+  // server0's r0, t0, m0 in one draw of its stream with the dealer; server1's t1, m1 in one message
+  const [rtmCp, rtm0] = rt.sampleShared([s2, s0], [3 * n], U64);
+  const [r1cp, r1] = rt.sampleShared([s2, s1], [n], U64);
+  const tm1 = rt.send(rt.op(s2, 'TruncDealStacked', [rtmCp, r1cp], { bits: k }), s1);
+  rt.free(rtmCp, r1cp);
+  const cOwn0 = rt.op(s0, 'TruncMask', [z0, rtm0], { first: true });
+  const cOwn1 = rt.op(s1, 'TruncMask', [z1, r1], { first: false });
   const cAt0 = rt.send(cOwn1, s0);
   const cAt1 = rt.send(cOwn0, s1);
   let other0 = cAt0, other1 = cAt1;
@@ -67,9 +64,9 @@ export function truncateSum(p: ABY3, z: readonly [Handle, Handle, Handle?], k: n
     other1 = rt.op(s1, 'Add', [cAt1, z2at1]);
     rt.free(z2, z2at0, z2at1, cAt0, cAt1);
   }
-  const y0 = rt.op(s0, 'TruncFinish', [cOwn0, other0, t0, m0], { bits: k, first: true });
-  const y1 = rt.op(s1, 'TruncFinish', [cOwn1, other1, t1, m1], { bits: k, first: false });
-  rt.free(z0, z1, shift, r0, r1, cOwn0, cOwn1, other0, other1, t0, m0, t1, m1);
+  const y0 = rt.op(s0, 'TruncFinishStacked', [cOwn0, other0, rtm0], { bits: k, first: true });
+  const y1 = rt.op(s1, 'TruncFinishStacked', [cOwn1, other1, tm1], { bits: k, first: false });
+  rt.free(z0, z1, rtm0, r1, cOwn0, cOwn1, other0, other1, tm1);
   return fromTwoOfTwo(p, y0, y1);
 }
 

@@ -29,27 +29,23 @@ export function truncatePrivate(p: Pond, x: PondPrivateTensor, k: number, fracBi
   if (k === 0) return x;
   checkShift(k);
   const { rt, s0, s1, cp } = p;
-  const shape = x.shape;
   p.debugCheckRange(x, 'truncate');
-  // Step 2: the dealer's randomness (t and m each in one fused pass from r0, r1 and the share
-  // expanded on server0).
-  const [r0cp, r0] = rt.sampleShared([cp, s0], shape, U64);
-  const [r1cp, r1] = rt.sampleShared([cp, s1], shape, U64);
-  const [t0cp, t0] = rt.sampleShared([cp, s0], shape, U64);
-  const t1 = rt.send(rt.op(cp, 'TruncDealLow', [r0cp, r1cp, t0cp], { bits: k }), s1);
-  const [m0cp, m0] = rt.sampleShared([cp, s0], shape, U64);
-  const m1 = rt.send(rt.op(cp, 'TruncDealMsb', [r0cp, r1cp, m0cp]), s1);
-  rt.free(r0cp, r1cp, t0cp, m0cp);
-  // Steps 1 and 3: open c = x + 2^62 + r (server0's part in one pass).
-  const shift = rt.fill(s0, [], TWO_62, U64);
-  const cOwn0 = rt.op(s0, 'AddN', [x.shares[0], shift, r0]);
-  const cOwn1 = rt.op(s1, 'Add', [x.shares[1], r1]);
+  // Step 2: the dealer's randomness. Server0's r0, t0 and m0 come from one draw of the stream
+  // it shares with the dealer, and server1's dealt t1, m1 travel as one message.
+  const n = x.size;
+  const [rtmCp, rtm0] = rt.sampleShared([cp, s0], [3 * n], U64);
+  const [r1cp, r1] = rt.sampleShared([cp, s1], [n], U64);
+  const tm1 = rt.send(rt.op(cp, 'TruncDealStacked', [rtmCp, r1cp], { bits: k }), s1);
+  rt.free(rtmCp, r1cp);
+  // Steps 1 and 3: open c = x + 2^62 + r (the shift on server0).
+  const cOwn0 = rt.op(s0, 'TruncMask', [x.shares[0], rtm0], { first: true });
+  const cOwn1 = rt.op(s1, 'TruncMask', [x.shares[1], r1], { first: false });
   const cAt0 = rt.send(cOwn1, s0);
   const cAt1 = rt.send(cOwn0, s1);
   // Step 4, on each server, fused with the opening's addition.
-  const y0 = rt.op(s0, 'TruncFinish', [cOwn0, cAt0, t0, m0], { bits: k, first: true });
-  const y1 = rt.op(s1, 'TruncFinish', [cOwn1, cAt1, t1, m1], { bits: k, first: false });
-  rt.free(shift, r0, r1, cOwn0, cOwn1, cAt0, cAt1, t0, m0, t1, m1);
+  const y0 = rt.op(s0, 'TruncFinishStacked', [cOwn0, cAt0, rtm0], { bits: k, first: true });
+  const y1 = rt.op(s1, 'TruncFinishStacked', [cOwn1, cAt1, tm1], { bits: k, first: false });
+  rt.free(rtm0, r1, cOwn0, cOwn1, cAt0, cAt1, tm1);
   return new PondPrivateTensor(p, fracBits, [y0, y1]);
 }
 
