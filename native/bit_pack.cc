@@ -1,6 +1,7 @@
-// Packed boolean circuits (see kernel_names.ts): BitUnzipPack, one level of Pond's bit-packed
-// prefix tree, and the carry-tree kernels of ABY3's sign circuit (SignLeafTerms, PrefixTerms,
-// PrefixNextG, PrefixNextP, BitUnpackTree), each one pass over the words instead of 8-20 word ops.
+// Packed boolean circuits (see kernel_names.ts): BitUnzipPack, one level of a bit-packed prefix
+// tree (Pond's levels run it fused, native/pond_tree.cc), and the carry-tree kernels of ABY3's
+// sign circuit (SignLeafTerms, PrefixTerms, PrefixNextG, PrefixNextP, BitUnpackTree), each one
+// pass over the words instead of 8-20 word ops.
 #include "bit_unzip.h"
 #include "napi_util.h"
 #include "thread_pool.h"

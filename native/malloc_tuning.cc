@@ -8,8 +8,9 @@
 // 10^6-element relu took 230-320 ms networked against 175-200 ms with the settings below.
 //
 // Blocks up to 32 MiB (glibc's largest mmap threshold) come from the heap, and up to 256 MiB
-// of free heap top is kept for the next block. A user's own MALLOC_MMAP_THRESHOLD_ or
-// MALLOC_TRIM_THRESHOLD_ wins, and TFE_NATIVE_MALLOC=default leaves glibc's defaults.
+// of free heap top is kept for the next block. A user's own MALLOC_MMAP_THRESHOLD_,
+// MALLOC_TRIM_THRESHOLD_ or glibc.malloc.* tunables (GLIBC_TUNABLES) win, and
+// TFE_NATIVE_MALLOC=default leaves glibc's defaults.
 #include "malloc_tuning.h"
 
 #include <cstdlib>
@@ -26,6 +27,8 @@ bool TuneMalloc() {
   const char* mode = std::getenv("TFE_NATIVE_MALLOC");
   if (mode && std::strcmp(mode, "default") == 0) return false;
   if (std::getenv("MALLOC_MMAP_THRESHOLD_") || std::getenv("MALLOC_TRIM_THRESHOLD_")) return false;
+  const char* tunables = std::getenv("GLIBC_TUNABLES");
+  if (tunables && std::strstr(tunables, "glibc.malloc.")) return false;
   // Setting either turns glibc's dynamic thresholds off, so both are set.
   return mallopt(M_MMAP_THRESHOLD, 32 << 20) == 1 && mallopt(M_TRIM_THRESHOLD, 256 << 20) == 1;
 #else

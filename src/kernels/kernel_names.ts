@@ -190,14 +190,15 @@ export const ADD_N = 'AddN';
 
 /**
  * `TruncDealLow(r0, r1, s)` (u64, one shape): ((r0 + r1) mod 2^63) >> `bits` − s, mod 2^64.
- * The dealer's share of t = (r mod 2^63) >> k in Pond's truncation (`bits` in [1, 62]).
+ * The dealer's share of t = (r mod 2^63) >> k in a truncation (`bits` in [1, 62]); the
+ * protocols call it through {@link TRUNC_DEAL_STACKED}, which is defined by it.
  */
 export const TRUNC_DEAL_LOW = 'TruncDealLow';
 export interface TruncDealLowAttrs { bits: number }
 
 /**
  * `TruncDealMsb(r0, r1, s)` (u64, one shape): ((r0 + r1) >> 63) − s, mod 2^64. The dealer's
- * share of m = r >> 63 in Pond's truncation. No attrs.
+ * share of m = r >> 63 in a truncation (through {@link TRUNC_DEAL_STACKED}). No attrs.
  */
 export const TRUNC_DEAL_MSB = 'TruncDealMsb';
 
@@ -205,12 +206,13 @@ export const TRUNC_DEAL_MSB = 'TruncDealMsb';
  * `TruncFinish(cOwn, cOther, t, m)` (u64, one shape): a server's share of the truncation
  * result from its part of the opened c and its shares t, m. With c = cOwn + cOther,
  * c63 = c >> 63, k = `bits` in [1, 62] and w = m − 2·c63·m (+ c63 when `first`):
- * y = 2^(63−k)·w − t, plus ((c mod 2^63) >> k) − 2^(62−k) when `first` (all mod 2^64).
+ * y = 2^(63−k)·w − t, plus ((c mod 2^63) >> k) − 2^(62−k) when `first` (all mod 2^64). The
+ * protocols call it through {@link TRUNC_FINISH_STACKED}, which is defined by it.
  */
 export const TRUNC_FINISH = 'TruncFinish';
 export interface TruncFinishAttrs { bits: number; first: boolean }
 /**
- * `TruncMask(x, r)` (u64: x of n elements, any shape; r rank 1 [p·n], p ≥ 1 → x's shape):
+ * `TruncMask(x, r)` (u64: x of n elements, any shape; r rank 1 [p·n], p ∈ {1, 2, 3} → x's shape):
  * x + r[0..n), plus 2^62 on the `first` server: a server's masked part of c in a truncation,
  * reading its mask from the head of the stacked randomness it shares with the dealer.
  */
@@ -272,7 +274,8 @@ export const ADD_MOD_ODD = 'AddModOdd';
 // ---- Packed boolean circuits (bit-sliced prefix trees over XOR-shared words) ----
 
 /**
- * `BitUnzipPack(x)` (u64, rank 1 [m] → [ceil(m/2)]): one level of a bit-packed prefix tree.
+ * `BitUnzipPack(x)` (u64, rank 1 [m] → [ceil(m/2)]): one level of a bit-packed prefix tree
+ * (Pond's tree runs it inside {@link POND_PREFIX_MASK} and {@link POND_PREFIX_COMBINE}).
  * half(w) gathers the 32 even bits of w (the odd bits when `odd`) into bits 0..31 in order
  * (bit 2i (+1) → bit i); out[j] = half(x[2j]) | half(x[2j+1]) << 32, with x[m] read as 0.
  * A bit permutation, so it commutes with XOR sharing: each server applies it to its share.

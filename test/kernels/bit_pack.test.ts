@@ -178,11 +178,11 @@ test('Pond tree kernels equal the word ops they replace', () => {
 test('Pond tree kernels validate their inputs and attributes', () => {
   const meta = (shape: number[]) => ({ shape, ring: U64 });
   assertValueError(() => inferOutput(POND_LEAVES, [meta([4]), meta([5])], { first: true }), '`c`', '4 words');
-  assertValueError(() => inferOutput(POND_LEAVES, [meta([4]), meta([4])], {}), '`first`', 'boolean');
+  assertValueError(() => inferOutput(POND_LEAVES, [meta([4]), meta([4])], { first: 1 }), '`first`', 'boolean');
   assertValueError(() => inferOutput(POND_PREFIX_MASK, [meta([5]), meta([3])], { last: false }), '`ge`', 'even');
   assertValueError(() => inferOutput(POND_PREFIX_MASK, [meta([6]), meta([5])], { last: false }), '`masks`', '6 words', 'got 5');
   assertValueError(() => inferOutput(POND_PREFIX_COMBINE, [meta([6]), meta([6]), meta([6]), meta([3])], { first: true, last: false }), '`ands`', '4 words', 'got 3');
-  assertValueError(() => inferOutput(POND_PREFIX_COMBINE, [meta([6]), meta([4]), meta([4]), meta([2])], { first: true }), '`last`', 'boolean');
+  assertValueError(() => inferOutput(POND_PREFIX_COMBINE, [meta([6]), meta([4]), meta([4]), meta([2])], { first: true, last: 'no' }), '`last`', 'boolean');
   assertValueError(() => inferOutput(POND_PREFIX_DEAL, [meta([7])], { last: false }), '`masks`', 'multiple of 3');
   assert.equal(inferOutput(POND_PREFIX_COMBINE, [meta([10]), meta([9]), meta([9]), meta([6])], { first: false, last: false }), { shape: [6], ring: U64 });
   assert.equal(inferOutput(POND_PREFIX_DEAL, [meta([6])], { last: true }), { shape: [3], ring: U64 });

@@ -1,7 +1,8 @@
 /**
  * The addon's glibc malloc settings (native/malloc_tuning.cc): on by default on glibc, off with
- * TFE_NATIVE_MALLOC=default, and a user's own MALLOC_*_ variables win. Each case loads the
- * addon in a fresh node process, since the settings are made once, when it loads. With them,
+ * TFE_NATIVE_MALLOC=default, and a user's own MALLOC_*_ variables or glibc.malloc.* tunables
+ * win. Each case loads the addon in a fresh node process, since the settings are made once,
+ * when it loads. With them,
  * megabyte blocks of changing sizes reuse heap pages instead of faulting in fresh ones.
  */
 import { execFileSync } from 'node:child_process';
@@ -15,7 +16,7 @@ const glibc = process.platform === 'linux' && Boolean((process.report?.getReport
 /** Loads the addon in a child with `env` added; returns what `script` prints (JSON). */
 function inChild(env: Record<string, string>, script = ''): { tuned: boolean; faults?: number } {
   const code = `const b = require(${JSON.stringify(ADDON)}); let faults; ${script}; console.log(JSON.stringify({ tuned: b.mallocTuned, faults }));`;
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('MALLOC_') && k !== 'TFE_NATIVE_MALLOC'));
+  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('MALLOC_') && k !== 'TFE_NATIVE_MALLOC' && k !== 'GLIBC_TUNABLES'));
   return JSON.parse(execFileSync(process.execPath, ['-e', code], { env: { ...clean, ...env }, encoding: 'utf8' })) as { tuned: boolean; faults?: number };
 }
 
@@ -25,6 +26,8 @@ test('the addon tunes malloc on glibc unless told not to', () => {
   assert.is(inChild({ TFE_NATIVE_MALLOC: 'default' }).tuned, false);
   assert.is(inChild({ MALLOC_TRIM_THRESHOLD_: '1048576' }).tuned, false);
   assert.is(inChild({ MALLOC_MMAP_THRESHOLD_: '1048576' }).tuned, false);
+  assert.is(inChild({ GLIBC_TUNABLES: 'glibc.malloc.trim_threshold=1048576' }).tuned, false);
+  assert.is(inChild({ GLIBC_TUNABLES: 'glibc.rtld.nns=4' }).tuned, glibc, 'tunables of other glibc parts do not count');
 });
 
 test('with the settings, megabyte buffers of changing sizes reuse pages', () => {

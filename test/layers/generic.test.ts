@@ -63,7 +63,13 @@ test('scaleBy: relative error ≤ 2^-17 plus an ulp for any constant, in one tru
     await rt.resetCounters();
     await p.mul(x, 0.5).reveal();
     const oneTruncation = Math.max(...Object.values(await rt.counters()).map((c) => c.rounds));
-    for (const c of [0.3, 0.02, 1e-3, -6.7e-5, 2 ** -10]) {
+    for (const whole of [2, 3, -1]) {
+      await rt.resetCounters();
+      const got = await scaleBy(p, x, whole).reveal();
+      assert.is(Math.max(...Object.values(await rt.counters()).map((k) => k.rounds)), 0, `${p.name} c=${whole}: a local integer product`);
+      got.forEach((v, i) => assert.ok(Math.abs(v - xs[i] * whole) <= Math.abs(whole) * ULP, `${p.name} ${xs[i]}·${whole}`)); // x itself is rounded to half an ulp
+    }
+    for (const c of [0.3, 0.02, 1e-3, -6.7e-5, 2 ** -10, 1.5, 37.25]) {
       await rt.resetCounters();
       const got = await scaleBy(p, x, c).reveal();
       const rounds = Math.max(...Object.values(await rt.counters()).map((k) => k.rounds));
@@ -73,6 +79,13 @@ test('scaleBy: relative error ≤ 2^-17 plus an ulp for any constant, in one tru
         assert.ok(Math.abs(got[i] - want) <= Math.abs(want) * 2 ** -17 + ULP, `${p.name} ${xs[i]}·${c}: ${got[i]} vs ${want}`);
       }
     }
+  }
+});
+
+test('scaleBy refuses a constant without a finite reciprocal', () => {
+  tfe.setProtocol(new tfe.Pond());
+  for (const c of [Infinity, NaN, 5e-324]) {
+    try { scaleBy(tfe.getProtocol(), tfe.defineConstant([1]), c); assert.unreachable(`c=${c}`); } catch (e) { assert.match((e as Error).message, 'finite'); }
   }
 });
 

@@ -126,7 +126,7 @@ test('tidy frees intermediates, keeps returned and kept handles; async tidy foll
   await cfg.close();
 });
 
-test('frees in a row travel as one instruction; a free after other work is its own', async () => {
+test('frees are held back and travel as one instruction, before anything that observes the player', async () => {
   const cfg = new LocalConfig(['server0'], { log: quiet });
   const rt = cfg.runtime();
   const p = cfg.player('server0');
@@ -139,9 +139,36 @@ test('frees in a row travel as one instruction; a free after other work is its o
   rt.free(c);
   await rt.flush();
   assert.is(p.liveHandles(), 1); // d
-  // the reset itself, free [a, b], Neg, free [c], and the flush's sync
-  assert.is((await rt.counters()).server0.instructions, 5);
+  // the reset itself, Neg, free [a, b, c], and the flush's sync
+  assert.is((await rt.counters()).server0.instructions, 4);
   assert.equal([...(await rt.reveal(d)).values()], Array(4).fill(2n ** 64n - 3n));
+  // a large free goes out at once: 4 MiB of freed tensors is as much as a player holds back
+  const big = rt.fill('server0', [1 << 19], 0n, U64);
+  await rt.flush();
+  await rt.resetCounters();
+  const e = rt.op('server0', 'Neg', [d]);
+  rt.free(big);
+  rt.free(d);
+  assert.is(p.liveHandles(), 2, 'nothing ran yet: big and d are alive');
+  for (let k = 0; k < 3; k++) await new Promise((r) => setImmediate(r)); // the batch goes out and runs
+  assert.is(p.liveHandles(), 1, 'the held-back frees ride at the end of the batch: only e is left');
+  await rt.flush();
+  assert.is(p.liveHandles(), 1); // e
+  // the reset, Neg, free [big] (released at once, 4 MiB) joined by d's at the batch's end, sync
+  assert.is((await rt.counters()).server0.instructions, 4);
+  // within a batch, 4 MiB of freed tensors go out at once; less waits for the batch's end
+  const batches: string[][] = [];
+  (rt as unknown as { observer: { batch: (player: string, q: readonly { op: string }[]) => void } }).observer = { batch: (_p, q) => batches.push(q.map((i) => i.op)) };
+  const [small, large] = [rt.fill('server0', [4], 1n, U64), rt.fill('server0', [1 << 19], 1n, U64)];
+  await rt.flush();
+  batches.length = 0;
+  rt.free(small);
+  const f = rt.op('server0', 'Neg', [e]);
+  rt.free(large);
+  const g = rt.op('server0', 'Neg', [f]);
+  await rt.flush();
+  assert.equal(batches[0], ['kernel', 'free', 'kernel', 'sync'], 'free [small, large] after the first Neg, before the second');
+  rt.free(e, f, g);
   await cfg.close();
 });
 

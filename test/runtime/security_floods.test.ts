@@ -20,10 +20,12 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const hex = (k: number) => k.toString(16).padStart(16, '0');
 
 test('session, mailbox, message-size and shape floods stay bounded; the honest run works', async () => {
-  // Without the buffer pools, RSS measures what the player keeps for the floods. With them, the
-  // refused session's 64 MiB of unread tensors, once dropped, stay in the pools as free blocks
-  // for reuse (bounded, see the README's memory paragraph): RSS then grew 105-131 MB. glibc's
-  // defaults likewise, since the addon's malloc settings keep up to 256 MiB of free heap.
+  // Without the buffer pools and with glibc's own malloc settings, RSS measures what the player
+  // keeps for the floods. The pools keep the refused session's 64 MiB of unread tensors, once
+  // dropped, as free blocks for reuse (bounded, see the README's memory paragraph): RSS then
+  // grew 105-131 MB. The addon's malloc settings likewise leave freed megabyte blocks in the
+  // heap for the next allocation rather than unmapping them: 130-137 MB. Both are caches sized
+  // by the largest working set, not memory the floods hold.
   const cluster = await startLocalCluster(['server0', 'server1'], { playerFlags: ['--max-unread-mb', '64', '--max-message-mb', '8'], playerEnv: () => ({ TFE_NATIVE_NO_POOL: '1', TFE_NATIVE_NO_OUTPUT_CACHE: '1', TFE_NATIVE_MALLOC: 'default' }) });
   const socks: zmq.Dealer[] = [];
   const dealer = () => {

@@ -13,6 +13,7 @@ import {
   PREFIX_TERMS, SIGN_LEAF_TERMS,
 } from '../kernel_names.js';
 import { registerOutputInference } from '../ops/infer_output.js';
+import { checkBool } from '../ops/validate.js';
 
 type Meta = { shape: readonly number[]; ring: RingSpec };
 
@@ -83,14 +84,8 @@ registerOutputInference(SIGN_LEAF_TERMS, ['u', 'c', 'v'], ([u, c, v], attrs: { g
   return { shape: [half], ring: u.ring };
 });
 
-/** A boolean attribute, or a ValueError naming it. */
-function flag(kernel: string, attrs: Record<string, unknown>, k: string): boolean {
-  if (typeof attrs[k] !== 'boolean') throw new ValueError(`\`${k}\` of ${kernel} must be a boolean, got ${String(attrs[k])}`);
-  return attrs[k] as boolean;
-}
-
 /** The AND operands of a Pond tree level: 2 on the last level (no e), 3 before. */
-const pondParts = (kernel: string, attrs: Record<string, unknown>) => (flag(kernel, attrs, 'last') ? 2 : 3);
+const pondParts = (attrs: Record<string, unknown>) => (checkBool('last', attrs.last) ? 2 : 3);
 
 /** n, the elements of a (g, e) word pair `ge` of 2n words, and m = ceil(n/2). */
 function pondPair(kernel: string, ge: Meta): { n: number; m: number } {
@@ -106,20 +101,20 @@ function wordsOf(kernel: string, name: string, x: Meta, want: number): void {
 }
 
 registerOutputInference(POND_LEAVES, ['r', 'c'], (xs, attrs) => {
-  flag(POND_LEAVES, attrs, 'first');
+  checkBool('first', attrs.first);
   return { shape: [2 * sameWords(POND_LEAVES, ['r', 'c'], xs)], ring: xs[0].ring };
 });
 
 registerOutputInference(POND_PREFIX_MASK, ['ge', 'masks'], ([ge, masks], attrs) => {
-  const k = pondParts(POND_PREFIX_MASK, attrs);
+  const k = pondParts(attrs);
   const { m } = pondPair(POND_PREFIX_MASK, ge);
   wordsOf(POND_PREFIX_MASK, 'masks', masks, k * m);
   return { shape: [k * m], ring: ge.ring };
 });
 
 registerOutputInference(POND_PREFIX_COMBINE, ['ge', 'opened', 'masks', 'ands'], ([ge, opened, masks, ands], attrs) => {
-  flag(POND_PREFIX_COMBINE, attrs, 'first');
-  const k = pondParts(POND_PREFIX_COMBINE, attrs);
+  checkBool('first', attrs.first);
+  const k = pondParts(attrs);
   const { m } = pondPair(POND_PREFIX_COMBINE, ge);
   wordsOf(POND_PREFIX_COMBINE, 'opened', opened, k * m);
   wordsOf(POND_PREFIX_COMBINE, 'masks', masks, k * m);
@@ -128,7 +123,7 @@ registerOutputInference(POND_PREFIX_COMBINE, ['ge', 'opened', 'masks', 'ands'], 
 });
 
 registerOutputInference(POND_PREFIX_DEAL, ['masks'], ([masks], attrs) => {
-  const k = pondParts(POND_PREFIX_DEAL, attrs);
+  const k = pondParts(attrs);
   const w = words(POND_PREFIX_DEAL, 'masks', masks);
   if (w % k !== 0) throw new ValueError(`\`masks\` of ${POND_PREFIX_DEAL} must have a multiple of ${k} words, got ${w}`);
   return { shape: [(k - 1) * (w / k)], ring: masks.ring };

@@ -36,7 +36,7 @@ export const TRUNCATION_BOUND = TWO_62;
  *  2. round 1: server0 sends z0 + 2^62 + r0 to server1, server1 sends z1 + r1 to server0,
  *     server2 sends z2 to both; each of server0/1 holds c = z + 2^62 + r
  *  3. with w = c63 ⊕ m: y' = (c mod 2^63) >> k − t + 2^(63−k)·w and y = y' − 2^(62−k) as a
- *     2-out-of-2 sharing (the `TruncFinish` kernel, shared with Pond)
+ *     2-out-of-2 sharing (the `TruncFinishStacked` kernel, shared with Pond)
  *  4. round 2: {@link fromTwoOfTwo} makes it replicated
  * Server0's view (z0, z2, z1 + r1) and server1's (z1, z2, z0 + r0 + 2^62) are uniform given
  * their shares; server2 receives nothing.

@@ -5,7 +5,7 @@ import type { Handle, InputSource, OutputSink, PlayerCounters, Runtime } from '.
 import type { DriverLink, DriverNet } from '../transport/transport.js';
 import { errorFromReply } from '../wire/reply_errors.js';
 import { PlayerHandle } from './handle.js';
-import type { Expect, Instruction, PlayerReply } from '../wire/instructions.js';
+import type { Expect, Instruction, OpName, PlayerReply } from '../wire/instructions.js';
 import { trackHandle } from './scope.js';
 
 interface Pending { player: string; resolve: (v: any) => void; reject: (e: Error) => void }
@@ -26,6 +26,15 @@ export interface DriverObserver {
 
 /** Instructions queued for all players before a flush is forced. */
 const MAX_QUEUED = 4096;
+/**
+ * Bytes of freed handles a player may keep before their free instruction goes out. Frees are
+ * held back and travel as one instruction, at the end of the player's batch or before any
+ * instruction that observes the player's state; a step of small tensors had one free
+ * instruction for every six others, each costing a player as much as a small kernel.
+ */
+const DEFERRED_FREE_BYTES = 4 << 20;
+/** Instructions a held-back free may move past: they only compute, move or make tensors. */
+const STREAM_OPS: ReadonlySet<OpName> = new Set<OpName>(['kernel', 'send', 'recv', 'sample', 'fill', 'upload', 'free']);
 
 function checkShape(shape: readonly number[], what: string): number[] {
   if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
@@ -63,6 +72,8 @@ export class DriverRuntime implements Runtime {
   private flushScheduled = false;
   private used = false;
   private readonly queues = new Map<string, Instruction[]>();
+  /** Freed handle ids per player not yet sent, and their bytes (see {@link DEFERRED_FREE_BYTES}). */
+  private readonly heldFrees = new Map<string, { ids: number[]; bytes: number }>();
   private readonly links = new Map<string, DriverLink>();
   private readonly pending = new Map<number, Pending>();
   private readonly pendingPer = new Map<string, number>();
@@ -239,21 +250,29 @@ export class DriverRuntime implements Runtime {
   }
 
   free(...hs: Handle[]): void {
-    const ids = new Map<string, number[]>();
+    if (this.ended) {
+      for (const h of hs) if (h instanceof PlayerHandle && h.owner === this) h.disposed = true;
+      return;
+    }
     for (const h of hs) {
       if (!(h instanceof PlayerHandle) || h.owner !== this || h.disposed) continue;
       h.disposed = true;
-      const list = ids.get(h.player) ?? [];
-      list.push(h.id);
-      ids.set(h.player, list);
+      let held = this.heldFrees.get(h.player);
+      if (!held) this.heldFrees.set(h.player, (held = { ids: [], bytes: 0 }));
+      held.ids.push(h.id);
+      held.bytes += h.shape.reduce((a, b) => a * b, 1) * (h.ring.dtype === 'u64' ? 8 : 1);
+      if (held.bytes >= DEFERRED_FREE_BYTES) this.releaseFrees(h.player);
     }
-    if (this.ended) return;
-    for (const [player, list] of ids) {
-      // frees in a row travel as one instruction (a protocol step ends with several)
-      const last = this.queues.get(player)?.at(-1);
-      if (last?.op === 'free') last.ids.push(...list);
-      else this.push(player, { op: 'free', ids: list });
-    }
+  }
+
+  /** Queues the player's held-back frees as one instruction. */
+  private releaseFrees(player: string): void {
+    const held = this.heldFrees.get(player);
+    if (!held) return;
+    this.heldFrees.delete(player);
+    const last = this.queues.get(player)?.at(-1);
+    if (last?.op === 'free') last.ids.push(...held.ids);
+    else this.push(player, { op: 'free', ids: held.ids });
   }
 
   async flush(): Promise<void> {
@@ -374,6 +393,7 @@ export class DriverRuntime implements Runtime {
   }
 
   private push(player: string, instr: Instruction): void {
+    if (!STREAM_OPS.has(instr.op)) this.releaseFrees(player); // it may observe what was freed (live handles)
     let q = this.queues.get(player);
     if (!q) this.queues.set(player, (q = []));
     if (this.seedHex !== undefined && !this.reseeded.has(player)) {
@@ -421,6 +441,14 @@ export class DriverRuntime implements Runtime {
     this.queued = 0;
     for (const [player, q] of this.queues) {
       if (!q.length) continue;
+      const held = this.heldFrees.get(player);
+      if (held) {
+        // the held-back frees ride at the end of the batch (a batch of frees alone would cost a message)
+        this.heldFrees.delete(player);
+        const last = q[q.length - 1];
+        if (last.op === 'free') last.ids.push(...held.ids);
+        else q.push({ op: 'free', ids: held.ids });
+      }
       this.queues.set(player, []);
       const l = this.link(player);
       l.setPending(this.totalPending);
