@@ -14,7 +14,7 @@ import { ValueError } from '../../errors.js';
 import { U64 } from '../dtype.js';
 import { ADD_N, TRUNC_DEAL_LOW, TRUNC_DEAL_MSB, TRUNC_DEAL_STACKED, TRUNC_FINISH, TRUNC_FINISH_STACKED, TRUNC_MASK } from '../kernel_names.js';
 import { registerOutputInference } from './infer_output.js';
-import { checkBool, checkInt, checkRing, fmtShape, isU64, type TensorInfo } from './validate.js';
+import { checkBool, checkInt, checkRing, fmtShape, isU64, sizeOf, type TensorInfo } from './validate.js';
 
 const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
 
@@ -45,17 +45,13 @@ registerOutputInference(TRUNC_FINISH, ['cOwn', 'cOther', 't', 'm'], (xs, attrs) 
   return { shape: commonShape(['cOwn', 'cOther', 't', 'm'], xs, false), ring: U64 };
 });
 
-/** Checks that `name` is a rank-1 u64 tensor of `parts`·n elements (one of `parts`); returns the part count. */
-function stacked(name: string, t: TensorInfo, n: number, parts: readonly number[]): number {
+/** Checks that `name` is a rank-1 u64 tensor of k·n elements for one k of `parts`. */
+function stacked(name: string, t: TensorInfo, n: number, parts: readonly number[]): void {
   checkRing(name, t, isU64, 'u64');
-  const p = t.shape.length === 1 && n > 0 ? t.shape[0] / n : NaN;
-  if (!(t.shape.length === 1 && (n === 0 ? t.shape[0] === 0 : parts.includes(p)))) {
+  if (!(t.shape.length === 1 && parts.some((k) => k * n === t.shape[0]))) {
     throw new ValueError(`\`${name}\` must be rank 1 with ${parts.map((k) => k * n).join(' or ')} elements (${parts.join(' or ')} parts of ${n}), got ${fmtShape(t.shape)}`);
   }
-  return p;
 }
-
-const sizeOf = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 
 registerOutputInference(TRUNC_MASK, ['x', 'r'], ([x, r], attrs) => {
   checkBool('first', attrs.first);

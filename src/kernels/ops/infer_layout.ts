@@ -7,10 +7,9 @@ import { axisGeometry } from '../reference/window.js';
 import type { Rule } from './infer_elementwise.js';
 import {
   broadcastOrThrow, checkAxis, checkBool, checkIntArray, checkOneOf, checkRank, checkRing,
-  checkSameRing, checkShape, fmtShape, isU64, type TensorInfo,
+  checkSameRing, checkShape, fmtShape, isU64, sizeOf, type TensorInfo,
 } from './validate.js';
 
-const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
 
 const matMulRule: Rule = ([a, b], attrs) => {
   const ring = checkSameRing([['a', a], ['b', b]]);
@@ -123,8 +122,8 @@ export const LAYOUT_RULES: Record<string, Rule> = {
   },
   Reshape: ([x], attrs) => {
     const shape = checkShape('shape', attrs.shape);
-    if (size(shape) !== size(x.shape)) {
-      throw new ValueError(`\`shape\` ${fmtShape(shape)} must have ${size(x.shape)} elements like \`x\` ${fmtShape(x.shape)}, got ${size(shape)}`);
+    if (sizeOf(shape) !== sizeOf(x.shape)) {
+      throw new ValueError(`\`shape\` ${fmtShape(shape)} must have ${sizeOf(x.shape)} elements like \`x\` ${fmtShape(x.shape)}, got ${sizeOf(shape)}`);
     }
     return { shape, ring: x.ring };
   },

@@ -62,6 +62,9 @@ export function checkBool(name: string, v: unknown): boolean {
   return v === true;
 }
 
+/** Elements of a tensor of `shape`. @example `sizeOf([2, 3]) // 6` */
+export const sizeOf = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
+
 /** Throws unless `v` is one of `options`. @example `checkOneOf('padding', 'full', ['same', 'valid'])` */
 export function checkOneOf<T extends string>(name: string, v: unknown, options: readonly T[]): T {
   if (!options.includes(v as T)) throw new ValueError(`\`${name}\` must be one of ${options.map(fmt).join(', ')}, got ${fmt(v)}`);

@@ -36,6 +36,14 @@ const DEFERRED_FREE_BYTES = 4 << 20;
 /** Instructions a held-back free may move past: they only compute, move or make tensors. */
 const STREAM_OPS: ReadonlySet<OpName> = new Set<OpName>(['kernel', 'send', 'recv', 'sample', 'fill', 'upload', 'free']);
 
+/** Joins a free of `ids` to a free at the end of `q`; false when `q` does not end with one. */
+function joinFree(q: Instruction[] | undefined, ids: number[]): boolean {
+  const last = q?.at(-1);
+  if (last?.op !== 'free') return false;
+  last.ids.push(...ids);
+  return true;
+}
+
 function checkShape(shape: readonly number[], what: string): number[] {
   if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
     throw new ValueError(`\`${what}\` must be an array of non-negative integers, got ${JSON.stringify(shape)}`);
@@ -260,7 +268,7 @@ export class DriverRuntime implements Runtime {
       let held = this.heldFrees.get(h.player);
       if (!held) this.heldFrees.set(h.player, (held = { ids: [], bytes: 0 }));
       held.ids.push(h.id);
-      held.bytes += h.shape.reduce((a, b) => a * b, 1) * (h.ring.dtype === 'u64' ? 8 : 1);
+      held.bytes += h.size * (h.ring.dtype === 'u64' ? 8 : 1);
       if (held.bytes >= DEFERRED_FREE_BYTES) this.releaseFrees(h.player);
     }
   }
@@ -270,9 +278,7 @@ export class DriverRuntime implements Runtime {
     const held = this.heldFrees.get(player);
     if (!held) return;
     this.heldFrees.delete(player);
-    const last = this.queues.get(player)?.at(-1);
-    if (last?.op === 'free') last.ids.push(...held.ids);
-    else this.push(player, { op: 'free', ids: held.ids });
+    if (!joinFree(this.queues.get(player), held.ids)) this.push(player, { op: 'free', ids: held.ids });
   }
 
   async flush(): Promise<void> {
@@ -445,9 +451,7 @@ export class DriverRuntime implements Runtime {
       if (held) {
         // the held-back frees ride at the end of the batch (a batch of frees alone would cost a message)
         this.heldFrees.delete(player);
-        const last = q[q.length - 1];
-        if (last.op === 'free') last.ids.push(...held.ids);
-        else q.push({ op: 'free', ids: held.ids });
+        if (!joinFree(q, held.ids)) q.push({ op: 'free', ids: held.ids });
       }
       this.queues.set(player, []);
       const l = this.link(player);
