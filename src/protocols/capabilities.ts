@@ -12,7 +12,7 @@
  * const { y, mask } = ex.maxPool2dWithArgmax(x, { poolSize: 2 });
  * ```
  */
-import { NotImplementedError } from '../errors.js';
+import { NotImplementedError, ValueError } from '../errors.js';
 import type { Pool2DOptions, Protocol } from './protocol.js';
 import type { TensorLike, TfeTensor } from './tensor.js';
 
@@ -75,6 +75,28 @@ export interface ExactComparison {
 export interface ProtocolCapabilities {
   /** Exact comparisons, relu, max, argmax and maxPool2d with its mask. */
   readonly exactComparison: ExactComparison | undefined;
+  /** Control of the fixed-point scale label (Pond, SecureNN, ABY3). */
+  readonly fixedPoint?: FixedPointScale;
+}
+
+/**
+ * The fixed-point label of a tensor, for approximations that plan their own truncations. A
+ * product of tensors labelled fa and fb is truncated by min(fa, fb) bits and labelled
+ * max(fa, fb) (so a factor labelled 0 is an integer and the product is not truncated);
+ * relabelling chooses the truncation without any extra step. Every truncation keeps its
+ * protocol's bound: exact to 1 ulp for ring values |x| < 2^62.
+ * @example
+ * ```ts
+ * const fp = prot.capabilities.fixedPoint;
+ * const raw = fp && prot.square(fp.withScale(x, 0)); // x·x with no truncation (scale 2f)
+ * ```
+ */
+export interface FixedPointScale {
+  /**
+   * The same shares (or public values) read at scale 2^-fracBits: nothing is computed or sent.
+   * The result shares x's handles, so dispose only one of the two.
+   */
+  withScale(x: TfeTensor, fracBits: number): TfeTensor;
 }
 
 /** The names of the capabilities, for messages. */
@@ -133,4 +155,15 @@ export function requireExact(p: Protocol, what: string): ExactComparison {
   const ex = p.capabilities.exactComparison;
   if (!ex) throw new NotImplementedError(missingCapability(p, 'exactComparison', what));
   return ex;
+}
+
+/**
+ * Checks a scale label for {@link FixedPointScale.withScale}: an integer in [0, 62].
+ * @example
+ * ```ts
+ * checkScale(16); // ok; checkScale(-1) throws ValueError
+ * ```
+ */
+export function checkScale(fracBits: number): void {
+  if (!Number.isInteger(fracBits) || fracBits < 0 || fracBits > 62) throw new ValueError(`\`fracBits\` must be an integer in [0, 62], got ${fracBits}`);
 }

@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as tfe from '../../src/index.js';
-import { exp, invSqrt, scaleBy, invSqrtPlan, log, reciprocal, reciprocalPlan, scaledReciprocal, softmax, softplusApprox } from '../../src/protocols/generic/index.js';
+import { exp, expNonPositive, invSqrt, scaleBy, invSqrtPlan, log, reciprocal, reciprocalPlan, scaledReciprocal, softmax, softplusApprox } from '../../src/protocols/generic/index.js';
 import { SecureNN } from '../../src/protocols/securenn/index.js';
 import { ABY3 } from '../../src/protocols/aby3/index.js';
 import { randomArray } from '../helpers/plain.js';
@@ -33,6 +33,27 @@ test('reciprocal: documented relative error; scaled form for wide intervals', as
       const direct = await reciprocal(tfe.getProtocol(), await priv(xs), plan).reveal();
       assert.ok(direct.every((v, i) => Math.abs(v * xs[i] - 1) <= 1e-3));
     }
+  }
+});
+
+test('a reciprocal Newton step takes 3 rounds and one truncation (Pond, SecureNN, ABY3)', async () => {
+  const xs = Float64Array.from(randomArray(6, 100, 1, 10));
+  xs.set([1, 10]);
+  for (const p of [new tfe.Pond(), new SecureNN(), new ABY3()]) {
+    tfe.setProtocol(p);
+    const x = await priv(xs);
+    const plan = reciprocalPlan({ interval: [1, 10] });
+    const rt = tfe.getRuntime();
+    const run = async (iterations: number) => {
+      await rt.resetCounters();
+      const got = await reciprocal(p, x, { ...plan, iterations }).reveal();
+      return { got, rounds: Math.max(...Object.values(await rt.counters()).map((c) => c.rounds)) };
+    };
+    const base = await run(plan.iterations);
+    const more = await run(plan.iterations + 1);
+    assert.is(more.rounds - base.rounds, 3, `${p.name}: rounds per step`);
+    // one more step only shrinks the float error; the rounding stays about an ulp of y per step
+    more.got.forEach((v, i) => assert.ok(Math.abs(v * xs[i] - 1) <= 1e-4 + (plan.iterations + 3) * ULP * xs[i], `${p.name} 1/${xs[i]} = ${v}`));
   }
 });
 
@@ -96,6 +117,49 @@ test('exp on [−16, 0]: relative error ≤ 0.7%, absolute ≤ 0.003', async () 
   for (let i = 0; i < xs.length; i++) {
     const want = Math.exp(xs[i]);
     assert.ok(Math.abs(got[i] - want) <= Math.max(0.007 * want, 0) + 0.003, `exp(${xs[i]}) = ${got[i]} vs ${want}`);
+  }
+});
+
+test('withScale relabels without an instruction: a square of a factor labelled 0 is not truncated', async () => {
+  const xs = Float64Array.of(0, ULP, -ULP, 1.5, -3, 100);
+  for (const p of [new tfe.Pond(), new SecureNN(), new ABY3()]) {
+    tfe.setProtocol(p);
+    const fp = p.capabilities.fixedPoint!;
+    const x = await priv(xs);
+    const rt = tfe.getRuntime();
+    const instructions = async () => Object.values(await rt.counters()).reduce((a, c) => a + c.instructions, 0);
+    await rt.resetCounters();
+    const idle = await instructions(); // the counters request itself
+    await rt.resetCounters();
+    const asInteger = fp.withScale(x, 0);
+    assert.is(await instructions(), idle, `${p.name}: no instruction`);
+    const ring = await asInteger.reveal(); // the ring values themselves
+    ring.forEach((v, i) => assert.is(v, Math.round(xs[i] * 2 ** 16), `${p.name} ring value of ${xs[i]}`));
+    const raw = await fp.withScale(p.square(asInteger), 32).reveal(); // scale 2^-32, exact
+    raw.forEach((v, i) => assert.is(v, xs[i] * xs[i], `${p.name} ${xs[i]}² untruncated`));
+    for (const bad of [-1, 63, 1.5]) assert.throws(() => fp.withScale(x, bad), /fracBits/);
+  }
+});
+
+test('expNonPositive on [−256, 0]: within 0.0063 of e^x (SecureNN, ABY3, Pond), in 13 rounds against exp\'s 17+', async () => {
+  const xs = Float64Array.from(randomArray(5, 400, -256, 0));
+  xs.set([0, -ULP, -2 * ULP, -1e-3, -1, -2, -16, -255.99, -256]);
+  for (const p of [new SecureNN(), new ABY3(), new tfe.Pond()]) {
+    tfe.setProtocol(p);
+    const x = await priv(xs);
+    const rt = tfe.getRuntime();
+    const roundsOf = async (f: () => tfe.TfeTensor) => {
+      await rt.resetCounters();
+      const got = await f().reveal();
+      return { got, rounds: Math.max(...Object.values(await rt.counters()).map((c) => c.rounds)) };
+    };
+    const fast = await roundsOf(() => expNonPositive(p, x));
+    const plain = await roundsOf(() => exp(p, x));
+    assert.ok(fast.rounds <= plain.rounds - 4, `${p.name}: ${fast.rounds} rounds against exp's ${plain.rounds}`);
+    for (let i = 0; i < xs.length; i++) {
+      assert.ok(Math.abs(fast.got[i] - Math.exp(xs[i])) <= 0.0063, `${p.name} exp(${xs[i]}) = ${fast.got[i]}`);
+    }
+    assert.is(fast.got[0], 1, `${p.name}: exp(0) is 1`);
   }
 });
 

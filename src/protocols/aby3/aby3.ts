@@ -4,7 +4,7 @@ import { U64 } from '../../kernels/dtype.js';
 import type { Handle, Runtime } from '../runtime_link.js';
 import { currentRuntime, inputWithShape, keepHandle, tidy } from '../runtime_link.js';
 import { allIntegers, toPlain } from '../lift.js';
-import { registerCapability, type ExactComparison } from '../capabilities.js';
+import { checkScale, registerCapability, type ExactComparison } from '../capabilities.js';
 import type { Conv2DOptions, InputOptions, InputProvider, Pool2DOptions, Protocol, ProtocolCapabilities, SavedShares } from '../protocol.js';
 import { boundOf } from '../overflow.js';
 import { inputSource } from '../pond/sharing.js';
@@ -70,7 +70,7 @@ export interface ABY3Args {
 export class ABY3 implements Protocol, ExactComparison {
   readonly name: string = 'ABY3';
   readonly fracBits: number;
-  readonly capabilities: ProtocolCapabilities = { exactComparison: this };
+  readonly capabilities: ProtocolCapabilities = { exactComparison: this, fixedPoint: this };
   readonly servers: readonly [string, string, string];
   readonly sigmoidMode: SigmoidMode;
 
@@ -300,6 +300,19 @@ export class ABY3 implements Protocol, ExactComparison {
   rerandomize(x: ABY3PrivateTensor): ReplicatedShares {
     const terms = x.shares.map((pair, i) => (i === 0 ? this.rt.op(pair[0].player, 'Add', [pair[0], pair[1]]) : i === 1 ? this.copy(pair[1]) : this.rt.fill(pair[0].player, pair[0].shape, 0n, U64)));
     return maskAndReshare(this, terms, 'arithmetic');
+  }
+
+  /**
+   * The same shares read at scale 2^-fracBits (the `fixedPoint` capability): no instruction.
+   * @example
+   * ```ts
+   * const raw = aby3.square(aby3.withScale(x, 0)); // x·x, not truncated
+   * ```
+   */
+  withScale(x: TfeTensor, fracBits: number): TfeTensor {
+    checkScale(fracBits);
+    if (x instanceof ABY3PublicTensor) return new ABY3PublicTensor(this, fracBits, x.values);
+    return new ABY3PrivateTensor(this, fracBits, this.toPrivate(x).shares);
   }
 
   /** @internal Brings a tensor to `fracBits`: a left shift up, a truncation down. */

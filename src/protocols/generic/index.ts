@@ -9,7 +9,7 @@
  * const probs = softmax(tfe.getProtocol(), logits);
  * ```
  */
-export { exp, softmax, softmaxParts, type ExpOptions, type SoftmaxOptions, type SoftmaxParts } from './exp_softmax.js';
+export { exp, expNonPositive, softmax, softmaxParts, type ExpOptions, type SoftmaxOptions, type SoftmaxParts } from './exp_softmax.js';
 export { log, softplusApprox } from './log.js';
 export { scaleBy } from './scale.js';
 export { pow, powers } from './powers.js';

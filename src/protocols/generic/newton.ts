@@ -10,7 +10,8 @@
  *  - a constant start y_0 = c/hi (reciprocal, c = 1.9) or c/√hi (inverse square root, c = 1.4)
  *    for wide intervals: e_0 = 1 − c·x/hi (resp. 1 − c²·x/hi) lies in (−1, 1), and the error
  *    recurrences below are monotone in |e|, so x = lo is the worst case.
- * Steps: reciprocal y ← y·(2 − x·y), e ← e² (2 products); inverse square root
+ * Steps: reciprocal y ← y·(2 − x·y), e ← e² (2 products; with the `fixedPoint` capability
+ * the first is not truncated, so a step is 3 rounds and one rounding); inverse square root
  * y ← y·(3 − x·y²)/2, e ← (3e² + e³)/4 (3 products). Iterations are added until the float
  * relative error bound is ≤ `targetRelativeError` (default 1e-4). Fixed-point rounding adds
  * about (iterations + 1) ulps of y; with f = 16 the documented accuracy is
@@ -133,10 +134,27 @@ function initialGuess(p: Protocol, x: TfeTensor, plan: GenericNewtonPlan, t?: Tf
   return p.polynomial(t ?? scaleBy(p, p.sub(x, mid), 1 / half), plan.guess.coefficients);
 }
 
+/**
+ * One Newton step y·(2 − x·y). With the protocol's `fixedPoint` capability and room in the
+ * ring, in one truncation (3 rounds instead of 4, one rounding instead of two):
+ *  1. x·y with no truncation (x read as an integer), exact at scale 2^-(fx+fy)
+ *  2. 2 − x·y at that scale (local)
+ *  3. y·(2 − x·y) at scale 2^-(fx+2fy), truncated by fx + fy bits back to fy
+ * Room: |e| < 1 keeps x·y in (0, 2), so |y| < 2/lo and step 3 stays below 2^62 when
+ * 4/lo · 2^(fx+2fy) ≤ 2^60 (lo ≥ 2^-12 at f = 16).
+ */
+function reciprocalStep(p: Protocol, x: TfeTensor, y: TfeTensor, lo: number): TfeTensor {
+  const fp = p.capabilities.fixedPoint;
+  const fx = x.fracBits, fy = y.fracBits;
+  if (!fp || Math.log2(4 / lo) + fx + 2 * fy > 60) return p.mul(y, p.sub(2, p.mul(x, y)));
+  const xy = fp.withScale(p.mul(fp.withScale(x, 0), y), fx + fy);
+  return fp.withScale(p.mul(fp.withScale(y, fx + fy), p.sub(2, xy)), fy);
+}
+
 /** The guess, then the plan's Newton steps y ← y·(2 − x·y). */
 function newtonReciprocal(p: Protocol, x: TfeTensor, plan: GenericNewtonPlan, t?: TfeTensor): TfeTensor {
   let y = tidy(() => initialGuess(p, x, plan, t));
-  for (let k = 0; k < plan.iterations; k++) y = nextStage(p, y, () => p.mul(y, p.sub(2, p.mul(x, y))));
+  for (let k = 0; k < plan.iterations; k++) y = nextStage(p, y, () => reciprocalStep(p, x, y, plan.interval[0]));
   return y;
 }
 

@@ -5,6 +5,7 @@ import type { Handle, Runtime } from '../runtime_link.js';
 import { currentRuntime, inputWithShape, keepHandle } from '../runtime_link.js';
 import { allIntegers, toPlain } from '../lift.js';
 import type { Conv2DOptions, InputOptions, InputProvider, Pool2DOptions, Protocol, ProtocolCapabilities, SavedShares } from '../protocol.js';
+import { checkScale } from '../capabilities.js';
 import { boundOf, maxAbs, productBound } from '../overflow.js';
 import { TfeTensor, type Liftable, type TensorLike } from '../tensor.js';
 import { beaverProduct, beaverSquare, mask } from './beaver.js';
@@ -83,7 +84,7 @@ export function withoutRangeChecks<T>(issue: () => T): T {
 export class Pond implements Protocol {
   readonly name: string = 'Pond';
   readonly fracBits: number;
-  readonly capabilities: ProtocolCapabilities = { exactComparison: undefined };
+  readonly capabilities: ProtocolCapabilities = { exactComparison: undefined, fixedPoint: this };
   /** @internal debug checks not yet awaited */
   readonly pendingChecks: Promise<void>[] = [];
 
@@ -333,6 +334,19 @@ export class Pond implements Protocol {
       return (x instanceof PondPublicTensor ? truncatePublic(this, x, k, fracBits) : truncatePrivate(this, this.toPrivate(x), k, fracBits)) as unknown as T;
     }
     return linear.mapLocal(this, x, 'ShiftLeft', { bits: fracBits - x.fracBits }, false, fracBits) as unknown as T;
+  }
+
+  /**
+   * The same shares read at scale 2^-fracBits (the `fixedPoint` capability): no instruction.
+   * @example
+   * ```ts
+   * const raw = pond.square(pond.withScale(x, 0)); // x·x, not truncated
+   * ```
+   */
+  withScale(x: TfeTensor, fracBits: number): TfeTensor {
+    checkScale(fracBits);
+    if (x instanceof PondPublicTensor) return new PondPublicTensor(this, fracBits, x.values);
+    return new PondPrivateTensor(this, fracBits, this.toPrivate(x).shares);
   }
 
   /** @internal Truncates a product of scales fa and fb back to max(fa, fb). */

@@ -85,7 +85,7 @@ function isPrime(n: number): boolean {
  */
 export class SecureNN extends Pond implements ExactComparison {
   override readonly name: string = 'SecureNN';
-  override readonly capabilities: ProtocolCapabilities = { exactComparison: this };
+  override readonly capabilities: ProtocolCapabilities = { exactComparison: this, fixedPoint: this };
   /** The prime of PrivateCompare's field. */
   readonly prime: number;
   /** Elements per chunk of the comparison protocols. */
