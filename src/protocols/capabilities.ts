@@ -97,6 +97,8 @@ export interface FixedPointScale {
    * The result shares x's handles, so dispose only one of the two.
    */
   withScale(x: TfeTensor, fracBits: number): TfeTensor;
+  /** x brought to scale 2^-fracBits: an exact truncation down (1 ulp, 1 or 2 rounds), a left shift up. */
+  rescaleTo(x: TfeTensor, fracBits: number): TfeTensor;
 }
 
 /** The names of the capabilities, for messages. */

@@ -163,8 +163,8 @@ test('expNonPositive on [−256, 0]: within 0.0063 of e^x (SecureNN, ABY3, Pond)
   }
 });
 
-test('softmax: max subtraction (SecureNN) and mean shift (Pond, spread ≤ 8): error ≤ 0.02', async () => {
-  for (const prot of [new SecureNN(), new tfe.Pond()]) {
+test('softmax: max subtraction (SecureNN, ABY3) and mean shift (Pond, spread ≤ 8): error ≤ 0.02', async () => {
+  for (const prot of [new SecureNN(), new ABY3(), new tfe.Pond()]) {
     tfe.setProtocol(prot);
     const k = 10, n = 40;
     const xs = randomArray(4, n * k, -4, 4);

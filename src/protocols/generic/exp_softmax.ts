@@ -125,8 +125,23 @@ export function softmaxParts(p: Protocol, x: TfeTensor, opts: SoftmaxOptions = {
   const sum = p.reduceSum(e, axis, true);
   // 1/sum = r·2^−k with r ≥ 1/2 (precise at f = 16); p = (e·r)·2^−k, the power of two last (k = `scale`)
   const { y: r, shift: scale } = scaledReciprocal(p, sum, { interval, targetRelativeError: 1e-4 });
-  const er = p.mul(e, r);
-  return { probs: scale ? p.mul(er, 2 ** -scale) : er, shift, sum, sumInterval: interval };
+  return { probs: timesPowerOfTwo(p, e, r, scale), shift, sum, sumInterval: interval };
+}
+
+/**
+ * e·r·2^-scale. With the `fixedPoint` capability in one truncation: e·r untruncated (scale
+ * 2^-(fe+fr), below 2^(fe+fr+2) since e ≤ 1 and r ≤ 2), then truncated by fr + scale bits to
+ * e's scale; otherwise a product and a public scaling (two truncations, one round more).
+ */
+function timesPowerOfTwo(p: Protocol, e: TfeTensor, r: TfeTensor, scale: number): TfeTensor {
+  const fp = p.capabilities.fixedPoint;
+  const [fe, fr] = [e.fracBits, r.fracBits];
+  if (!fp || fe + 2 * fr + scale > 62) {
+    const er = p.mul(e, r);
+    return scale ? p.mul(er, 2 ** -scale) : er;
+  }
+  const raw = fp.withScale(p.mul(fp.withScale(e, 0), r), fe + fr + scale);
+  return fp.rescaleTo(raw, fe);
 }
 
 /**
