@@ -13,7 +13,8 @@ import type { Pool2DOptions } from '../protocol.js';
 import type { TfeTensor } from '../tensor.js';
 import type { ABY3 } from './aby3.js';
 import { fromRows, toRows } from '../generic/rows.js';
-import { ABY3PrivateTensor } from './aby3_tensors.js';
+import { ABY3PrivateTensor, type ReplicatedShares } from './aby3_tensors.js';
+import { bitsOf, injectBit, signBits } from './inject.js';
 import { andAlongLastAxis, andPublic, xorPublic } from './boolean.js';
 import { bitToArithmetic } from './comparisons.js';
 import { mapLocal, mapShares } from './linear.js';
@@ -28,13 +29,14 @@ export const PAD_MAGNITUDE = 2 ** 30;
 
 /**
  * True when short rows are better served by {@link argmaxOneHot}'s all-pairs comparison
- * (at most 14 rounds with the product) than by the tree (11 rounds per level): L ≤ 16 and at
+ * (at most 13 rounds with the sum) than by the tree (11 rounds per level): L ≤ 16 and at
  * most 2^16 comparisons in all (softmax over classes, small pooling windows).
  */
 const useAllPairs = (m: number, len: number) => len >= 3 && len <= 16 && (m * len * (len - 1)) / 2 <= 1 << 16;
 
 /**
- * Maximum over `axis`. Short rows: Σ x·onehot from {@link argmaxOneHot} (≤ 14 rounds). Long
+ * Maximum over `axis`. Short rows: Σ x·onehot, the one-hot bits of {@link argmaxOneHot} injected
+ * into x (≤ 13 rounds for L ≤ 16; 13 for softmax's L = 10). Long
  * rows: ⌈log2 L⌉ levels, each one batched comparison of the two halves of every row and one
  * select (11 rounds per level, L − 1 comparisons per row).
  * @example
@@ -45,7 +47,13 @@ const useAllPairs = (m: number, len: number) => len >= 3 && len <= 16 && (m * le
 export function reduceMax(p: ABY3, x: TfeTensor, axis: number, keepDims: boolean): TfeTensor {
   const { rows, outer, a, len } = toRows(p, x, axis, 'reduceMax');
   const shape = keepDims ? x.shape.map((d, i) => (i === a ? 1 : d)) : outer;
-  if (useAllPairs(rows.shape[0], len)) return p.reshape(p.reduceSum(p.mul(rows, argmaxOneHot(p, rows, 1)), 1), shape);
+  if (useAllPairs(rows.shape[0], len)) {
+    // Σ x·[x is the first max] by bit injection of the boolean one-hot: its B2A and the
+    // product in 2 rounds instead of 3
+    const priv = p.toPrivate(rows);
+    const picked = new ABY3PrivateTensor(p, rows.fracBits, injectBit(p, bitsOf(p, firstMaxBits(p, priv)), priv.shares));
+    return p.reshape(p.reduceSum(picked, 1), shape);
+  }
   let cur = rows;
   while (cur.shape[1] > 1) {
     const half = Math.floor(cur.shape[1] / 2);
@@ -75,6 +83,16 @@ export function reduceMax(p: ABY3, x: TfeTensor, axis: number, keepDims: boolean
 export function argmaxOneHot(p: ABY3, x: TfeTensor, axis: number): TfeTensor {
   const { rows, len, outer, a, perm } = toRows(p, x, axis, 'argmax');
   if (len === 1) return fromRows(p, p.toPrivate(p.defineConstant(new Float64Array(rows.size).fill(1), { shape: [...rows.shape], integer: true })), outer, a, perm);
+  const onehot = new ABY3PrivateTensor(p, 0, bitToArithmetic(p, firstMaxBits(p, p.toPrivate(rows))));
+  return fromRows(p, onehot, outer, a, perm);
+}
+
+/**
+ * Steps 1–3 of {@link argmaxOneHot} on rows [R, L] (L ≥ 2): boolean shares of the one-hot of
+ * each row's first maximum, bit 0 of each word (7 + ⌈log2(L − 1)⌉ rounds).
+ */
+function firstMaxBits(p: ABY3, rows: ABY3PrivateTensor): ReplicatedShares {
+  const len = rows.shape[1];
   const { rt } = p;
   const pairs = new Map<string, number>();
   const is: number[] = [], js: number[] = [];
@@ -89,9 +107,7 @@ export function argmaxOneHot(p: ABY3, x: TfeTensor, axis: number): TfeTensor {
   const R = rows.shape[0];
   const conds = mapShares(both, (h) => rt.op(h.player, 'Reshape', [rt.op(h.player, 'Gather', [h], { axis: 1, indices: picks })], { shape: [R, len, len - 1] }));
   // the ANDs' zero-sharing leaves noise above bit 0 of each share: B2A reads 0/1 words
-  const first = mapShares(andPublic(p, andAlongLastAxis(p, conds), 1n), (h) => rt.op(h.player, 'Reshape', [h], { shape: [R, len] }));
-  const onehot = new ABY3PrivateTensor(p, 0, bitToArithmetic(p, first));
-  return fromRows(p, onehot, outer, a, perm);
+  return mapShares(andPublic(p, andAlongLastAxis(p, conds), 1n), (h) => rt.op(h.player, 'Reshape', [h], { shape: [R, len] }));
 }
 
 /**
@@ -124,7 +140,8 @@ export function maxPool2d(p: ABY3, x: TfeTensor, opts: Pool2DOptions, withMask: 
 /**
  * Sorts every row along the last axis, ascending, with Batcher's bitonic network (rows padded
  * to a power of two with {@link PAD_MAGNITUDE}, removed after). Each of the
- * log2 L·(log2 L + 1)/2 stages is one batched comparison and one product: 11 rounds per stage,
+ * log2 L·(log2 L + 1)/2 stages is one batched sign circuit on B − A and one bit injection of
+ * its bits into B − A (the swap amount): 8 rounds per stage (440 for L = 1024),
  * L/2 comparisons per row per stage. Inputs must lie in (−2^30, 2^30).
  * @example
  * ```ts
@@ -148,8 +165,9 @@ export function sort(p: ABY3, x: TfeTensor): TfeTensor {
       }
       const A = p.gather(cur, lows, 1);
       const B = p.gather(cur, highs, 1);
-      const swap = p.less(B, A);
-      const d = p.mul(swap, p.sub(B, A));
+      // d = (B − A)·[B < A] by bit injection on the sign of B − A: 9 rounds (was less, then a product: 10)
+      const diff = p.toPrivate(p.sub(B, A));
+      const d = new ABY3PrivateTensor(p, diff.fracBits, injectBit(p, signBits(p, diff.shares), diff.shares));
       const merged = p.concat([p.add(A, d), p.sub(B, d)], 1);
       const position = [...lows, ...highs];
       const inverse = new Array<number>(size);
