@@ -163,6 +163,32 @@ test('expNonPositive on [−256, 0]: within 0.0063 of e^x (SecureNN, ABY3, Pond)
   }
 });
 
+test('stack: values along axis 0 (a concatenation and one reshape per share) and along other axes, private and public', async () => {
+  const a = randomArray(11, 6, -5, 5), b = randomArray(12, 6, -5, 5);
+  for (const p of [new tfe.Pond(), new ABY3()]) {
+    tfe.setProtocol(p);
+    const x = await priv(a, [2, 3]);
+    const y = p.defineConstant(b, { shape: [2, 3] });
+    const rt = tfe.getRuntime();
+    const instructions = async () => Object.values(await rt.counters()).reduce((n, c) => n + c.instructions, 0);
+    await rt.resetCounters();
+    const idle = await instructions();
+    await rt.resetCounters();
+    const s0 = p.stack([x, x, x], 0);
+    const perShare = (await instructions()) - idle;
+    assert.is(perShare, p.name === 'ABY3' ? 12 : 4, `${p.name}: one Concat and one Reshape per share`);
+    assert.equal(s0.shape, [3, 2, 3]);
+    const mixed = await p.stack([x, y], 0).reveal();
+    const along1 = await p.stack([x, y], 1).reveal();
+    assert.equal(p.stack([x, y], 2).shape, [2, 3, 2]);
+    for (let i = 0; i < 6; i++) {
+      assert.ok(Math.abs(mixed[i] - a[i]) <= ULP && Math.abs(mixed[6 + i] - b[i]) <= ULP, `${p.name} axis 0 [${i}]`);
+      const [r, c] = [Math.floor(i / 3), i % 3];
+      assert.ok(Math.abs(along1[r * 6 + c] - a[i]) <= ULP && Math.abs(along1[r * 6 + 3 + c] - b[i]) <= ULP, `${p.name} axis 1 [${i}]`);
+    }
+  }
+});
+
 test('softmax: max subtraction (SecureNN, ABY3) and mean shift (Pond, spread ≤ 8): error ≤ 0.02', async () => {
   for (const prot of [new SecureNN(), new ABY3(), new tfe.Pond()]) {
     tfe.setProtocol(prot);
