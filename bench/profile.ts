@@ -4,10 +4,11 @@
  * traces its own (`setTrace`) and merges them; STEPS network-A SGD steps (SecureNN, batch 128)
  * run inside one `tfe.tag('steps')` after warm-up. Per player and per step: kernel time (span
  * time not spent waiting), time waiting on peers, batch decode time, idle time (wall minus
- * busy), and threads busy (process CPU time over wall time, from /proc); for the driver:
+ * busy), threads busy (process CPU time over wall time, from /proc) and CPU time by thread
+ * (main, ZeroMQ I/O, the others: kernel workers and V8 helpers); for the driver:
  * encode-and-send time and CPU. The same step on LocalConfig is measured for comparison.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTrace, tag } from '../src/observability/index.js';
@@ -23,12 +24,39 @@ const STEPS = 10;
 const WARMUP = 10;
 const PLAYERS = ['server0', 'server1', 'server2'];
 
-/** CPU seconds (user + system) of a process, from /proc (Linux). */
-function cpuSeconds(pid: number): number {
+/** CPU seconds (user + system) in a /proc stat file (Linux), NaN when unreadable. */
+function statSeconds(path: string): number {
   try {
-    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    const text = readFileSync(path, 'utf8');
+    const f = text.slice(text.lastIndexOf(') ') + 2).split(' ');
     return (Number(f[11]) + Number(f[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
   } catch { return NaN; }
+}
+
+/** CPU seconds of a process. */
+function cpuSeconds(pid: number): number {
+  return statSeconds(`/proc/${pid}/stat`);
+}
+
+/**
+ * CPU seconds of a process by kind of thread: `main` (JavaScript, kernels run inline),
+ * `zmqIo` (ZeroMQ's I/O thread) and `other` (the addon's kernel workers and V8's compiler and
+ * garbage-collector helpers, which share the name "node").
+ */
+function threadSeconds(pid: number): { main: number; zmqIo: number; other: number } {
+  const out = { main: 0, zmqIo: 0, other: 0 };
+  let tids: string[] = [];
+  try { tids = readdirSync(`/proc/${pid}/task`); } catch { return { main: NaN, zmqIo: NaN, other: NaN }; }
+  for (const tid of tids) {
+    const s = statSeconds(`/proc/${pid}/task/${tid}/stat`);
+    if (!Number.isFinite(s)) continue; // the thread ended meanwhile
+    let comm = '';
+    try { comm = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim(); } catch { /* ended */ }
+    if (tid === String(pid)) out.main += s;
+    else if (comm.startsWith('ZMQbg/IO')) out.zmqIo += s;
+    else out.other += s;
+  }
+  return out;
 }
 
 async function localStepMs(): Promise<number> {
@@ -56,12 +84,17 @@ export async function run(): Promise<BenchResult[]> {
     for (let k = 0; k < WARMUP; k++) await step(m, x, y);
     const pids = new Map(PLAYERS.map((p) => [p, cluster.procs.get(p)!.pid!]));
     const cpu0 = new Map([...pids].map(([p, pid]) => [p, cpuSeconds(pid)]));
+    const threads0 = new Map([...pids].map(([p, pid]) => [p, threadSeconds(pid)]));
     const driverCpu0 = process.cpuUsage();
     const t0 = performance.now();
     await tag('steps', async () => { for (let k = 0; k < STEPS; k++) await step(m, x, y); });
     const wall = performance.now() - t0;
     const driverCpu = process.cpuUsage(driverCpu0);
     const cpu = new Map([...pids].map(([p, pid]) => [p, cpuSeconds(pid) - cpu0.get(p)!]));
+    const threads = new Map([...pids].map(([p, pid]) => {
+      const [a, b] = [threads0.get(p)!, threadSeconds(pid)];
+      return [p, { main: b.main - a.main, zmqIo: b.zmqIo - a.zmqIo, other: b.other - a.other }];
+    }));
     const rt = getRuntime();
     const session = rt.session;
     await rt.close();
@@ -88,6 +121,10 @@ export async function run(): Promise<BenchResult[]> {
       out.push({ name: `${player}_decode_ms`, value: perStep(decode), unit: 'ms/step' });
       out.push({ name: `${player}_idle_ms`, value: perStep(Math.max(wall - busy - decode, 0)), unit: 'ms/step' });
       out.push({ name: `${player}_threads_busy`, value: (cpu.get(player)! * 1000) / wall, unit: 'threads' });
+      const t = threads.get(player)!;
+      out.push({ name: `${player}_cpu_main_ms`, value: perStep(t.main * 1000), unit: 'ms/step' });
+      out.push({ name: `${player}_cpu_zmq_io_ms`, value: perStep(t.zmqIo * 1000), unit: 'ms/step' });
+      out.push({ name: `${player}_cpu_other_threads_ms`, value: perStep(t.other * 1000), unit: 'ms/step', note: 'kernel workers, V8 compiler and GC helpers' });
     }
   } finally {
     setTrace(undefined);
