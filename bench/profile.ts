@@ -44,19 +44,17 @@ function cpuSeconds(pid: number): number {
  * garbage-collector helpers, which share the name "node").
  */
 function threadSeconds(pid: number): { main: number; zmqIo: number; other: number } {
-  const out = { main: 0, zmqIo: 0, other: 0 };
+  let main = NaN, zmqIo = 0;
   let tids: string[] = [];
   try { tids = readdirSync(`/proc/${pid}/task`); } catch { return { main: NaN, zmqIo: NaN, other: NaN }; }
   for (const tid of tids) {
-    const s = statSeconds(`/proc/${pid}/task/${tid}/stat`);
-    if (!Number.isFinite(s)) continue; // the thread ended meanwhile
+    if (tid === String(pid)) { main = statSeconds(`/proc/${pid}/task/${tid}/stat`); continue; }
     let comm = '';
-    try { comm = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim(); } catch { /* ended */ }
-    if (tid === String(pid)) out.main += s;
-    else if (comm.startsWith('ZMQbg/IO')) out.zmqIo += s;
-    else out.other += s;
+    try { comm = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim(); } catch { continue; /* ended */ }
+    if (comm.startsWith('ZMQbg/IO')) zmqIo += statSeconds(`/proc/${pid}/task/${tid}/stat`) || 0;
   }
-  return out;
+  // the process total still counts threads that ended, so the rest is never negative
+  return { main, zmqIo, other: cpuSeconds(pid) - main - zmqIo };
 }
 
 async function localStepMs(): Promise<number> {

@@ -88,7 +88,8 @@ export interface ProtocolCapabilities {
  * @example
  * ```ts
  * const fp = prot.capabilities.fixedPoint;
- * const raw = fp && prot.square(fp.withScale(x, 0)); // x·x with no truncation (scale 2f)
+ * const f = x.fracBits;
+ * const raw = fp && fp.withScale(prot.square(fp.withScale(x, 0)), 2 * f); // x·x untruncated, at scale 2^-2f
  * ```
  */
 export interface FixedPointScale {

@@ -319,8 +319,16 @@ export class ABY3 implements Protocol, ExactComparison {
     return new ABY3PrivateTensor(this, fracBits, this.toPrivate(x).shares);
   }
 
-  /** @internal Brings a tensor to `fracBits`: a left shift up, a truncation down. */
+  /**
+   * x brought to scale 2^-fracBits (the `fixedPoint` capability): an exact truncation down
+   * (2 rounds), an exact left shift up (local).
+   * @example
+   * ```ts
+   * const y = aby3.rescaleTo(aby3.withScale(raw, 32), 16); // a product's 2f back to f
+   * ```
+   */
   rescaleTo<T extends TfeTensor>(x: T, fracBits: number): T {
+    checkScale(fracBits);
     if (x.fracBits === fracBits) return x;
     if (x.fracBits > fracBits) return this.truncate(x, x.fracBits - fracBits, fracBits) as unknown as T;
     return mapLocal(this, x, 'ShiftLeft', { bits: fracBits - x.fracBits }, fracBits) as unknown as T;

@@ -28,6 +28,7 @@ import type { Protocol } from '../protocol.js';
 import { tidy } from '../runtime_link.js';
 import type { TfeTensor } from '../tensor.js';
 import { invSqrtByRange } from './inv_sqrt_range.js';
+import { productTo } from './product_to.js';
 import { nextStage } from './stage.js';
 import { scaleBy } from './scale.js';
 
@@ -137,18 +138,19 @@ function initialGuess(p: Protocol, x: TfeTensor, plan: GenericNewtonPlan, t?: Tf
 /**
  * One Newton step y·(2 − x·y). With the protocol's `fixedPoint` capability and room in the
  * ring, in one truncation (3 rounds instead of 4, one rounding instead of two):
- *  1. x·y with no truncation (x read as an integer), exact at scale 2^-(fx+fy)
+ *  1. x·y with no truncation, exact at scale 2^-(fx+fy)
  *  2. 2 − x·y at that scale (local)
  *  3. y·(2 − x·y) at scale 2^-(fx+2fy), truncated by fx + fy bits back to fy
- * Room: |e| < 1 keeps x·y in (0, 2), so |y| < 2/lo and step 3 stays below 2^62 when
- * 4/lo · 2^(fx+2fy) ≤ 2^60 (lo ≥ 2^-12 at f = 16).
+ * Room: with e = 1 − x·y, |e| < 1 gives y·(2 − x·y) = (1 − e²)/x ≤ 1/lo, and x·y < 2, so
+ * every value before the truncation stays below 2^62 when 4/lo · 2^(fx+2fy) ≤ 2^60 (with a
+ * margin; lo ≥ 2^-10 at f = 16).
  */
 function reciprocalStep(p: Protocol, x: TfeTensor, y: TfeTensor, lo: number): TfeTensor {
   const fp = p.capabilities.fixedPoint;
   const fx = x.fracBits, fy = y.fracBits;
   if (!fp || Math.log2(4 / lo) + fx + 2 * fy > 60) return p.mul(y, p.sub(2, p.mul(x, y)));
-  const xy = fp.withScale(p.mul(fp.withScale(x, 0), y), fx + fy);
-  return fp.withScale(p.mul(fp.withScale(y, fx + fy), p.sub(2, xy)), fy);
+  const xy = productTo(p, fp, x, y, 0, fx + fy);
+  return productTo(p, fp, y, p.sub(2, xy), fx + fy, fy);
 }
 
 /** The guess, then the plan's Newton steps y ← y·(2 − x·y). */

@@ -54,7 +54,7 @@ export function fromRows(p: Protocol, rows: TfeTensor, outer: number[], a: numbe
  * not apply (another axis, scalars, unequal shapes): the caller stacks as before.
  * @example
  * ```ts
- * const s = stackFirst(prot, [x, y]) ?? slowStack(); // [2, ...x.shape]
+ * const s = stackFirst(prot, [x, y], 0) ?? slowStack(); // [2, ...x.shape]
  * ```
  */
 export function stackFirst(p: Protocol, xs: readonly TfeTensor[], axis: number): TfeTensor | undefined {

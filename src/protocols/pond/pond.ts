@@ -330,8 +330,16 @@ export class Pond implements Protocol {
     return new PondPrivateTensor(this, pub.fracBits, [this.copy(pub.values[0]), zero]);
   }
 
-  /** @internal Brings a tensor to `fracBits` by an exact left shift (upscaling only). */
+  /**
+   * x brought to scale 2^-fracBits (the `fixedPoint` capability): an exact truncation down
+   * (1 round), an exact left shift up (local).
+   * @example
+   * ```ts
+   * const y = pond.rescaleTo(pond.withScale(raw, 32), 16); // a product's 2f back to f
+   * ```
+   */
   rescaleTo<T extends TfeTensor>(x: T, fracBits: number): T {
+    checkScale(fracBits);
     if (x.fracBits === fracBits) return x;
     if (x.fracBits > fracBits) {
       const k = x.fracBits - fracBits;
@@ -350,7 +358,13 @@ export class Pond implements Protocol {
   withScale(x: TfeTensor, fracBits: number): TfeTensor {
     checkScale(fracBits);
     if (x instanceof PondPublicTensor) return new PondPublicTensor(this, fracBits, x.values);
-    return new PondPrivateTensor(this, fracBits, this.toPrivate(x).shares);
+    const source = this.toPrivate(x);
+    const out = new PondPrivateTensor(this, fracBits, source.shares);
+    // a mask is of ring values, whatever their label: the view reuses it (Beaver products
+    // check it is still live before they do)
+    const m = x instanceof PondMaskedTensor ? x : source.masked;
+    if (m) out.masked = new PondMaskedTensor(this, out, m.a, m.aShares, m.alpha, m.epoch);
+    return out;
   }
 
   /** @internal Truncates a product of scales fa and fb back to max(fa, fb). */
