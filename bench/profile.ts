@@ -4,7 +4,8 @@
  * traces its own (`setTrace`) and merges them; STEPS network-A SGD steps (SecureNN, batch 128)
  * run inside one `tfe.tag('steps')` after warm-up. Per player and per step: kernel time (span
  * time not spent waiting), time waiting on peers, batch decode time, idle time (wall minus
- * busy), threads busy (process CPU time over wall time, from /proc) and CPU time by thread
+ * busy), garbage-collection pauses (the players' `gc` spans), threads busy (process CPU time
+ * over wall time, from /proc) and CPU time by thread
  * (main, ZeroMQ I/O, the others: kernel workers and V8 helpers); for the driver:
  * encode-and-send time and CPU. The same step on LocalConfig is measured for comparison.
  */
@@ -110,13 +111,15 @@ export async function run(): Promise<BenchResult[]> {
     for (const [pid, player] of names) {
       if (pid === 0) continue;
       const spans = events.filter((e) => e.pid === pid && e.ph === 'X' && inWindow(e));
-      const instr = spans.filter((e) => e.cat !== 'decode');
+      const instr = spans.filter((e) => e.cat !== 'decode' && e.cat !== 'gc');
       const busy = instr.reduce((a, e) => a + e.dur!, 0) / 1000;
       const wait = instr.reduce((a, e) => a + ((e.args?.waitMs as number) ?? 0), 0);
       const decode = spans.filter((e) => e.cat === 'decode').reduce((a, e) => a + e.dur!, 0) / 1000;
       out.push({ name: `${player}_kernel_ms`, value: perStep(busy - wait), unit: 'ms/step', instructions: perStep(instr.length) });
       out.push({ name: `${player}_wait_peers_ms`, value: perStep(wait), unit: 'ms/step' });
       out.push({ name: `${player}_decode_ms`, value: perStep(decode), unit: 'ms/step' });
+      const gc = spans.filter((e) => e.cat === 'gc');
+      out.push({ name: `${player}_gc_pause_ms`, value: perStep(gc.reduce((a, e) => a + e.dur!, 0) / 1000), unit: 'ms/step', collections: perStep(gc.length) });
       out.push({ name: `${player}_idle_ms`, value: perStep(Math.max(wall - busy - decode, 0)), unit: 'ms/step' });
       out.push({ name: `${player}_threads_busy`, value: (cpu.get(player)! * 1000) / wall, unit: 'threads' });
       const t = threads.get(player)!;

@@ -141,6 +141,7 @@ export async function playerCommand(argv: readonly string[]): Promise<number> {
       }
     };
     daemon.player.observer = recorder.observer;
+    recorder.recordGarbageCollections();
   }
   await daemon.start();
   const signal = await new Promise<NodeJS.Signals>((resolve) => {

@@ -11,7 +11,8 @@
  * driver, tracing into the same directory, merges the files of its session when it closes.
  * Clocks are aligned by causality: a player cannot start a batch before the driver sent it, so
  * each player's track is shifted by the smallest offset that makes every batch start after its
- * send (exact up to the one-way latency).
+ * send (exact up to the one-way latency). A `tfe player` also records its process's garbage
+ * collections, as `gc` spans on a third row of its track.
  *
  * @example
  * ```ts
@@ -22,6 +23,7 @@
  */
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PerformanceObserver, constants as perfConstants } from 'node:perf_hooks';
 import type { InstructionDetail, PlayerObserver } from '../runtime/index.js';
 
 /** A Chrome trace event (the subset we write). */
@@ -56,7 +58,42 @@ export class PlayerRecorder {
   /** Called when a session ends (the daemon writes the track file). */
   onSessionEnd?: (track: PlayerTrack) => void;
 
+  private gc?: PerformanceObserver;
+
   constructor(readonly player: string) {}
+
+  /**
+   * Also records this process's garbage collections: a span (category `gc`, row 2) in every
+   * session being traced. For a `tfe player`, whose collections are its own; stopped by
+   * {@link PlayerRecorder.stopGarbageCollections}.
+   * @example
+   * ```ts
+   * rec.recordGarbageCollections(); // tfe player --trace
+   * ```
+   */
+  recordGarbageCollections(): void {
+    if (this.gc) return;
+    this.gc = new PerformanceObserver((entries) => {
+      for (const e of entries.getEntries()) {
+        const kind = GC_KINDS.get(((e as { detail?: { kind?: number } }).detail)?.kind ?? -1) ?? 'other';
+        const span: TraceEvent = { name: `GC ${kind}`, cat: 'gc', ph: 'X', ts: nowUs(e.startTime), dur: Math.max(e.duration * 1000, 0.01), pid: 0, tid: 2 };
+        for (const list of this.spans.values()) list.push({ ...span });
+      }
+    });
+    this.gc.observe({ entryTypes: ['gc'] });
+  }
+
+  /**
+   * Stops recording garbage collections.
+   * @example
+   * ```ts
+   * rec.stopGarbageCollections();
+   * ```
+   */
+  stopGarbageCollections(): void {
+    this.gc?.disconnect();
+    this.gc = undefined;
+  }
 
   /** The observer to install on the player. */
   readonly observer: PlayerObserver = {
@@ -107,6 +144,14 @@ export class PlayerRecorder {
 }
 
 const round = (v: number) => Math.round(v * 1000) / 1000;
+
+/** Node's names of garbage-collection kinds (`PerformanceEntry.detail.kind`). */
+const GC_KINDS = new Map<number, string>([
+  [perfConstants.NODE_PERFORMANCE_GC_MINOR, 'scavenge'],
+  [perfConstants.NODE_PERFORMANCE_GC_MAJOR, 'mark-compact'],
+  [perfConstants.NODE_PERFORMANCE_GC_INCREMENTAL, 'incremental marking'],
+  [perfConstants.NODE_PERFORMANCE_GC_WEAKCB, 'weak callbacks'],
+]);
 
 /**
  * The file a player writes its track of `session` to, in `dir`.

@@ -10,7 +10,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as tfe from '../../src/index.js';
 import { startLocalCluster } from '../../src/runtime/transport/zmq/local_cluster.js';
-import { alignOffset, type TraceEvent } from '../../src/observability/trace.js';
+import { PlayerRecorder, alignOffset, type TraceEvent } from '../../src/observability/trace.js';
 import { INPUTTERS, demoVector, simpleAverage } from '../../examples/simple-average/run.js';
 import { testTmpDir } from '../helpers/tmp.js';
 
@@ -87,6 +87,33 @@ test('setTrace(undefined) and setTrace(false) turn tracing off; setTrace() uses 
   assert.is(tfe.traceDirectory(), elsewhere);
   tfe.setTrace(false);
   assert.is(tfe.traceDirectory(), undefined);
+});
+
+test('a tfe player recorder puts the process\'s garbage collections on row 2 of each traced session', async () => {
+  const rec = new PlayerRecorder('server0');
+  rec.observer.instruction!('s1', 'kernel', performance.now(), performance.now() + 0.1);
+  rec.recordGarbageCollections();
+  try {
+    let keep = 0;
+    for (let round = 0; round < 40; round++) {
+      const junk: number[][] = [];
+      for (let i = 0; i < 20_000; i++) junk.push([i, i + 1, i + 2]); // young garbage: scavenges
+      keep += junk.length;
+    }
+    assert.ok(keep > 0);
+    await new Promise((r) => setTimeout(r, 50)); // GC entries are delivered asynchronously
+    const gc = rec.takeSession('s1').spans.filter((e) => e.cat === 'gc');
+    assert.ok(gc.length > 0, 'at least one collection recorded');
+    for (const e of gc) {
+      assert.ok(e.name.startsWith('GC ') && e.tid === 2 && e.ph === 'X' && e.dur! > 0, JSON.stringify(e));
+      assert.is(e.args, undefined, 'timings only');
+    }
+    for (let i = 0; i < 200_000; i++) void [i, i];
+    await new Promise((r) => setTimeout(r, 20));
+    assert.is(rec.takeSession('s1').spans.length, 0, 'a session no longer traced gets nothing');
+  } finally {
+    rec.stopGarbageCollections();
+  }
 });
 
 test('alignOffset shifts a track so each batch starts after its send', () => {
