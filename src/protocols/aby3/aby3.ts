@@ -25,7 +25,7 @@ import * as shape from './shape.js';
 import { maskAndReshare, shareFrom } from './sharing.js';
 import { truncateShares } from './truncate.js';
 import { pow } from '../generic/powers.js';
-import { stackFirst } from '../generic/rows.js';
+import { stackTensors } from '../generic/rows.js';
 
 /**
  * Options of {@link ABY3}.
@@ -221,10 +221,7 @@ export class ABY3 implements Protocol, ExactComparison {
   expandDims(x: TensorLike, axis = 0): TfeTensor { return shape.expandDims(this, this.toTensor(x), axis); }
   squeeze(x: TensorLike, axes?: number[]): TfeTensor { return shape.squeeze(this, this.toTensor(x), axes); }
   concat(xs: TensorLike[], axis = 0): TfeTensor { return concat(this, xs.map((x) => this.toTensor(x)), axis); }
-  stack(xs: TensorLike[], axis = 0): TfeTensor {
-    const ts = xs.map((x) => this.toTensor(x));
-    return stackFirst(this, ts, axis) ?? concat(this, ts.map((x) => shape.expandDims(this, x, axis)), axis);
-  }
+  stack(xs: TensorLike[], axis = 0): TfeTensor { return stackTensors(this, xs.map((x) => this.toTensor(x)), axis); }
   slice(x: TensorLike, begin: number[], size?: number[]): TfeTensor { return shape.slice(this, this.toTensor(x), begin, size); }
   stridedSlice(x: TensorLike, begin: number[], end: number[], strides?: number[]): TfeTensor {
     return shape.stridedSlice(this, this.toTensor(x), begin, end, strides);

@@ -4,8 +4,8 @@
  * exp(x) ≈ (1 + x/2^n)^(2^n): one public scaling and n squarings (n rounds). Float relative
  * error ≈ x²/2^(n+1) for |x| ≪ 2^n. Fixed point, f = 16: each of the n + 1 truncations is
  * within 1 ulp, and for x ≤ 0 the base stays in [0, 1], so a squaring at most doubles an error
- * it inherits: the worst case adds (2^n + 2^n − 1)·2^−16. Defaults: n = 8 on x ∈ [−16, 0]
- * (softmax after max subtraction): absolute error ≤ 0.0011 (the limit, max of e^x·x²/2^9)
+ * it inherits: the worst case adds (2^n + 2^n − 1)·2^−16. Defaults: n = 8 on x ∈ [−16, 0]:
+ * absolute error ≤ 0.0011 (the limit, max of e^x·x²/2^9)
  * + 0.0078 (rounding) ≤ 0.009 in the worst case; about 0.003 seen, since the roundings do not
  * all fall the same way. For x < −2^n the base goes negative: callers keep x ≥ −2^n.
  *

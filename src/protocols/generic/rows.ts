@@ -49,17 +49,17 @@ export function fromRows(p: Protocol, rows: TfeTensor, outer: number[], a: numbe
 }
 
 /**
- * Stacks along a new first axis as one concatenation and one reshape (per share: 2 local
- * instructions, instead of a reshape per input and a concatenation). Undefined when that does
- * not apply (another axis, scalars, unequal shapes): the caller stacks as before.
+ * Stacks tensors along a new axis, for every protocol. Along a new first axis (inputs of rank
+ * ≥ 1 and one shape) it is one concatenation and one reshape (per share: 2 local instructions);
+ * otherwise each input gains the axis and they are concatenated along it.
  * @example
  * ```ts
- * const s = stackFirst(prot, [x, y], 0) ?? slowStack(); // [2, ...x.shape]
+ * const s = stackTensors(prot, [x, y], 0); // [2, ...x.shape]
  * ```
  */
-export function stackFirst(p: Protocol, xs: readonly TfeTensor[], axis: number): TfeTensor | undefined {
+export function stackTensors(p: Protocol, xs: readonly TfeTensor[], axis: number): TfeTensor {
   const first = xs[0];
-  if (axis !== 0 || !first || first.rank === 0) return undefined;
-  if (xs.some((x) => x.rank !== first.rank || x.shape.some((d, i) => d !== first.shape[i]))) return undefined;
-  return p.reshape(p.concat([...xs], 0), [xs.length, ...first.shape]);
+  const sameShape = first && first.rank > 0 && xs.every((x) => x.rank === first.rank && x.shape.every((d, i) => d === first.shape[i]));
+  if (axis === 0 && sameShape) return p.reshape(p.concat([...xs], 0), [xs.length, ...first.shape]);
+  return p.concat(xs.map((x) => p.expandDims(x, axis)), axis);
 }

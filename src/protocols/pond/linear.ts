@@ -230,10 +230,6 @@ export function concat(p: Pond, xs: TfeTensor[], axis: number): TfeTensor {
   return new PondPrivateTensor(p, f, z as [Handle, Handle]);
 }
 
-/** Stacks along a new axis. */
-export function stack(p: Pond, xs: TfeTensor[], axis: number): TfeTensor {
-  return concat(p, xs.map((x) => expandDims(p, x, axis)), axis);
-}
 
 /**
  * Average pooling (NHWC): im2col on each share, a local sum over each window, and division by

@@ -12,7 +12,7 @@ import { beaverProduct, beaverSquare, mask } from './beaver.js';
 import * as linear from './linear.js';
 import * as nonlinear from './nonlinear.js';
 import { pow } from '../generic/powers.js';
-import { stackFirst } from '../generic/rows.js';
+import { stackTensors } from '../generic/rows.js';
 import { PondMaskedTensor, PondPrivateTensor, PondPrivateVariable, PondPublicTensor, PondPublicVariable } from './pond_tensors.js';
 import { loadShares, saveShares } from './saved_shares.js';
 import { inputSource, outputTo, revealToDriver, shareFrom } from './sharing.js';
@@ -294,10 +294,7 @@ export class Pond implements Protocol {
   expandDims(x: TensorLike, axis = 0): TfeTensor { return linear.expandDims(this, this.toTensor(x), axis); }
   squeeze(x: TensorLike, axes?: number[]): TfeTensor { return linear.squeeze(this, this.toTensor(x), axes); }
   concat(xs: TensorLike[], axis = 0): TfeTensor { return linear.concat(this, xs.map((x) => this.toTensor(x)), axis); }
-  stack(xs: TensorLike[], axis = 0): TfeTensor {
-    const ts = xs.map((x) => this.toTensor(x));
-    return stackFirst(this, ts, axis) ?? linear.stack(this, ts, axis);
-  }
+  stack(xs: TensorLike[], axis = 0): TfeTensor { return stackTensors(this, xs.map((x) => this.toTensor(x)), axis); }
   slice(x: TensorLike, begin: number[], size?: number[]): TfeTensor { return linear.slice(this, this.toTensor(x), begin, size); }
   stridedSlice(x: TensorLike, begin: number[], end: number[], strides?: number[]): TfeTensor {
     return linear.stridedSlice(this, this.toTensor(x), begin, end, strides);
