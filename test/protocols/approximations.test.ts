@@ -7,7 +7,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ValueError } from '../../src/errors.js';
 import {
-  chebyshevFit, chebyshevNodes, evaluateFit, evaluatePolynomial, fixedPointError, maxErrorOnInterval, powerPlan,
+  chebyshevFit, chebyshevNodes, evaluateFit, evaluatePolynomial, evaluationPlan, fixedPointError, maxErrorOnInterval, powerPlan,
   type PolynomialFit,
 } from '../../src/protocols/approximations/index.js';
 
@@ -120,34 +120,53 @@ test('fixedPointError bounds the float error and shrinks with more fractional bi
   assert.ok(fixedPointError((x) => x, identity, 16) <= 3 * 2 ** -16);
 });
 
-/** The secure computation in integers with random ±1-ulp truncations (what Pond does). */
+/**
+ * The secure computation in exact integers with random ±1-ulp truncations, as Pond runs it
+ * (evaluationPlan: powers of u = x − mid with coefficients c_k / half^k at g fractional bits, or
+ * of t = u / half when the ring has no room).
+ */
 function simulate(fit: PolynomialFit, f: number, xInt: number, rnd: () => number): number {
-  const one = 2 ** f;
-  const trunc = (v: number) => Math.floor(v / one) + (rnd() < 0.5 ? 0 : 1); // floor or floor + 1
+  const truncBy = (v: bigint, k: number) => (v >> BigInt(k)) + (rnd() < 0.5 ? 0n : 1n); // floor or floor + 1
   const [lo, hi] = fit.interval;
-  const t = trunc((xInt - Math.round(((lo + hi) / 2) * one)) * Math.round((2 / (hi - lo)) * one));
+  const half = (hi - lo) / 2;
+  const { direct, coefficientBits: g } = evaluationPlan(fit, f);
+  const u = BigInt(xInt) - BigInt(Math.round(((lo + hi) / 2) * 2 ** f));
+  const t = direct ? u : truncBy(u * BigInt(Math.round((1 / half) * 2 ** f)), f);
   const plan = powerPlan(fit.degree, fit.parity);
-  const pw = new Map<number, number>([[1, t]]);
-  for (const s of plan.steps) pw.set(s.power, trunc(pw.get(s.left)! * pw.get(s.right)!));
-  let acc = Math.round(fit.coefficients[0] * one) * one;
-  for (const k of plan.needed) acc += Math.round(fit.coefficients[k] * one) * pw.get(k)!;
-  let y = trunc(acc);
-  if (fit.construction === 'x-times-poly') y = trunc(xInt * y);
-  return y / one;
+  const pw = new Map<number, bigint>([[1, t]]);
+  for (const s of plan.steps) pw.set(s.power, truncBy(pw.get(s.left)! * pw.get(s.right)!, f));
+  const coefficient = (k: number) => BigInt(Math.round((direct ? fit.coefficients[k] / half ** k : fit.coefficients[k]) * 2 ** g));
+  let acc = BigInt(Math.round(fit.coefficients[0] * 2 ** (f + g)));
+  for (const k of plan.needed) acc += coefficient(k) * pw.get(k)!;
+  let y = truncBy(acc, g);
+  if (fit.construction === 'x-times-poly') y = truncBy(BigInt(xInt) * y, f);
+  return Number(y) / 2 ** f;
 }
 
 test('simulated fixed-point evaluations with random rounding stay within fixedPointError', () => {
   const rnd = lcg(7);
-  for (const [fn, a, degree] of [[sigmoid, 6, 9], [Math.tanh, 3, 9]] as const) {
+  // f = 16: direct powers of x; f = 24 and the wide interval: scaled to t = x / half first
+  for (const [fn, a, degree, f, direct] of [[sigmoid, 6, 9, 16, true], [Math.tanh, 3, 9, 16, true], [sigmoid, 6, 9, 24, false], [sigmoid, 64, 7, 16, false]] as const) {
     const fit = chebyshevFit(fn, { interval: [-a, a], degree, parity: 'odd', method: 'minimax' });
-    const bound = fixedPointError(fn, fit, 16);
+    assert.is(evaluationPlan(fit, f).direct, direct, `direct at [−${a}, ${a}], f = ${f}`);
+    const bound = fixedPointError(fn, fit, f, { maxSamples: 2 ** 18 });
     let worst = 0;
     for (let i = 0; i < 20000; i++) {
-      const xInt = Math.round((2 * rnd() - 1) * a * 2 ** 16);
-      worst = Math.max(worst, Math.abs(simulate(fit, 16, xInt, rnd) - fn(xInt / 2 ** 16)));
+      const xInt = Math.round((2 * rnd() - 1) * a * 2 ** f);
+      worst = Math.max(worst, Math.abs(simulate(fit, f, xInt, rnd) - fn(xInt / 2 ** f)));
     }
-    assert.ok(worst <= bound, `simulated ${worst} ≤ bound ${bound}`);
+    assert.ok(worst <= bound * 1.0001, `simulated ${worst} ≤ bound ${bound}`);
   }
+});
+
+test('evaluationPlan: direct powers when the ring has room, finer coefficients, and a smaller bound', () => {
+  const fit = chebyshevFit(sigmoid, { interval: [-6, 6], degree: 9, parity: 'odd', method: 'minimax' });
+  const plan = evaluationPlan(fit, 16);
+  assert.ok(plan.direct && plan.coefficientBits > 16 && plan.coefficientBits + 16 + 3 <= 60, JSON.stringify(plan));
+  assert.equal(evaluationPlan(fit, 24), { direct: false, coefficientBits: 24 });
+  // without the rounding of t the fixed-point bound nearly meets the float error
+  const float = maxErrorOnInterval(sigmoid, fit, { samples: 100001 });
+  assert.ok(fixedPointError(sigmoid, fit, 16) - float < 1e-4, `${fixedPointError(sigmoid, fit, 16)} vs float ${float}`);
 });
 
 test('bad arguments throw ValueError naming the argument', () => {

@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import * as tfe from '../../src/index.js';
 import { ring } from '../../src/kernels/index.js';
 import { newSeed } from '../../src/kernels/prg.js';
-import { DEFAULT_APPROXIMATIONS } from '../../src/protocols/approximations/index.js';
+import { DEFAULT_APPROXIMATIONS, evaluationPlan, fixedPointError } from '../../src/protocols/approximations/index.js';
 import { msb } from '../../src/protocols/pond/compare.js';
 import { shareFrom } from '../../src/protocols/pond/sharing.js';
 import { currentRuntime } from '../../src/protocols/runtime_link.js';
@@ -39,6 +39,37 @@ for (const name of ['sigmoid', 'tanh', 'relu'] as const) {
     });
   });
 }
+
+test('the secure evaluation stays within its model\'s bound (fixedPointError) in fewer rounds', async () => {
+  const rt = currentRuntime();
+  for (const name of ['sigmoid', 'tanh', 'relu'] as const) {
+    const a = DEFAULT_APPROXIMATIONS[name];
+    assert.ok(evaluationPlan(a, 16).direct, `${name}: direct powers at f = 16`);
+    const bound = fixedPointError(a.reference, a, 16);
+    const xs = grid(a.interval[0], a.interval[1], 4001).map((x) => Math.round(x * 2 ** 16) / 2 ** 16);
+    const x = await privateOf(xs);
+    await rt.resetCounters();
+    const got = await tfe[name](x).reveal();
+    const rounds = Math.max(...Object.values(await rt.counters()).map((c) => c.rounds));
+    let worst = 0;
+    xs.forEach((x, i) => { worst = Math.max(worst, Math.abs(got[i] - a.reference(x))); });
+    assert.ok(worst <= bound, `${name}: secure error ${worst} > model bound ${bound}`);
+    // comparisons (8) beside 4 power levels (8) and the sum (1), then the clamp (1); x·p for relu (+1)
+    assert.is(rounds, name === 'relu' ? 11 : 10, `${name} rounds`);
+  }
+});
+
+test('with f = 24 the powers are scaled first (no room for direct powers) and stay within the bound', async () => {
+  const wide = new tfe.Pond('server0', 'server1', undefined, { fracBits: 24 });
+  const a = DEFAULT_APPROXIMATIONS.sigmoid;
+  assert.is(evaluationPlan(a, 24).direct, false);
+  const xs = grid(-8, 8, 801);
+  const x = await wide.definePrivateInput('input-provider', () => Float64Array.from(xs), { shape: [xs.length] });
+  const got = await wide.sigmoid(x).reveal();
+  let worst = 0;
+  xs.forEach((v, i) => { worst = Math.max(worst, Math.abs(got[i] - a.reference(Math.max(-6, Math.min(6, v))))); });
+  assert.ok(worst <= fixedPointError(a.reference, a, 24, { maxSamples: 2 ** 18 }) + 2 ** -23, `f = 24: ${worst}`);
+});
 
 test('relu(0) is 0 and sigmoid(0) is 0.5 (TF Encrypted gave relu(0) = 0.44)', async () => {
   const z = await privateOf([0]);

@@ -10,7 +10,10 @@
  * | relu    | [−8, 8]  | 7 odd gate, x·h(t) | 0.23 | 0.25                 | 0.44 (at x = 0)      |
  *
  * The fixed-point column is the exhaustive worst case of `fixedPointError` (every rounding at its
- * worst), so it is a bound, not a typical error.
+ * worst), so it is a bound, not a typical error, for the evaluation that scales x to t = x/half
+ * before the powers (ABY3's clamped polynomial). Pond and SecureNN take the powers of x itself
+ * with finer coefficients (`evaluationPlan`: one round fewer, no rounding of t), where the bound
+ * is 0.0028 (sigmoid), 0.0057 (tanh) and 0.225 (relu); the column bounds both.
  */
 import type { ChebyshevFitOptions, Construction, PolynomialFit } from './chebyshev_fit.js';
 import { ValueError } from '../../errors.js';
@@ -34,7 +37,7 @@ export interface DefaultApproximation extends PolynomialFit {
   documentedMaxError: number;
   /** Max |float64 evaluation − reference| on the interval (polynomial alone). */
   documentedMaxErrorFloat: number;
-  /** Multiplication rounds of the power tree (plus 1 for t, 1 for the final truncation, and 1 for x·p). */
+  /** Multiplication rounds of the power tree (plus 1 for the final truncation, 1 for x·p, and 1 for t where x is scaled first). */
   powerRounds: number;
   /** What happens outside the interval, and what the secure side must do there. */
   outside: string;

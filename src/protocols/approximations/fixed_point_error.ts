@@ -1,13 +1,21 @@
 /**
  * The power schedule of the secure polynomial evaluation, and the error of that evaluation in
- * fixed point with f fractional bits. The model of the secure side (Pond, DESIGN.md §6):
- *  1. x (a fixed-point value, clamped to [lo, hi]) → t = trunc((x − mid̃)·s̃), s̃ = enc(1/half).
- *  2. powers t^k by the squaring tree of {@link powerPlan}, each product truncated.
- *  3. S = trunc(Σ c̃_k·t^k), c̃_k = enc(c_k): public × private products summed at scale 2f and
- *     truncated once.
- *  4. For `x-times-poly`: result = trunc(x·S).
- * enc(v) rounds v to a multiple of 2^−f; every truncation may err by up to ±1 ulp = 2^−f
- * (Pond's truncation is exact to one ulp). Rounding errors of float64 itself are ignored.
+ * fixed point with f fractional bits. The model of the secure side (Pond, DESIGN.md §6), with
+ * u = x − mid̃ (exact: a public subtraction) and the schedule of {@link evaluationPlan}:
+ *  - direct (whenever the ring has room, which holds for every default at f = 16):
+ *    1. powers u^k by the squaring tree of {@link powerPlan}, each product truncated;
+ *    2. S = trunc(Σ ĉ_k·u^k), ĉ_k = enc_g(c_k / half^k): public × private products summed at
+ *       scale f + g and truncated once (g = `coefficientBits`, finer than f, so the small
+ *       coefficients of high powers keep their precision). No rounding before the powers, so
+ *       one round fewer than scaling first.
+ *  - scaled (a wide interval or a large f):
+ *    1. t = trunc(u·s̃), s̃ = enc(1/half);
+ *    2. powers t^k, each product truncated;
+ *    3. S = trunc(Σ c̃_k·t^k), c̃_k = enc(c_k), summed at scale 2f and truncated once.
+ *  3. For `x-times-poly`: result = trunc(x·S).
+ * enc(v) rounds v to a multiple of 2^−f (enc_g: of 2^−g); every truncation may err by up to
+ * ±1 ulp = 2^−f (Pond's truncation is exact to one ulp). Rounding errors of float64 itself are
+ * ignored.
  */
 import { checkFunction, checkInteger, finiteValue } from './validate.js';
 import type { Parity, PolynomialFit } from './chebyshev_fit.js';
@@ -70,6 +78,38 @@ export function powerPlan(degree: number, parity: Parity = 'none'): PowerPlan {
 }
 
 /**
+ * How the secure side evaluates a fit at f fractional bits (see the module comment).
+ * @example `evaluationPlan(DEFAULT_APPROXIMATIONS.sigmoid, 16) // { direct: true, coefficientBits: 39 }`
+ */
+export interface EvaluationPlan {
+  /** True: powers of u = x − mid directly, coefficients c_k / half^k; false: of t = u / half. */
+  direct: boolean;
+  /** Fractional bits of the encoded coefficients (f when not direct). */
+  coefficientBits: number;
+}
+
+/** Headroom kept below 2^62, the truncation's exact range. */
+const RING_ROOM = 61;
+
+/**
+ * The evaluation schedule of `fit` at `fracBits`: direct when every product of the power tree
+ * stays below 2^61 on the interval (|u^a·u^b|·2^2f, with |u| ≤ half) and the sum, with its
+ * coefficients at `coefficientBits` = 60 − f − ⌈log2(1 + Σ|c_k|)⌉ (at least f), stays below 2^61.
+ * @example
+ * ```ts
+ * evaluationPlan({ interval: [-6, 6], degree: 9, parity: 'odd', coefficients }, 16).direct; // true
+ * ```
+ */
+export function evaluationPlan(fit: Pick<PolynomialFit, 'interval' | 'degree' | 'parity' | 'coefficients'>, fracBits: number): EvaluationPlan {
+  const [lo, hi] = fit.interval;
+  const halfBits = Math.log2(Math.max((hi - lo) / 2, 2 ** -30));
+  const magnitude = Math.ceil(Math.log2(1 + Array.from(fit.coefficients).reduce((a, c) => a + Math.abs(c), 0)));
+  const coefficientBits = 60 - fracBits - magnitude;
+  const roomy = powerPlan(fit.degree, fit.parity).steps.every((s) => (s.left + s.right) * halfBits + 2 * fracBits <= RING_ROOM);
+  return roomy && coefficientBits >= fracBits ? { direct: true, coefficientBits } : { direct: false, coefficientBits: fracBits };
+}
+
+/**
  * Options of {@link fixedPointError}.
  * @example `fixedPointError(Math.tanh, fit, 24, { maxSamples: 2 ** 20 }) // sampled, not exhaustive`
  */
@@ -102,8 +142,12 @@ export function fixedPointError(
   const enc = (v: number) => Math.round(v / ulp) * ulp;
   const [lo, hi] = fit.interval;
   const mid = enc((lo + hi) / 2);
+  const half = (hi - lo) / 2;
+  const { direct, coefficientBits } = evaluationPlan(fit, fracBits);
+  const encCoefficient = (v: number) => Math.round(v * 2 ** coefficientBits) / 2 ** coefficientBits;
+  // direct: ĉ_k = enc_g(c_k / half^k) on u = x − mid; scaled: c̃_k = enc(c_k) on t = trunc(u·s̃)
+  const coeffs = Array.from(fit.coefficients, (c, k) => (direct ? encCoefficient(c / half ** k) : enc(c)));
   const scale = enc(2 / (hi - lo));
-  const coeffs = Array.from(fit.coefficients, enc);
   const plan = powerPlan(fit.degree, fit.parity);
   const kLo = Math.ceil(lo / ulp);
   const kHi = Math.floor(hi / ulp);
@@ -115,9 +159,9 @@ export function fixedPointError(
   let worst = 0;
   for (let i = 0; i < n; i++) {
     const x = (kLo + Math.round(i * stride)) * ulp;
-    const t = (x - mid) * scale;
-    pLo[1] = t - ulp;
-    pHi[1] = t + ulp;
+    const t = direct ? x - mid : (x - mid) * scale;
+    pLo[1] = direct ? t : t - ulp;
+    pHi[1] = direct ? t : t + ulp;
     for (const s of plan.steps) {
       const [a, b] = s.left === s.right
         ? squareInterval(pLo[s.left], pHi[s.left])

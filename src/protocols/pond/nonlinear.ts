@@ -1,7 +1,7 @@
 import { ValueError } from '../../errors.js';
 import { U64 } from '../../kernels/dtype.js';
 import { tidy, type Handle } from '../runtime_link.js';
-import { DEFAULT_APPROXIMATIONS, type ApproximationName } from '../approximations/index.js';
+import { DEFAULT_APPROXIMATIONS, evaluationPlan, type ApproximationName } from '../approximations/index.js';
 import { msb } from './compare.js';
 import type { TfeTensor } from '../tensor.js';
 import { withoutRangeChecks, type Pond } from './pond.js';
@@ -17,15 +17,17 @@ function encodeScalar(c: number, fracBits: number): bigint {
 
 /**
  * Evaluates c0 + c1·x + … + cd·x^d. Powers come from {@link powers} (ceil(log2 d) rounds);
- * the weighted sum is local, carried at scale 2f and truncated once (1 more round).
+ * the weighted sum is local, carried at scale f + g with the coefficients encoded at g
+ * fractional bits (`coefficientBits`, default f), and truncated once (1 more round).
  * Zero coefficients cost nothing.
  */
-export function polynomial(p: Pond, x: TfeTensor, coefficients: ArrayLike<number>): TfeTensor {
+export function polynomial(p: Pond, x: TfeTensor, coefficients: ArrayLike<number>, coefficientBits = p.fracBits): TfeTensor {
   const cs = Array.from(coefficients);
   if (cs.length === 0 || cs.some((c) => !Number.isFinite(c))) {
     throw new ValueError('`coefficients` must be a non-empty list of finite numbers');
   }
   const f = p.fracBits;
+  const g = coefficientBits;
   const xs = x.fracBits === f ? x : p.rescaleTo(x, f);
   const wanted = cs.map((c, k) => (k >= 1 && c !== 0 ? k : 0)).filter((k) => k > 0);
   if (xs instanceof PondPublicTensor || wanted.length === 0) {
@@ -41,19 +43,19 @@ export function polynomial(p: Pond, x: TfeTensor, coefficients: ArrayLike<number
     const xk = pw.get(k)!;
     const shares = (xk instanceof PondMaskedTensor ? xk.unmasked : (xk as PondPrivateTensor)).shares;
     shares.forEach((h, i) => {
-      const c = rt.fill(h.player, [], encodeScalar(cs[k], f), U64);
+      const c = rt.fill(h.player, [], encodeScalar(cs[k], g), U64);
       terms[i].push(rt.op(h.player, 'Mul', [h, c]));
       rt.free(c);
     });
   }
-  const c0 = rt.fill(p.s0, [], encodeScalar(cs[0], 2 * f), U64);
+  const c0 = rt.fill(p.s0, [], encodeScalar(cs[0], f + g), U64);
   terms[0].push(c0);
   const sums = terms.map((hs) => {
     const s = rt.op(hs[0].player, 'AddN', hs);
     rt.free(...hs);
     return s;
   }) as [Handle, Handle];
-  return truncatePrivate(p, new PondPrivateTensor(p, 2 * f, sums), f, f);
+  return truncatePrivate(p, new PondPrivateTensor(p, f + g, sums), g, f);
 }
 
 /**
@@ -100,14 +102,17 @@ function clampPublic(p: Pond, t: PondPublicTensor, lo: number, hi: number): Pond
  * interval, degree and documented error there). Inputs outside the interval get the value at
  * its end, exactly, so nothing diverges. Two independent chains, issued one after the other so
  * that the player's dataflow runs them in the same rounds:
- *  1. the exact comparisons [x < lo] and [x > hi], on x itself ({@link msb}, 8 rounds)
- *  2. t = (x − mid)/half (1 round) and the polynomial p(t) on t as it is ({@link polynomial},
- *     2 rounds per power level and 1 for the sum); outside the interval p(t) may overflow, and
- *     is discarded:
- *  3. p(t) + [x < lo]·(p(−1) − p(t)) + [x > hi]·(p(1) − p(t)), products with 0/1 integers that
- *     need no truncation (1 round, the two together).
- * Sigmoid: 1 + 9 + 1 = 11 rounds (was 20 with the clamp before the polynomial). For relu the
- * construction is x·p(t) with p ≈ step (one more product), so relu(0) = 0.
+ *  1. the exact comparisons [x < lo] and [x > hi], on x itself (the protocol's exact
+ *     comparison where it has one, else {@link msb}: 8 rounds)
+ *  2. the polynomial on u = x − mid as it is, with coefficients c_k / half^k at finer scale
+ *     ({@link evaluationPlan}; no rounding before the powers), by {@link polynomial}: 2 rounds
+ *     per power level and 1 for the sum. Where the ring has no room for that (a wide interval or
+ *     a large f), t = u / half first (1 more round). Outside the interval the powers may
+ *     overflow; the value is discarded:
+ *  3. p + [x < lo]·(p(−1) − p) + [x > hi]·(p(1) − p), products with 0/1 integers that need no
+ *     truncation (1 round, the two together).
+ * Sigmoid: 9 + 1 = 10 rounds (11 when scaling first; 20 with the clamp before the polynomial).
+ * For relu the construction is x·p(t) with p ≈ step (one more product), so relu(0) = 0.
  */
 export function approximate(p: Pond, name: ApproximationName, x: TfeTensor): TfeTensor {
   const a = DEFAULT_APPROXIMATIONS[name];
@@ -128,8 +133,17 @@ export function approximate(p: Pond, name: ApproximationName, x: TfeTensor): Tfe
   // Step 2; each stage frees its intermediates as soon as it is issued (frees run in stream
   // order), so the players reuse their buffers: a 10^6 sigmoid otherwise holds about 120 arrays
   // of 8 MB per player until the caller's scope ends.
-  const t = tidy(() => p.mul(mid === 0 ? x : p.sub(x, mid), 1 / half)); // always a new tensor
-  const poly = withoutRangeChecks(() => nextStage(p, t, () => polynomial(p, t, a.coefficients)));
+  const plan = evaluationPlan(a, p.fracBits);
+  const poly = withoutRangeChecks(() => {
+    if (!plan.direct) {
+      const t = tidy(() => p.mul(mid === 0 ? x : p.sub(x, mid), 1 / half)); // always a new tensor
+      return nextStage(p, t, () => polynomial(p, t, a.coefficients));
+    }
+    const cs = Array.from(a.coefficients, (c, k) => c / half ** k);
+    if (mid === 0) return tidy(() => polynomial(p, x, cs, plan.coefficientBits));
+    const u = tidy(() => p.sub(x, mid));
+    return nextStage(p, u, () => polynomial(p, u, cs, plan.coefficientBits));
+  });
   // Step 3.
   const f = nextStage(p, poly, () => p.add(poly, p.add(p.mul(bLo!, p.sub(atEnd(-1), poly)), p.mul(bHi!, p.sub(atEnd(1), poly)))));
   p.dispose(bLo!);
