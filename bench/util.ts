@@ -33,6 +33,23 @@ export async function timeMedian(fn: () => unknown, opts: { warmup?: number; min
 }
 
 /**
+ * Untimed training steps before a step is timed: 10 on LocalConfig, 30 with `tfe player`
+ * processes. V8 optimises a function after a number of calls, and on LocalConfig one process
+ * runs all three players' instructions, so it reaches that number three times sooner. Measured
+ * on the 2-core bench machine (SecureNN network A, medians of blocks of 10 steps in two runs of
+ * 120 networked steps): 236–266 ms for steps 0–9, 130–145 for 10–19, 118–121 for 20–29 and
+ * 100–120 from 30 on, while LocalConfig is steady after 10. A training epoch of MNIST has 469
+ * steps, so steady state is what a user sees.
+ * @example
+ * ```ts
+ * await timeMedian(step, { warmup: warmupSteps(suffix !== '') });
+ * ```
+ */
+export function warmupSteps(networked: boolean): number {
+  return networked ? 30 : 10;
+}
+
+/**
  * Deterministic benchmark data in [-1, 1) (an LCG: reproducible runs; not for secrets).
  * @example
  * ```ts
