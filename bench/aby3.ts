@@ -6,7 +6,7 @@
  *    `rounds`: the most flights of any player). ABY3: about 91 B, SecureNN 258 B
  *  - every figure is steady state: one untimed warm-up run first (the first run of a 10^6-element
  *    op also pays for fresh pages: about 2.5 s for ABY3's sigmoid)
- *  - sigmoid_1e6_ms (ABY3 with `{sigmoid: 'polynomial'}`, error ≤ 0.0055; SecureNN: its default
+ *  - sigmoid_1e6_ms (ABY3 with `{sigmoid: 'polynomial'}`, error ≤ 0.0028; SecureNN: its default
  *    Chebyshev one, the same error; ABY3's default 21-piece form costs about 5x more)
  *  - private_matmul_1024_ms: [1024, 1024] · [1024, 1024], both private
  *  - sort_1024_ms: one row of 1024 values, bitonic (ABY3 only: SecureNN has no sort)

@@ -106,7 +106,12 @@ export interface Protocol {
   pad(x: TensorLike, paddings: [number, number][]): TfeTensor;
   gather(x: TensorLike, indices: number[], axis?: number): TfeTensor;
   split(x: TensorLike, numOrSizes: number | number[], axis?: number): TfeTensor[];
-  polynomial(x: TensorLike, coefficients: ArrayLike<number>): TfeTensor;
+  /**
+   * c0 + c1·x + … + cd·x^d. `coefficientBits` (default the protocol's f): fractional bits of
+   * the encoded coefficients; the weighted sum is truncated once from f + coefficientBits, so
+   * small coefficients of high powers keep their precision.
+   */
+  polynomial(x: TensorLike, coefficients: ArrayLike<number>, coefficientBits?: number): TfeTensor;
   sigmoid(x: TensorLike): TfeTensor;
   tanh(x: TensorLike): TfeTensor;
   relu(x: TensorLike): TfeTensor;

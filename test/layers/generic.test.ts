@@ -1,7 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as tfe from '../../src/index.js';
-import { exp, expNonPositive, invSqrt, scaleBy, invSqrtPlan, log, reciprocal, reciprocalPlan, scaledReciprocal, softmax, softplusApprox } from '../../src/protocols/generic/index.js';
+import { exp, expNonPositive, invSqrt, scaleBy, invSqrtPlan, log, polynomialOnInterval, reciprocal, reciprocalPlan, scaledReciprocal, softmax, softplusApprox } from '../../src/protocols/generic/index.js';
+import { chebyshevFit, maxErrorOnInterval } from '../../src/protocols/approximations/index.js';
 import { SecureNN } from '../../src/protocols/securenn/index.js';
 import { ABY3 } from '../../src/protocols/aby3/index.js';
 import { randomArray } from '../helpers/plain.js';
@@ -33,6 +34,31 @@ test('reciprocal: documented relative error; scaled form for wide intervals', as
       const direct = await reciprocal(tfe.getProtocol(), await priv(xs), plan).reveal();
       assert.ok(direct.every((v, i) => Math.abs(v * xs[i] - 1) <= 1e-3));
     }
+  }
+});
+
+test('polynomialOnInterval: the powers of x itself where the ring has room, the same values in fewer rounds (Pond, SecureNN, ABY3)', async () => {
+  const fn = (v: number) => 1 / Math.sqrt(v);
+  const fit = chebyshevFit(fn, { interval: [1, 4], degree: 5 });
+  const floatError = maxErrorOnInterval(fn, fit);
+  const xs = Float64Array.from(randomArray(21, 200, 1, 4));
+  xs.set([1, 4, 2.5]);
+  for (const p of [new tfe.Pond(), new SecureNN(), new ABY3()]) {
+    tfe.setProtocol(p);
+    const rt = tfe.getRuntime();
+    const x = await priv(xs);
+    const rounds = async (f: () => tfe.TfeTensor) => {
+      await rt.resetCounters();
+      const got = await f().reveal();
+      return { got, rounds: Math.max(...Object.values(await rt.counters()).map((c) => c.rounds)) };
+    };
+    const direct = await rounds(() => polynomialOnInterval(p, x, fit));
+    const scaled = await rounds(() => p.polynomial(scaleBy(p, p.sub(x, 2.5), 1 / 1.5), fit.coefficients));
+    xs.forEach((v, i) => {
+      assert.ok(Math.abs(direct.got[i] - fn(v)) <= floatError + 8 * ULP, `${p.name}: p(${v}) = ${direct.got[i]}`);
+      assert.ok(Math.abs(direct.got[i] - scaled.got[i]) <= 8 * ULP, `${p.name}: direct ${direct.got[i]} vs scaled ${scaled.got[i]}`);
+    });
+    assert.ok(direct.rounds < scaled.rounds, `${p.name}: ${direct.rounds} rounds, scaled ${scaled.rounds}`);
   }
 });
 

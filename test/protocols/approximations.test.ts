@@ -164,6 +164,8 @@ test('evaluationPlan: direct powers when the ring has room, finer coefficients, 
   const plan = evaluationPlan(fit, 16);
   assert.ok(plan.direct && plan.coefficientBits > 16 && plan.coefficientBits + 16 + 3 <= 60, JSON.stringify(plan));
   assert.equal(evaluationPlan(fit, 24), { direct: false, coefficientBits: 24 });
+  // a narrow interval (half < 1) scales first: its powers of u would be too small to keep bits
+  assert.is(evaluationPlan({ ...fit, interval: [2 ** -9, 2 ** -6] }, 16).direct, false);
   // without the rounding of t the fixed-point bound nearly meets the float error
   const float = maxErrorOnInterval(sigmoid, fit, { samples: 100001 });
   assert.ok(fixedPointError(sigmoid, fit, 16) - float < 1e-4, `${fixedPointError(sigmoid, fit, 16)} vs float ${float}`);

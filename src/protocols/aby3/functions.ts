@@ -14,7 +14,9 @@ import { PIECEWISE_SIGMOID, PIECEWISE_TANH, type PiecewiseLinear } from '../secu
 import type { TfeTensor } from '../tensor.js';
 import type { ABY3 } from './aby3.js';
 import { powers } from '../generic/powers.js';
+import { polynomialOnInterval } from '../generic/fit_eval.js';
 import { isNegative, not } from './comparisons.js';
+import { ABY3PublicTensor } from './aby3_tensors.js';
 
 /**
  * ABY3's (and SecureML's) sigmoid: 0 below −½, x + ½ on [−½, ½], 1 above. Max error 0.378
@@ -27,21 +29,32 @@ import { isNegative, not } from './comparisons.js';
 export const ABY3_SIGMOID: PiecewiseLinear = { knots: [-0.5, 0.5], values: [0, 1], maxError: 0.378 };
 
 /**
- * c0 + c1·x + … + cd·x^d: powers by squaring, then public scalings (in parallel).
+ * c0 + c1·x + … + cd·x^d: powers by squaring, then Σ c_k·x^k with the coefficients as integers
+ * round(c_k·2^g) (g = `coefficientBits`, default f: products with integers need no
+ * truncation), carried at scale f + g and truncated once. A public x is evaluated by each
+ * server on its own copy.
  * @example
  * ```ts
  * const y = polynomial(p, x, [0.5, 0.25]);
  * ```
  */
-export function polynomial(p: ABY3, x: TfeTensor, coefficients: ArrayLike<number>): TfeTensor {
+export function polynomial(p: ABY3, x: TfeTensor, coefficients: ArrayLike<number>, coefficientBits = p.fracBits): TfeTensor {
   const cs = Array.from(coefficients);
   if (cs.length === 0 || cs.some((c) => !Number.isFinite(c))) throw new ValueError('`coefficients` must be a non-empty list of finite numbers');
-  const xs = p.rescaleTo(x, p.fracBits);
+  const f = p.fracBits;
+  const g = coefficientBits;
+  const xs = p.rescaleTo(x, f);
   const wanted = cs.map((c, k) => (k >= 1 && c !== 0 ? k : 0)).filter((k) => k > 0);
   const pw = powers(p, xs, wanted);
-  let acc: TfeTensor = p.defineConstant(new Float64Array(xs.size).fill(cs[0]), { shape: [...xs.shape] });
-  for (const k of wanted) acc = p.add(acc, p.mul(pw.get(k)!, cs[k]));
-  return acc;
+  if (xs instanceof ABY3PublicTensor || wanted.length === 0) {
+    let acc: TfeTensor = p.defineConstant(new Float64Array(xs.size).fill(cs[0]), { shape: [...xs.shape] });
+    for (const k of wanted) acc = p.add(acc, p.mul(pw.get(k)!, cs[k]));
+    return acc;
+  }
+  // c0 at scale f + g, labelled f; each term an exact integer product at the same scale
+  let acc: TfeTensor = p.defineConstant(new Float64Array(xs.size).fill(cs[0] * 2 ** g), { shape: [...xs.shape] });
+  for (const k of wanted) acc = p.add(acc, p.mul(pw.get(k)!, p.defineConstant(Math.round(cs[k] * 2 ** g), { integer: true })));
+  return p.truncate(acc, g, f);
 }
 
 /**
@@ -66,14 +79,17 @@ export function piecewiseLinear(p: ABY3, x: TfeTensor, f: PiecewiseLinear): TfeT
 }
 
 /**
- * A piecewise polynomial: the shared minimax fit p(t) of `name` (approximations/defaults.ts)
- * on t = x/half clamped exactly to [−1, 1], so the value is p(±1) beyond the interval.
- *  1. [t < −1] and [t > 1] in one batched comparison (10 rounds), the clamp by two integer
+ * A piecewise polynomial: the shared minimax fit p(t) of `name` (approximations/defaults.ts),
+ * t = x/half, on x clamped exactly to [lo, hi], so the value is p(±1) beyond the interval.
+ *  1. [x < lo] and [x > hi] in one batched comparison (8 rounds), the clamp by two integer
  *     products (1 round)
- *  2. the powers of t by squaring (2 rounds per level), Σ c_k·t^k at scale 2f with integer
- *     coefficients round(c_k·2^f), one truncation (2 rounds)
- * sigmoid: interval [−6, 6], degree 9, error ≤ 0.0055; tanh: [−3, 3], error ≤ 0.011. About a
- * fifth of the 21-piece form's traffic (two comparisons instead of 21).
+ *  2. the polynomial on the clamped x itself ({@link polynomialOnInterval}: coefficients
+ *     c_k/half^k at finer scale, so nothing is rounded before the powers; where the ring has
+ *     no room, t = x/half first): the powers by squaring (2 rounds per level), one truncation
+ *     of the weighted sum (2 rounds)
+ * sigmoid: interval [−6, 6], degree 9, error ≤ 0.0028; tanh: [−3, 3], error ≤ 0.0057 (the
+ * fixed-point bounds of that schedule, `fixedPointError`). About a fifth of the 21-piece
+ * form's traffic (two comparisons instead of 21).
  * @example
  * ```ts
  * const y = clampedPolynomial(p, x, 'sigmoid');
@@ -82,17 +98,11 @@ export function piecewiseLinear(p: ABY3, x: TfeTensor, f: PiecewiseLinear): TfeT
 export function clampedPolynomial(p: ABY3, x: TfeTensor, name: 'sigmoid' | 'tanh'): TfeTensor {
   const a = DEFAULT_APPROXIMATIONS[name];
   const [lo, hi] = a.interval;
-  const f = p.fracBits;
-  const t = p.mul(p.rescaleTo(x, f), 2 / (hi - lo));
-  const both = isNegative(p, p.stack([p.add(t, 1), p.sub(1, t)], 0));
+  const xs = p.rescaleTo(x, p.fracBits);
+  const both = isNegative(p, p.stack([p.sub(xs, lo), p.sub(hi, xs)], 0));
   const [below, above] = p.split(both, 2, 0).map((b) => p.squeeze(b, [0]));
-  const tc = p.add(t, p.add(p.mul(below, p.sub(-1, t)), p.mul(above, p.sub(1, t))));
-  const cs = Array.from(a.coefficients);
-  const wanted = cs.map((c, k) => (k >= 1 && c !== 0 ? k : 0)).filter((k) => k > 0);
-  const pw = powers(p, tc, wanted);
-  let acc: TfeTensor = p.defineConstant(new Float64Array(tc.size).fill(cs[0] * 2 ** f), { shape: [...tc.shape] });
-  for (const k of wanted) acc = p.add(acc, p.mul(pw.get(k)!, p.defineConstant(Math.round(cs[k] * 2 ** f), { integer: true })));
-  return p.truncate(acc, f, f);
+  const clamped = p.add(xs, p.add(p.mul(below, p.sub(lo, xs)), p.mul(above, p.sub(hi, xs))));
+  return polynomialOnInterval(p, clamped, a);
 }
 
 /** How sigmoid is computed: 21 linear pieces, ABY3's three, or the clamped polynomial. */
@@ -100,7 +110,7 @@ export type SigmoidMode = 'accurate' | 'piecewise' | 'polynomial';
 
 /**
  * sigmoid: 'accurate' (21 linear pieces on [−8, 8], error ≤ 0.0035), 'piecewise' (ABY3's
- * three pieces, error ≤ 0.378) or 'polynomial' ({@link clampedPolynomial}, error ≤ 0.0055,
+ * three pieces, error ≤ 0.378) or 'polynomial' ({@link clampedPolynomial}, error ≤ 0.0028,
  * the cheapest of the accurate ones).
  * @example
  * ```ts

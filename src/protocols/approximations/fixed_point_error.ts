@@ -92,17 +92,21 @@ export interface EvaluationPlan {
 const RING_ROOM = 61;
 
 /**
- * The evaluation schedule of `fit` at `fracBits`: direct when every product of the power tree
- * stays below 2^61 on the interval (|u^a·u^b|·2^2f, with |u| ≤ half) and the sum, with its
- * coefficients at `coefficientBits` = 60 − f − ⌈log2(1 + Σ|c_k|)⌉ (at least f), stays below 2^61.
+ * The evaluation schedule of `fit` at `fracBits`: direct when half ≥ 1 (the powers of u are no
+ * smaller than those of t, so their roundings weigh no more, and every c_k / half^k ≤ |c_k|),
+ * every product of the power tree stays below 2^61 on the interval (|u^a·u^b|·2^2f, with
+ * |u| ≤ half), and the sum, with its coefficients at `coefficientBits` = 60 − f −
+ * ⌈log2(1 + Σ|c_k|)⌉ (at least f), stays below 2^61.
  * @example
  * ```ts
  * evaluationPlan({ interval: [-6, 6], degree: 9, parity: 'odd', coefficients }, 16).direct; // true
  * ```
  */
-export function evaluationPlan(fit: Pick<PolynomialFit, 'interval' | 'degree' | 'parity' | 'coefficients'>, fracBits: number): EvaluationPlan {
+export function evaluationPlan(fit: Pick<PolynomialFit, 'interval' | 'degree' | 'parity'> & { coefficients: ArrayLike<number> }, fracBits: number): EvaluationPlan {
   const [lo, hi] = fit.interval;
-  const halfBits = Math.log2(Math.max((hi - lo) / 2, 2 ** -30));
+  const half = (hi - lo) / 2;
+  if (!(half >= 1)) return { direct: false, coefficientBits: fracBits };
+  const halfBits = Math.log2(half);
   const magnitude = Math.ceil(Math.log2(1 + Array.from(fit.coefficients).reduce((a, c) => a + Math.abs(c), 0)));
   const coefficientBits = 60 - fracBits - magnitude;
   const roomy = powerPlan(fit.degree, fit.parity).steps.every((s) => (s.left + s.right) * halfBits + 2 * fracBits <= RING_ROOM);

@@ -16,7 +16,7 @@ import { chebyshevFit, type PolynomialFit } from '../approximations/index.js';
 import type { Protocol } from '../protocol.js';
 import type { TfeTensor } from '../tensor.js';
 import { exp } from './exp_softmax.js';
-import { scaleBy } from './scale.js';
+import { polynomialOnInterval } from './fit_eval.js';
 
 const fits = new Map<string, PolynomialFit>();
 
@@ -30,9 +30,7 @@ function fitFor(key: string, fn: (x: number) => number, interval: [number, numbe
 }
 
 function evalFit(p: Protocol, x: TfeTensor, f: PolynomialFit): TfeTensor {
-  const [lo, hi] = f.interval;
-  const t = scaleBy(p, p.sub(x, (lo + hi) / 2), 2 / (hi - lo));
-  return p.polynomial(t, f.coefficients);
+  return polynomialOnInterval(p, x, f);
 }
 
 /**

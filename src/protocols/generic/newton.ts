@@ -30,7 +30,7 @@ import type { TfeTensor } from '../tensor.js';
 import { invSqrtByRange } from './inv_sqrt_range.js';
 import { productTo } from './product_to.js';
 import { nextStage } from './stage.js';
-import { scaleBy } from './scale.js';
+import { polynomialOnInterval, runsDirectly } from './fit_eval.js';
 
 /** Options of {@link reciprocal} and {@link invSqrt}. */
 export interface NewtonOptions {
@@ -130,9 +130,8 @@ function initialGuess(p: Protocol, x: TfeTensor, plan: GenericNewtonPlan, t?: Tf
   if (plan.guess.kind === 'constant') {
     return p.defineConstant(new Float64Array(x.size).fill(plan.guess.value), { shape: [...x.shape] });
   }
-  const [lo, hi] = plan.interval;
-  const mid = (lo + hi) / 2, half = (hi - lo) / 2;
-  return p.polynomial(t ?? scaleBy(p, p.sub(x, mid), 1 / half), plan.guess.coefficients);
+  if (t) return p.polynomial(t, plan.guess.coefficients);
+  return polynomialOnInterval(p, x, { interval: plan.interval, coefficients: plan.guess.coefficients });
 }
 
 /**
@@ -153,9 +152,9 @@ function reciprocalStep(p: Protocol, x: TfeTensor, y: TfeTensor, lo: number): Tf
   return productTo(p, fp, y, p.sub(2, xy), fx + fy, fy);
 }
 
-/** The guess, then the plan's Newton steps y ← y·(2 − x·y). */
-function newtonReciprocal(p: Protocol, x: TfeTensor, plan: GenericNewtonPlan, t?: TfeTensor): TfeTensor {
-  let y = tidy(() => initialGuess(p, x, plan, t));
+/** The guess (or `guess`, made by the caller), then the plan's Newton steps y ← y·(2 − x·y). */
+function newtonReciprocal(p: Protocol, x: TfeTensor, plan: GenericNewtonPlan, t?: TfeTensor, guess?: TfeTensor): TfeTensor {
+  let y = guess ?? tidy(() => initialGuess(p, x, plan, t));
   for (let k = 0; k < plan.iterations; k++) y = nextStage(p, y, () => reciprocalStep(p, x, y, plan.interval[0]));
   return y;
 }
@@ -188,7 +187,17 @@ export function scaledReciprocal(p: Protocol, x: TfeTensor, opts: NewtonOptions)
   const plan = reciprocalPlan({ interval: [lo * 2 ** -shift, hi * 2 ** -shift], targetRelativeError: opts.targetRelativeError });
   const [a, b] = plan.interval;
   const mid = (a + b) / 2, half = (b - a) / 2;
-  if (plan.guess.kind === 'constant' || 2 ** -shift / half < 2 ** -4) return { y: newtonReciprocal(p, p.mul(x, 2 ** -shift), plan), shift };
+  if (plan.guess.kind === 'constant') return { y: newtonReciprocal(p, p.mul(x, 2 ** -shift), plan), shift };
+  // The guess's polynomial in (x·2^−shift − mid)/half is one in (x − mid·2^shift)/(half·2^shift):
+  // where the ring has room it runs on x itself (polynomialOnInterval), beside the scaling of x
+  // for the Newton steps, so no truncation comes before the powers (softmax's 1/Σ: 1 round
+  // fewer under SecureNN, 2 under ABY3).
+  const onX = { interval: [a * 2 ** shift, b * 2 ** shift] as [number, number], coefficients: plan.guess.coefficients };
+  if (runsDirectly(p, onX)) {
+    const guess = tidy(() => polynomialOnInterval(p, x, onX));
+    return { y: newtonReciprocal(p, p.mul(x, 2 ** -shift), plan, undefined, guess), shift };
+  }
+  if (2 ** -shift / half < 2 ** -4) return { y: newtonReciprocal(p, p.mul(x, 2 ** -shift), plan), shift };
   // x·2^−shift (for the Newton steps) and the guess's argument (x·2^−shift − mid)/half in ONE
   // product by a public pair: one truncation where two ran in sequence (softmax's 1/Σ: 2 rounds
   // fewer under ABY3, 1 under SecureNN). Both scales are ≥ 2^−4, so each encodes precisely.

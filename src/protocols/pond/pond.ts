@@ -276,7 +276,7 @@ export class Pond implements Protocol {
 
   div(x: TensorLike, y: number | Liftable): TfeTensor { return linear.divPublic(this, this.toTensor(x), y); }
   pow(x: TensorLike, n: number): TfeTensor { return pow(this, this.toTensor(x), n); }
-  polynomial(x: TensorLike, coefficients: ArrayLike<number>): TfeTensor { return nonlinear.polynomial(this, this.toTensor(x), coefficients); }
+  polynomial(x: TensorLike, coefficients: ArrayLike<number>, coefficientBits?: number): TfeTensor { return nonlinear.polynomial(this, this.toTensor(x), coefficients, coefficientBits); }
   sigmoid(x: TensorLike): TfeTensor { return nonlinear.approximate(this, 'sigmoid', this.toTensor(x)); }
   tanh(x: TensorLike): TfeTensor { return nonlinear.approximate(this, 'tanh', this.toTensor(x)); }
   /** relu: exact by default ({@link PondArgs.relu}), or TF Encrypted's Chebyshev form. */
