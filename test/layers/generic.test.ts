@@ -101,6 +101,26 @@ test('a reciprocal Newton step takes 3 rounds (Pond, SecureNN, ABY3)', async () 
   }
 });
 
+test('an inverse square root Newton step takes two truncations and 5 rounds (was 6) on Pond, SecureNN and ABY3', async () => {
+  const xs = Float64Array.from(randomArray(8, 100, 0.25, 4));
+  xs.set([0.25, 4]);
+  for (const p of [new tfe.Pond(), new SecureNN(), new ABY3()]) {
+    tfe.setProtocol(p);
+    const x = await priv(xs);
+    const plan = invSqrtPlan({ interval: [0.25, 4] });
+    const rt = tfe.getRuntime();
+    const run = async (iterations: number) => {
+      await rt.resetCounters();
+      const got = await invSqrt(p, x, { ...plan, iterations }).reveal();
+      return { got, rounds: Math.max(...Object.values(await rt.counters()).map((c) => c.rounds)) };
+    };
+    const base = await run(plan.iterations);
+    const more = await run(plan.iterations + 1);
+    assert.is(more.rounds - base.rounds, 5, `${p.name}: rounds per step`);
+    for (const r of [base, more]) r.got.forEach((v, i) => assert.ok(Math.abs(v * Math.sqrt(xs[i]) - 1) <= plan.maxRelativeError + (plan.iterations + 3) * ULP, `${p.name} 1/√${xs[i]} = ${v}`));
+  }
+});
+
 test('inverse square root: documented relative error, Adam interval included', async () => {
   tfe.setProtocol(new tfe.Pond());
   for (const iv of [[0.25, 4], [2 ** -14, 2 ** 12], [1e-3, 1e3]] as [number, number][]) {

@@ -12,7 +12,8 @@
  *    recurrences below are monotone in |e|, so x = lo is the worst case.
  * Steps: reciprocal y ← y·(2 − x·y), e ← e² (2 products; with the `fixedPoint` capability
  * the first is not truncated, so a step is 3 rounds and one rounding); inverse square root
- * y ← y·(3 − x·y²)/2, e ← (3e² + e³)/4 (3 products). Iterations are added until the float
+ * y ← y·(3 − x·y²)/2, e ← (3e² + e³)/4 (3 products; with the `fixedPoint` capability x·y is not
+ * truncated, so a step is two truncations). Iterations are added until the float
  * relative error bound is ≤ `targetRelativeError` (default 1e-4). Fixed-point rounding adds
  * about (iterations + 1) ulps of y; with f = 16 the documented accuracy is
  * max(bound, 8·2^-16·|y|) — asserted by test/layers/generic.test.ts.
@@ -24,6 +25,7 @@
  */
 import { ValueError } from '../../errors.js';
 import { newtonInvSqrtPlan, newtonReciprocalPlan, type NewtonPlan } from '../approximations/index.js';
+import type { FixedPointScale } from '../capabilities.js';
 import type { Protocol } from '../protocol.js';
 import { tidy } from '../runtime_link.js';
 import type { TfeTensor } from '../tensor.js';
@@ -221,9 +223,32 @@ export function invSqrt(p: Protocol, x: TfeTensor, opts: NewtonOptions | Generic
     return invSqrtByRange(p, ex, x, plan.interval, (xn) => invSqrt(p, xn, inner));
   }
   let y = tidy(() => initialGuess(p, x, plan));
+  const fp = p.capabilities.fixedPoint;
+  if (fp && x.fracBits + 2 * y.fracBits + 2 <= 60) {
+    for (let k = 0; k < plan.iterations; k++) y = nextStage(p, y, () => invSqrtStep(p, fp, x, y));
+    return y;
+  }
   const halfX = p.mul(x, 0.5);
   // (x·y)·y keeps precision when y is small (x·y ≈ √x)
   for (let k = 0; k < plan.iterations; k++) y = nextStage(p, y, () => p.mul(y, p.sub(1.5, p.mul(p.mul(halfX, y), y))));
   p.dispose(halfX);
   return y;
+}
+
+/**
+ * One Newton step y·(3 − x·y²)/2 for 1/√x in two truncations instead of three (and no x/2),
+ * with the `fixedPoint` capability:
+ *  1. a = x·y with no truncation, exact at scale 2^-(fx+fy)
+ *  2. b = a·y truncated by fx + fy + 1 bits: x·y²/2 at y's scale, one rounding
+ *  3. y·(1.5 − b), truncated as usual
+ * Room: with y = (1 + δ)/√x and |δ| < 1 (every plan's start, see the module comment),
+ * x·y² = (1 + δ)² < 4, so the value before step 2's truncation stays below 2^62 when
+ * fx + 2fy + 2 ≤ 60 (f = 16: 50); a = x·y < 2√x needs no bound (it is not truncated).
+ * Pond: 1 round fewer per step, ABY3 2 (its truncation takes two).
+ */
+function invSqrtStep(p: Protocol, fp: FixedPointScale, x: TfeTensor, y: TfeTensor): TfeTensor {
+  const fx = x.fracBits, fy = y.fracBits;
+  const a = productTo(p, fp, x, y, 0, fx + fy);
+  const b = productTo(p, fp, a, y, fx + fy + 1, fy);
+  return p.mul(y, p.sub(1.5, b));
 }
