@@ -62,6 +62,23 @@ test('polynomialOnInterval: the powers of x itself where the ring has room, the 
   }
 });
 
+test('public inputs: log, reciprocal and 1/√x on their intervals match float64 (their polynomials keep fine coefficients), and a bad coefficientBits is a ValueError', async () => {
+  for (const p of [new tfe.Pond(), new ABY3()]) {
+    tfe.setProtocol(p);
+    const xs = [1, 2.5, 7, 10];
+    const lg = await log(p, p.defineConstant(xs), [1, 10]).reveal();
+    xs.forEach((v, i) => assert.ok(Math.abs(lg[i] - Math.log(v)) <= 2e-3, `${p.name}: log(${v}) = ${lg[i]}`));
+    const wide = [1, 13, 50, 100];
+    const r = await reciprocal(p, p.defineConstant(wide), { interval: [1, 100] }).reveal();
+    wide.forEach((v, i) => assert.ok(Math.abs(r[i] * v - 1) <= 2e-3, `${p.name}: 1/${v} = ${r[i]}`));
+    const s = await invSqrt(p, p.defineConstant(wide.slice(0, 3)), { interval: [1, 50] }).reveal();
+    wide.slice(0, 3).forEach((v, i) => assert.ok(Math.abs(s[i] * Math.sqrt(v) - 1) <= 2e-3, `${p.name}: 1/√${v} = ${s[i]}`));
+    for (const g of [15, 45, 20.5]) {
+      assert.throws(() => p.polynomial(p.defineConstant([1]), [1, 2], g), (e: Error) => e instanceof tfe.ValueError && /coefficientBits/.test(e.message), `${p.name}: g = ${g}`);
+    }
+  }
+});
+
 test('reciprocal near the fused step\'s limit (lo = 2^-9) and past it (lo = 2^-12, two truncations): debug range checks pass, error ≤ 1e-3', async () => {
   const { setDebug } = await import('../../src/protocols/index.js');
   tfe.setProtocol(new tfe.Pond());

@@ -9,12 +9,12 @@
  * ```
  */
 import { ValueError } from '../../errors.js';
-import { DEFAULT_APPROXIMATIONS } from '../approximations/index.js';
+import { DEFAULT_APPROXIMATIONS, checkCoefficientBits } from '../approximations/index.js';
 import { PIECEWISE_SIGMOID, PIECEWISE_TANH, type PiecewiseLinear } from '../securenn/piecewise.js';
 import type { TfeTensor } from '../tensor.js';
 import type { ABY3 } from './aby3.js';
 import { powers } from '../generic/powers.js';
-import { polynomialOnInterval } from '../generic/fit_eval.js';
+import { polynomialOnInterval, publicTerm } from '../generic/fit_eval.js';
 import { isNegative, not } from './comparisons.js';
 import { ABY3PublicTensor } from './aby3_tensors.js';
 
@@ -42,13 +42,13 @@ export function polynomial(p: ABY3, x: TfeTensor, coefficients: ArrayLike<number
   const cs = Array.from(coefficients);
   if (cs.length === 0 || cs.some((c) => !Number.isFinite(c))) throw new ValueError('`coefficients` must be a non-empty list of finite numbers');
   const f = p.fracBits;
-  const g = coefficientBits;
+  const g = checkCoefficientBits(coefficientBits, f);
   const xs = p.rescaleTo(x, f);
   const wanted = cs.map((c, k) => (k >= 1 && c !== 0 ? k : 0)).filter((k) => k > 0);
   const pw = powers(p, xs, wanted);
   if (xs instanceof ABY3PublicTensor || wanted.length === 0) {
     let acc: TfeTensor = p.defineConstant(new Float64Array(xs.size).fill(cs[0]), { shape: [...xs.shape] });
-    for (const k of wanted) acc = p.add(acc, p.mul(pw.get(k)!, cs[k]));
+    for (const k of wanted) acc = p.add(acc, publicTerm(p, pw.get(k)!, cs[k], g));
     return acc;
   }
   // c0 at scale f + g, labelled f; each term an exact integer product at the same scale

@@ -11,9 +11,10 @@
  *
  * The fixed-point column is the exhaustive worst case of `fixedPointError` (every rounding at its
  * worst), so it is a bound, not a typical error, for the evaluation that scales x to t = x/half
- * before the powers (ABY3's clamped polynomial). Pond and SecureNN take the powers of x itself
- * with finer coefficients (`evaluationPlan`: one round fewer, no rounding of t), where the bound
- * is 0.0028 (sigmoid), 0.0057 (tanh) and 0.225 (relu); the column bounds both.
+ * before the powers (what runs where the ring has no room, e.g. f = 24). At f = 16 Pond,
+ * SecureNN and ABY3 take the powers of x itself with finer coefficients (`evaluationPlan`: one
+ * truncation fewer, no rounding of t), where the bound is 0.0028 (sigmoid), 0.0057 (tanh) and
+ * 0.225 (relu); the column bounds both.
  */
 import type { ChebyshevFitOptions, Construction, PolynomialFit } from './chebyshev_fit.js';
 import { ValueError } from '../../errors.js';

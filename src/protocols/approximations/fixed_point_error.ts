@@ -1,22 +1,24 @@
 /**
  * The power schedule of the secure polynomial evaluation, and the error of that evaluation in
- * fixed point with f fractional bits. The model of the secure side (Pond, DESIGN.md §6), with
- * u = x − mid̃ (exact: a public subtraction) and the schedule of {@link evaluationPlan}:
+ * fixed point with f fractional bits. The model of the secure side (Pond, SecureNN and ABY3,
+ * DESIGN.md §6), with u = x − mid̃ (exact: a public subtraction) and the schedule of
+ * {@link evaluationPlan}:
  *  - direct (whenever the ring has room, which holds for every default at f = 16):
- *    1. powers u^k by the squaring tree of {@link powerPlan}, each product truncated;
- *    2. S = trunc(Σ ĉ_k·u^k), ĉ_k = enc_g(c_k / half^k): public × private products summed at
+ *    a. powers u^k by the squaring tree of {@link powerPlan}, each product truncated;
+ *    b. S = trunc(Σ ĉ_k·u^k), ĉ_k = enc_g(c_k / half^k): public × private products summed at
  *       scale f + g and truncated once (g = `coefficientBits`, finer than f, so the small
  *       coefficients of high powers keep their precision). No rounding before the powers, so
  *       one round fewer than scaling first.
- *  - scaled (a wide interval or a large f):
- *    1. t = trunc(u·s̃), s̃ = enc(1/half);
- *    2. powers t^k, each product truncated;
- *    3. S = trunc(Σ c̃_k·t^k), c̃_k = enc(c_k), summed at scale 2f and truncated once.
- *  3. For `x-times-poly`: result = trunc(x·S).
+ *  - scaled (a narrow or wide interval, or a large f):
+ *    a. t = trunc(u·s̃), s̃ = enc(1/half);
+ *    b. powers t^k, each product truncated;
+ *    c. S = trunc(Σ c̃_k·t^k), c̃_k = enc(c_k), summed at scale 2f and truncated once.
+ *  Then, for `x-times-poly`: result = trunc(x·S).
  * enc(v) rounds v to a multiple of 2^−f (enc_g: of 2^−g); every truncation may err by up to
  * ±1 ulp = 2^−f (Pond's truncation is exact to one ulp). Rounding errors of float64 itself are
  * ignored.
  */
+import { ValueError } from '../../errors.js';
 import { checkFunction, checkInteger, finiteValue } from './validate.js';
 import type { Parity, PolynomialFit } from './chebyshev_fit.js';
 
@@ -95,8 +97,9 @@ const RING_ROOM = 61;
  * The evaluation schedule of `fit` at `fracBits`: direct when half ≥ 1 (the powers of u are no
  * smaller than those of t, so their roundings weigh no more, and every c_k / half^k ≤ |c_k|),
  * every product of the power tree stays below 2^61 on the interval (|u^a·u^b|·2^2f, with
- * |u| ≤ half), and the sum, with its coefficients at `coefficientBits` = 60 − f −
- * ⌈log2(1 + Σ|c_k|)⌉ (at least f), stays below 2^61.
+ * |u| ≤ half), the sum, with its coefficients at `coefficientBits` = 60 − f −
+ * ⌈log2(1 + Σ|c_k|)⌉ (at least f), stays below 2^61, and each coefficient's encoding error,
+ * half^k·2^−(g+1), stays within one ulp (d·log2(half) ≤ g − f + 1).
  * @example
  * ```ts
  * evaluationPlan({ interval: [-6, 6], degree: 9, parity: 'odd', coefficients }, 16).direct; // true
@@ -110,7 +113,20 @@ export function evaluationPlan(fit: Pick<PolynomialFit, 'interval' | 'degree' | 
   const magnitude = Math.ceil(Math.log2(1 + Array.from(fit.coefficients).reduce((a, c) => a + Math.abs(c), 0)));
   const coefficientBits = 60 - fracBits - magnitude;
   const roomy = powerPlan(fit.degree, fit.parity).steps.every((s) => (s.left + s.right) * halfBits + 2 * fracBits <= RING_ROOM);
-  return roomy && coefficientBits >= fracBits ? { direct: true, coefficientBits } : { direct: false, coefficientBits: fracBits };
+  const precise = fit.degree * halfBits <= coefficientBits - fracBits + 1;
+  return roomy && precise && coefficientBits >= fracBits ? { direct: true, coefficientBits } : { direct: false, coefficientBits: fracBits };
+}
+
+/**
+ * Checks a polynomial's `coefficientBits` g at f fractional bits: an integer with f ≤ g and
+ * f + g ≤ 60 (the weighted sum is carried at scale f + g, below the truncation's 2^62).
+ * @example `checkCoefficientBits(39, 16) // 39`
+ */
+export function checkCoefficientBits(g: number, fracBits: number): number {
+  if (!Number.isInteger(g) || g < fracBits || g + fracBits > 60) {
+    throw new ValueError(`\`coefficientBits\` must be an integer in [${fracBits}, ${60 - fracBits}] (f = ${fracBits}), got ${g}`);
+  }
+  return g;
 }
 
 /**
@@ -150,6 +166,7 @@ export function fixedPointError(
   const { direct, coefficientBits } = evaluationPlan(fit, fracBits);
   const encCoefficient = (v: number) => Math.round(v * 2 ** coefficientBits) / 2 ** coefficientBits;
   // direct: ĉ_k = enc_g(c_k / half^k) on u = x − mid; scaled: c̃_k = enc(c_k) on t = trunc(u·s̃)
+  // (c0 itself is encoded at f + g on the secure side: finer still, ignored)
   const coeffs = Array.from(fit.coefficients, (c, k) => (direct ? encCoefficient(c / half ** k) : enc(c)));
   const scale = enc(2 / (hi - lo));
   const plan = powerPlan(fit.degree, fit.parity);

@@ -17,7 +17,7 @@ export {
   type ChebyshevFitOptions, type Construction, type FitMethod, type NodeKind, type Parity, type PolynomialFit,
 } from './chebyshev_fit.js';
 export { chebyshevNodes, chebyshevToMonomial } from './chebyshev_basis.js';
-export { evaluationPlan, fixedPointError, powerPlan, type EvaluationPlan, type FixedPointErrorOptions, type PowerPlan, type PowerStep } from './fixed_point_error.js';
+export { checkCoefficientBits, evaluationPlan, fixedPointError, powerPlan, type EvaluationPlan, type FixedPointErrorOptions, type PowerPlan, type PowerStep } from './fixed_point_error.js';
 export {
   DEFAULT_APPROXIMATIONS, DEFAULT_APPROXIMATIONS as APPROXIMATIONS, defaultApproximation, type ApproximationName, type DefaultApproximation,
 } from './defaults.js';

@@ -58,3 +58,17 @@ function planOf(p: Protocol, fit: IntervalPolynomial) {
   const [lo, hi] = fit.interval;
   return evaluationPlan({ interval: [lo, hi], degree: Math.max(1, fit.coefficients.length - 1), parity: fit.parity ?? 'none', coefficients: fit.coefficients }, p.fracBits);
 }
+
+/**
+ * c·v with the constant c kept to g fractional bits, for a public v that each server holds: c·2^(g−f)
+ * (encoded at f bits) times v, then an exact division by 2^(g−f). Pond's and ABY3's `polynomial`
+ * use it for public inputs.
+ * @example
+ * ```ts
+ * const term = publicTerm(prot, xPow9, 1.9e-7, 39); // 1.9e-7 would round to 0 at f = 16
+ * ```
+ */
+export function publicTerm(p: Protocol, v: TfeTensor, c: number, g: number): TfeTensor {
+  const lift = 2 ** (g - p.fracBits);
+  return lift === 1 ? p.mul(v, c) : p.div(p.mul(v, c * lift), lift);
+}

@@ -244,7 +244,7 @@ export function invSqrt(p: Protocol, x: TfeTensor, opts: NewtonOptions | Generic
  * Room: with y = (1 + δ)/√x and |δ| < 1 (every plan's start, see the module comment),
  * x·y² = (1 + δ)² < 4, so the value before step 2's truncation stays below 2^62 when
  * fx + 2fy + 2 ≤ 60 (f = 16: 50); a = x·y < 2√x needs no bound (it is not truncated).
- * Pond: 1 round fewer per step, ABY3 2 (its truncation takes two).
+ * One round fewer per step on Pond, SecureNN and ABY3 (5 instead of 6).
  */
 function invSqrtStep(p: Protocol, fp: FixedPointScale, x: TfeTensor, y: TfeTensor): TfeTensor {
   const fx = x.fracBits, fy = y.fracBits;

@@ -1,7 +1,8 @@
 import { ValueError } from '../../errors.js';
 import { U64 } from '../../kernels/dtype.js';
 import { tidy, type Handle } from '../runtime_link.js';
-import { DEFAULT_APPROXIMATIONS, evaluationPlan, type ApproximationName } from '../approximations/index.js';
+import { DEFAULT_APPROXIMATIONS, checkCoefficientBits, evaluationPlan, type ApproximationName } from '../approximations/index.js';
+import { polynomialOnInterval, publicTerm } from '../generic/fit_eval.js';
 import { msb } from './compare.js';
 import type { TfeTensor } from '../tensor.js';
 import { withoutRangeChecks, type Pond } from './pond.js';
@@ -27,13 +28,13 @@ export function polynomial(p: Pond, x: TfeTensor, coefficients: ArrayLike<number
     throw new ValueError('`coefficients` must be a non-empty list of finite numbers');
   }
   const f = p.fracBits;
-  const g = coefficientBits;
+  const g = checkCoefficientBits(coefficientBits, f);
   const xs = x.fracBits === f ? x : p.rescaleTo(x, f);
   const wanted = cs.map((c, k) => (k >= 1 && c !== 0 ? k : 0)).filter((k) => k > 0);
   if (xs instanceof PondPublicTensor || wanted.length === 0) {
     let acc: TfeTensor = p.defineConstant(new Float64Array(xs.size).fill(cs[0]), { shape: [...xs.shape] });
     const pw = powers(p, xs, wanted);
-    for (const k of wanted) acc = p.add(acc, p.mul(pw.get(k)!, cs[k]));
+    for (const k of wanted) acc = p.add(acc, publicTerm(p, pw.get(k)!, cs[k], g));
     return acc;
   }
   const pw = powers(p, xs, wanted);
@@ -102,13 +103,12 @@ function clampPublic(p: Pond, t: PondPublicTensor, lo: number, hi: number): Pond
  * interval, degree and documented error there). Inputs outside the interval get the value at
  * its end, exactly, so nothing diverges. Two independent chains, issued one after the other so
  * that the player's dataflow runs them in the same rounds:
- *  1. the exact comparisons [x < lo] and [x > hi], on x itself (the protocol's exact
- *     comparison where it has one, else {@link msb}: 8 rounds)
+ *  1. the exact comparisons [x < lo] and [x > hi], on x itself ({@link msb}, 8 rounds)
  *  2. the polynomial on u = x − mid as it is, with coefficients c_k / half^k at finer scale
- *     ({@link evaluationPlan}; no rounding before the powers), by {@link polynomial}: 2 rounds
- *     per power level and 1 for the sum. Where the ring has no room for that (a wide interval or
- *     a large f), t = u / half first (1 more round). Outside the interval the powers may
- *     overflow; the value is discarded:
+ *     ({@link polynomialOnInterval}; no rounding before the powers): 2 rounds per power level
+ *     and 1 for the sum. Where the ring has no room for that (a wide interval or a large f),
+ *     t = u / half first (1 more round, by a product with enc(1/half), as fixedPointError
+ *     models it). Outside the interval the powers may overflow; the value is discarded:
  *  3. p + [x < lo]·(p(−1) − p) + [x > hi]·(p(1) − p), products with 0/1 integers that need no
  *     truncation (1 round, the two together).
  * Sigmoid: 9 + 1 = 10 rounds (11 when scaling first; 20 with the clamp before the polynomial).
@@ -135,14 +135,9 @@ export function approximate(p: Pond, name: ApproximationName, x: TfeTensor): Tfe
   // of 8 MB per player until the caller's scope ends.
   const plan = evaluationPlan(a, p.fracBits);
   const poly = withoutRangeChecks(() => {
-    if (!plan.direct) {
-      const t = tidy(() => p.mul(mid === 0 ? x : p.sub(x, mid), 1 / half)); // always a new tensor
-      return nextStage(p, t, () => polynomial(p, t, a.coefficients));
-    }
-    const cs = Array.from(a.coefficients, (c, k) => c / half ** k);
-    if (mid === 0) return tidy(() => polynomial(p, x, cs, plan.coefficientBits));
-    const u = tidy(() => p.sub(x, mid));
-    return nextStage(p, u, () => polynomial(p, u, cs, plan.coefficientBits));
+    if (plan.direct) return polynomialOnInterval(p, x, a);
+    const t = tidy(() => p.mul(mid === 0 ? x : p.sub(x, mid), 1 / half)); // always a new tensor
+    return nextStage(p, t, () => polynomial(p, t, a.coefficients));
   });
   // Step 3.
   const f = nextStage(p, poly, () => p.add(poly, p.add(p.mul(bLo!, p.sub(atEnd(-1), poly)), p.mul(bHi!, p.sub(atEnd(1), poly)))));
