@@ -13,6 +13,14 @@ async function priv(values: Float64Array, shape = [values.length]) {
   return tfe.definePrivateInput('input-provider', () => values, { shape });
 }
 
+/** Reveals `f()` after a counter reset: its values and its rounds (the most of any player). */
+async function revealWithRounds(f: () => tfe.TfeTensor): Promise<{ got: Float64Array; rounds: number }> {
+  const rt = tfe.getRuntime();
+  await rt.resetCounters();
+  const got = await f().reveal();
+  return { got, rounds: Math.max(...Object.values(await rt.counters()).map((c) => c.rounds)) };
+}
+
 test('reciprocal: documented relative error; scaled form for wide intervals', async () => {
   tfe.setProtocol(new tfe.Pond());
   for (const iv of [[1, 10], [0.5, 2], [10, 10 * Math.exp(8)]] as [number, number][]) {
@@ -45,15 +53,9 @@ test('polynomialOnInterval: the powers of x itself where the ring has room, the 
   xs.set([1, 4, 2.5]);
   for (const p of [new tfe.Pond(), new SecureNN(), new ABY3()]) {
     tfe.setProtocol(p);
-    const rt = tfe.getRuntime();
     const x = await priv(xs);
-    const rounds = async (f: () => tfe.TfeTensor) => {
-      await rt.resetCounters();
-      const got = await f().reveal();
-      return { got, rounds: Math.max(...Object.values(await rt.counters()).map((c) => c.rounds)) };
-    };
-    const direct = await rounds(() => polynomialOnInterval(p, x, fit));
-    const scaled = await rounds(() => p.polynomial(scaleBy(p, p.sub(x, 2.5), 1 / 1.5), fit.coefficients));
+    const direct = await revealWithRounds(() => polynomialOnInterval(p, x, fit));
+    const scaled = await revealWithRounds(() => p.polynomial(scaleBy(p, p.sub(x, 2.5), 1 / 1.5), fit.coefficients));
     xs.forEach((v, i) => {
       assert.ok(Math.abs(direct.got[i] - fn(v)) <= floatError + 8 * ULP, `${p.name}: p(${v}) = ${direct.got[i]}`);
       assert.ok(Math.abs(direct.got[i] - scaled.got[i]) <= 8 * ULP, `${p.name}: direct ${direct.got[i]} vs scaled ${scaled.got[i]}`);
@@ -104,12 +106,7 @@ test('a reciprocal Newton step takes 3 rounds (Pond, SecureNN, ABY3)', async () 
     tfe.setProtocol(p);
     const x = await priv(xs);
     const plan = reciprocalPlan({ interval: [1, 10] });
-    const rt = tfe.getRuntime();
-    const run = async (iterations: number) => {
-      await rt.resetCounters();
-      const got = await reciprocal(p, x, { ...plan, iterations }).reveal();
-      return { got, rounds: Math.max(...Object.values(await rt.counters()).map((c) => c.rounds)) };
-    };
+    const run = (iterations: number) => revealWithRounds(() => reciprocal(p, x, { ...plan, iterations }));
     const base = await run(plan.iterations);
     const more = await run(plan.iterations + 1);
     assert.is(more.rounds - base.rounds, 3, `${p.name}: rounds per step`);
@@ -125,12 +122,7 @@ test('an inverse square root Newton step takes two truncations and 5 rounds (was
     tfe.setProtocol(p);
     const x = await priv(xs);
     const plan = invSqrtPlan({ interval: [0.25, 4] });
-    const rt = tfe.getRuntime();
-    const run = async (iterations: number) => {
-      await rt.resetCounters();
-      const got = await invSqrt(p, x, { ...plan, iterations }).reveal();
-      return { got, rounds: Math.max(...Object.values(await rt.counters()).map((c) => c.rounds)) };
-    };
+    const run = (iterations: number) => revealWithRounds(() => invSqrt(p, x, { ...plan, iterations }));
     const base = await run(plan.iterations);
     const more = await run(plan.iterations + 1);
     assert.is(more.rounds - base.rounds, 5, `${p.name}: rounds per step`);
