@@ -19,10 +19,9 @@ import { SecureNN } from '../src/protocols/securenn/index.js';
 import { LocalConfig, getRuntime, setConfig } from '../src/runtime/index.js';
 import { startLocalCluster } from '../src/runtime/transport/zmq/local_cluster.js';
 import { BATCH, batch, networkA, step } from './mnist.js';
-import { timeMedian, type BenchResult } from './util.js';
+import { timeMedian, warmupSteps, type BenchResult } from './util.js';
 
 const STEPS = 10;
-const WARMUP = 10;
 const PLAYERS = ['server0', 'server1', 'server2'];
 
 /** CPU seconds (user + system) in a /proc stat file (Linux), NaN when unreadable. */
@@ -63,7 +62,7 @@ async function localStepMs(): Promise<number> {
   setProtocol(new SecureNN());
   const { x, y } = batch(BATCH);
   const m = networkA();
-  const ms = await timeMedian(() => step(m, x, y), { warmup: WARMUP, minRuns: 5, minMs: 2000 });
+  const ms = await timeMedian(() => step(m, x, y), { warmup: warmupSteps(false), minRuns: 5, minMs: 2000 });
   await getRuntime().close();
   return ms;
 }
@@ -80,7 +79,7 @@ export async function run(): Promise<BenchResult[]> {
     setTrace(dir);
     const { x, y } = batch(BATCH);
     const m = networkA();
-    for (let k = 0; k < WARMUP; k++) await step(m, x, y);
+    for (let k = 0; k < warmupSteps(true); k++) await step(m, x, y); // steady state (see warmupSteps)
     const pids = new Map(PLAYERS.map((p) => [p, cluster.procs.get(p)!.pid!]));
     const cpu0 = new Map([...pids].map(([p, pid]) => [p, cpuSeconds(pid)]));
     const threads0 = new Map([...pids].map(([p, pid]) => [p, threadSeconds(pid)]));
