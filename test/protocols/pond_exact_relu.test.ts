@@ -19,6 +19,21 @@ test('default Pond relu is exact to 1 ulp on edge and random values (no −0.224
   xs.forEach((x, i) => assert.ok(Math.abs(got[i] - Math.max(x, 0)) <= ULP, `relu(${x}) = ${got[i]}`));
 });
 
+test('Pond relu takes 8 rounds and about 119 bytes per element: the bits\' conversion and the product share one opening', async () => {
+  tfe.setProtocol(new tfe.Pond());
+  const n = 4096;
+  const xs = Array.from({ length: n }, (_, i) => Math.sin(i * 78.233) * 50);
+  const x = await tfe.definePrivateInput('input-provider', () => xs);
+  const rt = tfe.getRuntime();
+  await rt.resetCounters();
+  const got = await tfe.relu(x).reveal();
+  const c = Object.values(await rt.counters());
+  xs.forEach((v, i) => assert.ok(Math.abs(got[i] - Math.max(v, 0)) <= ULP, `relu(${v}) = ${got[i]}`));
+  assert.is(Math.max(...c.map((k) => k.rounds)), 8); // msb and then a Beaver product: 9
+  const perElement = c.reduce((a, k) => a + k.bytesSent, 0) / n;
+  assert.ok(perElement > 110 && perElement < 125, `${perElement} bytes per element (was 135)`);
+});
+
 test('public inputs are computed locally and exactly; an empty tensor gives an empty tensor', async () => {
   tfe.setProtocol(new tfe.Pond());
   const got = await tfe.relu(tfe.defineConstant([-3, 0, 4.5])).reveal();

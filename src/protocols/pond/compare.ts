@@ -31,8 +31,59 @@ type BoolShares = [Handle, Handle];
  * levels together, 8 dealt for the conversion), against about 420 with unpacked words.
  */
 export function msb(p: Pond, x: PondPrivateTensor): PondPrivateTensor {
-  const { rt, s0, s1, cp } = p;
+  const t = new Scratch(p.rt);
+  const out = packedBitsToArithmetic(p, t, msbPacked(p, t, x), x.shape);
+  out.shares.forEach((h) => t.keep(h));
+  t.release();
+  return out;
+}
+
+/**
+ * x·msb(x), exactly (relu is x minus it), in msb's rounds: the conversion of the packed bits and
+ * the product share one opening. 8 rounds (msb and then a Beaver product: 9).
+ *  1. steps 1–3 of {@link msb}: XOR-shared packed bits b = [x < 0]
+ *  2. the producer draws random words s (dealt as XOR shares, and each bit as arithmetic shares)
+ *     and a mask a for x (from its seeds), and deals a·s per element
+ *  3. the servers open v = b ⊕ s (packed) and e = x − a together with it (e needs only x, so it
+ *     travels early)
+ *  4. with b = v + s − 2vs: x·b = x·v + (e·s + a·s)·(1 − 2v), local (v and e public; s and a·s
+ *     shared; every product is by an integer, so nothing is truncated)
+ * @example
+ * ```ts
+ * const relu = pond.sub(x, timesMsb(pond, x));
+ * ```
+ */
+export function timesMsb(p: Pond, x: PondPrivateTensor): PondPrivateTensor {
+  const { rt, s0, cp } = p;
   const t = new Scratch(rt);
+  const b = msbPacked(p, t, x);
+  // Step 2.
+  const word = t.track(rt.samplePrivate(cp, b[0].shape, U64));
+  const sXor = dealXor(p, t, word);
+  const sBits = unpackBits(t, word, x.shape);
+  const sArith = dealShares(p, sBits).map((h) => t.track(h));
+  const [a0cp, a0] = rt.sampleShared([cp, s0], x.shape, U64).map((h) => t.track(h));
+  const [a1cp, a1] = rt.sampleShared([cp, p.s1], x.shape, U64).map((h) => t.track(h));
+  const as = dealShares(p, t.op(cp, 'Mul', [t.op(cp, 'Add', [a0cp, a1cp]), sBits])).map((h) => t.track(h));
+  // Step 3: e depends on x alone, so it travels before v is ready (rounds count dependencies).
+  const [e] = openAll(p, t, [[t.op(s0, 'Sub', [x.shares[0], a0]), t.op(p.s1, 'Sub', [x.shares[1], a1])]], 'Add');
+  const [vPacked] = openAll(p, t, [[t.op(b[0].player, 'BitwiseXor', [b[0], sXor[0]]), t.op(b[1].player, 'BitwiseXor', [b[1], sXor[1]])]], 'BitwiseXor');
+  // Step 4.
+  const out = [0, 1].map((i) => {
+    const player = vPacked[i].player;
+    const v = unpackBits(t, vPacked[i], x.shape);
+    const oneMinus2v = t.op(player, 'Sub', [t.track(rt.fill(player, [], 1n, U64)), t.op(player, 'ShiftLeft', [v], { bits: 1 })]);
+    const xs = t.op(player, 'Add', [t.op(player, 'Mul', [e[i], sArith[i]]), as[i]]);
+    return t.op(player, 'Add', [t.op(player, 'Mul', [x.shares[i], v]), t.op(player, 'Mul', [xs, oneMinus2v])]);
+  });
+  out.forEach((h) => t.keep(h));
+  t.release();
+  return new PondPrivateTensor(p, x.fracBits, out as [Handle, Handle]);
+}
+
+/** Steps 1–3 of {@link msb}: XOR-shared packed bits of [x < 0] (word floor(k / 64), bit k mod 64). */
+function msbPacked(p: Pond, t: Scratch, x: PondPrivateTensor): BoolShares {
+  const { rt, s0, s1, cp } = p;
   const n = x.size;
   const flat = (h: Handle) => t.op(h.player, 'Reshape', [h], { shape: [n] });
   // Step 1.
@@ -44,12 +95,7 @@ export function msb(p: Pond, x: PondPrivateTensor): PondPrivateTensor {
   const [c] = openAll(p, t, [own], 'Add');
   // Step 3: g = r ∧ ¬c and e = ¬(r ⊕ c) on the low 63 bits; bit 63 holds (c63 ⊕ r63, 1).
   const ge: BoolShares = [0, 1].map((i) => t.op(rBits[i].player, 'PondLeaves', [rBits[i], c[i]], { first: i === 0 })) as BoolShares;
-  const packed = prefixTree(p, t, ge);
-  // Step 4: packed bits to arithmetic shares.
-  const out = packedBitsToArithmetic(p, t, packed, x.shape);
-  out.shares.forEach((h) => t.keep(h));
-  t.release();
-  return out;
+  return prefixTree(p, t, ge);
 }
 
 /**

@@ -3,7 +3,7 @@ import { U64 } from '../../kernels/dtype.js';
 import { tidy, type Handle } from '../runtime_link.js';
 import { DEFAULT_APPROXIMATIONS, checkCoefficientBits, evaluationPlan, type ApproximationName } from '../approximations/index.js';
 import { polynomialOnInterval, publicTerm } from '../generic/fit_eval.js';
-import { msb } from './compare.js';
+import { msb, timesMsb } from './compare.js';
 import type { TfeTensor } from '../tensor.js';
 import { withoutRangeChecks, type Pond } from './pond.js';
 import { PondMaskedTensor, PondPrivateTensor, PondPublicTensor } from './pond_tensors.js';
@@ -60,9 +60,10 @@ export function polynomial(p: Pond, x: TfeTensor, coefficients: ArrayLike<number
 }
 
 /**
- * Exact relu on Pond, with the dealer-assisted exact MSB of {@link msb} (edaBits-style). 9 rounds.
- *  1. b = msb(x), a private 0/1 integer (8 rounds, about 420 bytes per element)
- *  2. relu(x) = x − x·b, one Beaver product with no truncation since b has fracBits 0 (1 round)
+ * Exact relu on Pond, with the dealer-assisted exact MSB of {@link msb} (edaBits-style). 8 rounds.
+ *  1. x·b with b = msb(x), by {@link timesMsb}: the bits' conversion and the product share one
+ *     opening (8 rounds; msb and then a Beaver product took 9)
+ *  2. relu(x) = x − x·b, locally
  * Public inputs are computed locally by each server (signed compare and select kernels).
  */
 export function exactRelu(p: Pond, x: TfeTensor): TfeTensor {
@@ -77,9 +78,9 @@ export function exactRelu(p: Pond, x: TfeTensor): TfeTensor {
     return new PondPublicTensor(p, x.fracBits, values);
   }
   const xp = p.toPrivate(x);
-  const b = msb(p, xp);
-  const y = p.sub(xp, p.mul(xp, b));
-  p.dispose(b);
+  const xb = timesMsb(p, xp);
+  const y = p.sub(xp, xb);
+  p.dispose(xb);
   return y;
 }
 

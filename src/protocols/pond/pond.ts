@@ -29,7 +29,7 @@ export interface PondArgs {
   /** Fractional bits of fixed-point values (default 16). */
   fracBits?: number;
   /**
-   * relu: 'exact' (default: x·[x ≥ 0] from the dealer-assisted exact MSB, 9 rounds, exact on
+   * relu: 'exact' (default: x·[x ≥ 0] from the dealer-assisted exact MSB, 8 rounds, exact on
    * the whole ring) or 'chebyshev' (TF Encrypted's approach: a polynomial on [−8, 8], error ≤ 0.25).
    */
   relu?: 'exact' | 'chebyshev';
