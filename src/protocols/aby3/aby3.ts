@@ -58,8 +58,8 @@ export interface ABY3Args {
  * exact on the whole ring (x − y must not overflow: |x − y| < 2^63 ring units).
  *
  * Costs per element (u64 words): private mul with truncation 2 rounds, 64 bytes; without
- * truncation (integer factor) 1 round, 24 bytes; comparison 9 rounds, about 83 bytes; relu
- * 9 rounds, about 91 bytes (element counts rounded up to a multiple of 64).
+ * truncation (integer factor) 1 round, 24 bytes; comparison 8 rounds, about 83 bytes; relu
+ * 8 rounds, about 91 bytes (element counts rounded up to a multiple of 64).
  *
  * @example
  * ```ts

@@ -35,8 +35,8 @@ function privateOf(p: ABY3, x: TensorLike): ABY3PrivateTensor {
 }
 
 /**
- * [x < 0] exactly on the whole ring: the sign circuit (7 rounds, about 51 bytes) and bit
- * injection (2 rounds, 32 bytes). 9 rounds, about 83 bytes per element.
+ * [x < 0] exactly on the whole ring: the sign circuit (about 51 bytes) and bit injection
+ * (32 bytes), 8 rounds in all (the runtime's count), about 83 bytes per element.
  * @example
  * ```ts
  * const neg = isNegative(p, x);
@@ -56,7 +56,7 @@ export function not(p: ABY3, b: TfeTensor): TfeTensor {
 
 /**
  * [x = 0]: x = 0 iff neither x nor −x is negative (for x ≠ −2^63 ring units). One batched
- * isNegative of [x, −x]: 9 rounds, about 166 bytes per element.
+ * isNegative of [x, −x]: 8 rounds, about 166 bytes per element.
  * @example
  * ```ts
  * const z = equalZero(p, x);
@@ -87,7 +87,7 @@ export function select(p: ABY3, cond: TfeTensor, a: TensorLike, b: TensorLike): 
 
 /**
  * Exact relu: x·[x ≥ 0], the sign circuit and bit injection of x (no separate product).
- * 9 rounds, about 91 bytes per element.
+ * 8 rounds, about 91 bytes per element.
  * @example
  * ```ts
  * const y = relu(p, x);
@@ -99,7 +99,7 @@ export function relu(p: ABY3, x: TensorLike): TfeTensor {
 
 /**
  * relu and, when asked, its derivative [x ≥ 0] from ONE sign circuit: x·(1 − sign) and
- * 1 − sign by bit injection in parallel. 9 rounds; about 91 bytes per element for relu alone,
+ * 1 − sign by bit injection in parallel. 8 rounds; about 91 bytes per element for relu alone,
  * 123 with the derivative.
  * @example
  * ```ts
