@@ -56,22 +56,17 @@ export function msb(p: Pond, x: PondPrivateTensor): PondPrivateTensor {
 export function timesMsb(p: Pond, x: PondPrivateTensor): PondPrivateTensor {
   const { rt, s0, cp } = p;
   const t = new Scratch(rt);
-  const b = msbPacked(p, t, x);
-  // Step 2.
-  const word = t.track(rt.samplePrivate(cp, b[0].shape, U64));
-  const sXor = dealXor(p, t, word);
-  const sBits = unpackBits(t, word, x.shape);
-  const sArith = dealShares(p, sBits).map((h) => t.track(h));
+  // Steps 1–3 for the bits (the dealing of s and the opening of v), ...
+  const { sBits, sArith, v: vs } = openedBits(p, t, msbPacked(p, t, x), x.shape);
+  // ... step 2 for x's mask and a·s, and step 3's e (it depends on x alone, so it travels early).
   const [a0cp, a0] = rt.sampleShared([cp, s0], x.shape, U64).map((h) => t.track(h));
   const [a1cp, a1] = rt.sampleShared([cp, p.s1], x.shape, U64).map((h) => t.track(h));
   const as = dealShares(p, t.op(cp, 'Mul', [t.op(cp, 'Add', [a0cp, a1cp]), sBits])).map((h) => t.track(h));
-  // Step 3: e depends on x alone, so it travels before v is ready (rounds count dependencies).
   const [e] = openAll(p, t, [[t.op(s0, 'Sub', [x.shares[0], a0]), t.op(p.s1, 'Sub', [x.shares[1], a1])]], 'Add');
-  const [vPacked] = openAll(p, t, [[t.op(b[0].player, 'BitwiseXor', [b[0], sXor[0]]), t.op(b[1].player, 'BitwiseXor', [b[1], sXor[1]])]], 'BitwiseXor');
   // Step 4.
   const out = [0, 1].map((i) => {
-    const player = vPacked[i].player;
-    const v = unpackBits(t, vPacked[i], x.shape);
+    const v = vs[i];
+    const player = v.player;
     const oneMinus2v = t.op(player, 'Sub', [t.track(rt.fill(player, [], 1n, U64)), t.op(player, 'ShiftLeft', [v], { bits: 1 })]);
     const xs = t.op(player, 'Add', [t.op(player, 'Mul', [e[i], sArith[i]]), as[i]]);
     return t.op(player, 'Add', [t.op(player, 'Mul', [x.shares[i], v]), t.op(player, 'Mul', [xs, oneMinus2v])]);
@@ -143,19 +138,32 @@ function unpackBits(t: Scratch, words: Handle, shape: readonly number[]): Handle
  *  3. b = v + s − 2·v·s, with v public (v is added on server0 only)
  */
 function packedBitsToArithmetic(p: Pond, t: Scratch, b: BoolShares, shape: readonly number[]): PondPrivateTensor {
-  const { rt, s0, cp } = p;
-  const word = t.track(rt.samplePrivate(cp, b[0].shape, U64));
-  const sXor = dealXor(p, t, word);
-  const sArith = dealShares(p, unpackBits(t, word, shape)).map((h) => t.track(h));
-  const [vPacked] = openAll(p, t, [[t.op(b[0].player, 'BitwiseXor', [b[0], sXor[0]]), t.op(b[1].player, 'BitwiseXor', [b[1], sXor[1]])]], 'BitwiseXor');
+  const { s0 } = p;
+  const { sArith, v: vs } = openedBits(p, t, b, shape);
   const out = [0, 1].map((i) => {
-    const player = vPacked[i].player;
-    const v = unpackBits(t, vPacked[i], shape);
+    const v = vs[i];
+    const player = v.player;
     const twoVs = t.op(player, 'ShiftLeft', [t.op(player, 'Mul', [v, sArith[i]])], { bits: 1 });
     const z = t.op(player, 'Sub', [sArith[i], twoVs]);
     return player === s0 ? t.op(player, 'Add', [z, v]) : z;
   });
   return new PondPrivateTensor(p, 0, out as [Handle, Handle]);
+}
+
+/**
+ * Packed XOR-shared bits b masked by dealt random bits s and opened (1 round): the producer draws
+ * words s, deals them as XOR shares and each bit as arithmetic shares; the servers open
+ * v = b ⊕ s and unpack it to one u64 0/1 per element in `shape`. Returns s's bits on the
+ * producer, their arithmetic shares, and each server's copy of v; then b = v + s − 2vs.
+ */
+function openedBits(p: Pond, t: Scratch, b: BoolShares, shape: readonly number[]): { sBits: Handle; sArith: Handle[]; v: Handle[] } {
+  const { rt, cp } = p;
+  const word = t.track(rt.samplePrivate(cp, b[0].shape, U64));
+  const sXor = dealXor(p, t, word);
+  const sBits = unpackBits(t, word, shape);
+  const sArith = dealShares(p, sBits).map((h) => t.track(h));
+  const [vPacked] = openAll(p, t, [[t.op(b[0].player, 'BitwiseXor', [b[0], sXor[0]]), t.op(b[1].player, 'BitwiseXor', [b[1], sXor[1]])]], 'BitwiseXor');
+  return { sBits, sArith, v: vPacked.map((h) => unpackBits(t, h, shape)) };
 }
 
 /** Opens shared words in one round (see openShares); results are scratch, the parts are consumed. */

@@ -1,8 +1,8 @@
 import { ValueError } from '../../errors.js';
 import { U64 } from '../../kernels/dtype.js';
 import { tidy, type Handle } from '../runtime_link.js';
-import { DEFAULT_APPROXIMATIONS, checkCoefficientBits, evaluationPlan, type ApproximationName } from '../approximations/index.js';
-import { polynomialOnInterval, publicTerm } from '../generic/fit_eval.js';
+import { DEFAULT_APPROXIMATIONS, checkCoefficientBits, type ApproximationName } from '../approximations/index.js';
+import { polynomialOnInterval, publicTerm, runsDirectly } from '../generic/fit_eval.js';
 import { msb, timesMsb } from './compare.js';
 import type { TfeTensor } from '../tensor.js';
 import { withoutRangeChecks, type Pond } from './pond.js';
@@ -134,9 +134,8 @@ export function approximate(p: Pond, name: ApproximationName, x: TfeTensor): Tfe
   // Step 2; each stage frees its intermediates as soon as it is issued (frees run in stream
   // order), so the players reuse their buffers: a 10^6 sigmoid otherwise holds about 120 arrays
   // of 8 MB per player until the caller's scope ends.
-  const plan = evaluationPlan(a, p.fracBits);
   const poly = withoutRangeChecks(() => {
-    if (plan.direct) return polynomialOnInterval(p, x, a);
+    if (runsDirectly(p, a)) return polynomialOnInterval(p, x, a);
     const t = tidy(() => p.mul(mid === 0 ? x : p.sub(x, mid), 1 / half)); // always a new tensor
     return nextStage(p, t, () => polynomial(p, t, a.coefficients));
   });
