@@ -85,7 +85,9 @@ function trainStep(model: Sequential, p: Protocol, xb: TfeTensor, yb: TfeTensor)
   const last = model.layers.length - 1;
   const fused = !!model.loss!.fuses;
   const logits = fused ? model.layers[last].preActivation() : undefined;
-  let dy: TfeTensor | undefined = model.loss!.gradient(p, { pred, logits }, yb);
+  // the summed loss's gradient where the loss has it: the optimizer divides by the batch size
+  const summed = model.loss!.summedGradient?.(p, { pred, logits }, yb);
+  let dy: TfeTensor | undefined = summed ? summed.gradient : model.loss!.gradient(p, { pred, logits }, yb);
   const vars: { name: string; value: TfeTensor }[] = [];
   const grads: TfeTensor[] = [];
   for (let i = last; i >= 0; i--) {
@@ -94,7 +96,7 @@ function trainStep(model: Sequential, p: Protocol, xb: TfeTensor, yb: TfeTensor)
     layer.trainableWeights.forEach((w, k) => { vars.push(w); grads.push(r.grads[k]); });
     dy = r.dx;
   }
-  model.optimizer!.applyGradients(p, vars, grads);
+  model.optimizer!.applyGradients(p, vars, grads, summed?.divisor ?? 1);
   return pred;
 }
 

@@ -4,7 +4,9 @@ import * as assert from 'uvu/assert';
 import * as tfe from '../../src/index.js';
 import * as L from '../../src/layers/index.js';
 import { sequential, train, type Optimizer } from '../../src/models/index.js';
+import { getLoss, type Loss } from '../../src/models/losses.js';
 import { SecureNN } from '../../src/protocols/securenn/index.js';
+import { currentRuntime } from '../../src/protocols/runtime_link.js';
 import { maxAbsDiff, randomArray } from '../helpers/plain.js';
 
 type Spec = { units: number; activation: 'sigmoid' | 'tanh' | 'relu' | 'softmax' | 'linear' };
@@ -115,6 +117,87 @@ test('private logistic regression reaches the plaintext tfjs accuracy within 1 p
   const privAcc = acc(pred.dataSync());
   assert.ok(Math.abs(privAcc - plainAcc) <= 0.01, `private ${privAcc} vs plaintext ${plainAcc}`);
   assert.ok(plainAcc > 0.9, `the plaintext model learns the separable set (${plainAcc})`);
+});
+
+test('the batch mean rides with the learning rate: one SGD step within 2 ulps; a loss without summedGradient still trains', async () => {
+  // A linear MSE model from zero weights, n = 2048 and targets below 0.004: the mean loss's
+  // gradient 2·(pred − y)/n is under one ulp (2^-16) per example, so dividing it first (a loss
+  // without summedGradient, as every loss did before) rounds each one to 0 or 1 ulp: 4–18 ulps
+  // of error in ten runs. The summed gradient keeps them, and the optimizer divides by n with
+  // lr in one truncation: 0.45–0.94 ulps in the same runs.
+  tfe.setProtocol(new tfe.Pond());
+  const n = 2048, d = 4, lr = 0.5, ulp = 2 ** -16;
+  const xs = randomArray(7, n * d, -1, 1);
+  const ys = randomArray(8, n, 0, 0.004);
+  const want = new Float64Array(d + 1); // float64: w ← 0 − lr·(2/n)·Σ x_i·(0 − y_i)
+  for (let i = 0; i < n; i++) {
+    for (let k = 0; k < d; k++) want[k] += (lr * 2 / n) * xs[i * d + k] * ys[i];
+    want[d] += (lr * 2 / n) * ys[i];
+  }
+  const mse = getLoss('meanSquaredError');
+  const errorOf = async (loss: Loss) => {
+    const m = sequential({ layers: [L.dense({ units: 1, inputShape: [d], kernelInitializer: 'zeros' })] });
+    m.compile({ optimizer: train.sgd(lr), loss });
+    const px = await tfe.definePrivateInput('input-provider', () => xs, { shape: [n, d] });
+    const py = await tfe.definePrivateInput('input-provider', () => ys, { shape: [n, 1] });
+    await m.fit(px, py, { batchSize: n, epochs: 1, shuffle: false, verbose: 0 });
+    const got = (await m.getWeights({ revealTo: 'driver' })).flatMap((w) => Array.from(w.dataSync()));
+    return maxAbsDiff(Float64Array.from(got), want);
+  };
+  const summed = await errorOf(mse);
+  const divided = await errorOf({ name: 'mseDividedFirst', value: mse.value, gradient: mse.gradient });
+  // the product's truncation and lr/n's (17 significant bits) add at most 2 ulps
+  assert.ok(summed <= 2 * ulp, `summed gradient: error ${summed / ulp} ulps`);
+  // the fallback (a custom loss with only `gradient`): each of n roundings of ≤ 1 ulp reaches
+  // the step as lr·x/n of it, so about √n·lr/2 ulps ≈ 11 typical; 64 is far out
+  assert.ok(divided <= 64 * ulp, `a loss without summedGradient: error ${divided / ulp} ulps`);
+});
+
+test('applyGradients: a gradient sum with its divisor steps like the mean (SGD, momentum, Adam); bad divisors are refused', async () => {
+  tfe.setProtocol(new tfe.Pond());
+  const g = randomArray(11, 6, -1, 1);
+  // Dividing by 37 rounds once more than not dividing: an ulp or so of g. SGD's steps move by
+  // lr times that; Adam's by lr·ulp/√v̂, larger for small g (|g| ≈ 0.05 here: 1e-3 per step).
+  const cases: [() => Optimizer, number][] = [[() => train.sgd(0.1), 1e-4], [() => train.momentum(0.1, 0.9), 1e-4], [() => train.adam(0.05), 3e-3]];
+  for (const [make, tolerance] of cases) {
+    const results: Float64Array[] = [];
+    for (const divisor of [1, 37]) {
+      const opt = make();
+      const w = { name: 'w', value: tfe.definePrivateVariable(new Float64Array(6).fill(0.25), { shape: [6] }) };
+      const grads = tfe.defineConstant(Float64Array.from(g, (v) => v * divisor), { shape: [6] });
+      const p = tfe.getProtocol();
+      for (let step = 0; step < 2; step++) opt.applyGradients(p, [w], [p.add(grads, 0)], divisor);
+      results.push(Float64Array.from(await w.value.reveal()));
+      opt.dispose();
+    }
+    assert.ok(maxAbsDiff(results[0], results[1]) < tolerance, `${make().name}: ${results[0]} vs ${results[1]}`);
+    assert.ok(maxAbsDiff(results[0], new Float64Array(6).fill(0.25)) > 1e-2, `${make().name} must move the weights`);
+  }
+  const opt = train.sgd(0.1);
+  const w = { name: 'w', value: tfe.definePrivateVariable(new Float64Array(2), { shape: [2] }) };
+  for (const bad of [0, -2, 1.5, NaN]) {
+    assert.throws(() => opt.applyGradients(tfe.getProtocol(), [w], [w.value], bad), (e: Error) => e.name === 'ValueError' && e.message.includes('`divisor` must be a positive whole number'));
+  }
+});
+
+test('a logistic-regression step on Pond: the forward pass and 3 rounds (the gradient product and its truncation, then lr/N)', async () => {
+  tfe.setProtocol(new tfe.Pond());
+  const rt = currentRuntime();
+  const rows = 64;
+  const px = await tfe.definePrivateInput('input-provider', () => randomArray(21, rows * 4, -1, 1), { shape: [rows, 4] });
+  const py = await tfe.definePrivateInput('input-provider', () => Float64Array.from(randomArray(22, rows, -1, 1), (v) => (v > 0 ? 1 : 0)), { shape: [rows, 1] });
+  const m = sequential({ layers: [L.dense({ units: 1, activation: 'sigmoid', inputShape: [4] })] });
+  m.compile({ optimizer: train.sgd(0.5), loss: 'binaryCrossentropy' });
+  const roundsOf = async (run: () => Promise<unknown>) => {
+    await run(); // warm: the first run also sets up the players' seeds
+    await rt.resetCounters();
+    await run();
+    await rt.flush();
+    return Math.max(...Object.values(await rt.counters()).map((c) => c.rounds));
+  };
+  const forward = await roundsOf(() => m.predict(px));
+  const step = await roundsOf(() => m.fit(px, py, { batchSize: rows, epochs: 1, shuffle: false, verbose: 0 }));
+  assert.is(step, forward + 3, `fit step ${step} rounds, forward ${forward}`);
 });
 
 test.run();
