@@ -45,7 +45,7 @@ test('reciprocal: documented relative error; scaled form for wide intervals', as
   }
 });
 
-test('polynomialOnInterval: the powers of x itself where the ring has room, the same values in fewer rounds (Pond, SecureNN, ABY3)', async () => {
+test('polynomialOnInterval: the powers of x itself where the ring has room, the same values in fewer rounds (ABY3; no more on Pond and SecureNN, whose truncated t feeds its products in its own round)', async () => {
   const fn = (v: number) => 1 / Math.sqrt(v);
   const fit = chebyshevFit(fn, { interval: [1, 4], degree: 5 });
   const floatError = maxErrorOnInterval(fn, fit);
@@ -60,7 +60,10 @@ test('polynomialOnInterval: the powers of x itself where the ring has room, the 
       assert.ok(Math.abs(direct.got[i] - fn(v)) <= floatError + 8 * ULP, `${p.name}: p(${v}) = ${direct.got[i]}`);
       assert.ok(Math.abs(direct.got[i] - scaled.got[i]) <= 8 * ULP, `${p.name}: direct ${direct.got[i]} vs scaled ${scaled.got[i]}`);
     });
-    assert.ok(direct.rounds < scaled.rounds, `${p.name}: ${direct.rounds} rounds, scaled ${scaled.rounds}`);
+    // Pond and SecureNN multiply a fresh truncation's result without opening it again
+    // (truncated_product.ts), so t's truncation costs the scaled path no round there
+    if (p instanceof ABY3) assert.ok(direct.rounds < scaled.rounds, `${p.name}: ${direct.rounds} rounds, scaled ${scaled.rounds}`);
+    else assert.ok(direct.rounds <= scaled.rounds, `${p.name}: ${direct.rounds} rounds, scaled ${scaled.rounds}`);
   }
 });
 
@@ -99,7 +102,7 @@ test('reciprocal near the fused step\'s limit (lo = 2^-9) and past it (lo = 2^-1
   }
 });
 
-test('a reciprocal Newton step takes 3 rounds (Pond, SecureNN, ABY3)', async () => {
+test('a reciprocal Newton step takes 3 rounds on ABY3 and 2 on Pond and SecureNN (their product of y needs no opening of y)', async () => {
   const xs = Float64Array.from(randomArray(6, 100, 1, 10));
   xs.set([1, 10]);
   for (const p of [new tfe.Pond(), new SecureNN(), new ABY3()]) {
@@ -109,13 +112,13 @@ test('a reciprocal Newton step takes 3 rounds (Pond, SecureNN, ABY3)', async () 
     const run = (iterations: number) => revealWithRounds(() => reciprocal(p, x, { ...plan, iterations }));
     const base = await run(plan.iterations);
     const more = await run(plan.iterations + 1);
-    assert.is(more.rounds - base.rounds, 3, `${p.name}: rounds per step`);
+    assert.is(more.rounds - base.rounds, p instanceof ABY3 ? 3 : 2, `${p.name}: rounds per step`);
     // one more step only shrinks the float error; the rounding stays about an ulp of y per step
     more.got.forEach((v, i) => assert.ok(Math.abs(v * xs[i] - 1) <= 1e-4 + (plan.iterations + 3) * ULP * xs[i], `${p.name} 1/${xs[i]} = ${v}`));
   }
 });
 
-test('an inverse square root Newton step takes two truncations and 5 rounds (was 6) on Pond, SecureNN and ABY3', async () => {
+test('an inverse square root Newton step takes two truncations: 5 rounds on ABY3 (was 6), 4 on Pond and SecureNN', async () => {
   const xs = Float64Array.from(randomArray(8, 100, 0.25, 4));
   xs.set([0.25, 4]);
   for (const p of [new tfe.Pond(), new SecureNN(), new ABY3()]) {
@@ -125,7 +128,7 @@ test('an inverse square root Newton step takes two truncations and 5 rounds (was
     const run = (iterations: number) => revealWithRounds(() => invSqrt(p, x, { ...plan, iterations }));
     const base = await run(plan.iterations);
     const more = await run(plan.iterations + 1);
-    assert.is(more.rounds - base.rounds, 5, `${p.name}: rounds per step`);
+    assert.is(more.rounds - base.rounds, p instanceof ABY3 ? 5 : 4, `${p.name}: rounds per step`);
     for (const r of [base, more]) r.got.forEach((v, i) => assert.ok(Math.abs(v * Math.sqrt(xs[i]) - 1) <= plan.maxRelativeError + (plan.iterations + 3) * ULP, `${p.name} 1/√${xs[i]} = ${v}`));
   }
 });
@@ -214,7 +217,7 @@ test('withScale relabels without an instruction: a square of a factor labelled 0
   }
 });
 
-test('expNonPositive on [−256, 0]: within 0.0063 of e^x (SecureNN, ABY3, Pond), in 13 rounds against exp\'s 17 or 18', async () => {
+test('expNonPositive on [−256, 0]: within 0.0063 of e^x (SecureNN, ABY3, Pond), in fewer rounds than exp: 9 against 10 (Pond, SecureNN), 13 against 18 (ABY3)', async () => {
   const xs = Float64Array.from(randomArray(5, 400, -256, 0));
   xs.set([0, -ULP, -2 * ULP, -1e-3, -1, -2, -16, -255.99, -256]);
   for (const p of [new SecureNN(), new ABY3(), new tfe.Pond()]) {
@@ -228,8 +231,9 @@ test('expNonPositive on [−256, 0]: within 0.0063 of e^x (SecureNN, ABY3, Pond)
     };
     const fast = await roundsOf(() => expNonPositive(p, x));
     const plain = await roundsOf(() => exp(p, x));
-    assert.is(fast.rounds, 13, `${p.name}: rounds (exp: ${plain.rounds})`);
-    assert.ok(plain.rounds >= 17, `${p.name}: exp takes ${plain.rounds}`);
+    // Pond and SecureNN square a fresh truncation's result with no opening (truncated_product.ts)
+    assert.is(fast.rounds, p instanceof ABY3 ? 13 : 9, `${p.name}: rounds (exp: ${plain.rounds})`);
+    assert.ok(plain.rounds >= (p instanceof ABY3 ? 17 : 10), `${p.name}: exp takes ${plain.rounds}`);
     for (let i = 0; i < xs.length; i++) {
       assert.ok(Math.abs(fast.got[i] - Math.exp(xs[i])) <= 0.0063, `${p.name} exp(${xs[i]}) = ${fast.got[i]}`);
     }

@@ -11,7 +11,8 @@
  *
  * softmax(x)_i = e_i / Σ_j e_j with e = exp(x − shift):
  *  - shift = exact max over the last axis where the protocol has exact comparison
- *    (SecureNN, ABY3): then x − max ∈ [−R, 0], e ∈ (0, 1] by {@link expNonPositive} (13 rounds),
+ *    (SecureNN, ABY3): then x − max ∈ [−R, 0], e ∈ (0, 1] by {@link expNonPositive} (9 rounds
+ *    under SecureNN, 13 under ABY3),
  *    Σ e ∈ [1, K], and 1/Σ comes from a Newton reciprocal on [1, K] (error ≤ 1e-4 float).
  *  - shift = mean over the last axis otherwise (Pond): documented for logits whose spread
  *    max − min ≤ 8; then x − mean ∈ [−8, 8], Σ e ∈ [K, K·e^8], reciprocal by the
@@ -55,7 +56,9 @@ function squareTo(p: Protocol, fp: FixedPointScale, y: TfeTensor, outScale: numb
 
 /**
  * exp(x) for x ∈ [−2^8, 0] (softmax after max subtraction): the same limit (1 + x/2^8)^(2^8)
- * as {@link exp} with n = 8, in 13 rounds instead of 17 (Pond, SecureNN) or 18 (ABY3), with
+ * as {@link exp} with n = 8, in 13 rounds instead of 18 under ABY3 (the counts below; Pond and
+ * SecureNN square a fresh truncation's result without opening it, pond/truncated_product.ts,
+ * so there each u⁴ takes 2 rounds: 9 against exp's 10), with
  * the protocol's {@link FixedPointScale}:
  *  1. b = 1 + x/2^8, exact at scale 2^-(f+8): x's own ring values read 8 bits lower (local)
  *  2. u = b², truncated to scale 2^-15 (1 product and its truncation)

@@ -11,7 +11,8 @@
  *    for wide intervals: e_0 = 1 − c·x/hi (resp. 1 − c²·x/hi) lies in (−1, 1), and the error
  *    recurrences below are monotone in |e|, so x = lo is the worst case.
  * Steps: reciprocal y ← y·(2 − x·y), e ← e² (2 products; with the `fixedPoint` capability
- * the first is not truncated, so a step is 3 rounds and one rounding); inverse square root
+ * the first is not truncated, so a step is 3 rounds and one rounding, 2 on Pond and SecureNN,
+ * whose product of a fresh truncation's result opens nothing more); inverse square root
  * y ← y·(3 − x·y²)/2, e ← (3e² + e³)/4 (3 products; with the `fixedPoint` capability x·y is not
  * truncated, so a step is two truncations). Iterations are added until the float
  * relative error bound is ≤ `targetRelativeError` (default 1e-4). Fixed-point rounding adds
@@ -244,7 +245,8 @@ export function invSqrt(p: Protocol, x: TfeTensor, opts: NewtonOptions | Generic
  * Room: with y = (1 + δ)/√x and |δ| < 1 (every plan's start, see the module comment),
  * x·y² = (1 + δ)² < 4, so the value before step 2's truncation stays below 2^62 when
  * fx + 2fy + 2 ≤ 60 (f = 16: 50); a = x·y < 2√x needs no bound (it is not truncated).
- * One round fewer per step on Pond, SecureNN and ABY3 (5 instead of 6).
+ * One round fewer per step on Pond, SecureNN and ABY3 (5 instead of 6; Pond and SecureNN 4, as
+ * their product of a fresh truncation's result needs no opening: pond/truncated_product.ts).
  */
 function invSqrtStep(p: Protocol, fp: FixedPointScale, x: TfeTensor, y: TfeTensor): TfeTensor {
   const fx = x.fracBits, fy = y.fracBits;

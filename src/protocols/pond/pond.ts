@@ -17,6 +17,7 @@ import { PondMaskedTensor, PondPrivateTensor, PondPrivateVariable, PondPublicTen
 import { loadShares, saveShares } from './saved_shares.js';
 import { inputSource, outputTo, revealToDriver, shareFrom } from './sharing.js';
 import { TRUNCATION_BOUND, truncatePrivate, truncatePublic } from './truncate.js';
+import { canSquareTruncated, hasLiveTruncation, truncatedProduct, truncatedSquare } from './truncated_product.js';
 
 /**
  * Options of {@link Pond}.
@@ -241,6 +242,8 @@ export class Pond implements Protocol {
     else if (x instanceof PondPrivateTensor) {
       this.rt.free(...x.shares);
       if (x.masked) this.dispose(x.masked);
+      const r = x.truncation;
+      if (r) this.rt.free(...[...r.c[0], ...r.c[1], ...r.dealt].filter((h) => !h.disposed));
     }
   }
 
@@ -258,7 +261,8 @@ export class Pond implements Protocol {
   square(x: TensorLike): TfeTensor {
     const t = this.toTensor(x);
     if (t instanceof PondPublicTensor) return this.product('Mul', {}, t, t);
-    const z = beaverSquare(this, t as PondPrivateTensor);
+    const priv = t as PondPrivateTensor | PondMaskedTensor;
+    const z = canSquareTruncated(this, priv) ? truncatedSquare(this, priv) : beaverSquare(this, priv);
     const out = this.truncateProduct(z, t.fracBits, t.fracBits);
     out.bound = productBound('square', t, t, 1);
     return out;
@@ -361,6 +365,7 @@ export class Pond implements Protocol {
     // check it is still live before they do)
     const m = x instanceof PondMaskedTensor ? x : source.masked;
     if (m) out.masked = new PondMaskedTensor(this, out, m.a, m.aShares, m.alpha, m.epoch);
+    out.truncation = source.truncation; // the same ring values: the record describes them too
     return out;
   }
 
@@ -417,7 +422,12 @@ export class Pond implements Protocol {
       }) as [Handle, Handle];
       z = new PondPrivateTensor(this, x.fracBits + y.fracBits, shares);
     } else {
-      z = beaverProduct(this, kernel, attrs, x as PondPrivateTensor, y as PondPrivateTensor);
+      const [px, py] = [x, y] as (PondPrivateTensor | PondMaskedTensor)[];
+      // an operand fresh from a truncation needs no opening of its own (truncated_product.ts)
+      const sameShape = kernel === 'Mul' && px.shape.length === py.shape.length && px.shape.every((d, i) => d === py.shape[i]);
+      if (sameShape && hasLiveTruncation(this, px)) z = truncatedProduct(this, px, py);
+      else if (sameShape && hasLiveTruncation(this, py)) z = truncatedProduct(this, py, px);
+      else z = beaverProduct(this, kernel, attrs, px, py);
     }
     const out = this.truncateProduct(z, x.fracBits, y.fracBits);
     out.bound = productBound(kernel, x, y, innerTerms(kernel, attrs, x, y));

@@ -30,6 +30,8 @@ export class PondPrivateTensor extends TfeTensor {
   readonly kind = 'private' as const;
   /** @internal the masked form, once computed. */
   masked?: PondMaskedTensor;
+  /** @internal what the truncation that made this tensor left for a product (truncated_product.ts). */
+  truncation?: TruncationRecord;
   constructor(protocol: Protocol, fracBits: number, public shares: readonly [Handle, Handle]) {
     super(protocol, shares[0].shape, fracBits);
   }
@@ -83,4 +85,21 @@ export class PondPrivateVariable extends PondPrivateTensor {}
 export class PondPublicVariable extends PondPublicTensor {
   /** @internal */
   setValues(values: readonly [Handle, Handle]): void { (this as { values: readonly [Handle, Handle] }).values = values; }
+}
+
+/**
+ * What a truncation keeps for a later product of its result (truncated_product.ts): the bits
+ * truncated, each server's two parts of the opened c, and on the producer its stream with
+ * server0 ([r0 | t0 | m0]) and server1's dealt [t1 | m1].
+ * @example
+ * ```ts
+ * const r: TruncationRecord = { k: 16, c: [[c00, c01], [c10, c11]], dealt: [stream, toServer1], epoch: rt.randomEpoch };
+ * ```
+ */
+export interface TruncationRecord {
+  readonly k: number;
+  readonly c: readonly [readonly [Handle, Handle], readonly [Handle, Handle]];
+  readonly dealt: readonly [Handle, Handle];
+  /** The runtime's `randomEpoch` when it was made (a later `setRandomSeed` makes it stale). */
+  readonly epoch: number;
 }

@@ -24,6 +24,8 @@ export const TRUNCATION_BOUND = TWO_62;
  * Because x' = (c mod 2^63) − (r mod 2^63) + 2^63·w, y' differs from floor(x'/2^k) only by
  * the borrow of the low k bits: 0 or +1.
  * Communication: 8 + 8 bytes per element between the servers, 16 from the producer.
+ * The result keeps the opened c and the producer's t and m (a `TruncationRecord`), so that a
+ * product of it needs no opening of its own (truncated_product.ts).
  */
 export function truncatePrivate(p: Pond, x: PondPrivateTensor, k: number, fracBits = x.fracBits): PondPrivateTensor {
   if (k === 0) return x;
@@ -35,8 +37,9 @@ export function truncatePrivate(p: Pond, x: PondPrivateTensor, k: number, fracBi
   const n = x.size;
   const [rtmCp, rtm0] = rt.sampleShared([cp, s0], [3 * n], U64);
   const [r1cp, r1] = rt.sampleShared([cp, s1], [n], U64);
-  const tm1 = rt.send(rt.op(cp, 'TruncDealStacked', [rtmCp, r1cp], { bits: k }), s1);
-  rt.free(rtmCp, r1cp);
+  const tm1cp = rt.op(cp, 'TruncDealStacked', [rtmCp, r1cp], { bits: k });
+  const tm1 = rt.send(tm1cp, s1);
+  rt.free(r1cp);
   // Steps 1 and 3: open c = x + 2^62 + r (the shift on server0).
   const cOwn0 = rt.op(s0, 'TruncMask', [x.shares[0], rtm0], { first: true });
   const cOwn1 = rt.op(s1, 'TruncMask', [x.shares[1], r1], { first: false });
@@ -45,8 +48,11 @@ export function truncatePrivate(p: Pond, x: PondPrivateTensor, k: number, fracBi
   // Step 4, on each server, fused with the opening's addition.
   const y0 = rt.op(s0, 'TruncFinishStacked', [cOwn0, cAt0, rtm0], { bits: k, first: true });
   const y1 = rt.op(s1, 'TruncFinishStacked', [cOwn1, cAt1, tm1], { bits: k, first: false });
-  rt.free(rtm0, r1, cOwn0, cOwn1, cAt0, cAt1, tm1);
-  return new PondPrivateTensor(p, fracBits, [y0, y1]);
+  rt.free(rtm0, r1, tm1);
+  // kept for a product of y (truncated_product.ts); freed with y or at the end of the scope
+  const y = new PondPrivateTensor(p, fracBits, [y0, y1]);
+  y.truncation = { k, c: [[cOwn0, cAt0], [cOwn1, cAt1]], dealt: [rtmCp, tm1cp], epoch: rt.randomEpoch };
+  return y;
 }
 
 /** Truncates a public tensor by k bits: an exact arithmetic shift on each server's copy. */

@@ -1,0 +1,144 @@
+/**
+ * Products whose operand was just truncated, in the truncation's round. A truncation opens
+ * c = x + 2^62 + r and leaves y = E + A, with E public (from c) and A = 2^(63−k)·s⊙m − t
+ * secret, where t = (r mod 2^63) >> k and m = r >> 63 are the producer's and s = 1 − 2·c63 is
+ * public (see truncate.ts). A is a Beaver mask of y that is already open: e = y − A = E, so a
+ * product needs no opening of y, and the round that opened y's mask before is saved.
+ *
+ * Elementwise product y⊙z (Beaver '91, with y's mask A; 1 round for z's opening, 0 when z is
+ * masked already; the truncation's c and z's β travel together when z is at hand):
+ *  1. z is masked as usual: b from the seeds, β = z − b opened
+ *  2. the producer, which knows t, m and b, deals [t⊙b | m⊙b] (one message to server1)
+ *  3. server i: (A⊙b)_i = 2^(63−k)·s⊙(m⊙b)_i − (t⊙b)_i, which `TruncFinishStacked` computes
+ *     with `first: false`; then z_i = (A⊙b)_i + E⊙b_i + y_i⊙β
+ * Correct because Σ z_i = A⊙b + E⊙b + y⊙β = y⊙(b + β).
+ *
+ * Square y⊙y (no opening at all): y² = 2E⊙y − E² + A², A² = t² − 2^(64−k)·s⊙(t⊙m) +
+ * 2^(126−2k)·m (s² = 1, m² = m; the last term is 0 mod 2^64 for k ≤ 31). The producer deals
+ * [t⊙t | t⊙m] (and m for k > 31); `TruncFinishStacked` with k − 1 bits and `first: false`
+ * gives the first two terms' negation per share.
+ *
+ * Nothing new is opened (c was, β is the usual Beaver opening of z), and the dealt products
+ * reach server1 masked by the seed it does not share with server0. A record is used only
+ * while all its handles are alive and no `setRandomSeed` came after it; a tensor with a live
+ * ordinary mask uses that instead (no round either way).
+ */
+import { U64 } from '../../kernels/dtype.js';
+import type { Handle } from '../runtime_link.js';
+import { mask } from './beaver.js';
+import { dealShares } from './dealer.js';
+import type { Pond } from './pond.js';
+import { PondPrivateTensor, type PondMaskedTensor, type TruncationRecord } from './pond_tensors.js';
+
+/** True when `x` carries a truncation record a product can use now. */
+export function hasLiveTruncation(p: Pond, x: PondPrivateTensor | PondMaskedTensor): x is PondPrivateTensor & { truncation: TruncationRecord } {
+  if (!(x instanceof PondPrivateTensor) || !x.truncation) return false;
+  const live = (h: Handle) => !h.disposed;
+  if (x.masked && x.masked.epoch === p.rt.randomEpoch && [x.masked.a, ...x.masked.aShares, ...x.masked.alpha].every(live)) return false;
+  const r = x.truncation;
+  if (r.epoch !== p.rt.randomEpoch || ![...r.c[0], ...r.c[1], ...r.dealt, ...x.shares].every(live)) {
+    x.truncation = undefined;
+    return false;
+  }
+  return true;
+}
+
+/** True when {@link truncatedSquare} can square `x` (a truncation by at least 2 bits: it uses k − 1). */
+export function canSquareTruncated(p: Pond, x: PondPrivateTensor | PondMaskedTensor): x is PondPrivateTensor & { truncation: TruncationRecord } {
+  return hasLiveTruncation(p, x) && x.truncation.k >= 2;
+}
+
+/** y⊙z for a `y` with a live truncation record and z of y's shape (see the module comment). */
+export function truncatedProduct(p: Pond, y: PondPrivateTensor & { truncation: TruncationRecord }, z: PondPrivateTensor | PondMaskedTensor): PondPrivateTensor {
+  const { rt, cp } = p;
+  const mz = mask(p, z);
+  const tm = fullTm(p, y);
+  const b = rt.op(cp, 'Reshape', [mz.a], { shape: [1, ...y.shape] });
+  const products = rt.op(cp, 'Mul', [tm, b]); // [t⊙b | m⊙b]
+  const dealt = dealFlat(p, products);
+  rt.free(tm, b, products);
+  const shares = [0, 1].map((i) => {
+    const player = y.shares[i].player;
+    const [cOwn, cOther] = y.truncation.c[i];
+    const ab = rt.op(player, 'TruncFinishStacked', [cOwn, cOther, dealt[i]], { bits: y.truncation.k, first: false });
+    const e = publicPart(p, y, i);
+    const terms = [ab, rt.op(player, 'Mul', [e, mz.aShares[i]]), rt.op(player, 'Mul', [y.shares[i], mz.alpha[i]])];
+    const out = rt.op(player, 'AddN', terms);
+    rt.free(dealt[i], e, ...terms);
+    return out;
+  }) as [Handle, Handle];
+  return new PondPrivateTensor(p, y.fracBits + z.fracBits, shares);
+}
+
+/** y⊙y for a `y` that {@link canSquareTruncated} accepts: no round (see the module comment). */
+export function truncatedSquare(p: Pond, y: PondPrivateTensor & { truncation: TruncationRecord }): PondPrivateTensor {
+  const { rt, cp } = p;
+  const n = y.size, k = y.truncation.k;
+  const withM = k > 31; // 2^(126−2k)·m vanishes mod 2^64 for k ≤ 31
+  const tm = fullTm(p, y);
+  const part = (i: number) => rt.op(cp, 'Slice', [tm], { begin: [i, ...y.shape.map(() => 0)], size: [1, ...y.shape], strides: [1, ...y.shape.map(() => 1)] });
+  const t = part(0);
+  const tt = rt.op(cp, 'Mul', [tm, t]); // [t⊙t | m⊙t]
+  const m = withM ? part(1) : undefined;
+  // [m | t⊙t | t⊙m]: TruncFinishStacked reads the last two parts
+  const products = m ? rt.op(cp, 'Concat', [m, tt], { axis: 0 }) : tt;
+  const dealt = dealFlat(p, products);
+  rt.free(tm, t, tt, ...(m ? [m, products] : []));
+  const shares = [0, 1].map((i) => {
+    const player = y.shares[i].player;
+    const [cOwn, cOther] = y.truncation.c[i];
+    const minusASquared = rt.op(player, 'TruncFinishStacked', [cOwn, cOther, dealt[i]], { bits: y.truncation.k - 1, first: false });
+    const e = publicPart(p, y, i);
+    const twoY = rt.op(player, 'ShiftLeft', [y.shares[i]], { bits: 1 });
+    const twoEy = rt.op(player, 'Mul', [e, twoY]);
+    let out = rt.op(player, 'Sub', [twoEy, minusASquared]);
+    rt.free(minusASquared, twoY, twoEy);
+    if (withM) {
+      const mShare = rt.op(player, 'Reshape', [rt.op(player, 'Slice', [dealt[i]], { begin: [0], size: [n], strides: [1] })], { shape: [...y.shape] });
+      const mTerm = rt.op(player, 'ShiftLeft', [mShare], { bits: 126 - 2 * k });
+      const withMTerm = rt.op(player, 'Add', [out, mTerm]);
+      rt.free(out, mShare, mTerm);
+      out = withMTerm;
+    }
+    rt.free(dealt[i]);
+    if (i === 0) {
+      const eSquared = rt.op(player, 'Mul', [e, e]);
+      const withE = rt.op(player, 'Sub', [out, eSquared]);
+      rt.free(out, eSquared);
+      out = withE;
+    }
+    rt.free(e);
+    return out;
+  }) as [Handle, Handle];
+  return new PondPrivateTensor(p, 2 * y.fracBits, shares);
+}
+
+/** On the producer: [t | m] of the truncation, shape [2, ...y.shape] (its stream's t0, m0 plus server1's t1, m1). */
+function fullTm(p: Pond, y: PondPrivateTensor & { truncation: TruncationRecord }): Handle {
+  const { rt, cp } = p;
+  const n = y.size;
+  const [stream, toServer1] = y.truncation.dealt;
+  const own = rt.op(cp, 'Slice', [stream], { begin: [n], size: [2 * n], strides: [1] });
+  const sum = rt.op(cp, 'Add', [own, toServer1]);
+  const out = rt.op(cp, 'Reshape', [sum], { shape: [2, ...y.shape] });
+  rt.free(own, sum);
+  return out;
+}
+
+/** Deals a [2, ...shape] producer tensor as flat [2n] shares, the layout `TruncFinishStacked` reads. */
+function dealFlat(p: Pond, v: Handle): [Handle, Handle] {
+  const flat = p.rt.op(p.cp, 'Reshape', [v], { shape: [v.shape.reduce((a, b) => a * b, 1)] });
+  const shares = dealShares(p, flat);
+  p.rt.free(flat);
+  return shares;
+}
+
+/** E, the public part of y, on server i: `TruncFinishStacked` with zero t and m and `first`. */
+function publicPart(p: Pond, y: PondPrivateTensor & { truncation: TruncationRecord }, i: number): Handle {
+  const player = y.shares[i].player;
+  const [cOwn, cOther] = y.truncation.c[i];
+  const zeros = p.rt.fill(player, [2 * y.size], 0n, U64);
+  const e = p.rt.op(player, 'TruncFinishStacked', [cOwn, cOther, zeros], { bits: y.truncation.k, first: true });
+  p.rt.free(zeros);
+  return e;
+}
