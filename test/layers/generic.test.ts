@@ -118,7 +118,7 @@ test('a reciprocal Newton step takes 3 rounds on ABY3 and 2 on Pond and SecureNN
   }
 });
 
-test('an inverse square root Newton step takes two truncations: 5 rounds on ABY3 (was 6), 4 on Pond and SecureNN', async () => {
+test('an inverse square root Newton step takes two truncations: 5 rounds on ABY3 (was 6), 3 on Pond and SecureNN', async () => {
   const xs = Float64Array.from(randomArray(8, 100, 0.25, 4));
   xs.set([0.25, 4]);
   for (const p of [new tfe.Pond(), new SecureNN(), new ABY3()]) {
@@ -128,7 +128,7 @@ test('an inverse square root Newton step takes two truncations: 5 rounds on ABY3
     const run = (iterations: number) => revealWithRounds(() => invSqrt(p, x, { ...plan, iterations }));
     const base = await run(plan.iterations);
     const more = await run(plan.iterations + 1);
-    assert.is(more.rounds - base.rounds, p instanceof ABY3 ? 5 : 4, `${p.name}: rounds per step`);
+    assert.is(more.rounds - base.rounds, p instanceof ABY3 ? 5 : 3, `${p.name}: rounds per step`);
     for (const r of [base, more]) r.got.forEach((v, i) => assert.ok(Math.abs(v * Math.sqrt(xs[i]) - 1) <= plan.maxRelativeError + (plan.iterations + 3) * ULP, `${p.name} 1/√${xs[i]} = ${v}`));
   }
 });
@@ -217,7 +217,7 @@ test('withScale relabels without an instruction: a square of a factor labelled 0
   }
 });
 
-test('expNonPositive on [−256, 0]: within 0.0063 of e^x (SecureNN, ABY3, Pond), in fewer rounds than exp: 9 against 10 (Pond, SecureNN), 13 against 18 (ABY3)', async () => {
+test('expNonPositive on [−256, 0]: within 0.0063 of e^x (SecureNN, ABY3, Pond), in 13 rounds against exp\'s 18 (ABY3) and 9 like exp (Pond, SecureNN, with five truncations to exp\'s nine)', async () => {
   const xs = Float64Array.from(randomArray(5, 400, -256, 0));
   xs.set([0, -ULP, -2 * ULP, -1e-3, -1, -2, -16, -255.99, -256]);
   for (const p of [new SecureNN(), new ABY3(), new tfe.Pond()]) {
@@ -233,7 +233,7 @@ test('expNonPositive on [−256, 0]: within 0.0063 of e^x (SecureNN, ABY3, Pond)
     const plain = await roundsOf(() => exp(p, x));
     // Pond and SecureNN square a fresh truncation's result with no opening (truncated_product.ts)
     assert.is(fast.rounds, p instanceof ABY3 ? 13 : 9, `${p.name}: rounds (exp: ${plain.rounds})`);
-    assert.ok(plain.rounds >= (p instanceof ABY3 ? 17 : 10), `${p.name}: exp takes ${plain.rounds}`);
+    assert.ok(plain.rounds >= (p instanceof ABY3 ? 17 : 9), `${p.name}: exp takes ${plain.rounds}`);
     for (let i = 0; i < xs.length; i++) {
       assert.ok(Math.abs(fast.got[i] - Math.exp(xs[i])) <= 0.0063, `${p.name} exp(${xs[i]}) = ${fast.got[i]}`);
     }

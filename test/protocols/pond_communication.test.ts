@@ -96,13 +96,15 @@ test('a degree-9 polynomial takes its 4 product levels in 9 rounds, and sigmoid 
   assert.is(c.server0.rounds, 9);
   assert.is(c.server1.rounds, 9);
   // sigmoid: the comparisons with the interval's ends (8 rounds) alongside the polynomial on x
-  // itself (9: no scaling round, see evaluationPlan), then the selection of the ends (1): 10
-  // rounds, 20 one after the other. (A fresh input: x's Beaver mask from the polynomial above
-  // would make its square local and save a round.)
+  // itself (9: no scaling round, see evaluationPlan), then the selection of the ends, whose
+  // product opens nothing of the polynomial (fresh from its truncation, truncated_product.ts)
+  // and the comparison bit's mask in the polynomial's last round: 9 rounds, 20 one after the
+  // other. (A fresh input: x's Beaver mask from the polynomial above would make its square
+  // local and save a round.)
   const fresh = await tfe.definePrivateInput('input-provider', () => randomArray(11, 64).map((v) => v / 4), { shape: [64] });
   const sig = await measure(() => tfe.sigmoid(fresh));
-  assert.is(sig.server0.rounds, 10);
-  assert.is(sig.server1.rounds, 10);
+  assert.is(sig.server0.rounds, 9);
+  assert.is(sig.server1.rounds, 9);
 });
 
 test('the exact comparison sends what its bit-packed circuit says (about 100 bytes per element)', async () => {

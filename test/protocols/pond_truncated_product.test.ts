@@ -78,6 +78,23 @@ for (const make of [() => new tfe.Pond(), () => new SecureNN()]) {
     assertTruncatedProduct(await ringValues(p, sq), yv, yv, 8, 'y² (k = 40)');
   });
 
+  test(`${name}: a public addend or subtraction keeps the record (Newton's 2 − x·y): (2 − x·x)·z in 3 rounds, and nested shifts and squares stay exact`, async () => {
+    const p = make();
+    tfe.setProtocol(p);
+    const x = await tfe.definePrivateInput('input-provider', () => xs, { shape: [n] });
+    const z = await tfe.definePrivateInput('input-provider', () => zs, { shape: [n] });
+    const { rounds } = await withRounds(() => p.mul(p.sub(2, p.mul(x, x)), z));
+    assert.is(rounds, 3);
+    const y = p.mul(x, x);
+    const shifted = [p.sub(2, y), p.sub(y, 1.5), p.add(p.sub(y, 0.5), 1), p.sub(2, p.sub(1, y))];
+    for (const [k, v] of shifted.entries()) {
+      assert.ok((v as PondPrivateTensor).truncation, `shift ${k} keeps the record`);
+      const vv = await ringValues(p, v);
+      assertTruncatedProduct(await ringValues(p, p.mul(v, z)), vv, await ringValues(p, z), 16, `shift ${k}: v·z`);
+      assertTruncatedProduct(await ringValues(p, p.square(v)), vv, vv, 16, `shift ${k}: v²`);
+    }
+  });
+
   test(`${name}: a stale record (its handles freed) falls back to the ordinary product, with the same values`, async () => {
     const p = make();
     tfe.setProtocol(p);

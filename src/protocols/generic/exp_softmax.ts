@@ -58,7 +58,7 @@ function squareTo(p: Protocol, fp: FixedPointScale, y: TfeTensor, outScale: numb
  * exp(x) for x ∈ [−2^8, 0] (softmax after max subtraction): the same limit (1 + x/2^8)^(2^8)
  * as {@link exp} with n = 8, in 13 rounds instead of 18 under ABY3 (the counts below; Pond and
  * SecureNN square a fresh truncation's result without opening it, pond/truncated_product.ts,
- * so there each u⁴ takes 2 rounds: 9 against exp's 10), with
+ * so there each u⁴ takes 2 rounds: 9, as many as exp with its nine truncations), with
  * the protocol's {@link FixedPointScale}:
  *  1. b = 1 + x/2^8, exact at scale 2^-(f+8): x's own ring values read 8 bits lower (local)
  *  2. u = b², truncated to scale 2^-15 (1 product and its truncation)

@@ -245,8 +245,9 @@ export function invSqrt(p: Protocol, x: TfeTensor, opts: NewtonOptions | Generic
  * Room: with y = (1 + δ)/√x and |δ| < 1 (every plan's start, see the module comment),
  * x·y² = (1 + δ)² < 4, so the value before step 2's truncation stays below 2^62 when
  * fx + 2fy + 2 ≤ 60 (f = 16: 50); a = x·y < 2√x needs no bound (it is not truncated).
- * One round fewer per step on Pond, SecureNN and ABY3 (5 instead of 6; Pond and SecureNN 4, as
- * their product of a fresh truncation's result needs no opening: pond/truncated_product.ts).
+ * One round fewer per step on Pond, SecureNN and ABY3 (5 instead of 6; Pond and SecureNN 3, as
+ * their products of a fresh truncation's result, 1.5 − b included, need no opening:
+ * pond/truncated_product.ts).
  */
 function invSqrtStep(p: Protocol, fp: FixedPointScale, x: TfeTensor, y: TfeTensor): TfeTensor {
   const fx = x.fracBits, fy = y.fracBits;

@@ -9,6 +9,7 @@ import type { Liftable, TensorLike, TfeTensor } from '../tensor.js';
 import type { Pond } from './pond.js';
 import { PondMaskedTensor, PondPrivateTensor, PondPublicTensor } from './pond_tensors.js';
 import { truncatePrivate, truncatePublic } from './truncate.js';
+import { shiftedRecord } from './truncated_product.js';
 
 /**
  * Applies a linear kernel to every handle of a tensor, locally (no communication). With
@@ -55,7 +56,8 @@ export function addSub(p: Pond, kernel: 'Add' | 'Sub', xv: TensorLike, yv: Tenso
   if (x instanceof PondPublicTensor || y instanceof PondPublicTensor) {
     const pubFirst = x instanceof PondPublicTensor;
     const pub = (pubFirst ? x : y) as PondPublicTensor;
-    const [v0, v1] = p.toPrivate(pubFirst ? y : x).shares;
+    const priv = p.toPrivate(pubFirst ? y : x);
+    const [v0, v1] = priv.shares;
     const z0 = rt.op(p.s0, kernel, pubFirst ? [pub.values[0], v0] : [v0, pub.values[0]]);
     let z1 = pubFirst && kernel === 'Sub' ? rt.op(p.s1, 'Neg', [v1]) : v1;
     if (z1.shape.length !== shape.length || z1.shape.some((d, i) => d !== shape[i])) {
@@ -67,7 +69,10 @@ export function addSub(p: Pond, kernel: 'Add' | 'Sub', xv: TensorLike, yv: Tenso
     } else if (z1 === v1) {
       z1 = p.copy(v1);
     }
-    return new PondPrivateTensor(p, f, [z0, z1]);
+    const out = new PondPrivateTensor(p, f, [z0, z1]);
+    // ±y + v of a fresh truncation's y: a product of it still opens nothing (truncated_product.ts)
+    out.truncation = shiftedRecord(p, priv, pubFirst && kernel === 'Sub' ? -1 : 1, pub.values, !pubFirst && kernel === 'Sub' ? -1 : 1, shape);
+    return out;
   }
   const [x0, x1] = p.toPrivate(x).shares;
   const [y0, y1] = p.toPrivate(y).shares;

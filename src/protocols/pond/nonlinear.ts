@@ -111,8 +111,10 @@ function clampPublic(p: Pond, t: PondPublicTensor, lo: number, hi: number): Pond
  *     t = u / half first (1 more round, by a product with enc(1/half), as fixedPointError
  *     models it). Outside the interval the powers may overflow; the value is discarded:
  *  3. p + [x < lo]·(p(−1) − p) + [x > hi]·(p(1) − p), products with 0/1 integers that need no
- *     truncation (1 round, the two together).
- * Sigmoid: 9 + 1 = 10 rounds (11 when scaling first; 20 with the clamp before the polynomial).
+ *     truncation (1 round, the two together). p(±1) − p is fresh from p's truncation, so the
+ *     products open only the comparison bits' masks (pond/truncated_product.ts), in the
+ *     polynomial's last round.
+ * Sigmoid: 9 rounds (10 when scaling first; 20 with the clamp before the polynomial).
  * For relu the construction is x·p(t) with p ≈ step (one more product), so relu(0) = 0.
  */
 export function approximate(p: Pond, name: ApproximationName, x: TfeTensor): TfeTensor {

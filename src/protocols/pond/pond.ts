@@ -13,11 +13,11 @@ import * as linear from './linear.js';
 import * as nonlinear from './nonlinear.js';
 import { pow } from '../generic/powers.js';
 import { stackTensors } from '../generic/rows.js';
-import { PondMaskedTensor, PondPrivateTensor, PondPrivateVariable, PondPublicTensor, PondPublicVariable } from './pond_tensors.js';
+import { PondMaskedTensor, PondPrivateTensor, PondPrivateVariable, PondPublicTensor, PondPublicVariable, type TruncationRecord } from './pond_tensors.js';
 import { loadShares, saveShares } from './saved_shares.js';
 import { inputSource, outputTo, revealToDriver, shareFrom } from './sharing.js';
 import { TRUNCATION_BOUND, truncatePrivate, truncatePublic } from './truncate.js';
-import { canSquareTruncated, hasLiveTruncation, truncatedProduct, truncatedSquare } from './truncated_product.js';
+import { canSquareTruncated, hasLiveTruncation, recordHandles, truncatedProduct, truncatedSquare } from './truncated_product.js';
 
 /**
  * Options of {@link Pond}.
@@ -242,8 +242,7 @@ export class Pond implements Protocol {
     else if (x instanceof PondPrivateTensor) {
       this.rt.free(...x.shares);
       if (x.masked) this.dispose(x.masked);
-      const r = x.truncation;
-      if (r) this.rt.free(...[...r.c[0], ...r.c[1], ...r.dealt].filter((h) => !h.disposed));
+      if (x.truncation) this.rt.free(...recordHandles(x.truncation).filter((h) => !h.disposed));
     }
   }
 
@@ -425,8 +424,10 @@ export class Pond implements Protocol {
       const [px, py] = [x, y] as (PondPrivateTensor | PondMaskedTensor)[];
       // an operand fresh from a truncation needs no opening of its own (truncated_product.ts)
       const sameShape = kernel === 'Mul' && px.shape.length === py.shape.length && px.shape.every((d, i) => d === py.shape[i]);
-      if (sameShape && hasLiveTruncation(this, px)) z = truncatedProduct(this, px, py);
-      else if (sameShape && hasLiveTruncation(this, py)) z = truncatedProduct(this, py, px);
+      const fx = sameShape && hasLiveTruncation(this, px), fy = sameShape && hasLiveTruncation(this, py);
+      // both fresh: fuse the later one (the earlier operand's mask opens before it is needed)
+      if (fx && (!fy || px.truncation!.order > py.truncation!.order)) z = truncatedProduct(this, px as PondPrivateTensor & { truncation: TruncationRecord }, py);
+      else if (fy) z = truncatedProduct(this, py as PondPrivateTensor & { truncation: TruncationRecord }, px);
       else z = beaverProduct(this, kernel, attrs, px, py);
     }
     const out = this.truncateProduct(z, x.fracBits, y.fracBits);

@@ -93,7 +93,7 @@ export class PondPublicVariable extends PondPublicTensor {
  * server0 ([r0 | t0 | m0]) and server1's dealt [t1 | m1].
  * @example
  * ```ts
- * const r: TruncationRecord = { k: 16, c: [[c00, c01], [c10, c11]], dealt: [stream, toServer1], epoch: rt.randomEpoch };
+ * const r: TruncationRecord = { k: 16, c: [[c00, c01], [c10, c11]], dealt: [stream, toServer1], epoch: rt.randomEpoch, order: 1 };
  * ```
  */
 export interface TruncationRecord {
@@ -102,4 +102,12 @@ export interface TruncationRecord {
   readonly dealt: readonly [Handle, Handle];
   /** The runtime's `randomEpoch` when it was made (a later `setRandomSeed` makes it stale). */
   readonly epoch: number;
+  /** Made after every record with a smaller number (a product fuses the later operand's). */
+  readonly order: number;
+  /**
+   * For a tensor ±y + v of a truncation's result y (a public addend or a negation keeps the
+   * record, linear.ts): whether y is negated, and the public v on each server.
+   */
+  readonly negate?: boolean;
+  readonly offset?: readonly [Handle, Handle];
 }

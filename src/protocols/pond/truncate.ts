@@ -6,6 +6,9 @@ import { PondPrivateTensor, PondPublicTensor } from './pond_tensors.js';
 
 const TWO_62 = 1n << 62n;
 
+/** Truncations made so far in this process (orders their records). */
+let truncations = 0;
+
 /** The largest |x| (in ring units, before truncation) that private truncation handles. */
 export const TRUNCATION_BOUND = TWO_62;
 
@@ -51,7 +54,7 @@ export function truncatePrivate(p: Pond, x: PondPrivateTensor, k: number, fracBi
   rt.free(rtm0, r1, tm1);
   // kept for a product of y (truncated_product.ts); freed with y or at the end of the scope
   const y = new PondPrivateTensor(p, fracBits, [y0, y1]);
-  y.truncation = { k, c: [[cOwn0, cAt0], [cOwn1, cAt1]], dealt: [rtmCp, tm1cp], epoch: rt.randomEpoch };
+  y.truncation = { k, c: [[cOwn0, cAt0], [cOwn1, cAt1]], dealt: [rtmCp, tm1cp], epoch: rt.randomEpoch, order: ++truncations };
   return y;
 }
 

@@ -18,6 +18,10 @@
  * [t⊙t | t⊙m] (and m for k > 31); `TruncFinishStacked` with k − 1 bits and `first: false`
  * gives the first two terms' negation per share.
  *
+ * A public addend or a negation keeps the record (y' = ±y + v: E' = ±E + v, A' = ±A; A'⊙b is
+ * ±(A⊙b), A'² = A²), so Newton's 2 − x·y is as fresh as x·y; when both operands carry one, the
+ * later truncation's is used (the earlier operand's mask opens before it is needed).
+ *
  * Nothing new is opened (c was, β is the usual Beaver opening of z), and the dealt products
  * reach server1 masked by the seed it does not share with server0. A record is used only
  * while all its handles are alive and no `setRandomSeed` came after it; a tensor with a live
@@ -36,11 +40,45 @@ export function hasLiveTruncation(p: Pond, x: PondPrivateTensor | PondMaskedTens
   const live = (h: Handle) => !h.disposed;
   if (x.masked && x.masked.epoch === p.rt.randomEpoch && [x.masked.a, ...x.masked.aShares, ...x.masked.alpha].every(live)) return false;
   const r = x.truncation;
-  if (r.epoch !== p.rt.randomEpoch || ![...r.c[0], ...r.c[1], ...r.dealt, ...x.shares].every(live)) {
+  if (r.epoch !== p.rt.randomEpoch || ![...recordHandles(r), ...x.shares].every(live)) {
     x.truncation = undefined;
     return false;
   }
   return true;
+}
+
+/** Every handle a record holds (freed with its tensor). */
+export function recordHandles(r: TruncationRecord): Handle[] {
+  return [...r.c[0], ...r.c[1], ...r.dealt, ...(r.offset ?? [])];
+}
+
+/**
+ * The record of sign·x + vSign·v (v public on each server, of the result's shape or broadcast
+ * to it) for an `x` with a live record of the result's shape: E becomes sign·E + vSign·v and A
+ * becomes sign·A, so a product of the result still needs no opening (Newton's 2 − x·y and
+ * 1.5 − b). Undefined otherwise.
+ * @example
+ * ```ts
+ * out.truncation = shiftedRecord(p, x, 1, pub.values, -1, out.shape); // x − v
+ * ```
+ */
+export function shiftedRecord(p: Pond, x: PondPrivateTensor, sign: 1 | -1, v: readonly [Handle, Handle] | undefined, vSign: 1 | -1, shape: readonly number[]): TruncationRecord | undefined {
+  if (!hasLiveTruncation(p, x) || x.shape.length !== shape.length || x.shape.some((d, i) => d !== shape[i])) return undefined;
+  const r = x.truncation;
+  const { rt } = p;
+  // offset' = sign·offset + vSign·v, one new handle per server (the record owns it)
+  const signed = (h: Handle, sg: 1 | -1) => (sg === 1 ? p.copy(h) : rt.op(h.player, 'Neg', [h]));
+  const fixed = r.offset || v ? [0, 1].map((i) => {
+    const old = r.offset?.[i];
+    const vi = v?.[i];
+    if (!old) return signed(vi!, vSign);
+    const own = signed(old, sign);
+    if (!vi) return own;
+    const out = rt.op(own.player, vSign === 1 ? 'Add' : 'Sub', [own, vi]);
+    rt.free(own);
+    return out;
+  }) as [Handle, Handle] : undefined;
+  return { ...r, negate: sign === -1 ? !r.negate : r.negate, offset: fixed };
 }
 
 /** True when {@link truncatedSquare} can square `x` (a truncation by at least 2 bits: it uses k − 1). */
@@ -60,7 +98,9 @@ export function truncatedProduct(p: Pond, y: PondPrivateTensor & { truncation: T
   const shares = [0, 1].map((i) => {
     const player = y.shares[i].player;
     const [cOwn, cOther] = y.truncation.c[i];
-    const ab = rt.op(player, 'TruncFinishStacked', [cOwn, cOther, dealt[i]], { bits: y.truncation.k, first: false });
+    const abPlain = rt.op(player, 'TruncFinishStacked', [cOwn, cOther, dealt[i]], { bits: y.truncation.k, first: false });
+    const ab = y.truncation.negate ? rt.op(player, 'Neg', [abPlain]) : abPlain;
+    if (ab !== abPlain) rt.free(abPlain);
     const e = publicPart(p, y, i);
     const terms = [ab, rt.op(player, 'Mul', [e, mz.aShares[i]]), rt.op(player, 'Mul', [y.shares[i], mz.alpha[i]])];
     const out = rt.op(player, 'AddN', terms);
@@ -133,12 +173,20 @@ function dealFlat(p: Pond, v: Handle): [Handle, Handle] {
   return shares;
 }
 
-/** E, the public part of y, on server i: `TruncFinishStacked` with zero t and m and `first`. */
+/** E, the public part of y, on server i: `TruncFinishStacked` with zero t and m and `first` (then ±, + v for a shifted record). */
 function publicPart(p: Pond, y: PondPrivateTensor & { truncation: TruncationRecord }, i: number): Handle {
   const player = y.shares[i].player;
   const [cOwn, cOther] = y.truncation.c[i];
-  const zeros = p.rt.fill(player, [2 * y.size], 0n, U64);
-  const e = p.rt.op(player, 'TruncFinishStacked', [cOwn, cOther, zeros], { bits: y.truncation.k, first: true });
-  p.rt.free(zeros);
+  const { rt } = p;
+  const zeros = rt.fill(player, [2 * y.size], 0n, U64);
+  let e = rt.op(player, 'TruncFinishStacked', [cOwn, cOther, zeros], { bits: y.truncation.k, first: true });
+  rt.free(zeros);
+  const { negate, offset } = y.truncation;
+  if (negate || offset) {
+    const signed = negate ? rt.op(player, 'Neg', [e]) : e;
+    const shifted = offset ? rt.op(player, 'Add', [signed, offset[i]]) : signed;
+    rt.free(...new Set([e, signed].filter((h) => h !== shifted)));
+    e = shifted;
+  }
   return e;
 }
