@@ -36,7 +36,7 @@ export function maskAll(p: Pond, xs: readonly (PondPrivateTensor | PondMaskedTen
  * inside a `tidy` scope is freed when the scope ends even if its tensor lives on (a kept
  * weight); it is then made afresh, as it is after a reseed (so reseeded runs repeat exactly).
  */
-function isLive(p: Pond, m: PondMaskedTensor): boolean {
+export function isLive(p: Pond, m: PondMaskedTensor): boolean {
   return m.epoch === p.rt.randomEpoch && ![m.a, ...m.aShares, ...m.alpha].some((h) => h.disposed);
 }
 

@@ -29,7 +29,7 @@
  */
 import { U64 } from '../../kernels/dtype.js';
 import type { Handle } from '../runtime_link.js';
-import { mask } from './beaver.js';
+import { isLive, mask } from './beaver.js';
 import { dealShares } from './dealer.js';
 import type { Pond } from './pond.js';
 import { PondPrivateTensor, type PondMaskedTensor, type TruncationRecord } from './pond_tensors.js';
@@ -38,7 +38,7 @@ import { PondPrivateTensor, type PondMaskedTensor, type TruncationRecord } from 
 export function hasLiveTruncation(p: Pond, x: PondPrivateTensor | PondMaskedTensor): x is PondPrivateTensor & { truncation: TruncationRecord } {
   if (!(x instanceof PondPrivateTensor) || !x.truncation) return false;
   const live = (h: Handle) => !h.disposed;
-  if (x.masked && x.masked.epoch === p.rt.randomEpoch && [x.masked.a, ...x.masked.aShares, ...x.masked.alpha].every(live)) return false;
+  if (x.masked && isLive(p, x.masked)) return false;
   const r = x.truncation;
   if (r.epoch !== p.rt.randomEpoch || ![...recordHandles(r), ...x.shares].every(live)) {
     x.truncation = undefined;
