@@ -34,7 +34,9 @@ test('a server\'s shares of an all-zero secret are uniform bits (input, product,
   const cases: [string, ReplicatedShares][] = [
     ['input', (zero as ABY3PrivateTensor).shares],
     ['product', (tfe.mul(zero, y) as ABY3PrivateTensor).shares],
-    ['truncation', truncateShares(aby3, (zero as ABY3PrivateTensor).shares, 16)],
+    ['product of a fresh truncation (its record, no resharing waited for)', (tfe.mul(tfe.mul(zero, 0.5), y) as ABY3PrivateTensor).shares],
+    ['square of a fresh truncation', (tfe.square(tfe.mul(zero, 0.5)) as ABY3PrivateTensor).shares],
+    ['truncation', truncateShares(aby3, (zero as ABY3PrivateTensor).shares, 16, 16).shares],
     ['comparison', (aby3.isNegative(y) as ABY3PrivateTensor).shares],
   ];
   for (const [what, shares] of cases) {

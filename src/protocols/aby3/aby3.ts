@@ -24,6 +24,7 @@ import { loadShares, saveShares } from './saved_shares.js';
 import * as shape from './shape.js';
 import { maskAndReshare, shareFrom } from './sharing.js';
 import { truncateShares } from './truncate.js';
+import { recordHandles } from './truncated_product.js';
 import { pow } from '../generic/powers.js';
 import { stackTensors } from '../generic/rows.js';
 
@@ -171,7 +172,10 @@ export class ABY3 implements Protocol, ExactComparison {
 
   dispose(x: TfeTensor): void {
     if (x instanceof ABY3PublicTensor) this.rt.free(...x.values.filter((h) => !h.disposed));
-    else if (x instanceof ABY3PrivateTensor || x instanceof ABY3BooleanTensor) this.rt.free(...x.shares.flat().filter((h) => !h.disposed));
+    else if (x instanceof ABY3PrivateTensor || x instanceof ABY3BooleanTensor) {
+      const record = x instanceof ABY3PrivateTensor && x.truncation ? recordHandles(x.truncation) : [];
+      this.rt.free(...[...x.shares.flat(), ...record].filter((h) => !h.disposed));
+    }
   }
 
   // ---- arithmetic ---------------------------------------------------------------------------
@@ -313,7 +317,10 @@ export class ABY3 implements Protocol, ExactComparison {
   withScale(x: TfeTensor, fracBits: number): TfeTensor {
     checkScale(fracBits);
     if (x instanceof ABY3PublicTensor) return new ABY3PublicTensor(this, fracBits, x.values);
-    return new ABY3PrivateTensor(this, fracBits, this.toPrivate(x).shares);
+    const xp = this.toPrivate(x);
+    const out = new ABY3PrivateTensor(this, fracBits, xp.shares);
+    out.truncation = xp.truncation; // the same ring values: a product of either can use it
+    return out;
   }
 
   /**
@@ -335,7 +342,7 @@ export class ABY3 implements Protocol, ExactComparison {
   truncate(x: TfeTensor, k: number, fracBits: number): TfeTensor {
     if (k === 0) return x;
     if (x instanceof ABY3PublicTensor) return this.truncatePublic(x, k, fracBits);
-    return new ABY3PrivateTensor(this, fracBits, truncateShares(this, this.toPrivate(x).shares, k));
+    return truncateShares(this, this.toPrivate(x).shares, k, fracBits);
   }
 
   /** @internal Truncates a public tensor: an arithmetic shift on each copy. */

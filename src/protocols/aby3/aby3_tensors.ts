@@ -40,9 +40,39 @@ export class ABY3PublicTensor extends TfeTensor {
  */
 export class ABY3PrivateTensor extends TfeTensor {
   readonly kind = 'private' as const;
+  /** @internal What the truncation that made these shares left behind, while a product can use it (truncated_product.ts). */
+  truncation?: ABY3TruncationRecord;
   constructor(protocol: Protocol, fracBits: number, public shares: ReplicatedShares) {
     super(protocol, shares[0][0].shape, fracBits);
   }
+}
+
+/**
+ * What a truncation (truncate.ts) leaves for a later product of its result y
+ * (truncated_product.ts): y = E + A with E public to server0 and server1 (from the opened c)
+ * and A = 2^(63−k)·s⊙m − t made of server2's t and m and the public sign s = 1 − 2·c63.
+ * @example
+ * ```ts
+ * if (y.truncation) y.truncation.k; // the bits the truncation dropped
+ * ```
+ */
+export interface ABY3TruncationRecord {
+  /** Bits dropped. */
+  k: number;
+  /** The two parts of c on server0 and on server1 (each pair sums to c). */
+  c: readonly [readonly [Handle, Handle], readonly [Handle, Handle]];
+  /** y as a 2-out-of-2 sharing: y0 on server0, y1 on server1. */
+  twoOfTwo: readonly [Handle, Handle];
+  /** The servers' parts of t and m: server0's stream [r0 | t0 | m0] and server1's [t1 | m1]. */
+  parts: readonly [Handle, Handle];
+  /** The same two on server2 (it drew the first and computed the second). */
+  dealt: readonly [Handle, Handle];
+  /** The shares this record describes: a record is used only while the tensor still has them. */
+  of: ReplicatedShares;
+  /** The runtime's random epoch when made (a `setRandomSeed` after it makes it stale). */
+  epoch: number;
+  /** Creation order: of two fresh operands, the later one's record is used. */
+  order: number;
 }
 
 /**

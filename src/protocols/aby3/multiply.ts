@@ -16,6 +16,7 @@ import { ABY3PrivateTensor, ABY3PublicTensor, type ReplicatedShares } from './ab
 import { mapShares } from './linear.js';
 import { maskAndReshare, zeroShare } from './sharing.js';
 import { truncateShares, truncateSum } from './truncate.js';
+import { fusedProduct } from './truncated_product.js';
 
 /** A bilinear kernel: elementwise product, matrix product or convolution. */
 export type BilinearKernel = 'Mul' | 'MatMul' | 'Conv2D';
@@ -41,18 +42,24 @@ export function crossTerms(p: ABY3, kernel: BilinearKernel, attrs: object, x: Re
 
 /**
  * A product of two private tensors, truncated by k bits when k > 0.
+ *  0. an elementwise product with an operand fresh from a truncation skips that truncation's
+ *     second round ({@link fusedProduct}, truncated_product.ts)
  *  1. cross terms z_i (local, {@link crossTerms}) plus a zero-sharing α_i
  *  2. k = 0: reshare (1 round, 24 bytes per output element)
  *     k > 0: truncate the 3-out-of-3 sum directly ({@link truncateSum}: 2 rounds, 64 bytes
  *     per output element in all, dealer included), so no separate resharing is paid
  */
 export function privateProduct(p: ABY3, kernel: BilinearKernel, attrs: object, x: ABY3PrivateTensor, y: ABY3PrivateTensor, k: number, fracBits: number): ABY3PrivateTensor {
+  if (kernel === 'Mul') {
+    const fused = fusedProduct(p, x, y, k, fracBits);
+    if (fused) return fused;
+  }
   const z = crossTerms(p, kernel, attrs, x.shares, y.shares);
   if (k === 0) return new ABY3PrivateTensor(p, fracBits, maskAndReshare(p, z, 'arithmetic'));
   const alpha = zeroShare(p, z[0].shape, 'arithmetic');
   const masked = z.map((h, i) => p.rt.op(h.player, 'Add', [h, alpha[i]])) as [Handle, Handle, Handle];
   p.rt.free(...z, ...alpha);
-  return new ABY3PrivateTensor(p, fracBits, truncateSum(p, masked, k));
+  return truncateSum(p, masked, k, fracBits);
 }
 
 /**
@@ -80,9 +87,9 @@ export function product(p: ABY3, kernel: BilinearKernel, attrs: object, xv: Tens
     const priv = p.toPrivate(pubFirst ? y : x);
     const shares = mapShares(priv.shares, (h, i) => rt.op(h.player, kernel, pubFirst ? [pub.values[i], h] : [h, pub.values[i]], attrs as never));
     if (k === 0) return new ABY3PrivateTensor(p, f, shares);
-    const t = truncateShares(p, shares, k);
+    const t = truncateShares(p, shares, k, f);
     rt.free(...shares.flat());
-    return new ABY3PrivateTensor(p, f, t);
+    return t;
   }
   return privateProduct(p, kernel, attrs, p.toPrivate(x), p.toPrivate(y), k, f);
 }

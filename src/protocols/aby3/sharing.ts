@@ -74,13 +74,13 @@ export function maskAndReshare(p: ABY3, terms: readonly Handle[], kind: ShareKin
  *  2. server0 sends a − y0 to server1, server1 sends b − y2 to server0
  *  3. both compute y1 = (a − y0) + (b − y2); shares: (y0, y1), (y1, y2), (y2, y0)
  * Server2 receives nothing; server0 learns a + b − y0 − y2 = its share y1 only.
- * The inputs are freed.
+ * The inputs are freed unless `keepInputs`.
  * @example
  * ```ts
  * const shares = fromTwoOfTwo(p, a, b);
  * ```
  */
-export function fromTwoOfTwo(p: ABY3, a: Handle, b: Handle): ReplicatedShares {
+export function fromTwoOfTwo(p: ABY3, a: Handle, b: Handle, keepInputs = false): ReplicatedShares {
   const { rt, servers: [s0, s1, s2] } = p;
   const [y0at0, y0at2] = rt.sampleShared([s0, s2], a.shape, U64);
   const [y2at1, y2at2] = rt.sampleShared([s1, s2], a.shape, U64);
@@ -90,8 +90,26 @@ export function fromTwoOfTwo(p: ABY3, a: Handle, b: Handle): ReplicatedShares {
   const d0at1 = rt.send(d0, s1);
   const y1at0 = rt.op(s0, 'Add', [d0, d1at0]);
   const y1at1 = rt.op(s1, 'Add', [d0at1, d1]);
-  rt.free(a, b, d0, d1, d0at1, d1at0);
+  rt.free(d0, d1, d0at1, d1at0);
+  if (!keepInputs) rt.free(a, b);
   return [[y0at0, y1at0], [y1at1, y2at1], [y2at2, y0at2]];
+}
+
+/**
+ * A value server2 holds, dealt as a 2-out-of-2 sharing: server0's part from the seed it shares
+ * with server2, server1's part (v minus that) sent. 1 message, to server1. `v` is kept.
+ * @example
+ * ```ts
+ * const [a0, a1] = dealTwoOfTwo(p, v); // a0 + a1 = v, on server0 and server1
+ * ```
+ */
+export function dealTwoOfTwo(p: ABY3, v: Handle): [Handle, Handle] {
+  const { rt, servers: [s0, s1, s2] } = p;
+  const [at2, at0] = rt.sampleShared([s2, s0], v.shape, U64);
+  const rest = rt.op(s2, 'Sub', [v, at2]);
+  const at1 = rt.send(rest, s1);
+  rt.free(at2, rest);
+  return [at0, at1];
 }
 
 /**

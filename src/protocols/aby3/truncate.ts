@@ -12,14 +12,14 @@
  *
  * @example
  * ```ts
- * const y = truncateSum(p, [z0, z1, z2], 16); // replicated shares of (z0 + z1 + z2) >> 16
+ * const y = truncateSum(p, [z0, z1, z2], 16, 16); // (z0 + z1 + z2) >> 16, labelled 2^-16
  * ```
  */
 import { ProtocolError } from '../../errors.js';
 import { U64 } from '../../kernels/dtype.js';
 import type { Handle } from '../runtime_link.js';
 import type { ABY3 } from './aby3.js';
-import type { ReplicatedShares } from './aby3_tensors.js';
+import { ABY3PrivateTensor, type ABY3TruncationRecord, type ReplicatedShares } from './aby3_tensors.js';
 import { fromTwoOfTwo } from './sharing.js';
 
 const TWO_62 = 1n << 62n;
@@ -27,10 +27,13 @@ const TWO_62 = 1n << 62n;
 /** The largest |x| (ring units, before truncation) that private truncation handles exactly. */
 export const TRUNCATION_BOUND = TWO_62;
 
+/** Creation order of truncation records (of two fresh operands, the later record is used). */
+let nextOrder = 0;
+
 /**
- * Truncates z = z0 + z1 (+ z2) by k bits into replicated shares: y = floor(z / 2^k) or
- * floor(z / 2^k) + 1 for |z| < 2^62. z0 is on server0, z1 on server1, z2 (optional) on server2
- * and masked by a zero-sharing. 2 rounds.
+ * Truncates z = z0 + z1 (+ z2) by k bits into replicated shares, labelled `fracBits`:
+ * y = floor(z / 2^k) or floor(z / 2^k) + 1 for |z| < 2^62. z0 is on server0, z1 on server1,
+ * z2 (optional) on server2 and masked by a zero-sharing. 2 rounds.
  *  1. server2 deals, from seeds it shares with server_i: r = r0 + r1, shares of
  *     t = (r mod 2^63) >> k and m = r >> 63 (only server1's parts of t, m are sent)
  *  2. round 1: server0 sends z0 + 2^62 + r0 to server1, server1 sends z1 + r1 to server0,
@@ -41,9 +44,11 @@ export const TRUNCATION_BOUND = TWO_62;
  * Server0's view (z0, z2, z1 + r1) and server1's (z1, z2, z0 + r0 + 2^62) are uniform given
  * their shares; server2 receives nothing.
  * Communication per element: 16 bytes from the dealer, 32 in round 1, 16 in round 2.
- * The inputs are freed.
+ * The inputs are freed. The result keeps what a product of it needs to skip round 2
+ * (an {@link ABY3TruncationRecord}: c's parts, the 2-out-of-2 y, the dealt t and m;
+ * truncated_product.ts), freed with it.
  */
-export function truncateSum(p: ABY3, z: readonly [Handle, Handle, Handle?], k: number): ReplicatedShares {
+export function truncateSum(p: ABY3, z: readonly [Handle, Handle, Handle?], k: number, fracBits: number): ABY3PrivateTensor {
   if (!Number.isInteger(k) || k < 1 || k > 62) throw new ProtocolError(`truncation by ${k} bits: expected 1..62`);
   const { rt, servers: [s0, s1, s2] } = p;
   const [z0, z1, z2] = z;
@@ -51,8 +56,9 @@ export function truncateSum(p: ABY3, z: readonly [Handle, Handle, Handle?], k: n
   // server0's r0, t0, m0 in one draw of its stream with the dealer; server1's t1, m1 in one message
   const [rtmCp, rtm0] = rt.sampleShared([s2, s0], [3 * n], U64);
   const [r1cp, r1] = rt.sampleShared([s2, s1], [n], U64);
-  const tm1 = rt.send(rt.op(s2, 'TruncDealStacked', [rtmCp, r1cp], { bits: k }), s1);
-  rt.free(rtmCp, r1cp);
+  const tm1cp = rt.op(s2, 'TruncDealStacked', [rtmCp, r1cp], { bits: k });
+  const tm1 = rt.send(tm1cp, s1);
+  rt.free(r1cp);
   const cOwn0 = rt.op(s0, 'TruncMask', [z0, rtm0], { first: true });
   const cOwn1 = rt.op(s1, 'TruncMask', [z1, r1], { first: false });
   const cAt0 = rt.send(cOwn1, s0);
@@ -66,8 +72,14 @@ export function truncateSum(p: ABY3, z: readonly [Handle, Handle, Handle?], k: n
   }
   const y0 = rt.op(s0, 'TruncFinishStacked', [cOwn0, other0, rtm0], { bits: k, first: true });
   const y1 = rt.op(s1, 'TruncFinishStacked', [cOwn1, other1, tm1], { bits: k, first: false });
-  rt.free(z0, z1, rtm0, r1, cOwn0, cOwn1, other0, other1, tm1);
-  return fromTwoOfTwo(p, y0, y1);
+  rt.free(z0, z1, r1);
+  const shares = fromTwoOfTwo(p, y0, y1, true);
+  const out = new ABY3PrivateTensor(p, fracBits, shares);
+  out.truncation = {
+    k, c: [[cOwn0, other0], [cOwn1, other1]], twoOfTwo: [y0, y1], parts: [rtm0, tm1], dealt: [rtmCp, tm1cp],
+    of: shares, epoch: rt.randomEpoch, order: nextOrder++,
+  };
+  return out;
 }
 
 /**
@@ -75,9 +87,9 @@ export function truncateSum(p: ABY3, z: readonly [Handle, Handle, Handle?], k: n
  * shares, server1 takes its second, server2 sends nothing. 2 rounds, 48 bytes per element.
  * The input shares are kept.
  */
-export function truncateShares(p: ABY3, x: ReplicatedShares, k: number): ReplicatedShares {
+export function truncateShares(p: ABY3, x: ReplicatedShares, k: number, fracBits: number): ABY3PrivateTensor {
   const { rt, servers: [s0, s1] } = p;
   const a = rt.op(s0, 'Add', [x[0][0], x[0][1]]);
   const b = rt.op(s1, 'Reshape', [x[1][1]], { shape: [...x[1][1].shape] });
-  return truncateSum(p, [a, b], k);
+  return truncateSum(p, [a, b], k, fracBits);
 }
