@@ -40,7 +40,9 @@ export function msb(p: Pond, x: PondPrivateTensor): PondPrivateTensor {
 
 /**
  * x·msb(x), exactly (relu is x minus it), in msb's rounds: the conversion of the packed bits and
- * the product share one opening. 8 rounds (msb and then a Beaver product: 9).
+ * the product share one opening. 8 rounds (msb and then a Beaver product: 9). `signOf` (default
+ * x) is what the bits are taken from: a tensor with x's sign, such as the untruncated product
+ * x came from (sign_source.ts).
  *  1. steps 1–3 of {@link msb}: XOR-shared packed bits b = [x < 0]
  *  2. the producer draws random words s (dealt as XOR shares, and each bit as arithmetic shares)
  *     and a mask a for x (from its seeds), and deals a·s per element
@@ -53,11 +55,11 @@ export function msb(p: Pond, x: PondPrivateTensor): PondPrivateTensor {
  * const relu = pond.sub(x, timesMsb(pond, x));
  * ```
  */
-export function timesMsb(p: Pond, x: PondPrivateTensor): PondPrivateTensor {
+export function timesMsb(p: Pond, x: PondPrivateTensor, signOf: PondPrivateTensor = x): PondPrivateTensor {
   const { rt, s0, cp } = p;
   const t = new Scratch(rt);
   // Steps 1–3 for the bits (the dealing of s and the opening of v), ...
-  const { sBits, sArith, v: vs } = openedBits(p, t, msbPacked(p, t, x), x.shape);
+  const { sBits, sArith, v: vs } = openedBits(p, t, msbPacked(p, t, signOf), x.shape);
   // ... step 2 for x's mask and a·s, and step 3's e (it depends on x alone, so it travels early).
   const [a0cp, a0] = rt.sampleShared([cp, s0], x.shape, U64).map((h) => t.track(h));
   const [a1cp, a1] = rt.sampleShared([cp, p.s1], x.shape, U64).map((h) => t.track(h));

@@ -9,6 +9,7 @@ import type { Liftable, TensorLike, TfeTensor } from '../tensor.js';
 import type { Pond } from './pond.js';
 import { PondMaskedTensor, PondPrivateTensor, PondPublicTensor } from './pond_tensors.js';
 import { truncatePrivate, truncatePublic } from './truncate.js';
+import { summedSignSource } from './sign_source.js';
 import { shiftedRecord } from './truncated_product.js';
 
 /**
@@ -74,9 +75,13 @@ export function addSub(p: Pond, kernel: 'Add' | 'Sub', xv: TensorLike, yv: Tenso
     out.truncation = shiftedRecord(p, priv, pubFirst && kernel === 'Sub' ? -1 : 1, pub.values, !pubFirst && kernel === 'Sub' ? -1 : 1, shape);
     return out;
   }
-  const [x0, x1] = p.toPrivate(x).shares;
-  const [y0, y1] = p.toPrivate(y).shares;
-  return new PondPrivateTensor(p, f, [rt.op(p.s0, kernel, [x0, y0]), rt.op(p.s1, kernel, [x1, y1])]);
+  const [px, py] = [p.toPrivate(x), p.toPrivate(y)];
+  const [x0, x1] = px.shares;
+  const [y0, y1] = py.shares;
+  const out = new PondPrivateTensor(p, f, [rt.op(p.s0, kernel, [x0, y0]), rt.op(p.s1, kernel, [x1, y1])]);
+  // x·w + b: a comparison of the sum can still start from the untruncated product (sign_source.ts)
+  out.signSource = summedSignSource(px, py, kernel);
+  return out;
 }
 
 /**

@@ -8,6 +8,7 @@ import type { TfeTensor } from '../tensor.js';
 import { withoutRangeChecks, type Pond } from './pond.js';
 import { PondMaskedTensor, PondPrivateTensor, PondPublicTensor } from './pond_tensors.js';
 import { truncatePrivate } from './truncate.js';
+import { signView } from './sign_source.js';
 import { powers } from '../generic/powers.js';
 import { nextStage } from '../generic/stage.js';
 
@@ -78,7 +79,9 @@ export function exactRelu(p: Pond, x: TfeTensor): TfeTensor {
     return new PondPublicTensor(p, x.fracBits, values);
   }
   const xp = p.toPrivate(x);
-  const xb = timesMsb(p, xp);
+  const view = signView(p, xp); // the sign from the untruncated product when there is one (sign_source.ts)
+  const xb = timesMsb(p, xp, view);
+  if (view) p.dispose(view);
   const y = p.sub(xp, xb);
   p.dispose(xb);
   return y;
@@ -104,7 +107,8 @@ function clampPublic(p: Pond, t: PondPublicTensor, lo: number, hi: number): Pond
  * interval, degree and documented error there). Inputs outside the interval get the value at
  * its end, exactly, so nothing diverges. Two independent chains, issued one after the other so
  * that the player's dataflow runs them in the same rounds:
- *  1. the exact comparisons [x < lo] and [x > hi], on x itself ({@link msb}, 8 rounds)
+ *  1. the exact comparisons [x < lo] and [x > hi], on x itself ({@link msb}, 8 rounds), or on the
+ *     untruncated product x came from (sign_source.ts), one round earlier
  *  2. the polynomial on u = x − mid as it is, with coefficients c_k / half^k at finer scale
  *     ({@link polynomialOnInterval}; no rounding before the powers): 2 rounds per power level
  *     and 1 for the sum. Where the ring has no room for that (a wide interval or a large f),
@@ -132,7 +136,11 @@ export function approximate(p: Pond, name: ApproximationName, x: TfeTensor): Tfe
     return a.construction === 'x-times-poly' ? p.mul(x, poly) : poly;
   }
   // Step 1 (its intermediates are freed as soon as it is issued).
-  const [bLo, bHi] = tidy(() => p.split(msb(p, p.toPrivate(p.stack([p.sub(x, lo), p.sub(hi, x)], 0))), 2, 0).map((b) => p.squeeze(b, [0])));
+  // (on the untruncated product when x is one's result: its round is not waited for, sign_source.ts)
+  const [bLo, bHi] = tidy(() => {
+    const c = signView(p, x) ?? x;
+    return p.split(msb(p, p.toPrivate(p.stack([p.sub(c, lo), p.sub(hi, c)], 0))), 2, 0).map((b) => p.squeeze(b, [0]));
+  });
   // Step 2; each stage frees its intermediates as soon as it is issued (frees run in stream
   // order), so the players reuse their buffers: a 10^6 sigmoid otherwise holds about 120 arrays
   // of 8 MB per player until the caller's scope ends.

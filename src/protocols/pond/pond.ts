@@ -17,6 +17,7 @@ import { PondMaskedTensor, PondPrivateTensor, PondPrivateVariable, PondPublicTen
 import { loadShares, saveShares } from './saved_shares.js';
 import { inputSource, outputTo, revealToDriver, shareFrom } from './sharing.js';
 import { TRUNCATION_BOUND, truncatePrivate, truncatePublic } from './truncate.js';
+import { ownedSignHandles } from './sign_source.js';
 import { canSquareTruncated, hasLiveTruncation, recordHandles, truncatedProduct, truncatedSquare } from './truncated_product.js';
 
 /**
@@ -243,6 +244,7 @@ export class Pond implements Protocol {
       this.rt.free(...x.shares);
       if (x.masked) this.dispose(x.masked);
       if (x.truncation) this.rt.free(...recordHandles(x.truncation).filter((h) => !h.disposed));
+      if (x.signSource) this.rt.free(...ownedSignHandles(x.signSource));
     }
   }
 
@@ -365,6 +367,7 @@ export class Pond implements Protocol {
     const m = x instanceof PondMaskedTensor ? x : source.masked;
     if (m) out.masked = new PondMaskedTensor(this, out, m.a, m.aShares, m.alpha, m.epoch);
     out.truncation = source.truncation; // the same ring values: the record describes them too
+    if (source.signSource) out.signSource = { ...source.signSource, owned: false };
     return out;
   }
 
@@ -373,8 +376,14 @@ export class Pond implements Protocol {
     const k = Math.min(fa, fb);
     if (k === 0) return z;
     const f = Math.max(fa, fb);
-    const t = z instanceof PondPublicTensor ? truncatePublic(this, z, k, f) : truncatePrivate(this, z as PondPrivateTensor, k, f);
-    if (t !== z) this.dispose(z);
+    if (z instanceof PondPublicTensor) {
+      const t = truncatePublic(this, z, k, f);
+      this.dispose(z);
+      return t;
+    }
+    const t = truncatePrivate(this, z as PondPrivateTensor, k, f);
+    // z stays, freed with t: a comparison of t can start from it (sign_source.ts)
+    t.signSource = { k, base: (z as PondPrivateTensor).shares, addends: [], owned: true };
     return t;
   }
 

@@ -32,6 +32,8 @@ export class PondPrivateTensor extends TfeTensor {
   masked?: PondMaskedTensor;
   /** @internal what the truncation that made this tensor left for a product (truncated_product.ts). */
   truncation?: TruncationRecord;
+  /** @internal the untruncated value a comparison of this tensor can start from (sign_source.ts). */
+  signSource?: SignSource;
   constructor(protocol: Protocol, fracBits: number, public shares: readonly [Handle, Handle]) {
     super(protocol, shares[0].shape, fracBits);
   }
@@ -110,4 +112,24 @@ export interface TruncationRecord {
    */
   readonly negate?: boolean;
   readonly offset?: readonly [Handle, Handle];
+}
+
+/**
+ * The untruncated form of a product's truncated result, for comparisons (sign_source.ts): the
+ * sign of y − v is the sign of base − v·2^k (plus the addends, shifted by k), except within
+ * one unit of y = v, where the truncation itself decides either way.
+ * @example
+ * ```ts
+ * const s: SignSource = { k: 16, base: [z0, z1], addends: [], owned: true };
+ * ```
+ */
+export interface SignSource {
+  /** The tensor's ring values are base/2^k plus the addends, within one unit. */
+  readonly k: number;
+  /** 2-out-of-2 shares of the untruncated product, at scale 2^-(fracBits + k). */
+  readonly base: readonly [Handle, Handle];
+  /** Private tensors added (or subtracted) after the truncation, at the tensor's own scale. */
+  readonly addends: readonly { readonly shares: readonly [Handle, Handle]; readonly sub: boolean }[];
+  /** True for the truncation's own result, which frees `base` when disposed (views and sums only refer to it). */
+  readonly owned: boolean;
 }

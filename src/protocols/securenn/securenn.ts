@@ -1,6 +1,7 @@
 import { ValueError } from '../../errors.js';
 import { Pond, type PondArgs } from '../pond/pond.js';
 import type { PondPrivateTensor } from '../pond/pond_tensors.js';
+import { signView } from '../pond/sign_source.js';
 import { registerCapability, type ExactComparison, type ProtocolCapabilities } from '../capabilities.js';
 import type { Pool2DOptions } from '../protocol.js';
 import type { TensorLike, TfeTensor } from '../tensor.js';
@@ -126,11 +127,16 @@ export class SecureNN extends Pond implements ExactComparison {
    *  1. split each share x_j = m_j·2^63 + u_j (local)
    *  2. ComputeMSB on w = u0 + u1 with m0, m1 folded in gives shares of MSB(x) (3 rounds)
    *  3. DReLU = 1 − MSB(x) (local)
-   * 3 rounds, 218 bytes per element. The paper instead runs ShareConvert first (4 more
+   * 3 rounds, 218 bytes per element. When x is a product's truncated result (plus a private
+   * bias), the MSB is taken of the untruncated product (pond/sign_source.ts), so it does not
+   * wait for the truncation's round; the two differ only where x is within one unit of 0. The paper instead runs ShareConvert first (4 more
    * rounds), which cannot represent −1 ulp; `{msb: 'share-convert'}` selects that pipeline.
    */
   reluDerivative(x: TensorLike): TfeTensor {
-    const negative = cmp.isNegative(this, x);
+    // a dense layer's x·w + b: the sign of the untruncated product, a round earlier (pond/sign_source.ts)
+    const view = signView(this, x);
+    const negative = cmp.isNegative(this, view ?? x);
+    if (view) this.dispose(view);
     const out = oneMinus(this, negative);
     this.dispose(negative);
     return out;
