@@ -19,7 +19,7 @@ import { ProtocolError } from '../../errors.js';
 import { U64 } from '../../kernels/dtype.js';
 import type { Handle } from '../runtime_link.js';
 import type { ABY3 } from './aby3.js';
-import { ABY3PrivateTensor, type ABY3TruncationRecord, type ReplicatedShares } from './aby3_tensors.js';
+import { ABY3PrivateTensor, type ReplicatedShares } from './aby3_tensors.js';
 import { fromTwoOfTwo } from './sharing.js';
 
 const TWO_62 = 1n << 62n;
@@ -45,7 +45,7 @@ let nextOrder = 0;
  * their shares; server2 receives nothing.
  * Communication per element: 16 bytes from the dealer, 32 in round 1, 16 in round 2.
  * The inputs are freed. The result keeps what a product of it needs to skip round 2
- * (an {@link ABY3TruncationRecord}: c's parts, the 2-out-of-2 y, the dealt t and m;
+ * (an `ABY3TruncationRecord`: c's parts, the 2-out-of-2 y, the dealt t and m;
  * truncated_product.ts), freed with it.
  */
 export function truncateSum(p: ABY3, z: readonly [Handle, Handle, Handle?], k: number, fracBits: number): ABY3PrivateTensor {

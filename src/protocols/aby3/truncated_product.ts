@@ -37,8 +37,8 @@
  * const z = aby3.mul(y, v);   // y's second round is not waited for
  * ```
  */
-import { U64 } from '../../kernels/dtype.js';
 import type { Handle } from '../runtime_link.js';
+import { dealerTm, squareDealing, truncationPublicPart } from '../truncation_parts.js';
 import type { ABY3 } from './aby3.js';
 import { ABY3PrivateTensor, type ABY3TruncationRecord } from './aby3_tensors.js';
 import { dealTwoOfTwo, fromTwoOfTwo } from './sharing.js';
@@ -122,14 +122,9 @@ function squareTerms(p: ABY3, y: Fresh): [Handle, Handle] {
   const n = y.size, k = r.k;
   const withM = k > 31; // 2^(126−2k)·m vanishes mod 2^64 for k ≤ 31
   const tm = fullTm(p, y);
-  const part = (i: number) => rt.op(s2, 'Slice', [tm], { begin: [i, ...y.shape.map(() => 0)], size: [1, ...y.shape], strides: [1, ...y.shape.map(() => 1)] });
-  const t = part(0);
-  const products = rt.op(s2, 'Mul', [tm, t]); // [t⊙t | m⊙t]
-  const m = withM ? part(1) : undefined;
-  // [m | t⊙t | t⊙m]: TruncFinishStacked reads the last two parts (flat frees what it flattens)
-  const stacked = flat(p, m ? rt.op(s2, 'Concat', [m, products], { axis: 0 }) : products);
+  const stacked = squareDealing(rt, s2, tm, y.shape, k);
   const dealt = dealTwoOfTwo(p, stacked);
-  rt.free(tm, t, stacked, ...(m ? [m, products] : []));
+  rt.free(tm, stacked);
   return [0, 1].map((i) => {
     const player = i === 0 ? s0 : s1;
     const [cOwn, cOther] = r.c[i];
@@ -155,16 +150,9 @@ function squareTerms(p: ABY3, y: Fresh): [Handle, Handle] {
   }) as [Handle, Handle];
 }
 
-/** On server2: [t | m] of the truncation, shape [2, ...y.shape] (its stream's t0, m0 plus server1's t1, m1). */
+/** On server2: [t | m] of the truncation, shape [2, ...y.shape]. */
 function fullTm(p: ABY3, y: Fresh): Handle {
-  const { rt, servers: [, , s2] } = p;
-  const n = y.size;
-  const [stream, toServer1] = y.truncation.dealt;
-  const own = rt.op(s2, 'Slice', [stream], { begin: [n], size: [2 * n], strides: [1] });
-  const sum = rt.op(s2, 'Add', [own, toServer1]);
-  const out = rt.op(s2, 'Reshape', [sum], { shape: [2, ...y.shape] });
-  rt.free(own, sum);
-  return out;
+  return dealerTm(p.rt, p.servers[2], y.truncation.dealt, y.shape);
 }
 
 /** On server i (0 or 1): its [t_i | m_i], shaped [2, ...y.shape]. */
@@ -185,11 +173,7 @@ function flat(p: ABY3, h: Handle): Handle {
   return out;
 }
 
-/** E, the public part of y, on server i: `TruncFinishStacked` with zero t and m and `first`. */
+/** E, the public part of y, on server i (0 or 1). */
 function publicPart(p: ABY3, y: Fresh, i: number): Handle {
-  const [cOwn, cOther] = y.truncation.c[i];
-  const zeros = p.rt.fill(cOwn.player, [2 * y.size], 0n, U64);
-  const e = p.rt.op(cOwn.player, 'TruncFinishStacked', [cOwn, cOther, zeros], { bits: y.truncation.k, first: true });
-  p.rt.free(zeros);
-  return e;
+  return truncationPublicPart(p.rt, y.truncation.c[i], y.truncation.k, y.size);
 }

@@ -27,8 +27,8 @@
  * while all its handles are alive and no `setRandomSeed` came after it; a tensor with a live
  * ordinary mask uses that instead (no round either way).
  */
-import { U64 } from '../../kernels/dtype.js';
 import type { Handle } from '../runtime_link.js';
+import { dealerTm, squareDealing, truncationPublicPart } from '../truncation_parts.js';
 import { isLive, mask } from './beaver.js';
 import { dealShares } from './dealer.js';
 import type { Pond } from './pond.js';
@@ -116,14 +116,9 @@ export function truncatedSquare(p: Pond, y: PondPrivateTensor & { truncation: Tr
   const n = y.size, k = y.truncation.k;
   const withM = k > 31; // 2^(126−2k)·m vanishes mod 2^64 for k ≤ 31
   const tm = fullTm(p, y);
-  const part = (i: number) => rt.op(cp, 'Slice', [tm], { begin: [i, ...y.shape.map(() => 0)], size: [1, ...y.shape], strides: [1, ...y.shape.map(() => 1)] });
-  const t = part(0);
-  const tt = rt.op(cp, 'Mul', [tm, t]); // [t⊙t | m⊙t]
-  const m = withM ? part(1) : undefined;
-  // [m | t⊙t | t⊙m]: TruncFinishStacked reads the last two parts
-  const products = m ? rt.op(cp, 'Concat', [m, tt], { axis: 0 }) : tt;
-  const dealt = dealFlat(p, products);
-  rt.free(tm, t, tt, ...(m ? [m, products] : []));
+  const products = squareDealing(rt, cp, tm, y.shape, k);
+  const dealt = dealShares(p, products);
+  rt.free(tm, products);
   const shares = [0, 1].map((i) => {
     const player = y.shares[i].player;
     const [cOwn, cOther] = y.truncation.c[i];
@@ -153,16 +148,9 @@ export function truncatedSquare(p: Pond, y: PondPrivateTensor & { truncation: Tr
   return new PondPrivateTensor(p, 2 * y.fracBits, shares);
 }
 
-/** On the producer: [t | m] of the truncation, shape [2, ...y.shape] (its stream's t0, m0 plus server1's t1, m1). */
+/** On the producer: [t | m] of the truncation, shape [2, ...y.shape]. */
 function fullTm(p: Pond, y: PondPrivateTensor & { truncation: TruncationRecord }): Handle {
-  const { rt, cp } = p;
-  const n = y.size;
-  const [stream, toServer1] = y.truncation.dealt;
-  const own = rt.op(cp, 'Slice', [stream], { begin: [n], size: [2 * n], strides: [1] });
-  const sum = rt.op(cp, 'Add', [own, toServer1]);
-  const out = rt.op(cp, 'Reshape', [sum], { shape: [2, ...y.shape] });
-  rt.free(own, sum);
-  return out;
+  return dealerTm(p.rt, p.cp, y.truncation.dealt, y.shape);
 }
 
 /** Deals a [2, ...shape] producer tensor as flat [2n] shares, the layout `TruncFinishStacked` reads. */
@@ -173,14 +161,11 @@ function dealFlat(p: Pond, v: Handle): [Handle, Handle] {
   return shares;
 }
 
-/** E, the public part of y, on server i: `TruncFinishStacked` with zero t and m and `first` (then ±, + v for a shifted record). */
+/** E, the public part of y, on server i (then ±, + v for a shifted record). */
 function publicPart(p: Pond, y: PondPrivateTensor & { truncation: TruncationRecord }, i: number): Handle {
-  const player = y.shares[i].player;
-  const [cOwn, cOther] = y.truncation.c[i];
   const { rt } = p;
-  const zeros = rt.fill(player, [2 * y.size], 0n, U64);
-  let e = rt.op(player, 'TruncFinishStacked', [cOwn, cOther, zeros], { bits: y.truncation.k, first: true });
-  rt.free(zeros);
+  const player = y.shares[i].player;
+  let e = truncationPublicPart(rt, y.truncation.c[i], y.truncation.k, y.size);
   const { negate, offset } = y.truncation;
   if (negate || offset) {
     const signed = negate ? rt.op(player, 'Neg', [e]) : e;
