@@ -25,6 +25,7 @@ import * as shape from './shape.js';
 import { maskAndReshare, shareFrom } from './sharing.js';
 import { truncateShares } from './truncate.js';
 import { recordHandles } from './truncated_product.js';
+import { ownedSignHandles } from './sign_view.js';
 import { pow } from '../generic/powers.js';
 import { stackTensors } from '../generic/rows.js';
 
@@ -174,6 +175,7 @@ export class ABY3 implements Protocol, ExactComparison {
     if (x instanceof ABY3PublicTensor) this.rt.free(...x.values.filter((h) => !h.disposed));
     else if (x instanceof ABY3PrivateTensor || x instanceof ABY3BooleanTensor) {
       const record = x instanceof ABY3PrivateTensor && x.truncation ? recordHandles(x.truncation) : [];
+      if (x instanceof ABY3PrivateTensor && x.signSource) record.push(...ownedSignHandles(x.signSource));
       this.rt.free(...[...x.shares.flat(), ...record].filter((h) => !h.disposed));
     }
   }
@@ -320,6 +322,7 @@ export class ABY3 implements Protocol, ExactComparison {
     const xp = this.toPrivate(x);
     const out = new ABY3PrivateTensor(this, fracBits, xp.shares);
     out.truncation = xp.truncation; // the same ring values: a product of either can use it
+    if (xp.signSource) out.signSource = { ...xp.signSource, owned: false };
     return out;
   }
 

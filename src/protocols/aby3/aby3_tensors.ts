@@ -42,6 +42,8 @@ export class ABY3PrivateTensor extends TfeTensor {
   readonly kind = 'private' as const;
   /** @internal What the truncation that made these shares left behind, while a product can use it (truncated_product.ts). */
   truncation?: ABY3TruncationRecord;
+  /** @internal The untruncated product these shares came from, for comparisons (sign_view.ts). */
+  signSource?: ABY3SignSource;
   constructor(protocol: Protocol, fracBits: number, public shares: ReplicatedShares) {
     super(protocol, shares[0][0].shape, fracBits);
   }
@@ -111,4 +113,24 @@ export class ABY3PrivateVariable extends ABY3PrivateTensor {}
 export class ABY3PublicVariable extends ABY3PublicTensor {
   /** @internal */
   setValues(values: readonly [Handle, Handle, Handle]): void { (this as { values: readonly [Handle, Handle, Handle] }).values = values; }
+}
+
+/**
+ * The untruncated product a truncated tensor came from (sign_view.ts): additive terms on
+ * server0, server1 and (optionally) server2 summing to its value times 2^k, plus private
+ * addends (a bias) at the tensor's own scale.
+ * @example
+ * ```ts
+ * const s: ABY3SignSource = { k: 16, terms: [z0, z1, z2], addends: [], owned: true };
+ * ```
+ */
+export interface ABY3SignSource {
+  /** Bits the product was truncated by. */
+  readonly k: number;
+  /** The product's additive terms, one per server (server2's may be absent). */
+  readonly terms: readonly [Handle, Handle, Handle?];
+  /** Private tensors added (or subtracted) after the truncation. */
+  readonly addends: readonly { readonly shares: ReplicatedShares; readonly sub: boolean }[];
+  /** True for the truncation's own result, which frees the terms when disposed. */
+  readonly owned: boolean;
 }

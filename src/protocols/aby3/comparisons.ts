@@ -15,6 +15,7 @@ import type { ABY3 } from './aby3.js';
 import { tidy } from '../runtime_link.js';
 import { ABY3PrivateTensor, ABY3PublicTensor, type ReplicatedShares } from './aby3_tensors.js';
 import { bitsOf, injectBit, signBits } from './inject.js';
+import { signView } from './sign_view.js';
 
 /**
  * B2A of one bit: boolean shares of b (bit 0 of each word) become arithmetic shares of
@@ -46,7 +47,7 @@ export function isNegative(p: ABY3, x: TensorLike): ABY3PrivateTensor {
   const xt = p.toTensor(x);
   if (xt.size === 0) return new ABY3PrivateTensor(p, 0, p.toPrivate(xt).shares);
   const priv = privateOf(p, xt);
-  return new ABY3PrivateTensor(p, 0, tidy(() => injectBit(p, signBits(p, priv.shares))));
+  return new ABY3PrivateTensor(p, 0, tidy(() => injectBit(p, signBits(p, signView(p, priv) ?? priv.shares))));
 }
 
 /** 1 − b for a 0/1 tensor b, locally. */
@@ -113,7 +114,8 @@ export function reluWithDerivative(p: ABY3, x: TensorLike, derivative: boolean):
     return { y: p.mul(xt, d), derivative: d };
   }
   const priv = privateOf(p, xt);
-  const bits = signBits(p, priv.shares);
+  // a product's truncated result: the sign from the untruncated product, a round earlier (sign_view.ts)
+  const bits = signBits(p, signView(p, priv) ?? priv.shares);
   const y = new ABY3PrivateTensor(p, xt.fracBits, injectBit(p, bits, priv.shares, true));
   return { y, derivative: derivative ? new ABY3PrivateTensor(p, 0, injectBit(p, bits, undefined, true)) : undefined };
 }

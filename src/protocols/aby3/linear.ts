@@ -14,6 +14,7 @@ import { broadcastOrThrow } from '../../kernels/ops/validate.js';
 import type { Handle } from '../runtime_link.js';
 import type { TensorLike, TfeTensor } from '../tensor.js';
 import type { ABY3 } from './aby3.js';
+import { summedSignSource } from './sign_view.js';
 import { ABY3BooleanTensor, ABY3PrivateTensor, ABY3PublicTensor, type ReplicatedShares, type SharePair } from './aby3_tensors.js';
 
 /** Applies `f` to each share of a replicated sharing. */
@@ -81,8 +82,12 @@ export function addSub(p: ABY3, kernel: 'Add' | 'Sub', xv: TensorLike, yv: Tenso
     });
     return new ABY3PrivateTensor(p, f, shares);
   }
-  const xs = p.toPrivate(x).shares, ys = p.toPrivate(y).shares;
-  return new ABY3PrivateTensor(p, f, mapShares(xs, (h, i, slot) => rt.op(h.player, kernel, [h, ys[i][slot]])));
+  const [px, py] = [p.toPrivate(x), p.toPrivate(y)];
+  const ys = py.shares;
+  const out = new ABY3PrivateTensor(p, f, mapShares(px.shares, (h, i, slot) => rt.op(h.player, kernel, [h, ys[i][slot]])));
+  // x·w + b: a comparison of the sum can still start from the untruncated product (sign_view.ts)
+  out.signSource = summedSignSource(px, py, kernel);
+  return out;
 }
 
 /**

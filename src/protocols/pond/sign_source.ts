@@ -21,37 +21,30 @@
 import type { Handle } from '../runtime_link.js';
 import type { Pond } from './pond.js';
 import { PondPrivateTensor, type SignSource } from './pond_tensors.js';
-
-const alive = (h: Handle) => !h.disposed;
+import { allAlive, sumSignSources } from '../sign_sources.js';
 
 /** The handles a tensor's sign source frees with it (the base, when the tensor owns it). */
 export function ownedSignHandles(s: SignSource): Handle[] {
-  return s.owned ? s.base.filter(alive) : [];
+  return s.owned ? s.base.filter((h) => !h.disposed) : [];
 }
 
-/** True when `x` has a sign source whose handles are all alive (a dead one is dropped). */
+/** x's sign source when all its handles are alive (a dead one is dropped). */
 function liveSource(x: PondPrivateTensor): SignSource | undefined {
   const s = x.signSource;
-  if (!s) return undefined;
-  if (s.base.every(alive) && s.addends.every((a) => a.shares.every(alive)) && x.shares.every(alive)) return s;
+  if (s && allAlive([...s.base, ...s.addends.flatMap((a) => a.shares), ...x.shares])) return s;
   x.signSource = undefined;
   return undefined;
 }
 
 /**
- * The sign source of x ± y for private x and y (addSub's private branch): x's, with y added
- * at its scale, when x has one and y has none (or the other way round for an addition).
- * Undefined otherwise.
+ * The sign source of x ± y for private x and y (addSub's private branch; sign_sources.ts).
  * @example
  * ```ts
  * out.signSource = summedSignSource(x, y, 'Add'); // x·w + bias
  * ```
  */
 export function summedSignSource(x: PondPrivateTensor, y: PondPrivateTensor, kernel: 'Add' | 'Sub'): SignSource | undefined {
-  const [sx, sy] = [liveSource(x), liveSource(y)];
-  if (sx && !sy) return { ...sx, addends: [...sx.addends, { shares: y.shares, sub: kernel === 'Sub' }], owned: false };
-  if (sy && !sx && kernel === 'Add') return { ...sy, addends: [...sy.addends, { shares: x.shares, sub: false }], owned: false };
-  return undefined;
+  return sumSignSources(liveSource(x), liveSource(y), x.shares, y.shares, kernel);
 }
 
 /**
