@@ -97,4 +97,25 @@ for (const make of [() => new tfe.Pond(), () => new SecureNN(), () => new ABY3()
   });
 }
 
+test('ABY3: the max of a dense layer\'s outputs (softmax\'s shift) compares the untruncated products: within 1 ulp of the largest truncated value, two rounds earlier (u = z0 − ρ needs no exchange, so the circuit\'s first message leaves with the view\'s)', async () => {
+  const p = new ABY3();
+  tfe.setProtocol(p);
+  const { x, w, b2 } = await setup();
+  const rounds: number[] = [];
+  for (const strip of [false, true]) {
+    const run = await withRounds(() => {
+      const z = tfe.add(tfe.matmul(x, w), b2) as ABY3PrivateTensor;
+      if (strip) z.signSource = undefined;
+      return [z, p.reduceMax(z, -1, false)];
+    });
+    const [z, mx] = run.got;
+    for (let r = 0; r < m; r++) {
+      const best = Math.max(...z.subarray(r * u, (r + 1) * u));
+      assert.ok(Math.abs(mx[r] - best) <= ULP, `row ${r}: ${mx[r]} against ${best}`);
+    }
+    rounds.push(run.rounds);
+  }
+  assert.is(rounds[1], rounds[0] + 2, `rounds with the source ${rounds[0]}, without ${rounds[1]}`);
+});
+
 test.run();
