@@ -42,12 +42,23 @@ export class ABY3PrivateTensor extends TfeTensor {
   readonly kind = 'private' as const;
   /** @internal What the truncation that made these shares left behind, while a product can use it (truncated_product.ts). */
   truncation?: ABY3TruncationRecord;
-  /** @internal The untruncated product these shares came from, for comparisons (sign_view.ts). */
-  signSource?: ABY3SignSource;
   constructor(protocol: Protocol, fracBits: number, public shares: ReplicatedShares) {
     super(protocol, shares[0][0].shape, fracBits);
   }
+
+  /**
+   * @internal The untruncated product these shares came from, for comparisons (sign_view.ts).
+   * Kept beside the tensor, not on it, so that scopes never count its handles as reachable:
+   * they die with their scope at the latest.
+   */
+  get signSource(): ABY3SignSource | undefined { return signSources.get(this); }
+  set signSource(s: ABY3SignSource | undefined) {
+    if (s) signSources.set(this, s);
+    else signSources.delete(this);
+  }
 }
+
+const signSources = new WeakMap<ABY3PrivateTensor, ABY3SignSource>();
 
 /**
  * What a truncation (truncate.ts) leaves for a later product of its result y

@@ -47,7 +47,7 @@ export function isNegative(p: ABY3, x: TensorLike): ABY3PrivateTensor {
   const xt = p.toTensor(x);
   if (xt.size === 0) return new ABY3PrivateTensor(p, 0, p.toPrivate(xt).shares);
   const priv = privateOf(p, xt);
-  return new ABY3PrivateTensor(p, 0, tidy(() => injectBit(p, signBits(p, signView(p, priv) ?? priv.shares))));
+  return new ABY3PrivateTensor(p, 0, tidy(() => injectBit(p, signBits(p, priv.shares))));
 }
 
 /** 1 − b for a 0/1 tensor b, locally. */
@@ -114,7 +114,10 @@ export function reluWithDerivative(p: ABY3, x: TensorLike, derivative: boolean):
     return { y: p.mul(xt, d), derivative: d };
   }
   const priv = privateOf(p, xt);
-  // a product's truncated result: the sign from the untruncated product, a round earlier (sign_view.ts)
+  // a product's truncated result: the sign from the untruncated product, a round earlier
+  // (sign_view.ts). relu's value is exact either way; the derivative can differ where the
+  // truncated value is 0, where relu's derivative is a convention. Exact comparisons
+  // (isNegative, less, equal, reduceMax) keep reading the tensor itself.
   const bits = signBits(p, signView(p, priv) ?? priv.shares);
   const y = new ABY3PrivateTensor(p, xt.fracBits, injectBit(p, bits, priv.shares, true));
   return { y, derivative: derivative ? new ABY3PrivateTensor(p, 0, injectBit(p, bits, undefined, true)) : undefined };

@@ -20,7 +20,6 @@ import { bitToArithmetic } from './comparisons.js';
 import { mapLocal, mapShares } from './linear.js';
 import { msbBit } from './msb.js';
 import { poolGeometry } from './shape.js';
-import { signView } from './sign_view.js';
 
 /**
  * A public value added to padding so it never wins a maximum or sorts before a real value:
@@ -52,10 +51,7 @@ export function reduceMax(p: ABY3, x: TfeTensor, axis: number, keepDims: boolean
     // Σ x·[x is the first max] by bit injection of the boolean one-hot: its B2A and the
     // product in 2 rounds instead of 3
     const priv = p.toPrivate(rows);
-    // logits fresh from a dense layer: compare their untruncated products, a round earlier (sign_view.ts)
-    const view = x instanceof ABY3PrivateTensor && a === x.rank - 1 ? signView(p, x) : undefined;
-    const compared = view ? p.toPrivate(p.reshape(new ABY3PrivateTensor(p, rows.fracBits, view), [...rows.shape])) : priv;
-    const picked = new ABY3PrivateTensor(p, rows.fracBits, injectBit(p, bitsOf(p, firstMaxBits(p, compared)), priv.shares));
+    const picked = new ABY3PrivateTensor(p, rows.fracBits, injectBit(p, bitsOf(p, firstMaxBits(p, priv)), priv.shares));
     return p.reshape(p.reduceSum(picked, 1), shape);
   }
   let cur = rows;

@@ -56,7 +56,10 @@ export function hasLiveTruncation(p: ABY3, x: ABY3PrivateTensor): x is Fresh {
   const r = x.truncation;
   if (!r) return false;
   const live = r.of === x.shares && r.epoch === p.rt.randomEpoch && [...recordHandles(r), ...x.shares.flat()].every((h) => !h.disposed);
-  if (!live) x.truncation = undefined;
+  if (!live) {
+    x.truncation = undefined;
+    p.rt.free(...recordHandles(r).filter((h) => !h.disposed)); // nothing else frees them now
+  }
   return live;
 }
 

@@ -32,12 +32,23 @@ export class PondPrivateTensor extends TfeTensor {
   masked?: PondMaskedTensor;
   /** @internal what the truncation that made this tensor left for a product (truncated_product.ts). */
   truncation?: TruncationRecord;
-  /** @internal the untruncated value a comparison of this tensor can start from (sign_source.ts). */
-  signSource?: SignSource;
   constructor(protocol: Protocol, fracBits: number, public shares: readonly [Handle, Handle]) {
     super(protocol, shares[0].shape, fracBits);
   }
+
+  /**
+   * @internal the untruncated value a comparison of this tensor can start from (sign_source.ts).
+   * Kept beside the tensor, not on it, so that scopes never count its handles as reachable:
+   * they die with their scope at the latest.
+   */
+  get signSource(): SignSource | undefined { return signSources.get(this); }
+  set signSource(s: SignSource | undefined) {
+    if (s) signSources.set(this, s);
+    else signSources.delete(this);
+  }
 }
+
+const signSources = new WeakMap<PondPrivateTensor, SignSource>();
 
 /**
  * A private tensor with its Beaver mask: the crypto producer holds a (and shares a0, a1 with

@@ -42,6 +42,7 @@ export function hasLiveTruncation(p: Pond, x: PondPrivateTensor | PondMaskedTens
   const r = x.truncation;
   if (r.epoch !== p.rt.randomEpoch || ![...recordHandles(r), ...x.shares].every(live)) {
     x.truncation = undefined;
+    p.rt.free(...recordHandles(r).filter(live)); // nothing else frees them now
     return false;
   }
   return true;
