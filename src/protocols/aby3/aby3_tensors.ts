@@ -140,6 +140,8 @@ export interface ABY3SignSource {
   readonly k: number;
   /** The product's additive terms, one per server (server2's may be absent). */
   readonly terms: readonly [Handle, Handle, Handle?];
+  /** Server1's copy of server2's term, received in the truncation's first round. */
+  readonly z2AtServer1?: Handle;
   /** Private tensors added (or subtracted) after the truncation. */
   readonly addends: readonly { readonly shares: ReplicatedShares; readonly sub: boolean }[];
   /** True for the truncation's own result, which frees the terms when disposed. */

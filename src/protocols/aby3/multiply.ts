@@ -59,10 +59,8 @@ export function privateProduct(p: ABY3, kernel: BilinearKernel, attrs: object, x
   const alpha = zeroShare(p, z[0].shape, 'arithmetic');
   const masked = z.map((h, i) => p.rt.op(h.player, 'Add', [h, alpha[i]])) as [Handle, Handle, Handle];
   p.rt.free(...z, ...alpha);
-  const out = truncateSum(p, masked, k, fracBits, true);
   // the untruncated terms stay with the result: a comparison of it can start from them (sign_view.ts)
-  out.signSource = { k, terms: masked, addends: [], owned: true };
-  return out;
+  return truncateSum(p, masked, k, fracBits, true);
 }
 
 /**

@@ -8,10 +8,10 @@
  *
  * The view, with ρ from the seed of server0 and server1:
  *  1. u = z0 − ρ on server0
- *  2. server1 sends z1 + ρ to server2, server2 sends z2 to server1; both hold v = z1 + ρ + z2
+ *  2. server1 sends z1 + ρ to server2 (server1 has z2 from the truncation's first round);
+ *     both hold v = z1 + ρ + z2
  *  3. a private addend b (replicated) joins as (b0 + b1)·2^k in u and b2·2^k in v
- * Server2 sees z1 + ρ (ρ unknown to it) and server1 sees z2 (masked by server2's part of the
- * zero-sharing), both uniform. 1 round, 16 bytes per element.
+ * Server2 sees z1 + ρ (ρ unknown to it), uniform. 1 round, 8 bytes per element.
  *
  * @example
  * ```ts
@@ -26,13 +26,13 @@ import { allAlive, sumSignSources } from '../sign_sources.js';
 
 /** The handles a tensor's sign source frees with it (its terms, when it owns them). */
 export function ownedSignHandles(s: ABY3SignSource): Handle[] {
-  return s.owned ? s.terms.filter((h): h is Handle => !!h && !h.disposed) : [];
+  return s.owned ? [...s.terms, s.z2AtServer1].filter((h): h is Handle => !!h && !h.disposed) : [];
 }
 
 /** x's sign source when all its handles are alive (a dead one is dropped). */
 function liveSource(x: ABY3PrivateTensor): ABY3SignSource | undefined {
   const s = x.signSource;
-  if (s && allAlive([...s.terms, ...s.addends.flatMap((a) => a.shares.flat()), ...x.shares.flat()])) return s;
+  if (s && allAlive([...s.terms, s.z2AtServer1, ...s.addends.flatMap((a) => a.shares.flat()), ...x.shares.flat()])) return s;
   x.signSource = undefined;
   return undefined;
 }
@@ -74,7 +74,7 @@ export function signView(p: ABY3, x: ABY3PrivateTensor): ReplicatedShares | unde
   let u = rt.op(s0, 'Sub', [z0, rho0]);
   const z1Masked = rt.op(s1, 'Add', [z1, rho1]);
   const at2 = rt.send(z1Masked, s2);
-  let v1 = z2 ? op(z1Masked, 'Add', rt.send(z2, s1)) : z1Masked;
+  let v1 = z2 ? op(z1Masked, 'Add', s.z2AtServer1 ?? rt.send(z2, s1), !!s.z2AtServer1) : z1Masked;
   let v2 = z2 ? op(at2, 'Add', z2, true) : at2;
   rt.free(rho0, rho1);
   // Step 3.

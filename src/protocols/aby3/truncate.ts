@@ -44,11 +44,12 @@ let nextOrder = 0;
  * Server0's view (z0, z2, z1 + r1) and server1's (z1, z2, z0 + r0 + 2^62) are uniform given
  * their shares; server2 receives nothing.
  * Communication per element: 16 bytes from the dealer, 32 in round 1, 16 in round 2.
- * The inputs are freed unless `keepInputs`. The result keeps what a product of it needs to skip round 2
+ * The inputs are freed, unless `keepSource`: then they stay with the result as its sign source
+ * (sign_view.ts), with server1's copy of z2 from round 1. The result keeps what a product of it needs to skip round 2
  * (an `ABY3TruncationRecord`: c's parts, the 2-out-of-2 y, the dealt t and m;
  * truncated_product.ts), freed with it.
  */
-export function truncateSum(p: ABY3, z: readonly [Handle, Handle, Handle?], k: number, fracBits: number, keepInputs = false): ABY3PrivateTensor {
+export function truncateSum(p: ABY3, z: readonly [Handle, Handle, Handle?], k: number, fracBits: number, keepSource = false): ABY3PrivateTensor {
   if (!Number.isInteger(k) || k < 1 || k > 62) throw new ProtocolError(`truncation by ${k} bits: expected 1..62`);
   const { rt, servers: [s0, s1, s2] } = p;
   const [z0, z1, z2] = z;
@@ -63,22 +64,24 @@ export function truncateSum(p: ABY3, z: readonly [Handle, Handle, Handle?], k: n
   const cOwn1 = rt.op(s1, 'TruncMask', [z1, r1], { first: false });
   const cAt0 = rt.send(cOwn1, s0);
   const cAt1 = rt.send(cOwn0, s1);
-  let other0 = cAt0, other1 = cAt1;
+  let other0 = cAt0, other1 = cAt1, z2At1: Handle | undefined;
   if (z2) {
-    const z2at0 = rt.send(z2, s0), z2at1 = rt.send(z2, s1);
+    const z2at0 = rt.send(z2, s0);
+    z2At1 = rt.send(z2, s1);
     other0 = rt.op(s0, 'Add', [cAt0, z2at0]);
-    other1 = rt.op(s1, 'Add', [cAt1, z2at1]);
-    rt.free(z2at0, z2at1, cAt0, cAt1, ...(keepInputs ? [] : [z2]));
+    other1 = rt.op(s1, 'Add', [cAt1, z2At1]);
+    rt.free(z2at0, cAt0, cAt1, ...(keepSource ? [] : [z2, z2At1]));
   }
   const y0 = rt.op(s0, 'TruncFinishStacked', [cOwn0, other0, rtm0], { bits: k, first: true });
   const y1 = rt.op(s1, 'TruncFinishStacked', [cOwn1, other1, tm1], { bits: k, first: false });
-  rt.free(r1, ...(keepInputs ? [] : [z0, z1]));
+  rt.free(r1, ...(keepSource ? [] : [z0, z1]));
   const shares = fromTwoOfTwo(p, y0, y1, true);
   const out = new ABY3PrivateTensor(p, fracBits, shares);
   out.truncation = {
     k, c: [[cOwn0, other0], [cOwn1, other1]], twoOfTwo: [y0, y1], parts: [rtm0, tm1], dealt: [rtmCp, tm1cp],
     of: shares, epoch: rt.randomEpoch, order: nextOrder++,
   };
+  if (keepSource) out.signSource = { k, terms: [z0, z1, z2], z2AtServer1: z2At1, addends: [], owned: true };
   return out;
 }
 

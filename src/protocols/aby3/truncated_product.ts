@@ -84,11 +84,7 @@ export function fusedProduct(p: ABY3, x: ABY3PrivateTensor, y: ABY3PrivateTensor
     if (fresh) terms = productTerms(p, fresh, fresh === x ? y : x);
   }
   if (!terms) return undefined;
-  if (k > 0) {
-    const out = truncateSum(p, terms, k, fracBits, true);
-    out.signSource = { k, terms, addends: [], owned: true }; // sign_view.ts
-    return out;
-  }
+  if (k > 0) return truncateSum(p, terms, k, fracBits, true); // the terms stay as its sign source (sign_view.ts)
   return new ABY3PrivateTensor(p, fracBits, fromTwoOfTwo(p, terms[0], terms[1]));
 }
 

@@ -127,12 +127,12 @@ export class SecureNN extends Pond implements ExactComparison {
    *  1. split each share x_j = m_j·2^63 + u_j (local)
    *  2. ComputeMSB on w = u0 + u1 with m0, m1 folded in gives shares of MSB(x) (3 rounds)
    *  3. DReLU = 1 − MSB(x) (local)
-   * 3 rounds, 218 bytes per element. (relu itself takes the MSB of the untruncated product
-   * when x is a product's truncated result: see `drelu01`.) The paper instead runs ShareConvert first (4 more
+   * 3 rounds, 218 bytes per element. The paper instead runs ShareConvert first (4 more
    * rounds), which cannot represent −1 ulp; `{msb: 'share-convert'}` selects that pipeline.
+   * (relu takes the MSB of the untruncated product when x is a product's result: `dreluOf`.)
    */
   reluDerivative(x: TensorLike): TfeTensor {
-    return this.drelu01(x, false);
+    return this.dreluOf(x, false);
   }
 
   /**
@@ -140,7 +140,7 @@ export class SecureNN extends Pond implements ExactComparison {
    * (pond/sign_source.ts): a round earlier, and different only where x is 0 (relu's value is
    * the same either way; its derivative at 0 is a convention). relu and its backprop use that.
    */
-  private drelu01(x: TensorLike, fromProduct: boolean): TfeTensor {
+  private dreluOf(x: TensorLike, fromProduct: boolean): TfeTensor {
     const view = fromProduct ? signView(this, x) : undefined;
     const negative = cmp.isNegative(this, view ?? x);
     if (view) this.dispose(view);
@@ -182,7 +182,7 @@ export class SecureNN extends Pond implements ExactComparison {
    */
   override relu(x: TensorLike): TfeTensor {
     const xt = this.toTensor(x);
-    const d = this.drelu01(xt, true);
+    const d = this.dreluOf(xt, true);
     const y = this.mul(xt, d);
     this.dispose(d);
     return y;
@@ -191,7 +191,7 @@ export class SecureNN extends Pond implements ExactComparison {
   /** relu and its derivative together (for backprop), sharing one DReLU. */
   reluWithDerivative(x: TensorLike): { y: TfeTensor; derivative: TfeTensor } {
     const xt = this.toTensor(x);
-    const derivative = this.drelu01(xt, true);
+    const derivative = this.dreluOf(xt, true);
     return { y: this.mul(xt, derivative), derivative };
   }
 
