@@ -8,6 +8,12 @@
  * - instruction_overhead_us: a no-op kernel op (Reshape to the same shape), driver to player
  *   and back, batched 1,000 per flush, per instruction (target ≤ 20 µs); with the in-memory
  *   (LocalConfig) figure next to it.
+ * - peer_round_us: one round of a protocol with nothing to compute: each of three players sends
+ *   a one-element tensor to both others and adds the two it receives; per round, 200 rounds per
+ *   flush. A training step pays it once per round (SecureNN network A: 47, ABY3: 62), so it is
+ *   the floor of a networked step's time; with the LocalConfig figure, and the floor of the
+ *   floor: zmq_raw_pingpong_us, plain zeromq between two processes wired as players are (a
+ *   ROUTER bound in each, a DEALER to the other), a message there and back.
  */
 import { spawn } from 'node:child_process';
 import * as zmq from 'zeromq';
@@ -15,7 +21,7 @@ import { U64 } from '../src/kernels/index.js';
 import { LocalConfig } from '../src/runtime/config/config.js';
 import type { DriverRuntime } from '../src/runtime/driver/driver.js';
 import { freePort, startLocalCluster } from '../src/runtime/transport/zmq/local_cluster.js';
-import { tidy } from '../src/runtime/driver/scope.js';
+import { keep, tidy } from '../src/runtime/driver/scope.js';
 import { timeMedian, type BenchResult } from './util.js';
 
 const MIB64 = 8 * 1024 * 1024; // u64 elements in 64 MiB
@@ -79,23 +85,75 @@ async function overhead(rt: DriverRuntime): Promise<number> {
   return (ms * 1000) / 1000;
 }
 
+const TRIO = ['server0', 'server1', 'server2'];
+const ROUNDS = 200;
+
+async function peerRound(rt: DriverRuntime): Promise<number> {
+  let held = TRIO.map((p) => keep(rt.fill(p, [1], 1n, U64)));
+  const rounds = async () => {
+    for (let r = 0; r < ROUNDS; r++) {
+      const next = tidy(() => TRIO.map((p, i) => keep(rt.op(p, 'Add', [rt.send(held[(i + 1) % 3], p), rt.send(held[(i + 2) % 3], p)]))));
+      rt.free(...held);
+      held = next;
+    }
+    await rt.flush();
+  };
+  const ms = await timeMedian(rounds, { warmup: 3, minRuns: 5, minMs: 2000 });
+  rt.free(...held);
+  return (ms * 1000) / ROUNDS;
+}
+
+/** Plain zeromq in the players' wiring: this process and a child each bind a ROUTER and send through a DEALER to the other's. */
+async function rawPingPong(): Promise<number> {
+  const [mine, theirs] = [await freePort(), await freePort()];
+  const script = `const z=require('zeromq');(async()=>{const r=new z.Router({receiveHighWaterMark:0});await r.bind('tcp://127.0.0.1:${theirs}');` +
+    `const d=new z.Dealer({sendHighWaterMark:0,linger:0});d.connect('tcp://127.0.0.1:${mine}');console.log('up');for await(const [,...f] of r) await d.send(f);})()`;
+  const router = new zmq.Router({ receiveHighWaterMark: 0, linger: 0 });
+  await router.bind(`tcp://127.0.0.1:${mine}`);
+  const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise((resolve) => child.stdout!.once('data', resolve));
+  const d = new zmq.Dealer({ sendHighWaterMark: 0, linger: 0 });
+  d.connect(`tcp://127.0.0.1:${theirs}`);
+  const incoming = router[Symbol.asyncIterator]();
+  const header = Buffer.alloc(40), payload = Buffer.alloc(8);
+  try {
+    const ms = await timeMedian(async () => {
+      for (let i = 0; i < 1000; i++) {
+        await d.send([header, payload]);
+        await incoming.next();
+      }
+    }, { warmup: 1, minRuns: 3, minMs: 2000 });
+    return ms; // per 1,000 round trips: µs per round trip
+  } finally {
+    d.close();
+    router.close();
+    child.kill();
+  }
+}
+
 export async function run(): Promise<BenchResult[]> {
-  const local = new LocalConfig(['server0', 'server1'], { log: () => undefined });
+  const local = new LocalConfig(TRIO, { log: () => undefined });
   const localOverhead = await overhead(local.runtime());
+  const localRound = await peerRound(local.runtime());
   await local.close();
-  const cluster = await startLocalCluster(['server0', 'server1']);
+  const cluster = await startLocalCluster(TRIO);
   try {
     const rt = cluster.config.runtime();
     const gbps = await throughput(rt);
     const rtt = await roundtrip(rt);
     const ovh = await overhead(rt);
+    const round = await peerRound(rt);
     const raw = await rawThroughput();
+    const rawPing = await rawPingPong();
     return [
       { name: 'zmq_throughput_gbytes_per_s', value: +gbps.toFixed(3), unit: 'GB/s', target: '>= 1', tensor_bytes: MIB64 * 8 },
       { name: 'zmq_raw_throughput_gbytes_per_s', value: +raw.toFixed(3), unit: 'GB/s', note: 'plain zeromq, same run', ratio_runtime_vs_raw: +(gbps / raw).toFixed(2) },
       { name: 'zmq_roundtrip_us', value: +rtt.toFixed(1), unit: 'us' },
       { name: 'instruction_overhead_us', value: +ovh.toFixed(2), unit: 'us', target: '<= 20', batch: 1000 },
       { name: 'instruction_overhead_local_us', value: +localOverhead.toFixed(2), unit: 'us', batch: 1000, ratio_zmq_vs_local: +(ovh / localOverhead).toFixed(2) },
+      { name: 'peer_round_us', value: +round.toFixed(1), unit: 'us', players: 3, rounds_per_flush: ROUNDS },
+      { name: 'peer_round_local_us', value: +localRound.toFixed(1), unit: 'us', ratio_zmq_vs_local: +(round / localRound).toFixed(2) },
+      { name: 'zmq_raw_pingpong_us', value: +rawPing.toFixed(1), unit: 'us', note: 'plain zeromq, two processes wired as players, same run' },
     ];
   } finally {
     await cluster.stop();
