@@ -31,6 +31,8 @@ export enum MsgType {
   Batch = 1, Bye = 2, Ping = 3, Pong = 4, Reply = 5, Result = 6, PeerTensor = 7, PeerSeed = 8, PeerPing = 9,
   /** Several PeerTensor/PeerSeed messages to one player in one ZeroMQ message (wire/bundle.ts). */
   PeerBundle = 10,
+  /** An instruction batch as a replay of the session's previous one (wire/batch_replay.ts). */
+  BatchReplay = 11,
 }
 
 const MAGIC = 0x00454654;

@@ -10,7 +10,7 @@ import type { PlayerCounters } from '../api.js';
  * header.readUInt16LE(4) === INSTRUCTION_SET_VERSION;
  * ```
  */
-export const INSTRUCTION_SET_VERSION = 3;
+export const INSTRUCTION_SET_VERSION = 4;
 
 /**
  * The fixed instruction set a player executes. A player never runs code it was sent: each

@@ -1,12 +1,13 @@
 import * as zmq from 'zeromq';
 import { CommunicationError, TfeError, ValueError } from '../../../errors.js';
-import { MsgType, decodeHeader, decodeJson, encodeHeader, encodeJson, tensorOf } from '../../wire/codec.js';
+import { MsgType, decodeHeader, decodeJson, encodeHeader, tensorOf } from '../../wire/codec.js';
 import { clientOptions, type CurveKeys } from './curve.js';
 import { roleRoutingId } from './roles.js';
 import type { DriverLink, DriverNet, LinkEvents } from '../transport.js';
 import type { HostEntry, Hostmap } from '../../config/hostmap.js';
 import type { Instruction, PlayerReply } from '../../wire/instructions.js';
 import { SendQueue } from './send_queue.js';
+import { ReplayEncoder } from '../../wire/batch_replay.js';
 import { hungAfterMs, isPort, LivenessProbe, SilenceClock, withPort } from './liveness.js';
 
 /**
@@ -54,6 +55,8 @@ export class ZmqLink implements DriverLink {
   private watchTimer?: NodeJS.Timeout;
   private readonly keepAlive: NodeJS.Timeout;
   private session = '';
+  /** Sends each batch as a replay of the previous one where that is smaller (wire/batch_replay.ts). */
+  private readonly replays = new ReplayEncoder();
 
   constructor(private readonly entry: HostEntry, private readonly events: LinkEvents, private readonly args: ZmqArgs) {
     this.sock = new zmq.Dealer({
@@ -76,7 +79,7 @@ export class ZmqLink implements DriverLink {
 
   submit(session: string, batch: Instruction[]): void {
     this.session = session;
-    this.queue.send([encodeHeader(MsgType.Batch, session, 0), ...encodeJson(batch)]);
+    this.queue.send(this.replays.encode(session, batch));
   }
 
   setPending(n: number): void {

@@ -4,7 +4,8 @@ import type { RingTensor } from '../../kernel_link.js';
 import { MsgType, decodeHeader, decodeJson, encodeHeader, encodeJson, tensorMessage, tensorMessageBytes, seedMessageBytes, tensorOf } from '../../wire/codec.js';
 import { clientOptions, curveKeys, serverOptions, startZapHandler, type CurveKeys } from './curve.js';
 import type { HostEntry, Hostmap } from '../../config/hostmap.js';
-import { validateRemoteBatch, type PlayerReply } from '../../wire/instructions.js';
+import { validateRemoteBatch, type Instruction, type PlayerReply } from '../../wire/instructions.js';
+import { expandReplay, keptAsTemplate } from '../../wire/batch_replay.js';
 import { Player } from '../../player/player.js';
 import { setServingCurveKey } from '../../player/client_shares.js';
 import type { PeerNet, SessionPort } from '../transport.js';
@@ -99,6 +100,8 @@ export class PlayerDaemon {
   private readonly sessionIdleMs: number;
   private readonly log: (line: string) => void;
   private readonly gate: PlayerGate;
+  /** Each session's last batch, which a `BatchReplay` rebuilds the next one from (wire/batch_replay.ts). */
+  private readonly lastBatch = new Map<string, Instruction[]>();
   /** Rejected messages and rejected connections are rate-limited apart, so a flood of one cannot hide the other. */
   private readonly logRejection: (line: string) => void;
   private readonly logConnectionRejection: (line: string) => void;
@@ -223,6 +226,7 @@ export class PlayerDaemon {
     }
     for (const id of this.player.sweep(this.sessionIdleMs, now)) this.log(`${this.tag} freed session ${id}: its driver went silent`);
     this.gate.prune(this.player.sessions);
+    for (const id of this.lastBatch.keys()) if (!this.player.sessions.has(id)) this.lastBatch.delete(id);
   }
 
   private async serve(): Promise<void> {
@@ -252,12 +256,17 @@ export class PlayerDaemon {
 
   private dispatch(rid: Buffer, frames: Buffer[]): void {
     const h = decodeHeader(frames[0]);
-    if (h.type === MsgType.Batch || h.type === MsgType.Ping || h.type === MsgType.Bye) this.gate.driver(rid, h.type, h.session, this.player.sessions);
+    if (h.type === MsgType.Batch || h.type === MsgType.BatchReplay || h.type === MsgType.Ping || h.type === MsgType.Bye) this.gate.driver(rid, h.type, h.session, this.player.sessions);
     else if (h.type === MsgType.PeerTensor || h.type === MsgType.PeerSeed || h.type === MsgType.PeerPing) this.gate.peer(rid, h.name, h.type === MsgType.PeerPing ? '' : h.session, this.player.sessions);
     switch (h.type) {
-      case MsgType.Batch: {
+      case MsgType.Batch:
+      case MsgType.BatchReplay: {
         const t0 = performance.now();
-        const batch = validateRemoteBatch(decodeJson(frames.slice(1)));
+        const body = decodeJson(frames.slice(1));
+        const batch = h.type === MsgType.Batch ? validateRemoteBatch(body) : expandReplay(this.lastBatch.get(h.session), body);
+        const kept = keptAsTemplate(batch);
+        if (kept) this.lastBatch.set(h.session, kept);
+        else this.lastBatch.delete(h.session);
         this.player.observer?.batchDecoded?.(h.session, batch.length, t0, performance.now());
         this.player.submit(h.session, batch, this.port(rid, h.session));
         return;
@@ -267,6 +276,7 @@ export class PlayerDaemon {
         if (h.tag === 1) this.routerQueue.send([rid, encodeHeader(MsgType.Pong, h.session, this.livenessPort, this.self.name)]);
         return;
       case MsgType.Bye:
+        this.lastBatch.delete(h.session);
         this.player.endSession(h.session);
         return;
       case MsgType.PeerTensor:
