@@ -27,7 +27,8 @@
         "native/fused_pond.cc",
         "native/securenn_compare.cc",
         "native/securenn_odd_ring.cc",
-        "native/bit_pack.cc"
+        "native/bit_pack.cc",
+        "native/x25519.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_CPP_EXCEPTIONS", "NODE_ADDON_API_CPP_EXCEPTIONS_ALL"],

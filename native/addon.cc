@@ -20,6 +20,7 @@ void InitSecureNNCompare(Napi::Env env, Napi::Object exports);
 void InitSecureNNOddRing(Napi::Env env, Napi::Object exports);
 void InitBitPack(Napi::Env env, Napi::Object exports);
 void InitPondTree(Napi::Env env, Napi::Object exports);
+void InitX25519(Napi::Env env, Napi::Object exports);
 }  // namespace tfe
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
@@ -39,6 +40,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   tfe::InitSecureNNOddRing(env, exports);
   tfe::InitBitPack(env, exports);
   tfe::InitPondTree(env, exports);
+  tfe::InitX25519(env, exports);
   exports.Set("threads", Napi::Number::New(env, tfe::PoolThreads()));
   exports.Set("mallocTuned", Napi::Boolean::New(env, mallocTuned));
   return exports;

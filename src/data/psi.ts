@@ -1,6 +1,7 @@
 /**
- * Private set intersection for vertically split data: ECDH-PSI with X25519 (RFC 7748) from
- * node:crypto, i.e. OpenSSL's constant-time Montgomery ladder; no curve arithmetic here.
+ * Private set intersection for vertically split data: ECDH-PSI with X25519 (RFC 7748): the
+ * native addon's constant-time Montgomery ladder (native/x25519.cc, checked against OpenSSL by
+ * the tests), or node:crypto's (OpenSSL) where the addon is not built.
  *
  * Protocol (Meadows 1986; Huberman, Franklin, Hogg 1999), 2 rounds, symmetric; parties A and B
  * with ID sets I_A, I_B, a public session salt s and fresh secret X25519 keys a, b:
@@ -24,10 +25,12 @@
  * random-looking 32-byte values, never raw IDs or unsalted hashes. A peer's element that is
  * not a canonical u-coordinate, or that yields the all-zero output (a low-order point), is a
  * ProtocolError. Why not ristretto255 (a prime-order group itself): the pure-JS implementation
- * does about 1,200 multiplications a second, libsodium's about 12,000; OpenSSL's X25519, the
- * fastest ladder reachable from Node, makes 100,000 × 100,000 IDs a matter of seconds.
+ * does about 1,200 multiplications a second, libsodium's about 12,000; X25519 does about 20,000
+ * through node:crypto, where each peer element needs a KeyObject (its creation costs over two
+ * times the multiplication), and about 40,000 a second per core in the addon.
  */
-import { createHash, createPublicKey, diffieHellman, generateKeyPairSync, randomFillSync, type KeyObject } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, diffieHellman, randomFillSync, type KeyObject } from 'node:crypto';
+import { loadBinding } from '../kernels/native/binding.js';
 import { ProtocolError, ValueError } from '../errors.js';
 import type { PsiChannel } from './psi_channel.js';
 
@@ -74,25 +77,64 @@ function canonical(b: Uint8Array, at: number): boolean {
   return b[at]! < 0xed;
 }
 
-/** Writes X25519(key, u) for every 32-byte u of `input` into a new array (in the same order). */
-async function blind(key: KeyObject, input: Uint8Array, what: string, check: boolean): Promise<Uint8Array> {
+/** The addon's X25519, or undefined where the addon is not built (node:crypto's is used then). */
+function nativeX25519(): ((scalar: Uint8Array, points: Uint8Array) => Promise<Uint8Array>) | undefined {
+  try {
+    const nb = loadBinding();
+    return typeof nb.x25519 === 'function' ? async (scalar, points) => nb.x25519(scalar, points, true) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * X25519(scalar, u) for each u of `input` through node:crypto (a KeyObject per element; all
+ * zeros where OpenSSL refuses a low-order result): PSI's path where the addon is not built.
+ * @internal
+ * @example
+ * ```ts
+ * const out = await opensslX25519(scalar, points); // 32 bytes per point
+ * ```
+ */
+export async function opensslX25519(scalar: Uint8Array, input: Uint8Array): Promise<Uint8Array> {
+  const key: KeyObject = createPrivateKey({ key: Buffer.concat([PKCS8_X25519, scalar]), format: 'der', type: 'pkcs8' });
   const n = input.length / PSI_ELEMENT_BYTES;
   const out = new Uint8Array(input.length);
   for (let s = 0; s < n; s += STEP) {
     for (let i = s, end = Math.min(n, s + STEP); i < end; i++) {
       const at = i * PSI_ELEMENT_BYTES;
-      if (check && !canonical(input, at)) throw new ProtocolError(`PSI: the peer sent a non-canonical X25519 element in ${what}`);
-      const x = Buffer.from(input.buffer, input.byteOffset + at, PSI_ELEMENT_BYTES).toString('base64url');
+      const u = Buffer.from(input.buffer, input.byteOffset + at, PSI_ELEMENT_BYTES);
       let z: Buffer;
       try {
-        z = diffieHellman({ privateKey: key, publicKey: createPublicKey({ key: { kty: 'OKP', crv: 'X25519', x }, format: 'jwk' }) });
+        z = diffieHellman({ privateKey: key, publicKey: createPublicKey({ key: Buffer.concat([SPKI_X25519, u]), format: 'der', type: 'spki' }) });
       } catch {
-        throw new ProtocolError(`PSI: the peer sent a low-order X25519 element in ${what}`);
+        z = Buffer.alloc(PSI_ELEMENT_BYTES); // OpenSSL refuses the all-zero result of a low-order point: reported below
       }
-      if (z.every((v) => v === 0)) throw new ProtocolError(`PSI: the peer sent a low-order X25519 element in ${what}`);
       out.set(z, at);
     }
     if (s + STEP < n) await new Promise((res) => setImmediate(res));
+  }
+  return out;
+}
+
+/** DER prefixes of an X25519 private key (PKCS#8) and public key (SPKI) around the raw 32 bytes. */
+const PKCS8_X25519 = Buffer.from('302e020100300506032b656e04220420', 'hex');
+const SPKI_X25519 = Buffer.from('302a300506032b656e032100', 'hex');
+
+/**
+ * X25519(scalar, u) for every 32-byte u of `input`, in the same order. With `check` (the peer's
+ * elements), a non-canonical u or a low-order one (all-zero result) is a ProtocolError.
+ */
+async function blind(scalar: Uint8Array, input: Uint8Array, what: string, check: boolean): Promise<Uint8Array> {
+  const n = input.length / PSI_ELEMENT_BYTES;
+  if (check) {
+    for (let i = 0; i < n; i++) if (!canonical(input, i * PSI_ELEMENT_BYTES)) throw new ProtocolError(`PSI: the peer sent a non-canonical X25519 element in ${what}`);
+  }
+  const out = await (nativeX25519() ?? opensslX25519)(scalar, input);
+  for (let i = 0; i < n; i++) {
+    let zero = true;
+    for (let j = i * PSI_ELEMENT_BYTES, end = j + PSI_ELEMENT_BYTES; j < end && zero; j++) zero = out[j] === 0;
+    if (zero) throw new ProtocolError(`PSI: the peer sent a low-order X25519 element in ${what}`);
   }
   return out;
 }
@@ -134,7 +176,7 @@ export async function psiIntersect(ids: readonly string[], channel: PsiChannel, 
     if (seen.has(id)) throw new ValueError(`PSI: duplicate ID on row ${r + 1}`);
     seen.add(id);
   });
-  const key = generateKeyPairSync('x25519').privateKey;
+  const key = randomFillSync(new Uint8Array(32)); // clamped inside X25519 (RFC 7748 §5)
   // 1. blind own IDs, send them shuffled
   const order = shuffled(ids.length);
   await channel.send(await blind(key, hashIds(ids, order, salt), 'round 1', false));
@@ -142,6 +184,7 @@ export async function psiIntersect(ids: readonly string[], channel: PsiChannel, 
   const theirsDouble = await blind(key, await receive(channel, undefined, 'round 1'), 'round 1', true);
   await channel.send(theirsDouble);
   const mineDouble = await receive(channel, ids.length, 'round 2');
+  key.fill(0);
   // 3. intersect on the double-blinded values, order by their bytes
   const hexAt = (b: Uint8Array, i: number) => Buffer.from(b.buffer, b.byteOffset + i * PSI_ELEMENT_BYTES, PSI_ELEMENT_BYTES).toString('hex');
   const other = new Set<string>();

@@ -44,6 +44,8 @@ export interface NativeBinding {
   im2col(x: Arr, ...geomAsyncOut: [...ConvGeom, boolean, Arr?]): MaybeAsync<Arr>;
   col2im(cols: Arr, ...geomModAsync: [...ConvGeom, number, boolean]): MaybeAsync<Arr>;
   prgUniform(seed: Uint8Array, nonce: bigint, offset: bigint, n: number, modulus: number, async: boolean, out?: Arr): MaybeAsync<Arr>;
+  /** X25519(scalar, u) (RFC 7748) for each 32-byte u of `points`, constant time in the scalar. */
+  x25519(scalar: Uint8Array, points: Uint8Array, async: boolean): MaybeAsync<Uint8Array>;
   /** Returns a pooled output block at once, detaching its ArrayBuffer; false for any other buffer. */
   recycle(view: Arr): boolean;
   /** True when the view's buffer is a block leased from the pool (what the output cache may reuse). */
