@@ -7,9 +7,9 @@
 // depends on the scalar. Inversion by Fermat, z^(p−2), with the usual chain of 254 squarings
 // and 11 multiplications. Limbs stay below 2^54 between operations, so every sum of products
 // in a multiplication fits in 128 bits.
-#include <array>
 #include <cstdint>
 #include <cstring>
+#include <memory>
 
 #include "napi_util.h"
 #include "thread_pool.h"
@@ -179,6 +179,12 @@ void ToBytes(uint8_t* out, Fe h) {
   std::memcpy(out + 24, &w3, 8);
 }
 
+// Zeroes secret bytes in a way the compiler may not drop as a dead store.
+void Wipe(void* p, size_t n) {
+  volatile uint8_t* v = static_cast<volatile uint8_t*>(p);
+  for (size_t i = 0; i < n; i++) v[i] = 0;
+}
+
 inline void CSwap(u64 swap, Fe& a, Fe& b) {
   const u64 mask = u64(0) - swap;
   for (int i = 0; i < 5; i++) {
@@ -187,6 +193,12 @@ inline void CSwap(u64 swap, Fe& a, Fe& b) {
     b.v[i] ^= t;
   }
 }
+
+// A scalar that wipes itself.
+struct SecretKey {
+  uint8_t bytes[32];
+  ~SecretKey() { Wipe(bytes, sizeof bytes); }
+};
 
 // X25519(k, u) per RFC 7748 §5: the clamped scalar, the ladder over bits 254..0, x2 / z2.
 void ScalarMult(uint8_t* out, const uint8_t* scalar, const uint8_t* point) {
@@ -214,7 +226,12 @@ void ScalarMult(uint8_t* out, const uint8_t* scalar, const uint8_t* point) {
   CSwap(swap, x2, x3);
   CSwap(swap, z2, z3);
   ToBytes(out, Mul(x2, Invert(z2)));
-  std::memset(k, 0, sizeof k);
+  Wipe(k, sizeof k);
+  Wipe(&swap, sizeof swap);
+  Wipe(&x2, sizeof x2);
+  Wipe(&z2, sizeof z2);
+  Wipe(&x3, sizeof x3);
+  Wipe(&z3, sizeof z3);
 }
 
 // x25519(scalar: Uint8Array(32), points: Uint8Array(32·n), async): Uint8Array(32·n) of X25519(scalar, point)
@@ -227,15 +244,16 @@ Napi::Value X25519(const Napi::CallbackInfo& info) {
   const bool async = GetBool(info, 2, "async");
   const size_t n = points.length / 32;
   Arr out = NewArr(env, false, points.length, false);
-  std::array<uint8_t, 32> key;
-  std::memcpy(key.data(), scalar.b(), 32);
+  // The job holds its own copy of the scalar (the caller may wipe its array meanwhile), wiped
+  // when the job is destroyed.
+  auto key = std::make_shared<SecretKey>();
+  std::memcpy(key->bytes, scalar.b(), 32);
   const uint8_t* in = points.b();
   uint8_t* o = out.b();
-  return RunWork(env, async && n >= 64, {scalar.value, points.value}, out.value, [key, in, o, n]() mutable {
+  return RunWork(env, async && n >= 64, {scalar.value, points.value}, out.value, [key, in, o, n] {
     ParallelRange(static_cast<int64_t>(n), 64, [&](int64_t b, int64_t e) {
-      for (int64_t i = b; i < e; i++) ScalarMult(o + 32 * i, key.data(), in + 32 * i);
+      for (int64_t i = b; i < e; i++) ScalarMult(o + 32 * i, key->bytes, in + 32 * i);
     });
-    key.fill(0);
   });
 }
 

@@ -97,7 +97,9 @@ function nativeX25519(): ((scalar: Uint8Array, points: Uint8Array) => Promise<Ui
  * ```
  */
 export async function opensslX25519(scalar: Uint8Array, input: Uint8Array): Promise<Uint8Array> {
-  const key: KeyObject = createPrivateKey({ key: Buffer.concat([PKCS8_X25519, scalar]), format: 'der', type: 'pkcs8' });
+  const der = Buffer.concat([PKCS8_X25519, scalar]);
+  const key: KeyObject = createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
+  der.fill(0);
   const n = input.length / PSI_ELEMENT_BYTES;
   const out = new Uint8Array(input.length);
   for (let s = 0; s < n; s += STEP) {
@@ -177,14 +179,18 @@ export async function psiIntersect(ids: readonly string[], channel: PsiChannel, 
     seen.add(id);
   });
   const key = randomFillSync(new Uint8Array(32)); // clamped inside X25519 (RFC 7748 §5)
-  // 1. blind own IDs, send them shuffled
   const order = shuffled(ids.length);
-  await channel.send(await blind(key, hashIds(ids, order, salt), 'round 1', false));
-  // 2. apply our key to theirs, return them in the received order
-  const theirsDouble = await blind(key, await receive(channel, undefined, 'round 1'), 'round 1', true);
-  await channel.send(theirsDouble);
-  const mineDouble = await receive(channel, ids.length, 'round 2');
-  key.fill(0);
+  let theirsDouble: Uint8Array, mineDouble: Uint8Array;
+  try {
+    // 1. blind own IDs, send them shuffled
+    await channel.send(await blind(key, hashIds(ids, order, salt), 'round 1', false));
+    // 2. apply our key to theirs, return them in the received order
+    theirsDouble = await blind(key, await receive(channel, undefined, 'round 1'), 'round 1', true);
+    await channel.send(theirsDouble);
+    mineDouble = await receive(channel, ids.length, 'round 2');
+  } finally {
+    key.fill(0);
+  }
   // 3. intersect on the double-blinded values, order by their bytes
   const hexAt = (b: Uint8Array, i: number) => Buffer.from(b.buffer, b.byteOffset + i * PSI_ELEMENT_BYTES, PSI_ELEMENT_BYTES).toString('hex');
   const other = new Set<string>();

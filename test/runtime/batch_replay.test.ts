@@ -10,7 +10,7 @@ import { U64, ring } from '../../src/kernels/index.js';
 import * as tfe from '../../src/index.js';
 import { LocalConfig, setConfig, getRuntime } from '../../src/runtime/index.js';
 import { MsgType, decodeHeader, decodeJson, encodeJson } from '../../src/runtime/wire/codec.js';
-import { ReplayEncoder, expandReplay, keptAsTemplate, replayOf, type ReplayValue } from '../../src/runtime/wire/batch_replay.js';
+import { ReplayEncoder, ReplayTemplates, expandReplay, keptAsTemplate, replayOf, type ReplayValue } from '../../src/runtime/wire/batch_replay.js';
 import type { Instruction } from '../../src/runtime/wire/instructions.js';
 
 const protocolError = (fn: () => unknown, re: RegExp) => assert.throws(fn, (e: Error) => e instanceof ProtocolError && re.test(e.message));
@@ -36,7 +36,7 @@ const roundTrip = (previous: Instruction[], value: ReplayValue) => expandReplay(
 test('a step rebuilt from the step before: shifted ids, nonces and rounds, the rest kept, differing instructions in full', () => {
   const a = step(100, 99, 10n, 7, 0, 1); // the weights 99: the step before made them
   const b = step(108, 107, 11n, 12, 4, 2); // 8 handles later, reading step a's weights
-  const r = replayOf(a, b)!;
+  const r = replayOf(a, b, 1)!;
   assert.ok(r, 'a replay');
   assert.is(r.delta, 8);
   assert.is(r.nonceDelta, 1n);
@@ -46,19 +46,19 @@ test('a step rebuilt from the step before: shifted ids, nonces and rounds, the r
   assert.ok(bytes < encodeJson(b).reduce((n, f) => n + f.length, 0) / 2, `replay ${bytes} bytes`);
   assert.equal(roundTrip(a, r), b);
   const c = step(116, 115, 12n, 17, 8, 3);
-  assert.equal(roundTrip(b, replayOf(b, c)!), c);
+  assert.equal(roundTrip(b, replayOf(b, c, 1)!), c);
 });
 
 test('a replay is refused when the batches differ in length or in more than a quarter of their instructions', () => {
   const a = step(100, 99, 10n, 7, 0, 1);
-  assert.is(replayOf(a, a.slice(1)), undefined);
-  assert.is(replayOf([], []), undefined);
+  assert.is(replayOf(a, a.slice(1), 1), undefined);
+  assert.is(replayOf([], [], 1), undefined);
   const b = step(108, 107, 11n, 12, 4, 2).map((i) => (i.op === 'kernel' ? { ...i, attrs: { ...i.attrs, extra: 1 } } : i));
-  assert.is(replayOf(a, b), undefined, 'four kernels of ten changed');
+  assert.is(replayOf(a, b, 1), undefined, 'four kernels of ten changed');
   // an instruction whose ids move by another amount than the rest goes in full
   const c = step(108, 107, 11n, 12, 0, 2);
   (c[2] as Extract<Instruction, { op: 'kernel' }>).inputs = [108, 999];
-  const r = replayOf(a, c)!;
+  const r = replayOf(a, c, 1)!;
   assert.ok(r.literals.some(([k]) => k === 2));
   assert.equal(roundTrip(a, r), c);
 });
@@ -91,7 +91,7 @@ test('real training steps replay with a few literals and rebuild exactly', async
     batch: (player, b) => {
       const batch = [...b];
       const prev = previous.get(player);
-      const r = prev && replayOf(prev, batch);
+      const r = prev && replayOf(prev, batch, 1);
       if (r) {
         replays++;
         literals += r.literals.length;
@@ -107,9 +107,30 @@ test('real training steps replay with a few literals and rebuild exactly', async
   assert.ok(literals / instructions < 0.05, `${literals} literals in ${instructions} instructions`);
 });
 
+test('the player replays only the batch it ran last in that session: a lost or repeated batch is refused', () => {
+  const body = (frames: Buffer[]) => decodeJson(frames.slice(1).map((f) => Buffer.from(f)));
+  const enc = new ReplayEncoder();
+  const s = '0123456789abcdef';
+  const steps = [step(100, 99, 10n, 7, 0, 1), step(108, 107, 11n, 12, 4, 2), step(116, 115, 12n, 17, 8, 3)];
+  const frames = steps.map((b) => enc.encode(s, b));
+  const player = new ReplayTemplates();
+  assert.equal(player.accept(s, false, body(frames[0])), steps[0]);
+  assert.equal(player.accept(s, true, body(frames[1])), steps[1]);
+  assert.equal(player.accept(s, true, body(frames[2])), steps[2]);
+  // batch 1 lost: batch 2's replay would rebuild from batch 0 with the wrong ids
+  const lost = new ReplayTemplates();
+  lost.accept(s, false, body(frames[0]));
+  protocolError(() => lost.accept(s, true, body(frames[2])), /replay of batch 2, but this session has run 1 batches/);
+  protocolError(() => player.accept(s, true, body(frames[2])), /replay of batch 2, but this session has run 3/);
+  const other = new ReplayTemplates();
+  protocolError(() => other.accept(s, true, body(frames[1])), /has run 0 batches/);
+  player.prune(new Map());
+  protocolError(() => player.accept(s, true, body(frames[1])), /has run 0 batches/);
+});
+
 test('malformed replays are ProtocolErrors', () => {
   const a = step(100, 99, 10n, 7, 0, 1);
-  const good = replayOf(a, step(108, 107, 11n, 12, 4, 2))!;
+  const good = replayOf(a, step(108, 107, 11n, 12, 4, 2), 1)!;
   const bad = (patch: Partial<ReplayValue> | Record<string, unknown>, prev: Instruction[] | undefined = a) => () => expandReplay(prev, { ...good, ...patch });
   protocolError(() => expandReplay(undefined, good), /previous batch has no instructions/);
   protocolError(bad({}, a.slice(1)), /previous batch has 9 instructions/);

@@ -24,7 +24,7 @@
  * ```ts
  * const enc = new ReplayEncoder();
  * const frames = enc.encode(session, batch); // [header(Batch | BatchReplay), ...]
- * // on the player: const batch = expandReplay(previous, decodeJson(frames.slice(1)));
+ * // on the player: const batch = templates.accept(session, replay, decodeJson(frames.slice(1)));
  * ```
  */
 import { ProtocolError } from '../../errors.js';
@@ -33,6 +33,8 @@ import { validateRemoteBatch, type Instruction } from './instructions.js';
 
 /** The JSON-side value of a replay message (its bigints and the flags travel as binary frames). */
 export interface ReplayValue {
+  /** This batch's position in the session (0 for its first batch): a replay of a batch the player did not run is refused. */
+  index: number;
   /** Instructions in the batch. */
   n: number;
   /** Δ: added to the ids whose flag is 1. */
@@ -136,19 +138,63 @@ class Bits {
 export class ReplayEncoder {
   private session = '';
   private previous?: Instruction[];
+  /** Batches sent in `session` so far. */
+  private sent = 0;
 
   /** The frames of `batch`: a header and either the batch ({@link MsgType.Batch}) or a replay of the previous one. */
   encode(session: string, batch: Instruction[]): Buffer[] {
-    const replay = session === this.session && this.previous ? replayOf(this.previous, batch) : undefined;
-    this.session = session;
+    if (session !== this.session) {
+      this.session = session;
+      this.previous = undefined;
+      this.sent = 0;
+    }
+    const replay = this.previous ? replayOf(this.previous, batch, this.sent) : undefined;
     this.previous = keptAsTemplate(batch);
+    this.sent++;
     if (replay) return [encodeHeader(MsgType.BatchReplay, session, 0), ...encodeJson(replay)];
     return [encodeHeader(MsgType.Batch, session, 0), ...encodeJson(batch)];
   }
 }
 
+/**
+ * The player's side: per session, how many batches it has run and the last one kept for
+ * replays; turns each batch message into the checked batch.
+ * @example
+ * ```ts
+ * const batch = templates.accept(session, type === MsgType.BatchReplay, decodeJson(frames.slice(1)));
+ * ```
+ */
+export class ReplayTemplates {
+  private readonly sessions = new Map<string, { count: number; batch?: Instruction[] }>();
+
+  /** The batch of a `Batch` (`replay` false) or `BatchReplay` message body; throws `ProtocolError` when malformed. */
+  accept(session: string, replay: boolean, body: unknown): Instruction[] {
+    const entry = this.sessions.get(session) ?? { count: 0 };
+    let batch: Instruction[];
+    if (replay) {
+      const index = (body as Partial<ReplayValue> | null)?.index;
+      if (index !== entry.count) throw new ProtocolError(`batch replay of batch ${String(index)}, but this session has run ${entry.count} batches`);
+      batch = expandReplay(entry.batch, body);
+    } else {
+      batch = validateRemoteBatch(body);
+    }
+    this.sessions.set(session, { count: entry.count + 1, batch: keptAsTemplate(batch) });
+    return batch;
+  }
+
+  /** Drops what `session` kept. */
+  forget(session: string): void {
+    this.sessions.delete(session);
+  }
+
+  /** Drops the sessions not in `live`. */
+  prune(live: ReadonlyMap<string, unknown>): void {
+    for (const id of this.sessions.keys()) if (!live.has(id)) this.sessions.delete(id);
+  }
+}
+
 /** `batch` as a replay of `previous`, or undefined when it is not worth it. */
-export function replayOf(previous: readonly Instruction[], batch: readonly Instruction[]): ReplayValue | undefined {
+export function replayOf(previous: readonly Instruction[], batch: readonly Instruction[], index: number): ReplayValue | undefined {
   if (previous.length !== batch.length || batch.length === 0) return undefined;
   const maxLiterals = Math.floor(batch.length * MAX_LITERAL_SHARE);
   let delta: number | undefined;
@@ -189,7 +235,7 @@ export function replayOf(previous: readonly Instruction[], batch: readonly Instr
     if (a.op === 'send') roundBits.push(a.round !== (t as typeof a).round ? 1 : 0);
   }
   for (const more of [nonceBits, roundBits]) for (let j = 0; j < more.n; j++) idBits.push((more.bytes[j >> 3] >> (j & 7)) & 1);
-  return { n: batch.length, delta: delta ?? 0, nonceDelta: nonceDelta ?? 0n, roundDelta: roundDelta ?? 0, flags: idBits.bytes.slice(0, (idBits.n + 7) >> 3), literals };
+  return { index, n: batch.length, delta: delta ?? 0, nonceDelta: nonceDelta ?? 0n, roundDelta: roundDelta ?? 0, flags: idBits.bytes.slice(0, (idBits.n + 7) >> 3), literals };
 }
 
 const isId = (v: number) => Number.isSafeInteger(v) && v >= 0;

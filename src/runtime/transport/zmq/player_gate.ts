@@ -36,6 +36,7 @@ export class PlayerGate {
     const who = rid.toString('latin1');
     const owner = this.owners.get(session);
     if (owner !== undefined && owner !== who) throw new ProtocolError(`session ${session} belongs to another driver connection`);
+    if (owner === undefined && type === MsgType.BatchReplay) throw new ProtocolError(`a batch replay for session ${session}, which no batch opened`);
     if (owner === undefined && type === MsgType.Batch) {
       if (!live.has(session)) {
         if (live.size >= this.maxSessions) throw new ProtocolError(`too many sessions (at most ${this.maxSessions})`);

@@ -4,8 +4,8 @@ import type { RingTensor } from '../../kernel_link.js';
 import { MsgType, decodeHeader, decodeJson, encodeHeader, encodeJson, tensorMessage, tensorMessageBytes, seedMessageBytes, tensorOf } from '../../wire/codec.js';
 import { clientOptions, curveKeys, serverOptions, startZapHandler, type CurveKeys } from './curve.js';
 import type { HostEntry, Hostmap } from '../../config/hostmap.js';
-import { validateRemoteBatch, type Instruction, type PlayerReply } from '../../wire/instructions.js';
-import { expandReplay, keptAsTemplate } from '../../wire/batch_replay.js';
+import type { PlayerReply } from '../../wire/instructions.js';
+import { ReplayTemplates } from '../../wire/batch_replay.js';
 import { Player } from '../../player/player.js';
 import { setServingCurveKey } from '../../player/client_shares.js';
 import type { PeerNet, SessionPort } from '../transport.js';
@@ -101,7 +101,7 @@ export class PlayerDaemon {
   private readonly log: (line: string) => void;
   private readonly gate: PlayerGate;
   /** Each session's last batch, which a `BatchReplay` rebuilds the next one from (wire/batch_replay.ts). */
-  private readonly lastBatch = new Map<string, Instruction[]>();
+  private readonly templates = new ReplayTemplates();
   /** Rejected messages and rejected connections are rate-limited apart, so a flood of one cannot hide the other. */
   private readonly logRejection: (line: string) => void;
   private readonly logConnectionRejection: (line: string) => void;
@@ -226,7 +226,7 @@ export class PlayerDaemon {
     }
     for (const id of this.player.sweep(this.sessionIdleMs, now)) this.log(`${this.tag} freed session ${id}: its driver went silent`);
     this.gate.prune(this.player.sessions);
-    for (const id of this.lastBatch.keys()) if (!this.player.sessions.has(id)) this.lastBatch.delete(id);
+    this.templates.prune(this.player.sessions);
   }
 
   private async serve(): Promise<void> {
@@ -263,12 +263,10 @@ export class PlayerDaemon {
       case MsgType.BatchReplay: {
         const t0 = performance.now();
         const body = decodeJson(frames.slice(1));
-        const batch = h.type === MsgType.Batch ? validateRemoteBatch(body) : expandReplay(this.lastBatch.get(h.session), body);
-        const kept = keptAsTemplate(batch);
-        if (kept) this.lastBatch.set(h.session, kept);
-        else this.lastBatch.delete(h.session);
+        const batch = this.templates.accept(h.session, h.type === MsgType.BatchReplay, body);
         this.player.observer?.batchDecoded?.(h.session, batch.length, t0, performance.now());
         this.player.submit(h.session, batch, this.port(rid, h.session));
+        if (!this.player.sessions.has(h.session)) this.templates.forget(h.session); // refused or already over
         return;
       }
       case MsgType.Ping:
@@ -276,7 +274,7 @@ export class PlayerDaemon {
         if (h.tag === 1) this.routerQueue.send([rid, encodeHeader(MsgType.Pong, h.session, this.livenessPort, this.self.name)]);
         return;
       case MsgType.Bye:
-        this.lastBatch.delete(h.session);
+        this.templates.forget(h.session);
         this.player.endSession(h.session);
         return;
       case MsgType.PeerTensor:
