@@ -38,6 +38,13 @@ async function throughput(rt: DriverRuntime): Promise<number> {
   return (reps * MIB64 * 8) / 1e9 / (ms / 1000);
 }
 
+/** A child process running a plain-zeromq `script`, once it has printed that it is up. */
+async function zmqChild(script: string): Promise<ReturnType<typeof spawn>> {
+  const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise((resolve) => child.stdout!.once('data', resolve));
+  return child;
+}
+
 /**
  * The transport's floor in the same run: plain zeromq, 64 MiB messages from this process to
  * a bare ROUTER in another process that acknowledges each one (no tfe-js code involved).
@@ -46,8 +53,7 @@ async function rawThroughput(): Promise<number> {
   const port = await freePort();
   const script = `const z=require('zeromq');(async()=>{const r=new z.Router({receiveHighWaterMark:0});` +
     `await r.bind('tcp://127.0.0.1:${port}');console.log('up');for await(const [id] of r) await r.send([id,'k']);})()`;
-  const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
-  await new Promise((resolve) => child.stdout!.once('data', resolve));
+  const child = await zmqChild(script);
   const d = new zmq.Dealer({ sendHighWaterMark: 0, linger: 0 });
   d.connect(`tcp://127.0.0.1:${port}`);
   const big = Buffer.alloc(MIB64 * 8, 1);
@@ -110,8 +116,7 @@ async function rawPingPong(): Promise<number> {
     `const d=new z.Dealer({sendHighWaterMark:0,linger:0});d.connect('tcp://127.0.0.1:${mine}');console.log('up');for await(const [,...f] of r) await d.send(f);})()`;
   const router = new zmq.Router({ receiveHighWaterMark: 0, linger: 0 });
   await router.bind(`tcp://127.0.0.1:${mine}`);
-  const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
-  await new Promise((resolve) => child.stdout!.once('data', resolve));
+  const child = await zmqChild(script);
   const d = new zmq.Dealer({ sendHighWaterMark: 0, linger: 0 });
   d.connect(`tcp://127.0.0.1:${theirs}`);
   const incoming = router[Symbol.asyncIterator]();

@@ -28,15 +28,19 @@ struct Fe {
 inline Fe FeZero() { return {{0, 0, 0, 0, 0}}; }
 inline Fe FeOne() { return {{1, 0, 0, 0, 0}}; }
 
+// One carry round: every limb below 2^51, limb 0 up to 19 · (limb 4's carry) over.
+inline void CarryOnce(Fe& h) {
+  u64 c;
+  c = h.v[0] >> 51; h.v[0] &= kMask51; h.v[1] += c;
+  c = h.v[1] >> 51; h.v[1] &= kMask51; h.v[2] += c;
+  c = h.v[2] >> 51; h.v[2] &= kMask51; h.v[3] += c;
+  c = h.v[3] >> 51; h.v[3] &= kMask51; h.v[4] += c;
+  c = h.v[4] >> 51; h.v[4] &= kMask51; h.v[0] += c * 19;
+}
+
 inline void Carry(Fe& h) {
-  for (int round = 0; round < 2; round++) {
-    u64 c;
-    c = h.v[0] >> 51; h.v[0] &= kMask51; h.v[1] += c;
-    c = h.v[1] >> 51; h.v[1] &= kMask51; h.v[2] += c;
-    c = h.v[2] >> 51; h.v[2] &= kMask51; h.v[3] += c;
-    c = h.v[3] >> 51; h.v[3] &= kMask51; h.v[4] += c;
-    c = h.v[4] >> 51; h.v[4] &= kMask51; h.v[0] += c * 19;
-  }
+  CarryOnce(h);
+  CarryOnce(h);
 }
 
 inline Fe Add(const Fe& a, const Fe& b) {
@@ -50,12 +54,7 @@ inline Fe Sub(const Fe& a, const Fe& b) {
   Fe h;
   h.v[0] = a.v[0] + ((u64(1) << 53) - 76) - b.v[0];
   for (int i = 1; i < 5; i++) h.v[i] = a.v[i] + ((u64(1) << 53) - 4) - b.v[i];
-  u64 c;  // one carry round: limbs below 2^51 + 2^8
-  c = h.v[0] >> 51; h.v[0] &= kMask51; h.v[1] += c;
-  c = h.v[1] >> 51; h.v[1] &= kMask51; h.v[2] += c;
-  c = h.v[2] >> 51; h.v[2] &= kMask51; h.v[3] += c;
-  c = h.v[3] >> 51; h.v[3] &= kMask51; h.v[4] += c;
-  c = h.v[4] >> 51; h.v[4] &= kMask51; h.v[0] += c * 19;
+  CarryOnce(h);  // limbs below 2^51 + 2^8
   return h;
 }
 

@@ -29,7 +29,7 @@
  */
 import { ProtocolError } from '../../errors.js';
 import { MsgType, encodeHeader, encodeJson } from './codec.js';
-import { validateRemoteBatch, type Instruction } from './instructions.js';
+import { isId, validateRemoteBatch, type Instruction } from './instructions.js';
 
 /** The JSON-side value of a replay message (its bigints and the flags travel as binary frames). */
 export interface ReplayValue {
@@ -173,7 +173,7 @@ export class ReplayTemplates {
     let batch: Instruction[];
     if (replay) {
       const index = (body as Partial<ReplayValue> | null)?.index;
-      if (index !== entry.count) throw new ProtocolError(`batch replay of batch ${String(index)}, but this session has run ${entry.count} batches`);
+      if (index !== entry.count) throw new ProtocolError(`batch replay of batch ${isId(index) ? index : '(malformed)'}, but this session has run ${entry.count} batches`);
       batch = expandReplay(entry.batch, body);
     } else {
       batch = validateRemoteBatch(body);
@@ -237,8 +237,6 @@ export function replayOf(previous: readonly Instruction[], batch: readonly Instr
   for (const more of [nonceBits, roundBits]) for (let j = 0; j < more.n; j++) idBits.push((more.bytes[j >> 3] >> (j & 7)) & 1);
   return { index, n: batch.length, delta: delta ?? 0, nonceDelta: nonceDelta ?? 0n, roundDelta: roundDelta ?? 0, flags: idBits.bytes.slice(0, (idBits.n + 7) >> 3), literals };
 }
-
-const isId = (v: number) => Number.isSafeInteger(v) && v >= 0;
 
 /**
  * The player's side: the batch a replay message describes, rebuilt from `previous` (the last

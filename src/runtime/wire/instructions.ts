@@ -81,7 +81,15 @@ export type PlayerReply =
   | { kind: 'counters'; req: number; counters: PlayerCounters }
   | { kind: 'error'; code: string; message: string; player?: string; address?: string };
 
-const isId = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
+/**
+ * Whether `v` can be a handle id (or request id): a non-negative safe integer.
+ * @example
+ * ```ts
+ * isId(7); // true
+ * isId(-1); // false
+ * ```
+ */
+export const isId = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
 const isName = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length <= 64;
 /** Most elements a shape from the wire may have (2^28: 2 GiB of u64), so `fill` or `sample` cannot ask for unbounded memory. */
 export const MAX_WIRE_ELEMENTS = 2 ** 28;
