@@ -1,6 +1,6 @@
 import { NotImplementedError, ValueError } from '../errors.js';
 import { protocolsWith } from '../protocols/capabilities.js';
-import { conv2dGrads, windowGeometry } from '../protocols/generic/index.js';
+import { conv2dGrads, scaleBy, windowGeometry } from '../protocols/generic/index.js';
 import type { Protocol } from '../protocols/protocol.js';
 import type { TfeTensor } from '../protocols/tensor.js';
 import { activationBackward, activationName, forwardActivation, needsExactForTraining, type ActivationCache, type ActivationName } from './activations.js';
@@ -111,10 +111,15 @@ export class Conv2D extends Layer {
     const p = this.prot();
     const c = this.needCache(this.cache);
     const dz = opts.skipActivation ? dy : activationBackward(p, this.activation, c.act, dy, this.name);
-    const { dx, dw } = conv2dGrads(p, c.x, c.w, dz, this.strides, this.padding, opts.needDx !== false);
+    // dw times the optimizer's constant in its product's own truncation where it can
+    const s = this.trainable ? opts.gradientScale : undefined;
+    const { dx, dw, scaled } = conv2dGrads(p, c.x, c.w, dz, this.strides, this.padding, opts.needDx !== false, s);
     const grads = [dw];
-    if (this.useBias) grads.push(p.reduceSum(dz, [0, 1, 2]));
-    return { dx, grads: this.trainable ? grads : [] };
+    if (this.useBias) {
+      const db = p.reduceSum(dz, [0, 1, 2]);
+      grads.push(scaled ? scaleBy(p, db, s!) : db);
+    }
+    return { dx, grads: this.trainable ? grads : [], scaled };
   }
 
   override outputActivation(): string | undefined { return this.activation; }

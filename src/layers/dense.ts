@@ -5,6 +5,7 @@ import { activationBackward, activationName, forwardActivation, needsExactForTra
 import { initialValues, serializeInitializer, type InitializerSpec } from './initializers.js';
 import { checkArgs, checkInput, Layer, registerLayer, type BackwardOptions, type CallKwargs, type Gradients, type LayerArgs, type Shape } from './layer.js';
 import { protocolsWith } from '../protocols/capabilities.js';
+import { scaleBy, scaledProduct } from '../protocols/generic/index.js';
 
 /**
  * Arguments of {@link Dense} (tfjs `DenseLayerArgs`).
@@ -84,14 +85,20 @@ export class Dense extends Layer {
     const c = this.needCache(this.cache);
     const dy2 = dy.rank === 2 ? dy : p.reshape(dy, [dy.size / this.units, this.units]);
     const dz = opts.skipActivation ? dy2 : activationBackward(p, this.activation, c.act, dy2, this.name);
-    const grads = [p.matmul(c.x2, dz, { transposeA: true })];
-    if (this.useBias) grads.push(p.reduceSum(dz, 0));
+    // x2ᵀ·dz times the optimizer's constant in the product's own truncation (one, not two)
+    const s = opts.gradientScale;
+    const scaled = !this.trainable || s === undefined || s === 1 ? undefined : scaledProduct(p, c.x2, dz, s, (a, b) => p.matmul(a, b, { transposeA: true }));
+    const grads = !this.trainable ? [] : [scaled ?? p.matmul(c.x2, dz, { transposeA: true })];
+    if (this.trainable && this.useBias) {
+      const db = p.reduceSum(dz, 0);
+      grads.push(scaled ? scaleBy(p, db, s!) : db); // [units] values: a small truncation beside the kernel's
+    }
     let dx: TfeTensor | undefined;
     if (opts.needDx !== false) {
       dx = p.matmul(dz, c.w, { transposeB: true });
       if (c.shape.length !== 2) dx = p.reshape(dx, [...c.shape]);
     }
-    return { dx, grads: this.trainable ? grads : [] };
+    return { dx, grads, scaled: scaled !== undefined };
   }
 
   override outputActivation(): string | undefined { return this.activation; }

@@ -47,12 +47,14 @@ export interface CallKwargs { training?: boolean; cache?: boolean }
 
 /**
  * What `backward` returns: the input gradient and one gradient per trainable weight, in order.
+ * `scaled`: the weight gradients are multiplied by the `gradientScale` asked for (a layer that
+ * ignores the option leaves it unset, and training scales them itself).
  * @example
  * ```ts
  * const { dx, grads } = await layer.backward(dy);
  * ```
  */
-export interface Gradients { dx?: TfeTensor; grads: TfeTensor[] }
+export interface Gradients { dx?: TfeTensor; grads: TfeTensor[]; scaled?: boolean }
 
 /**
  * Options of `backward`.
@@ -66,6 +68,12 @@ export interface BackwardOptions {
   skipActivation?: boolean;
   /** The input gradient is not needed (first layer). */
   needDx?: boolean;
+  /**
+   * A public constant c > 0 to multiply the weight gradients by (not `dx`): the optimizer's
+   * lr/N or 1/N (`Optimizer.gradientScale`). A layer may fold it into the truncation its
+   * gradient product makes anyway (generic `scaledProduct`) and then returns `scaled: true`.
+   */
+  gradientScale?: number;
 }
 
 /**

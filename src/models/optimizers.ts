@@ -41,29 +41,44 @@ export abstract class Optimizer {
    * per weight: network A's six weights made Adam's update six times as deep.
    *
    * `divisor` (default 1): the gradients are `divisor` times the true ones, as training's
-   * summed loss gradients are (losses.ts `summedGradient`); the step divides by it in a scaling
-   * it makes anyway (SGD: lr/divisor in one truncation).
+   * summed loss gradients are (losses.ts `summedGradient`). The step wants them multiplied by
+   * {@link Optimizer.gradientScale}: lr/divisor for plain SGD, 1/divisor otherwise. With
+   * `scaled`, `grads` carry that factor already (training folds it into the layers' gradient
+   * products, generic `scaledProduct`); otherwise one scaling of all of them applies it.
    */
-  applyGradients(p: Protocol, vars: OptimizerVariable[], grads: TfeTensor[], divisor = 1): void {
+  applyGradients(p: Protocol, vars: OptimizerVariable[], grads: TfeTensor[], divisor = 1, scaled = false): void {
     if (vars.length !== grads.length) throw new ValueError(`optimizer: ${vars.length} weights but ${grads.length} gradients`);
     if (!(Number.isSafeInteger(divisor) && divisor >= 1)) throw new ValueError(`optimizer: the gradients' \`divisor\` must be a positive whole number, got ${divisor}`);
     this.iterations++;
     if (!vars.length) return;
     const n = this.stateCount();
     const slots = vars.map((v) => (n ? this.slot(p, v, n) : []));
-    const next = this.step(p, joined(p, vars.map((v) => v.value)), { sum: joined(p, grads), divisor }, Array.from({ length: n }, (_, k) => joined(p, slots.map((s) => s[k]))));
+    const c = this.gradientScale(divisor);
+    const g = joined(p, grads);
+    const next = this.step(p, joined(p, vars.map((v) => v.value)), scaled || c === 1 ? g : scaleBy(p, g, c), Array.from({ length: n }, (_, k) => joined(p, slots.map((s) => s[k]))));
     assignSplit(p, vars.map((v) => v.value), next.value);
     next.state.forEach((t, k) => assignSplit(p, slots.map((s) => s[k]), t));
   }
+  /**
+   * The public constant c > 0 that {@link Optimizer.applyGradients} multiplies gradient sums
+   * with divisor N by before its step: 1/N (the mean gradient), or lr/N for plain SGD, which
+   * applies it directly.
+   * @example
+   * ```ts
+   * tfe.train.sgd(0.1).gradientScale(128); // 0.1 / 128
+   * ```
+   */
+  gradientScale(divisor: number): number { return 1 / divisor; }
   /** Throws when `p` cannot run this optimizer. */
   checkProtocol(p: Protocol): void { void p; }
   /** How many state tensors each weight keeps (momentum, moments). */
   protected abstract stateCount(): number;
   /**
-   * One step on flat vectors: the new weights and the new state, in `state`'s order. The
-   * gradient is `g.sum / g.divisor` ({@link trueGradient} divides in one truncation).
+   * One step on flat vectors: the new weights and the new state, in `state`'s order. `g` is
+   * the gradient sum times {@link Optimizer.gradientScale} (the mean gradient, or lr times it
+   * for plain SGD).
    */
-  protected abstract step(p: Protocol, value: TfeTensor, g: GradientSum, state: TfeTensor[]): { value: TfeTensor; state: TfeTensor[] };
+  protected abstract step(p: Protocol, value: TfeTensor, g: TfeTensor, state: TfeTensor[]): { value: TfeTensor; state: TfeTensor[] };
   /** A private zero-initialised state variable per weight. */
   protected slot(p: Protocol, v: OptimizerVariable, n: number): TfeTensor[] {
     let s = this.slots.get(v.name);
@@ -129,10 +144,10 @@ export class SGD extends Optimizer {
     this.nesterov = args.nesterov ?? false;
   }
   protected stateCount(): number { return this.momentum === 0 ? 0 : 1; }
-  protected step(p: Protocol, value: TfeTensor, gs: GradientSum, [acc]: TfeTensor[]): { value: TfeTensor; state: TfeTensor[] } {
-    // without momentum the divisor joins the learning rate: one truncation for both
-    if (this.momentum === 0) return { value: p.sub(value, scaleBy(p, gs.sum, this.learningRate / gs.divisor)), state: [] };
-    const g = trueGradient(p, gs); // in parallel with μ·a
+  /** lr/N without momentum (the step is then w − g), 1/N with it. */
+  override gradientScale(divisor: number): number { return this.momentum === 0 ? this.learningRate / divisor : 1 / divisor; }
+  protected step(p: Protocol, value: TfeTensor, g: TfeTensor, [acc]: TfeTensor[]): { value: TfeTensor; state: TfeTensor[] } {
+    if (this.momentum === 0) return { value: p.sub(value, g), state: [] };
     const a = p.add(scaleBy(p, acc, this.momentum), g);
     const step = this.nesterov ? p.add(g, scaleBy(p, a, this.momentum)) : a;
     return { value: p.sub(value, scaleBy(p, step, this.learningRate)), state: [a] };
@@ -179,10 +194,9 @@ export class Adam extends Optimizer {
     }
   }
   protected stateCount(): number { return this.amsgrad ? 3 : 2; }
-  protected step(p: Protocol, value: TfeTensor, gs: GradientSum, [m, s, sMax]: TfeTensor[]): { value: TfeTensor; state: TfeTensor[] } {
+  protected step(p: Protocol, value: TfeTensor, g: TfeTensor, [m, s, sMax]: TfeTensor[]): { value: TfeTensor; state: TfeTensor[] } {
     const t = this.iterations;
-    // g itself, not the sum: g² of a batch sum would be divisor² times larger in the ring
-    const g = trueGradient(p, gs);
+    // g is the mean gradient, not the sum: g² of a batch sum would be divisor² times larger in the ring
     const c1 = 1 - this.beta1 ** t, c1p = 1 - this.beta1 ** (t - 1);
     const c2 = 1 - this.beta2 ** t, c2p = 1 - this.beta2 ** (t - 1);
     const mHat = t === 1 ? g : p.add(scaleBy(p, m, (this.beta1 * c1p) / c1), scaleBy(p, g, (1 - this.beta1) / c1));
@@ -200,21 +214,6 @@ export class Adam extends Optimizer {
   getConfig(): Record<string, unknown> {
     return { learningRate: this.learningRate, beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon, amsgrad: this.amsgrad };
   }
-}
-
-/**
- * A flat gradient as the sum of the batch's per-example gradients and the whole divisor that
- * makes it the mean's (1 when the gradient is the mean already).
- * @example
- * ```ts
- * const gs: GradientSum = { sum: g, divisor: 128 };
- * ```
- */
-export interface GradientSum { sum: TfeTensor; divisor: number }
-
-/** The gradient `sum / divisor` (a division by a whole number: one truncation, none for 1). */
-function trueGradient(p: Protocol, g: GradientSum): TfeTensor {
-  return g.divisor === 1 ? g.sum : p.div(g.sum, g.divisor);
 }
 
 /** Several tensors as one flat vector (local: reshape and concat move no data between players). */

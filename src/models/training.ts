@@ -12,6 +12,7 @@
 import { driverRandomInt } from '../random.js';
 import { eventsDirectory, tensorBoard } from '../observability/events.js';
 import { NotImplementedError, ValueError } from '../errors.js';
+import { scaleBy } from '../protocols/generic/index.js';
 import type { Protocol } from '../protocols/protocol.js';
 import type { TfeTensor } from '../protocols/tensor.js';
 import { getRuntime, tidy } from '../runtime/index.js';
@@ -90,13 +91,16 @@ function trainStep(model: Sequential, p: Protocol, xb: TfeTensor, yb: TfeTensor)
   let dy: TfeTensor | undefined = summed ? summed.gradient : model.loss!.gradient(p, { pred, logits }, yb);
   const vars: { name: string; value: TfeTensor }[] = [];
   const grads: TfeTensor[] = [];
+  // the optimizer's lr/N or 1/N, folded into each layer's gradient products where it can
+  const divisor = summed?.divisor ?? 1;
+  const gradientScale = model.optimizer!.gradientScale(divisor);
   for (let i = last; i >= 0; i--) {
     const layer = model.layers[i];
-    const r = layer.backward(dy!, { skipActivation: i === last && fused, needDx: i > 0 });
-    layer.trainableWeights.forEach((w, k) => { vars.push(w); grads.push(r.grads[k]); });
+    const r = layer.backward(dy!, { skipActivation: i === last && fused, needDx: i > 0, gradientScale });
+    layer.trainableWeights.forEach((w, k) => { vars.push(w); grads.push(r.scaled || gradientScale === 1 ? r.grads[k] : scaleBy(p, r.grads[k], gradientScale)); });
     dy = r.dx;
   }
-  model.optimizer!.applyGradients(p, vars, grads, summed?.divisor ?? 1);
+  model.optimizer!.applyGradients(p, vars, grads, divisor, true);
   return pred;
 }
 

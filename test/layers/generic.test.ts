@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as tfe from '../../src/index.js';
-import { exp, expNonPositive, invSqrt, scaleBy, invSqrtPlan, log, polynomialOnInterval, reciprocal, reciprocalPlan, scaledReciprocal, softmax, softplusApprox } from '../../src/protocols/generic/index.js';
+import { exp, expNonPositive, invSqrt, scaleBy, scaledProduct, invSqrtPlan, log, polynomialOnInterval, reciprocal, reciprocalPlan, scaledReciprocal, softmax, softplusApprox } from '../../src/protocols/generic/index.js';
 import { chebyshevFit, maxErrorOnInterval } from '../../src/protocols/approximations/index.js';
 import { SecureNN } from '../../src/protocols/securenn/index.js';
 import { ABY3 } from '../../src/protocols/aby3/index.js';
@@ -183,6 +183,44 @@ test('scaleBy refuses a constant without a finite reciprocal', () => {
   tfe.setProtocol(new tfe.Pond());
   for (const c of [Infinity, NaN, 5e-324]) {
     try { scaleBy(tfe.getProtocol(), tfe.defineConstant([1]), c); assert.unreachable(`c=${c}`); } catch (e) { assert.match((e as Error).message, 'finite'); }
+  }
+});
+
+test('scaledProduct: c·(a ⊗ b) within c\'s 2^-12 plus an ulp, in the product\'s own truncation (elementwise and matmul; every protocol), or undefined where it cannot', async () => {
+  const q = (v: number) => Math.round(v * 2 ** 16) / 2 ** 16; // the encoded value
+  const as = Float64Array.of(0, ULP, -ULP, 1, -1, 3.5, -250, ...randomArray(31, 25, -40, 40));
+  const bs = Float64Array.of(7, -3, 0, -ULP, 0.5, -1, 1, ...randomArray(32, 25, -40, 40));
+  const [m, k, n] = [4, 8, 3];
+  const ma = randomArray(33, m * k, -20, 20), mb = randomArray(34, k * n, -20, 20);
+  for (const p of [new tfe.Pond(), new SecureNN(), new ABY3()]) {
+    tfe.setProtocol(p);
+    const [a, b, xa, xb] = [await priv(as), await priv(bs), await priv(ma, [k, m]), await priv(mb, [k, n])];
+    const roundsOf = async (f: () => tfe.TfeTensor) => (await revealWithRounds(f)).rounds;
+    const plain = await roundsOf(() => p.mul(a, b));
+    for (const c of [0.01 / 128, 1 / 128, 0.37, 3.3, 1000]) {
+      const elementwise = await revealWithRounds(() => scaledProduct(p, a, b, c, (u, v) => p.mul(u, v))!);
+      assert.is(elementwise.rounds, plain, `${p.name} c=${c}: the rounds of one truncated product`);
+      as.forEach((v, i) => {
+        const want = c * q(v) * q(bs[i]);
+        assert.ok(Math.abs(elementwise.got[i] - want) <= Math.abs(want) * 2 ** -12 + ULP, `${p.name} c=${c}: ${v}·${bs[i]} → ${elementwise.got[i]} vs ${want}`);
+      });
+      const mm = await scaledProduct(p, xa, xb, c, (u, v) => p.matmul(u, v, { transposeA: true }))!.reveal();
+      for (let i = 0; i < m; i++) {
+        for (let j = 0; j < n; j++) {
+          let want = 0;
+          for (let t = 0; t < k; t++) want += q(ma[t * m + i]) * q(mb[t * n + j]);
+          want *= c;
+          assert.ok(Math.abs(mm[i * n + j] - want) <= Math.abs(want) * 2 ** -12 + ULP, `${p.name} c=${c}: matmul [${i},${j}] ${mm[i * n + j]} vs ${want}`);
+        }
+      }
+    }
+    // against a product and then a scaling: one truncation, and (ABY3) its two rounds, fewer
+    const twice = await roundsOf(() => scaleBy(p, p.mul(a, b), 0.01 / 128));
+    if (p instanceof ABY3) assert.ok(plain < twice, `${p.name}: ${plain} rounds against ${twice}`);
+    else assert.ok(plain <= twice, `${p.name}: ${plain} rounds against ${twice}`);
+    for (const c of [0, -0.5, NaN, Infinity]) assert.is(scaledProduct(p, a, b, c, (u, v) => p.mul(u, v)), undefined, `${p.name} c=${c}`);
+    const fine = p.capabilities.fixedPoint!.withScale(a, 20); // 62 − 12 − 20 − 16 < 16: no room for the bound
+    assert.is(scaledProduct(p, fine, b, 0.01, (u, v) => p.mul(u, v)), undefined, `${p.name}: fa + fb = 36`);
   }
 });
 

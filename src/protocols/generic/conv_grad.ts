@@ -13,6 +13,7 @@
 import { ValueError } from '../../errors.js';
 import type { Protocol } from '../protocol.js';
 import type { TfeTensor } from '../tensor.js';
+import { scaledProduct } from './scale.js';
 
 /** Geometry of a 2-D window op on NHWC input (TensorFlow padding rules). */
 export interface WindowGeometry {
@@ -103,26 +104,31 @@ export function col2imSum(p: Protocol, cols: (k: number) => TfeTensor, g: Window
 }
 
 /**
- * Gradients of y = conv2d(x, w) (NHWC, HWIO) given dy: {dx, dw}.
+ * Gradients of y = conv2d(x, w) (NHWC, HWIO) given dy: {dx, dw}. With `dwScale`, dw comes
+ * multiplied by that public constant in its own product's truncation where the protocol can
+ * ({@link scaledProduct}), and `scaled` says so.
  * @example
  * ```ts
  * const { dx, dw } = conv2dGrads(prot, x, w, dy, [1, 1], 'same');
  * ```
  */
 export function conv2dGrads(
-  p: Protocol, x: TfeTensor, w: TfeTensor, dy: TfeTensor, strides: [number, number], padding: 'same' | 'valid', needDx = true,
-): { dx?: TfeTensor; dw: TfeTensor } {
+  p: Protocol, x: TfeTensor, w: TfeTensor, dy: TfeTensor, strides: [number, number], padding: 'same' | 'valid', needDx = true, dwScale?: number,
+): { dx?: TfeTensor; dw: TfeTensor; scaled: boolean } {
   const [kh, kw, cin, cout] = w.shape;
   const g = windowGeometry(x.shape, [kh, kw], strides, padding);
   const rows = g.n * g.oh * g.ow;
   const dyMat = p.reshape(dy, [rows, cout]);
   const cols = p.reshape(im2col(p, x, g), [rows, kh * kw * cin]);
-  const dw = p.reshape(p.matmul(cols, dyMat, { transposeA: true }), [kh, kw, cin, cout]);
-  if (!needDx) return { dw };
+  const product = (a: TfeTensor, b: TfeTensor) => p.matmul(a, b, { transposeA: true });
+  const scaledDw = dwScale === undefined || dwScale === 1 ? undefined : scaledProduct(p, cols, dyMat, dwScale, product);
+  const dw = p.reshape(scaledDw ?? product(cols, dyMat), [kh, kw, cin, cout]);
+  const scaled = scaledDw !== undefined;
+  if (!needDx) return { dw, scaled };
   const wMat = p.reshape(w, [kh * kw * cin, cout]);
   const dcols = p.reshape(p.matmul(dyMat, wMat, { transposeB: true }), [g.n, g.oh, g.ow, kh * kw, cin]);
   const dx = col2imSum(p, (k) => p.reshape(p.slice(dcols, [0, 0, 0, k, 0], [g.n, g.oh, g.ow, 1, cin]), [g.n, g.oh, g.ow, cin]), g);
-  return { dx, dw };
+  return { dx, dw, scaled };
 }
 
 /**

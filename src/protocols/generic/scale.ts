@@ -19,3 +19,40 @@ export function scaleBy(p: Protocol, x: TfeTensor, c: number): TfeTensor {
   if (!Number.isFinite(c) || !Number.isFinite(1 / c)) throw new ValueError(`scaleBy: the constant must be finite with a finite reciprocal, got ${c}`);
   return Number.isInteger(c) ? p.mul(x, c) : p.div(x, 1 / c);
 }
+
+/** Significant bits of the integer multiplier in {@link scaledProduct}: c to a relative 2^−12. */
+export const SCALED_PRODUCT_BITS = 12;
+
+/**
+ * c·(a ⊗ b) for a public constant c > 0, where ⊗ is a product the protocol truncates
+ * (`mul`, `matmul`, a convolution), in that product's own truncation instead of a second one
+ * (the `fixedPoint` capability). Training uses it for the weight gradients, which the optimizer
+ * scales by lr/N or 1/N anyway: one truncation, and one round, fewer per step, over every weight.
+ *  1. K = round(c·2^e), an integer of {@link SCALED_PRODUCT_BITS} significant bits
+ *  2. b·K: a product by a public integer (local, exact in the ring)
+ *  3. a ⊗ (b·K) with both factors labelled T = fa + fb + e − fout, so that the protocol
+ *     truncates it once by T bits; the result is labelled fout = max(fa, fb)
+ * Error: one unit in the last place, plus c's relative rounding ≤ 2^−12. Range: the value
+ * before the truncation, (a ⊗ b)·2^(fa+fb)·K with K < 2^12, must stay below 2^62, so
+ * |a ⊗ b| < 2^(50 − fa − fb) (2^18 at f = 16, against 2^29 when the product and the scaling
+ * truncate apart). Returns undefined where that bound would fall below 2^16 (f > 17), where T
+ * leaves [1, 62], or without the capability: the caller then truncates twice.
+ * @example
+ * ```ts
+ * const dw = scaledProduct(prot, x, dz, 0.01 / 128, (u, v) => prot.matmul(u, v, { transposeA: true }));
+ * ```
+ */
+export function scaledProduct(p: Protocol, a: TfeTensor, b: TfeTensor, c: number, product: (a: TfeTensor, b: TfeTensor) => TfeTensor): TfeTensor | undefined {
+  const fp = p.capabilities.fixedPoint;
+  if (!fp || !(c > 0 && Number.isFinite(c))) return undefined;
+  const fa = a.fracBits, fb = b.fracBits, fout = Math.max(fa, fb);
+  if (62 - SCALED_PRODUCT_BITS - fa - fb < 16) return undefined;
+  const e = SCALED_PRODUCT_BITS - Math.ceil(Math.log2(c) + 1e-12); // c·2^e ∈ [2^11, 2^12]
+  const k = Math.round(c * 2 ** e);
+  const t = fa + fb + e - fout;
+  if (t < 1 || t > 62) return undefined;
+  const bk = p.mul(b, p.defineConstant(k, { integer: true }));
+  const z = product(fp.withScale(a, t), fp.withScale(bk, t));
+  p.dispose(bk);
+  return fp.withScale(z, fout);
+}
