@@ -7,9 +7,13 @@
  * busy), garbage-collection pauses (the players' `gc` spans), threads busy (process CPU time
  * over wall time, from /proc) and CPU time by thread
  * (main, ZeroMQ I/O, the others: kernel workers and V8 helpers); for the driver:
- * encode-and-send time and CPU. The same step on LocalConfig is measured for comparison.
+ * encode-and-send time and CPU. The same step on LocalConfig is measured for comparison,
+ * and so is the transport floor: one more step's peer messages replayed over plain zeromq with
+ * nothing computed (`transport_floor_ms`, {@link transportFloor}), and the least
+ * networked/LocalConfig ratio it leaves (`floor_ratio`).
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTrace, tag } from '../src/observability/index.js';
@@ -17,11 +21,13 @@ import type { TraceEvent } from '../src/observability/trace.js';
 import { setProtocol } from '../src/protocols/protocol.js';
 import { SecureNN } from '../src/protocols/securenn/index.js';
 import { LocalConfig, getRuntime, setConfig } from '../src/runtime/index.js';
-import { startLocalCluster } from '../src/runtime/transport/zmq/local_cluster.js';
+import { freePort, startLocalCluster } from '../src/runtime/transport/zmq/local_cluster.js';
 import { BATCH, batch, networkA, step } from './mnist.js';
 import { timeMedian, warmupSteps, type BenchResult } from './util.js';
 
 const STEPS = 10;
+/** Replays of the recorded step for the transport floor. */
+const REPLAY_STEPS = 20;
 const PLAYERS = ['server0', 'server1', 'server2'];
 
 /** CPU seconds (user + system) in a /proc stat file (Linux), NaN when unreadable. */
@@ -67,6 +73,44 @@ async function localStepMs(): Promise<number> {
   return ms;
 }
 
+/**
+ * The transport floor: the peer messages of one networked step (the players' `send` spans in
+ * the 'replayed step' window: sender, receiver, round, bytes) replayed over plain zeromq by
+ * three bench/workers/replay_party.ts processes wired as the players are, with nothing computed;
+ * the slowest party's time per step. A networked step cannot take less than the LocalConfig
+ * step's computation plus this, on the same machine; `floor_ratio` is that sum over the
+ * LocalConfig step, the least the networked/LocalConfig ratio can be.
+ */
+async function transportFloor(events: TraceEvent[], names: Map<number, string>, localMs: number, networkedMs: number): Promise<BenchResult[]> {
+  const window = events.find((e) => e.pid === 0 && e.name === 'replayed step')!;
+  const index = (name: string) => PLAYERS.indexOf(name);
+  const plan = events
+    .filter((e) => e.pid !== 0 && e.cat === 'send' && e.ts >= window.ts && e.ts <= window.ts + window.dur!)
+    .map((e) => [index(names.get(e.pid)!), index(e.args!.to as string), e.args!.round as number, e.args!.bytesSent as number]);
+  const dir = mkdtempSync(join(tmpdir(), 'tfe-replay-'));
+  const planFile = join(dir, 'plan.json');
+  writeFileSync(planFile, JSON.stringify(plan));
+  const worker = new URL('./workers/replay_party.ts', import.meta.url).pathname;
+  const ports = [await freePort(), await freePort(), await freePort()];
+  try {
+    const parties = ports.map((_, k) => spawn(process.execPath, ['--import', 'tsx', worker, String(k), planFile, String(REPLAY_STEPS), ...ports.map(String)], { stdio: ['ignore', 'pipe', 'inherit'] }));
+    const results = await Promise.all(parties.map((child) => new Promise<{ msPerStep: number; cpuMsPerStep: number }>((resolve, reject) => {
+      let text = '';
+      child.stdout!.on('data', (d: Buffer) => { text += d.toString(); });
+      child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(text.trim().split('\n').pop()!)) : reject(new Error(`replay party exited with ${code}`))));
+    })));
+    const ms = Math.max(...results.map((r) => r.msPerStep));
+    const rounds = new Set(plan.map((m) => m[2])).size;
+    const bytes = plan.reduce((a, m) => a + m[3], 0);
+    return [
+      { name: 'transport_floor_ms', value: ms, unit: 'ms/step', messages: plan.length, rounds, bytes, cpu_ms: +results.reduce((a, r) => a + r.cpuMsPerStep, 0).toFixed(1), note: 'the step\'s peer messages over plain zeromq, nothing computed' },
+      { name: 'floor_ratio', value: +((localMs + ms) / localMs).toFixed(2), unit: 'x', note: '(LocalConfig step + transport floor) / LocalConfig step', networked_ratio: +(networkedMs / localMs).toFixed(2) },
+    ];
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** The suite. */
 export async function run(): Promise<BenchResult[]> {
   const local = await localStepMs();
@@ -87,6 +131,7 @@ export async function run(): Promise<BenchResult[]> {
     const t0 = performance.now();
     await tag('steps', async () => { for (let k = 0; k < STEPS; k++) await step(m, x, y); });
     const wall = performance.now() - t0;
+    await tag('replayed step', () => step(m, x, y)); // its peer messages make the transport floor's plan
     const driverCpu = process.cpuUsage(driverCpu0);
     const cpu = new Map([...pids].map(([p, pid]) => [p, cpuSeconds(pid) - cpu0.get(p)!]));
     const threads = new Map([...pids].map(([p, pid]) => {
@@ -107,6 +152,8 @@ export async function run(): Promise<BenchResult[]> {
     out.push({ name: 'driver_batches', value: perStep(batches.length), unit: 'batches/step' });
     out.push({ name: 'driver_instructions', value: perStep(batches.reduce((a, e) => a + (e.args!.instructions as number), 0)), unit: 'instructions/step' });
     out.push({ name: 'driver_threads_busy', value: (driverCpu.user + driverCpu.system) / 1000 / wall, unit: 'threads' });
+    const floor = await transportFloor(events, names, local, wall / STEPS);
+    out.push(...floor);
     for (const [pid, player] of names) {
       if (pid === 0) continue;
       const spans = events.filter((e) => e.pid === pid && e.ph === 'X' && inWindow(e));

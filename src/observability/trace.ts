@@ -129,12 +129,13 @@ export class PlayerRecorder {
   }
 
   private instruction(session: string, op: string, start: number, end: number, detail?: InstructionDetail): void {
-    const i = detail?.instruction as { kernel?: string; shape?: number[]; out?: number; to?: string; from?: string } | undefined;
+    const i = detail?.instruction as { kernel?: string; shape?: number[]; out?: number; to?: string; from?: string; round?: number } | undefined;
     const bytes = this.bytesOf(session);
     const args: Record<string, unknown> = { index: detail?.index, waitMs: round(detail?.waitMs ?? 0), bytesSent: bytes.sent, bytesReceived: bytes.received };
     if (i?.shape) args.shape = i.shape;
     if (i?.to) args.to = i.to;
     if (i?.from) args.from = i.from;
+    if (i?.round !== undefined) args.round = i.round;
     bytes.sent = 0;
     bytes.received = 0;
     let list = this.spans.get(session);

@@ -15,7 +15,7 @@ import { INPUTTERS, demoVector, simpleAverage } from '../../examples/simple-aver
 import { testTmpDir } from '../helpers/tmp.js';
 
 const PLAYERS = ['server0', 'server1', 'server2', ...INPUTTERS, 'result-receiver'];
-const ARG_KEYS = new Set(['index', 'waitMs', 'bytesSent', 'bytesReceived', 'shape', 'to', 'from', 'tag', 'player', 'instructions', 'name', 'sort_index']);
+const ARG_KEYS = new Set(['index', 'waitMs', 'bytesSent', 'bytesReceived', 'shape', 'to', 'from', 'round', 'tag', 'player', 'instructions', 'name', 'sort_index']);
 
 function checkTrace(path: string): TraceEvent[] {
   const doc = JSON.parse(readFileSync(path, 'utf8')) as { traceEvents: TraceEvent[] };
@@ -39,6 +39,7 @@ function checkTrace(path: string): TraceEvent[] {
   assert.ok(doc.traceEvents.some((e) => e.pid === 0 && e.name === 'average'), 'the tag is a driver span');
   const sends = doc.traceEvents.filter((e) => e.pid !== 0 && e.cat === 'send');
   assert.ok(sends.some((e) => (e.args!.bytesSent as number) > 0), 'sends record their bytes');
+  assert.ok(sends.every((e) => Number.isInteger(e.args!.round) && (e.args!.round as number) >= 1), 'sends record their round');
   return doc.traceEvents;
 }
 

@@ -1,0 +1,80 @@
+/**
+ * One party of the transport-floor replay (bench/profile.ts): `<index> <planFile> <steps>
+ * <port0> <port1> <port2>`. The plan is the peer messages of one recorded networked step, as
+ * [from, to, round, bytes] with party indices; the party binds a ROUTER on its port and sends
+ * through a DEALER to each other party's (the players' wiring), with plain zeromq and no tfe-js
+ * code. Per round in order, it sends its messages of that round (one per destination, their
+ * bytes summed: the players bundle a round's messages to a peer too) and then waits for every
+ * party that sends it one in that round. Nothing is computed, so the time per step is what
+ * the step's communication alone costs on this machine. After `steps` steps (and 5 untimed)
+ * the parties meet at a barrier; each prints one JSON line `{"msPerStep": t, "cpuMsPerStep": c}`.
+ */
+import { readFileSync } from 'node:fs';
+import * as zmq from 'zeromq';
+
+const [me, planFile, stepsArg, ...portArgs] = process.argv.slice(2);
+const self = Number(me), steps = Number(stepsArg), ports = portArgs.map(Number);
+const plan = JSON.parse(readFileSync(planFile, 'utf8')) as [number, number, number, number][];
+
+/** Per round: bytes to each destination, and the parties that send to this one. */
+const rounds = new Map<number, { send: Map<number, number>; from: Set<number> }>();
+for (const [from, to, round, bytes] of plan) {
+  let r = rounds.get(round);
+  if (!r) rounds.set(round, (r = { send: new Map(), from: new Set() }));
+  if (from === self) r.send.set(to, (r.send.get(to) ?? 0) + bytes);
+  if (to === self) r.from.add(from);
+}
+const order = [...rounds.keys()].sort((a, b) => a - b);
+const END = 0xffffffff;
+
+const router = new zmq.Router({ receiveHighWaterMark: 0, linger: 0 });
+await router.bind(`tcp://127.0.0.1:${ports[self]}`);
+const dealers = ports.map((port, k) => {
+  if (k === self) return undefined;
+  const d = new zmq.Dealer({ sendHighWaterMark: 0, linger: 0 });
+  d.connect(`tcp://127.0.0.1:${port}`);
+  return d;
+});
+const payloads = new Map<number, Buffer>();
+const payload = (n: number) => { let b = payloads.get(n); if (!b) payloads.set(n, (b = Buffer.alloc(n))); return b; };
+/** Rounds of messages that arrived before this party reached them (a faster sender's). */
+const early: number[] = [];
+
+async function send(to: number, round: number, bytes: number): Promise<void> {
+  const header = Buffer.alloc(4);
+  header.writeUInt32LE(round, 0);
+  await dealers[to]!.send([header, payload(bytes)]);
+}
+
+async function awaitRound(round: number, count: number): Promise<void> {
+  for (let i = 0; i < early.length && count > 0;) {
+    if (early[i] === round) { early.splice(i, 1); count--; } else i++;
+  }
+  while (count > 0) {
+    const [, header] = await router.receive();
+    const r = header.readUInt32LE(0);
+    if (r === round) count--;
+    else early.push(r);
+  }
+}
+
+async function step(): Promise<void> {
+  for (const round of order) {
+    const r = rounds.get(round)!;
+    for (const [to, bytes] of r.send) await send(to, round, bytes);
+    await awaitRound(round, r.from.size);
+  }
+}
+
+console.log('up');
+for (let k = 0; k < 5; k++) await step();
+const cpu0 = process.cpuUsage();
+const t0 = performance.now();
+for (let k = 0; k < steps; k++) await step();
+const ms = performance.now() - t0;
+const cpu = process.cpuUsage(cpu0);
+for (let k = 0; k < ports.length; k++) if (k !== self) await send(k, END, 1);
+await awaitRound(END, ports.length - 1);
+console.log(JSON.stringify({ msPerStep: ms / steps, cpuMsPerStep: (cpu.user + cpu.system) / 1000 / steps }));
+router.close();
+for (const d of dealers) d?.close();
