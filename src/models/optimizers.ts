@@ -11,10 +11,18 @@
  * of tfjs's and smaller gradients take proportionally smaller steps. v̂ above 2^12 (|g| > 64)
  * diverges: clip gradients or scale the loss.
  * AMSgrad takes the exact maximum of the bias-corrected v̂ (needs exact comparison: SecureNN or ABY3).
+ *
+ * Constants ride in truncations made anyway (generic `scaledProduct`): training multiplies
+ * the weight-gradient products by lr/N (plain SGD) or 1/N (`gradientScale`), Adam its g² by
+ * b_t and m̂·r by lr. Each such constant is rounded to 12 significant bits (relative 2^−12,
+ * against 2^−17 for a separate scaling), and the product it rides in must stay below 2^18 in
+ * magnitude at f = 16 (a batch-summed weight gradient, g², m̂·r); in exchange every step
+ * makes one truncation fewer over all weights (Adam: three), and one round fewer per
+ * truncation on ABY3.
  */
 import { NotImplementedError, ValueError } from '../errors.js';
 import { missingCapability, requireExact } from '../protocols/capabilities.js';
-import { invSqrt, invSqrtPlan, scaleBy, type GenericNewtonPlan } from '../protocols/generic/index.js';
+import { invSqrt, invSqrtPlan, scaleBy, scaledProduct, type GenericNewtonPlan } from '../protocols/generic/index.js';
 import type { Protocol } from '../protocols/protocol.js';
 import type { TfeTensor } from '../protocols/tensor.js';
 
@@ -200,7 +208,8 @@ export class Adam extends Optimizer {
     const c1 = 1 - this.beta1 ** t, c1p = 1 - this.beta1 ** (t - 1);
     const c2 = 1 - this.beta2 ** t, c2p = 1 - this.beta2 ** (t - 1);
     const mHat = t === 1 ? g : p.add(scaleBy(p, m, (this.beta1 * c1p) / c1), scaleBy(p, g, (1 - this.beta1) / c1));
-    const vHat = t === 1 ? p.square(g) : p.add(scaleBy(p, s, (this.beta2 * c2p) / c2), scaleBy(p, p.square(g), (1 - this.beta2) / c2));
+    // the products' constants ride in their own truncations (one round and truncation fewer each on ABY3)
+    const vHat = t === 1 ? p.square(g) : p.add(scaleBy(p, s, (this.beta2 * c2p) / c2), timesConstant(p, g, g, (1 - this.beta2) / c2));
     const state = [mHat, vHat];
     let denomArg = vHat;
     if (this.amsgrad) {
@@ -209,11 +218,16 @@ export class Adam extends Optimizer {
     }
     this.plan ??= invSqrtPlan({ interval: [DELTA, 2 ** 12 + DELTA], targetRelativeError: 1e-4 });
     const r = invSqrt(p, p.add(denomArg, DELTA + this.epsilon ** 2), this.plan);
-    return { value: p.sub(value, scaleBy(p, p.mul(mHat, r), this.learningRate)), state };
+    return { value: p.sub(value, timesConstant(p, mHat, r, this.learningRate)), state };
   }
   getConfig(): Record<string, unknown> {
     return { learningRate: this.learningRate, beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon, amsgrad: this.amsgrad };
   }
+}
+
+/** c·a·b in the product's truncation ({@link scaledProduct}), or a product and then a scaling. */
+function timesConstant(p: Protocol, a: TfeTensor, b: TfeTensor, c: number): TfeTensor {
+  return scaledProduct(p, a, b, c, (u, v) => p.mul(u, v)) ?? scaleBy(p, a === b ? p.square(a) : p.mul(a, b), c);
 }
 
 /** Several tensors as one flat vector (local: reshape and concat move no data between players). */
