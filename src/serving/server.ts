@@ -3,6 +3,8 @@ import type { Sequential } from '../models/sequential.js';
 import { Pond } from '../protocols/pond/pond.js';
 import { getProtocol, type SavedShares } from '../protocols/protocol.js';
 import type { TfeTensor } from '../protocols/tensor.js';
+import { U64 } from '../kernels/dtype.js';
+import type { Handle } from '../protocols/runtime_link.js';
 import { getConfig, getRuntime, RemoteConfig, ServingRouter, tidy, type Frames } from '../runtime/index.js';
 import { BatchPolicy } from './batching.js';
 import { LatencyWindow } from './stats.js';
@@ -17,7 +19,8 @@ import { LatencyWindow } from './stats.js';
  *  3. Queued requests that are waiting together run as one batch of up to `maxBatchSize` rows:
  *     each server loads the requests' shares, the model runs on their concatenation, and each
  *     server sends its share of the request's output rows to the connection that sent the
- *     input share (sink `client-reply`). The driver handles ids and shapes only.
+ *     input share (sink `client-reply`), for the requests whose shares both servers hold (they
+ *     exchange which ones, beside the model's first round). The driver handles ids and shapes only.
  *  4. The client adds the two output shares. Rounds: those of one `model.predict` per batch.
  * Errors (bad shape, malformed message, missing share, a dead server) go to the client they
  * concern as `error, id, message, class`; the service keeps serving.
@@ -287,8 +290,10 @@ export class PredictionService {
             kind: 'private', shape: [rows, ...features], fracBits: p.fracBits,
             files: [p.s0, p.s1].map((s) => ({ player: s, path: '', loader: 'client-share', args: { bind: this.opts.servers[s], requests, features, timeoutMs: this.shareWaitMs } })),
           };
-          const y: TfeTensor = await this.model.predict(p.loadShares(saved), { batchSize: rows });
-          p.saveShares(y, () => '', { name: 'client-reply', args: (player) => ({ bind: this.opts.servers[player], requests, fracBits: y.fracBits }) });
+          const x = p.loadShares(saved);
+          const agreed = this.agreedRequests(requests);
+          const y: TfeTensor = await this.model.predict(x, { batchSize: rows });
+          this.replyAgreed(y, agreed, requests);
         });
       } finally {
         built();
@@ -309,6 +314,31 @@ export class PredictionService {
     } finally {
       for (const r of batch) this.active.delete(r.id);
     }
+  }
+
+  /**
+   * Per server, u64 [R]: 1 where both servers hold the request's share. Each server's
+   * `client-share-status` (run right after its `client-share` loader) is sent to the other and
+   * multiplied with its own: request-level metadata, no share. Without it a server that has a
+   * share would answer a request whose other share never came (the other one reports it).
+   */
+  private agreedRequests(requests: { id: string; rows: number }[]): Map<string, Handle> {
+    const { p } = this;
+    const rt = getRuntime();
+    const own = new Map([p.s0, p.s1].map((s) => [s, rt.input(s, { kind: 'source', loader: 'client-share-status', args: { bind: this.opts.servers[s], requests }, shape: [requests.length], ring: U64 })]));
+    return new Map([[p.s0, p.s1], [p.s1, p.s0]].map(([s, other]) => [s, rt.op(s, 'Mul', [own.get(s)!, rt.send(own.get(other)!, s)])]));
+  }
+
+  /** Each server sends each agreed request its rows of y's share (sink `client-reply`, `agreed`). */
+  private replyAgreed(y: TfeTensor, agreed: Map<string, Handle>, requests: { id: string; rows: number }[]): void {
+    const { p } = this;
+    const rt = getRuntime();
+    const shares = p.toPrivate(y).shares;
+    [p.s0, p.s1].forEach((s, i) => {
+      const flat = rt.op(s, 'Reshape', [shares[i]], { shape: [y.size] });
+      const both = rt.op(s, 'Concat', [flat, agreed.get(s)!], { axis: 0 });
+      rt.output(both, { kind: 'sink', name: 'client-reply', args: { bind: this.opts.servers[s], requests, fracBits: y.fracBits, agreed: true, features: y.shape.slice(1) } });
+    });
   }
 
   /** Stops accepting requests, lets the running batches finish and closes the front address. */

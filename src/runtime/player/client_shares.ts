@@ -13,9 +13,16 @@ import { registerLoader, registerSink } from './data_sources.js';
  *    A share of the wrong shape or size, a malformed message, or none within `timeoutMs`: that
  *    client gets an error from this player, the request is marked failed and zeros stand in
  *    for its rows, so the other requests of the batch still run. No requests: just bind.
- *  - sink `client-reply` `{bind, requests: [{id, rows}], fracBits}`: splits this player's share
- *    of the batch output by rows and sends each request's rows to the connection that sent
- *    its input share (its ZeroMQ routing id), and to no one else.
+ *  - loader `client-share-status` `{bind, requests}` (after `client-share` on the same player):
+ *    u64 [R], 1 where this player placed the request's share, 0 where it failed. The servers
+ *    exchange these (request-level metadata, no share) so that neither answers a request the
+ *    other could not serve.
+ *  - sink `client-reply` `{bind, requests: [{id, rows}], fracBits, agreed?}`: splits this
+ *    player's share of the batch output by rows and sends each request's rows to the
+ *    connection that sent its input share (its ZeroMQ routing id), and to no one else. With
+ *    `agreed`, the tensor is flat: the output's values, then R words that are 1 where both
+ *    servers hold the request's share; a request with 0 there gets nothing from this player
+ *    (the server that missed its share has sent the client the error).
  * The driver only ever sees request ids and shapes.
  *
  * Messages (multipart, frames as UTF-8 unless noted):
@@ -220,23 +227,38 @@ registerLoader('client-share', async (args, ctx) => {
   return hostTensor(out, [rows, ...features], { dtype: 'u64' });
 });
 
+registerLoader('client-share-status', async (args, ctx) => {
+  const { bind } = args as { bind: string };
+  const requests = requestsOf(args);
+  ctx.declare?.('public'); // which requests' shares arrived: the driver knows the ids already
+  const ep = await endpoint(ctx.player, bind);
+  return hostTensor(BigUint64Array.from(requests, (r) => (ep.failed.has(r.id) || !ep.replyTo.has(r.id) ? 0n : 1n)), [requests.length], { dtype: 'u64' });
+});
+
 registerSink('client-reply', async (t, args, ctx) => {
-  const { bind, fracBits } = args as { bind: string; fracBits?: number };
+  const { bind, fracBits, agreed, features } = args as { bind: string; fracBits?: number; agreed?: boolean; features?: number[] };
   const requests = requestsOf(args);
   const ep = await endpoint(ctx.player, bind);
-  const rows = t.shape[0];
+  const total = requests.reduce((n, r) => n + r.rows, 0);
+  // with `agreed`: [total·width values, then one status word per request], flat
+  const rows = agreed ? total : t.shape[0];
+  if (agreed && !(Array.isArray(features) && features.every((d) => Number.isSafeInteger(d) && d >= 1))) throw new ValueError('client-reply: with `agreed`, `features` must be the output row shape, positive integers');
+  const outShape = agreed ? features! : t.shape.slice(1);
+  const width = outShape.reduce((a, b) => a * b, 1);
+  if (agreed && t.size !== total * width + requests.length) throw new ValueError(`client-reply: expected ${total} rows of ${width} values and ${requests.length} status words, got ${t.size} values`);
   if (requests.reduce((n, r) => n + r.rows, 0) !== rows) throw new ValueError(`client-reply: the requests hold ${requests.reduce((n, r) => n + r.rows, 0)} rows, the output ${rows}`);
-  const width = rows ? t.size / rows : 0;
   const bytes = tensorBytes(t);
+  const status = agreed ? (t.values() as BigUint64Array).subarray(total * width) : undefined;
   let offset = 0;
   const sends: Promise<void>[] = [];
-  for (const r of requests) {
+  for (const [k, r] of requests.entries()) {
     const part = bytes.subarray(offset * width * 8, (offset + r.rows) * width * 8);
     offset += r.rows;
     const to = ep.replyTo.get(r.id);
     ep.replyTo.delete(r.id);
     if (ep.failed.delete(r.id) || !to) continue; // the client already has its error
-    const header = JSON.stringify({ shape: [r.rows, ...t.shape.slice(1)], fracBits });
+    if (status && status[k] !== 1n) continue; // the other server missed this share and said so to the client
+    const header = JSON.stringify({ shape: [r.rows, ...outShape], fracBits });
     sends.push(ep.router.send(to, [Buffer.from('result'), Buffer.from(r.id), Buffer.from(header), Buffer.from(part)])); // a copy: t's storage goes back after this
   }
   await Promise.all(sends);
