@@ -184,6 +184,47 @@ test('bad requests get an error and the service keeps serving', async () => {
   });
 });
 
+test('a request whose share reached only server0, in one batch with a good one: the good one is served, server1 reports the missing share, server0 answers nothing', async () => {
+  await withConfig('local', async () => {
+    tfe.setProtocol(new SecureNN());
+    const plain = plainModel();
+    const model = await fromLayersModel(plain, { owner: 'server0' });
+    const opts = await addresses();
+    // one batch at a time: the two requests queued behind the blocker run together
+    const service = await tfe.serving.serve(model, { ...opts, timeoutMs: 5000, shareWaitMs: 400, maxInFlight: 1 });
+    const client = await tfe.serving.Client.connect(opts.address, { timeoutMs: 10_000 });
+    try {
+      const front = open(opts.address, () => undefined);
+      const header = Buffer.from(JSON.stringify({ shape: [1, 6] }));
+      // the blocker: announced, no share anywhere, so its batch waits shareWaitMs
+      void front.send([Buffer.from('predict'), Buffer.from(`${client.clientId}:blocker`), header]);
+      await new Promise((r) => setTimeout(r, 100));
+      const halfId = `${client.clientId}:half`;
+      const fromServer0: string[][] = [], fromServer1: string[][] = [];
+      open(opts.servers.server1, (f) => fromServer1.push(f.map((b) => b.toString()))).send([Buffer.from('hello'), Buffer.from(client.clientId)]);
+      const x = rowsOf(9, 1);
+      const good = client.predict(x);
+      void front.send([Buffer.from('predict'), Buffer.from(halfId), header]);
+      void open(opts.servers.server0, (f) => fromServer0.push(f.map((b) => b.toString()))).send([Buffer.from('share'), Buffer.from(halfId), header, Buffer.alloc(48)]);
+      checkAgainstPlain(plain, x, await good);
+      for (let i = 0; i < 100 && !fromServer1.some((f) => f[1] === halfId); i++) await new Promise((r) => setTimeout(r, 20));
+      await new Promise((r) => setTimeout(r, 300));
+      const s1 = fromServer1.find((f) => f[1] === halfId);
+      assert.ok(s1, 'server1 reports the missing share');
+      assert.equal([s1![0], s1![3]], ['error', 'CommunicationError']);
+      assert.match(s1![2], /received no share within 400 ms/);
+      assert.equal(fromServer0.filter((f) => f[1] === halfId), [], 'server0 must not answer a request whose other share never came');
+      const st = await client.status();
+      assert.ok(st.batches >= 2, `the blocker's batch and the shared one: ${st.batches}`);
+    } finally {
+      client.close();
+      closeOpened();
+      await service.close();
+      await closeClientEndpoints();
+    }
+  });
+});
+
 test('serve and Client validate their arguments', async () => {
   await withConfig('local', async () => {
     tfe.setProtocol(new SecureNN());
