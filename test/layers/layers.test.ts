@@ -5,6 +5,7 @@ import * as tfe from '../../src/index.js';
 import * as L from '../../src/layers/index.js';
 import { DEFAULT_APPROXIMATIONS as APPROX } from '../../src/protocols/approximations/index.js';
 import { compareLayer, linTol, PROTOCOLS, ULP } from './harness.js';
+import { ABY3 } from '../../src/protocols/aby3/index.js';
 
 const positive = (i: number, shape: number[]) => Float64Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, k) => 0.5 + ((k * 7 + i) % 5) * 0.3);
 
@@ -148,6 +149,38 @@ test('unsupported and unknown arguments are named', () => {
   assert.throws(() => L.dense({ units: 2, foo: 1 } as unknown as L.DenseArgs), (e: Error) => e instanceof tfe.ValueError && /foo/.test(e.message));
   assert.throws(() => L.dense({ units: -3 }), /units/);
   assert.throws(() => L.activation({ activation: 'elu' as 'relu' }), /activation/);
+});
+
+
+test('backward with a gradientScale: Dense and Conv2D fold c into their weight-gradient truncation (scaled: true), c·(the unscaled gradient) within 2^-12 relative plus an ulp; dx unchanged; BatchNormalization leaves it to training', async () => {
+  const rand = (seed: number, n: number) => Float64Array.from({ length: n }, (_, i) => Math.sin(seed * 31 + i * 7.3) * 1.5);
+  for (const [name, make] of [...Object.entries(PROTOCOLS), ['ABY3', () => new ABY3()] as const]) {
+    tfe.setProtocol(make());
+    const cases: { layer: L.Layer; x: number[]; dy: number[]; folds: boolean }[] = [
+      { layer: L.dense({ units: 3, inputShape: [4] }), x: [5, 4], dy: [5, 3], folds: true },
+      { layer: L.conv2d({ filters: 2, kernelSize: 2, inputShape: [4, 4, 1] }), x: [2, 4, 4, 1], dy: [2, 3, 3, 2], folds: true },
+      { layer: L.batchNormalization({ inputShape: [3] }), x: [6, 3], dy: [6, 3], folds: false },
+    ];
+    for (const [k, { layer, x: xs, dy: dys, folds }] of cases.entries()) {
+      const x = await tfe.definePrivateInput('input-provider', () => rand(k, xs.reduce((a, b) => a * b, 1)), { shape: xs });
+      const dy = await tfe.definePrivateInput('input-provider', () => rand(k + 10, dys.reduce((a, b) => a * b, 1)), { shape: dys });
+      layer.build(xs);
+      layer.call(x, { training: true });
+      const plain = layer.backward(dy);
+      for (const c of [0.01 / 128, 1 / 6]) {
+        const scaled = layer.backward(dy, { gradientScale: c });
+        assert.is(!!scaled.scaled, folds, `${name} ${layer.getClassName()}: scaled flag`);
+        const dxs = [await plain.dx!.reveal(), await scaled.dx!.reveal()];
+        // each run rounds independently: a conv's dx sums kh·kw = 4 truncated products, ±1 ulp each
+        dxs[0].forEach((v, i) => assert.ok(Math.abs(v - dxs[1][i]) <= 8 * ULP, `${name} ${layer.getClassName()}: dx[${i}] ${v} vs ${dxs[1][i]}`));
+        for (const [g, gradient] of scaled.grads.entries()) {
+          const want = Array.from(await plain.grads[g].reveal(), (v) => (folds ? c * v : v));
+          const got = await gradient.reveal();
+          want.forEach((w, i) => assert.ok(Math.abs(got[i] - w) <= Math.abs(w) * 2 ** -12 + 2 * ULP, `${name} ${layer.getClassName()} c=${c}: gradient ${g}[${i}] ${got[i]} vs ${w}`));
+        }
+      }
+    }
+  }
 });
 
 test.run();
