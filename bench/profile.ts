@@ -10,7 +10,9 @@
  * encode-and-send time and CPU. The same step on LocalConfig is measured for comparison,
  * and so is the transport floor: one more step's peer messages replayed over plain zeromq with
  * nothing computed (`transport_floor_ms`, {@link transportFloor}), and the least
- * networked/LocalConfig ratio it leaves (`floor_ratio`).
+ * networked/LocalConfig ratio it leaves (`floor_ratio`). The same three figures, with the
+ * step's LocalConfig and networked times, for ABY3's network A step (`aby3_`) and the fraud
+ * example's logistic-regression step (`fraud_lr_`, 70 per epoch).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,16 +20,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTrace, tag } from '../src/observability/index.js';
 import type { TraceEvent } from '../src/observability/trace.js';
-import { setProtocol } from '../src/protocols/protocol.js';
+import { getProtocol, setProtocol, type Protocol } from '../src/protocols/protocol.js';
 import { SecureNN } from '../src/protocols/securenn/index.js';
+import { ABY3 } from '../src/protocols/aby3/index.js';
+import { Pond } from '../src/protocols/pond/pond.js';
+import * as L from '../src/layers/index.js';
+import { sequential, train } from '../src/models/index.js';
 import { LocalConfig, getRuntime, setConfig } from '../src/runtime/index.js';
 import { freePort, startLocalCluster } from '../src/runtime/transport/zmq/local_cluster.js';
 import { BATCH, batch, networkA, step } from './mnist.js';
-import { timeMedian, warmupSteps, type BenchResult } from './util.js';
+import { randomValues, timeMedian, warmupSteps, type BenchResult } from './util.js';
 
 const STEPS = 10;
 /** Replays of the recorded step for the transport floor. */
 const REPLAY_STEPS = 20;
+/** Batches per fit of the fraud logistic-regression workload. */
+const LR_BATCHES = 10;
 const PLAYERS = ['server0', 'server1', 'server2'];
 
 /** CPU seconds (user + system) in a /proc stat file (Linux), NaN when unreadable. */
@@ -81,7 +89,7 @@ async function localStepMs(): Promise<number> {
  * step's computation plus this, on the same machine; `floor_ratio` is that sum over the
  * LocalConfig step, the least the networked/LocalConfig ratio can be.
  */
-async function transportFloor(events: TraceEvent[], names: Map<number, string>, localMs: number, networkedMs: number): Promise<BenchResult[]> {
+async function transportFloor(events: TraceEvent[], names: Map<number, string>, localMs: number, networkedMs: number, prefix = '', stepsPerRun = 1): Promise<BenchResult[]> {
   const window = events.find((e) => e.pid === 0 && e.name === 'replayed step')!;
   const index = (name: string) => PLAYERS.indexOf(name);
   const plan = events
@@ -99,14 +107,80 @@ async function transportFloor(events: TraceEvent[], names: Map<number, string>, 
       child.stdout!.on('data', (d: Buffer) => { text += d.toString(); });
       child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(text.trim().split('\n').pop()!)) : reject(new Error(`replay party exited with ${code}`))));
     })));
-    const ms = Math.max(...results.map((r) => r.msPerStep));
+    const ms = Math.max(...results.map((r) => r.msPerStep)) / stepsPerRun; // the replayed run held stepsPerRun steps
     const rounds = new Set(plan.map((m) => m[2])).size;
     const bytes = plan.reduce((a, m) => a + m[3], 0);
     return [
-      { name: 'transport_floor_ms', value: ms, unit: 'ms/step', messages: plan.length, rounds, bytes, cpu_ms: +results.reduce((a, r) => a + r.cpuMsPerStep, 0).toFixed(1), note: 'the step\'s peer messages over plain zeromq, nothing computed' },
-      { name: 'floor_ratio', value: +((localMs + ms) / localMs).toFixed(2), unit: 'x', note: '(LocalConfig step + transport floor) / LocalConfig step', networked_ratio: +(networkedMs / localMs).toFixed(2) },
+      { name: `${prefix}transport_floor_ms`, value: ms, unit: 'ms/step', messages: plan.length / stepsPerRun, rounds: rounds / stepsPerRun, bytes: bytes / stepsPerRun, cpu_ms: +(results.reduce((a, r) => a + r.cpuMsPerStep, 0) / stepsPerRun).toFixed(1), note: 'the step\'s peer messages over plain zeromq, nothing computed' },
+      { name: `${prefix}floor_ratio`, value: +((localMs + ms) / localMs).toFixed(2), unit: 'x', note: '(LocalConfig step + transport floor) / LocalConfig step', networked_ratio: +(networkedMs / localMs).toFixed(2) },
     ];
   } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The merged trace of the runtime `close` just ended, from `dir`. */
+function readTrace(dir: string, session: string): { events: TraceEvent[]; names: Map<number, string> } {
+  const events = (JSON.parse(readFileSync(join(dir, `tfe-trace-${session}.json`), 'utf8')) as { traceEvents: TraceEvent[] }).traceEvents;
+  return { events, names: new Map(events.filter((e) => e.ph === 'M').map((e) => [e.pid, e.args!.name as string])) };
+}
+
+/** Other training steps whose floor the suite measures: made on the active config, under `protocol`. */
+const FLOOR_WORKLOADS: { prefix: string; what: string; protocol: () => Protocol; make: () => () => Promise<unknown>; stepsPerRun: number; networkedWarmupRuns?: number }[] = [
+  {
+    prefix: 'aby3_', what: 'network A SGD step, batch 128, ABY3', protocol: () => new ABY3(),
+    make: () => { const { x, y } = batch(BATCH); const m = networkA(); return () => step(m, x, y); },
+    stepsPerRun: 1,
+  },
+  {
+    // the fraud example's step (examples/vertical-fraud-detection; an epoch is 70 of them), as
+    // an epoch runs it: one fit over LR_BATCHES batches, per step
+    prefix: 'fraud_lr_', what: `logistic regression step, 100 × 16, Pond, in a fit over ${LR_BATCHES} batches`, protocol: () => new Pond(),
+    make: () => {
+      const n = 100 * LR_BATCHES;
+      const x = getProtocol().definePrivateVariable(randomValues(n * 16, 5), { shape: [n, 16] });
+      const y = getProtocol().definePrivateVariable(Float64Array.from(randomValues(n, 6), (v) => (v > 0 ? 1 : 0)), { shape: [n, 1] });
+      const m = sequential({ layers: [L.dense({ units: 1, activation: 'sigmoid', inputShape: [16], kernelInitializer: 'zeros' })] });
+      m.compile({ optimizer: train.sgd(0.5), loss: 'binaryCrossentropy' });
+      return () => m.fit(x, y, { epochs: 1, batchSize: 100, shuffle: false, verbose: 0 });
+    },
+    stepsPerRun: LR_BATCHES,
+    // each player process runs this step's many small code paths once per step: V8 needs
+    // hundreds of steps to optimise them all (the fraud epoch: about 7 epochs to settle)
+    networkedWarmupRuns: 40,
+  },
+];
+
+/** One workload's LocalConfig and networked step and its transport floor. */
+async function workloadFloor(w: (typeof FLOOR_WORKLOADS)[number]): Promise<BenchResult[]> {
+  setConfig(new LocalConfig([], { log: () => undefined }));
+  setProtocol(w.protocol());
+  const localStep = w.make();
+  const local = await timeMedian(localStep, { warmup: Math.ceil(warmupSteps(false) / w.stepsPerRun), minRuns: 5, minMs: 2000 });
+  await getRuntime().close();
+  const dir = mkdtempSync(join(tmpdir(), 'tfe-profile-'));
+  const cluster = await startLocalCluster(PLAYERS, { playerFlags: ['--trace', dir] });
+  try {
+    setConfig(cluster.config);
+    setProtocol(w.protocol());
+    setTrace(dir);
+    const run = w.make();
+    const networked = await timeMedian(run, { warmup: w.networkedWarmupRuns ?? Math.ceil(warmupSteps(true) / w.stepsPerRun), minRuns: 5, minMs: 2000 });
+    await tag('replayed step', run);
+    const rt = getRuntime();
+    const session = rt.session;
+    await rt.close();
+    const { events, names } = readTrace(dir, session);
+    const [perLocal, perNetworked] = [local / w.stepsPerRun, networked / w.stepsPerRun];
+    return [
+      { name: `${w.prefix}local_step_ms`, value: perLocal, unit: 'ms', workload: w.what },
+      { name: `${w.prefix}networked_step_ms`, value: perNetworked, unit: 'ms' },
+      ...(await transportFloor(events, names, perLocal, perNetworked, w.prefix, w.stepsPerRun)),
+    ];
+  } finally {
+    setTrace(undefined);
+    await cluster.config.close().catch(() => undefined);
+    await cluster.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -131,18 +205,17 @@ export async function run(): Promise<BenchResult[]> {
     const t0 = performance.now();
     await tag('steps', async () => { for (let k = 0; k < STEPS; k++) await step(m, x, y); });
     const wall = performance.now() - t0;
-    await tag('replayed step', () => step(m, x, y)); // its peer messages make the transport floor's plan
     const driverCpu = process.cpuUsage(driverCpu0);
     const cpu = new Map([...pids].map(([p, pid]) => [p, cpuSeconds(pid) - cpu0.get(p)!]));
     const threads = new Map([...pids].map(([p, pid]) => {
       const [a, b] = [threads0.get(p)!, threadSeconds(pid)];
       return [p, { main: b.main - a.main, zmqIo: b.zmqIo - a.zmqIo, other: b.other - a.other }];
     }));
+    await tag('replayed step', () => step(m, x, y)); // its peer messages make the transport floor's plan
     const rt = getRuntime();
     const session = rt.session;
     await rt.close();
-    const events = (JSON.parse(readFileSync(join(dir, `tfe-trace-${session}.json`), 'utf8')) as { traceEvents: TraceEvent[] }).traceEvents;
-    const names = new Map(events.filter((e) => e.ph === 'M').map((e) => [e.pid, e.args!.name as string]));
+    const { events, names } = readTrace(dir, session);
     const window = events.find((e) => e.pid === 0 && e.name === 'steps')!;
     const inWindow = (e: TraceEvent) => e.ts >= window.ts && e.ts <= window.ts + window.dur!;
     const perStep = (v: number) => v / STEPS;
@@ -179,5 +252,6 @@ export async function run(): Promise<BenchResult[]> {
     await cluster.stop();
     rmSync(dir, { recursive: true, force: true });
   }
+  for (const w of FLOOR_WORKLOADS) out.push(...(await workloadFloor(w)));
   return out;
 }
