@@ -100,13 +100,18 @@ async function transportFloor(events: TraceEvent[], names: Map<number, string>, 
   writeFileSync(planFile, JSON.stringify(plan));
   const worker = new URL('./workers/replay_party.ts', import.meta.url).pathname;
   const ports = [await freePort(), await freePort(), await freePort()];
+  const parties = ports.map((_, k) => spawn(process.execPath, ['--import', 'tsx', worker, String(k), planFile, String(REPLAY_STEPS), ...ports.map(String)], { stdio: ['ignore', 'pipe', 'inherit'] }));
+  let timer: NodeJS.Timeout | undefined;
   try {
-    const parties = ports.map((_, k) => spawn(process.execPath, ['--import', 'tsx', worker, String(k), planFile, String(REPLAY_STEPS), ...ports.map(String)], { stdio: ['ignore', 'pipe', 'inherit'] }));
-    const results = await Promise.all(parties.map((child) => new Promise<{ msPerStep: number; cpuMsPerStep: number }>((resolve, reject) => {
-      let text = '';
-      child.stdout!.on('data', (d: Buffer) => { text += d.toString(); });
-      child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(text.trim().split('\n').pop()!)) : reject(new Error(`replay party exited with ${code}`))));
-    })));
+    const results = await Promise.race([
+      Promise.all(parties.map((child) => new Promise<{ msPerStep: number; cpuMsPerStep: number }>((resolve, reject) => {
+        let text = '';
+        child.stdout!.on('data', (d: Buffer) => { text += d.toString(); });
+        child.once('error', reject);
+        child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(text.trim().split('\n').pop()!)) : reject(new Error(`replay party exited with ${code}`))));
+      }))),
+      new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error('the transport-floor replay did not finish within 120 s')), 120_000); }),
+    ]);
     const ms = Math.max(...results.map((r) => r.msPerStep)) / stepsPerRun; // the replayed run held stepsPerRun steps
     const rounds = new Set(plan.map((m) => m[2])).size;
     const bytes = plan.reduce((a, m) => a + m[3], 0);
@@ -115,6 +120,8 @@ async function transportFloor(events: TraceEvent[], names: Map<number, string>, 
       { name: `${prefix}floor_ratio`, value: +((localMs + ms) / localMs).toFixed(2), unit: 'x', note: '(LocalConfig step + transport floor) / LocalConfig step', networked_ratio: +(networkedMs / localMs).toFixed(2) },
     ];
   } finally {
+    clearTimeout(timer);
+    for (const child of parties) if (child.exitCode === null) child.kill(); // one failed: the others would wait for it
     rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -151,13 +158,28 @@ const FLOOR_WORKLOADS: { prefix: string; what: string; protocol: () => Protocol;
   },
 ];
 
-/** One workload's LocalConfig and networked step and its transport floor. */
+/** The median time of `runs` on a fresh, untraced cluster (traced players run strictly in order). */
+async function networkedMs(w: (typeof FLOOR_WORKLOADS)[number]): Promise<number> {
+  const cluster = await startLocalCluster(PLAYERS);
+  try {
+    setConfig(cluster.config);
+    setProtocol(w.protocol());
+    const run = w.make();
+    return await timeMedian(run, { warmup: w.networkedWarmupRuns ?? Math.ceil(warmupSteps(true) / w.stepsPerRun), minRuns: 5, minMs: 2000 });
+  } finally {
+    await cluster.config.close().catch(() => undefined);
+    await cluster.stop();
+  }
+}
+
+/** One workload's LocalConfig and networked step, and its transport floor from a traced cluster. */
 async function workloadFloor(w: (typeof FLOOR_WORKLOADS)[number]): Promise<BenchResult[]> {
   setConfig(new LocalConfig([], { log: () => undefined }));
   setProtocol(w.protocol());
   const localStep = w.make();
   const local = await timeMedian(localStep, { warmup: Math.ceil(warmupSteps(false) / w.stepsPerRun), minRuns: 5, minMs: 2000 });
   await getRuntime().close();
+  const networked = await networkedMs(w);
   const dir = mkdtempSync(join(tmpdir(), 'tfe-profile-'));
   const cluster = await startLocalCluster(PLAYERS, { playerFlags: ['--trace', dir] });
   try {
@@ -165,7 +187,7 @@ async function workloadFloor(w: (typeof FLOOR_WORKLOADS)[number]): Promise<Bench
     setProtocol(w.protocol());
     setTrace(dir);
     const run = w.make();
-    const networked = await timeMedian(run, { warmup: w.networkedWarmupRuns ?? Math.ceil(warmupSteps(true) / w.stepsPerRun), minRuns: 5, minMs: 2000 });
+    for (let k = 0; k < 3; k++) await run(); // the messages do not depend on warm code
     await tag('replayed step', run);
     const rt = getRuntime();
     const session = rt.session;
@@ -174,7 +196,7 @@ async function workloadFloor(w: (typeof FLOOR_WORKLOADS)[number]): Promise<Bench
     const [perLocal, perNetworked] = [local / w.stepsPerRun, networked / w.stepsPerRun];
     return [
       { name: `${w.prefix}local_step_ms`, value: perLocal, unit: 'ms', workload: w.what },
-      { name: `${w.prefix}networked_step_ms`, value: perNetworked, unit: 'ms' },
+      { name: `${w.prefix}networked_step_ms`, value: perNetworked, unit: 'ms', note: 'untraced players' },
       ...(await transportFloor(events, names, perLocal, perNetworked, w.prefix, w.stepsPerRun)),
     ];
   } finally {

@@ -5,7 +5,8 @@
  * through a DEALER to each other party's (the players' wiring), with plain zeromq and no tfe-js
  * code. Per round in order, it sends its messages of that round (one per destination, their
  * bytes summed: the players bundle a round's messages to a peer too) and then waits for every
- * party that sends it one in that round. Nothing is computed, so the time per step is what
+ * party that sends it one in that round; messages carry (step, round, sender), so a party
+ * that only sends (Pond's producer) and runs steps ahead is never mistaken for another. Nothing is computed, so the time per step is what
  * the step's communication alone costs on this machine. After `steps` steps (and 5 untimed)
  * the parties meet at a barrier; each prints one JSON line `{"msPerStep": t, "cpuMsPerStep": c}`.
  */
@@ -27,42 +28,48 @@ for (const [from, to, round, bytes] of plan) {
 const order = [...rounds.keys()].sort((a, b) => a - b);
 const END = 0xffffffff;
 
-const router = new zmq.Router({ receiveHighWaterMark: 0, linger: 0 });
+const router = new zmq.Router({ receiveHighWaterMark: 0, linger: 1000 });
 await router.bind(`tcp://127.0.0.1:${ports[self]}`);
 const dealers = ports.map((port, k) => {
   if (k === self) return undefined;
-  const d = new zmq.Dealer({ sendHighWaterMark: 0, linger: 0 });
+  const d = new zmq.Dealer({ sendHighWaterMark: 0, linger: 1000 });
   d.connect(`tcp://127.0.0.1:${port}`);
   return d;
 });
 const payloads = new Map<number, Buffer>();
 const payload = (n: number) => { let b = payloads.get(n); if (!b) payloads.set(n, (b = Buffer.alloc(n))); return b; };
-/** Rounds of messages that arrived before this party reached them (a faster sender's). */
-const early: number[] = [];
+/** Labels of messages that arrived before this party reached them (a faster sender's). */
+const early = new Set<string>();
 
-async function send(to: number, round: number, bytes: number): Promise<void> {
-  const header = Buffer.alloc(4);
-  header.writeUInt32LE(round, 0);
+/** A message's label: step, round and sender (a party that only sends runs steps ahead). */
+const label = (stepIndex: number, round: number, from: number) => `${stepIndex}:${round}:${from}`;
+
+async function send(to: number, stepIndex: number, round: number, bytes: number): Promise<void> {
+  const header = Buffer.alloc(12);
+  header.writeUInt32LE(stepIndex, 0);
+  header.writeUInt32LE(round, 4);
+  header.writeUInt32LE(self, 8);
   await dealers[to]!.send([header, payload(bytes)]);
 }
 
-async function awaitRound(round: number, count: number): Promise<void> {
-  for (let i = 0; i < early.length && count > 0;) {
-    if (early[i] === round) { early.splice(i, 1); count--; } else i++;
-  }
-  while (count > 0) {
+/** Waits for one message from each of `senders` labelled (stepIndex, round). */
+async function awaitRound(stepIndex: number, round: number, senders: Iterable<number>): Promise<void> {
+  const want = new Set([...senders].map((from) => label(stepIndex, round, from)));
+  for (const l of [...want]) if (early.delete(l)) want.delete(l);
+  while (want.size > 0) {
     const [, header] = await router.receive();
-    const r = header.readUInt32LE(0);
-    if (r === round) count--;
-    else early.push(r);
+    const l = label(header.readUInt32LE(0), header.readUInt32LE(4), header.readUInt32LE(8));
+    if (!want.delete(l)) early.add(l);
   }
 }
 
+let stepsRun = 0;
 async function step(): Promise<void> {
+  const stepIndex = stepsRun++;
   for (const round of order) {
     const r = rounds.get(round)!;
-    for (const [to, bytes] of r.send) await send(to, round, bytes);
-    await awaitRound(round, r.from.size);
+    for (const [to, bytes] of r.send) await send(to, stepIndex, round, bytes);
+    await awaitRound(stepIndex, round, r.from);
   }
 }
 
@@ -73,8 +80,8 @@ const t0 = performance.now();
 for (let k = 0; k < steps; k++) await step();
 const ms = performance.now() - t0;
 const cpu = process.cpuUsage(cpu0);
-for (let k = 0; k < ports.length; k++) if (k !== self) await send(k, END, 1);
-await awaitRound(END, ports.length - 1);
+for (let k = 0; k < ports.length; k++) if (k !== self) await send(k, END, END, 1);
+await awaitRound(END, END, ports.map((_, k) => k).filter((k) => k !== self));
 console.log(JSON.stringify({ msPerStep: ms / steps, cpuMsPerStep: (cpu.user + cpu.system) / 1000 / steps }));
 router.close();
 for (const d of dealers) d?.close();

@@ -5,7 +5,7 @@ import { activationBackward, activationName, forwardActivation, needsExactForTra
 import { initialValues, serializeInitializer, type InitializerSpec } from './initializers.js';
 import { checkArgs, checkInput, Layer, registerLayer, type BackwardOptions, type CallKwargs, type Gradients, type LayerArgs, type Shape } from './layer.js';
 import { protocolsWith } from '../protocols/capabilities.js';
-import { scaleBy, scaledProduct } from '../protocols/generic/index.js';
+import { MAX_FOLDED_TERMS, scaleBy, scaledProduct } from '../protocols/generic/index.js';
 
 /**
  * Arguments of {@link Dense} (tfjs `DenseLayerArgs`).
@@ -87,7 +87,8 @@ export class Dense extends Layer {
     const dz = opts.skipActivation ? dy2 : activationBackward(p, this.activation, c.act, dy2, this.name);
     // x2ᵀ·dz times the optimizer's constant in the product's own truncation (one, not two)
     const s = opts.gradientScale;
-    const scaled = !this.trainable || s === undefined || s === 1 ? undefined : scaledProduct(p, c.x2, dz, s, (a, b) => p.matmul(a, b, { transposeA: true }));
+    const folds = this.trainable && s !== undefined && s !== 1 && c.x2.shape[0] <= MAX_FOLDED_TERMS; // the rows are the product's terms
+    const scaled = folds ? scaledProduct(p, c.x2, dz, s, (a, b) => p.matmul(a, b, { transposeA: true })) : undefined;
     const grads = !this.trainable ? [] : [scaled ?? p.matmul(c.x2, dz, { transposeA: true })];
     if (this.trainable && this.useBias) {
       const db = p.reduceSum(dz, 0);

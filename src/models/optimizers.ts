@@ -16,7 +16,8 @@
  * the weight-gradient products by lr/N (plain SGD) or 1/N (`gradientScale`), Adam its g² by
  * b_t and m̂·r by lr. Each such constant is rounded to 12 significant bits (relative 2^−12,
  * against 2^−17 for a separate scaling), and the product it rides in must stay below 2^18 in
- * magnitude at f = 16 (a batch-summed weight gradient, g², m̂·r); in exchange every step
+ * magnitude at f = 16 (a batch-summed weight gradient, g², m̂·r; layers fold only sums of at
+ * most `MAX_FOLDED_TERMS` = 4096 terms, so each term may average 2^6); in exchange every step
  * makes one truncation fewer over all weights (Adam: three), and one round fewer per
  * truncation on ABY3.
  */

@@ -152,7 +152,7 @@ test('unsupported and unknown arguments are named', () => {
 });
 
 
-test('backward with a gradientScale: Dense and Conv2D fold c into their weight-gradient truncation (scaled: true), c·(the unscaled gradient) within 2^-12 relative plus an ulp; dx unchanged; BatchNormalization leaves it to training', async () => {
+test('backward with a gradientScale: Dense and Conv2D fold c into their weight-gradient truncation (scaled: true), c·(the unscaled gradient) within 2^-12 relative plus an ulp; dx unchanged; BatchNormalization, and a Dense over more than MAX_FOLDED_TERMS rows, leave it to training', async () => {
   const rand = (seed: number, n: number) => Float64Array.from({ length: n }, (_, i) => Math.sin(seed * 31 + i * 7.3) * 1.5);
   for (const [name, make] of [...Object.entries(PROTOCOLS), ['ABY3', () => new ABY3()] as const]) {
     tfe.setProtocol(make());
@@ -160,6 +160,8 @@ test('backward with a gradientScale: Dense and Conv2D fold c into their weight-g
       { layer: L.dense({ units: 3, inputShape: [4] }), x: [5, 4], dy: [5, 3], folds: true },
       { layer: L.conv2d({ filters: 2, kernelSize: 2, inputShape: [4, 4, 1] }), x: [2, 4, 4, 1], dy: [2, 3, 3, 2], folds: true },
       { layer: L.batchNormalization({ inputShape: [3] }), x: [6, 3], dy: [6, 3], folds: false },
+      // more rows than MAX_FOLDED_TERMS: the sum may outgrow the folded range, so it is not folded
+      { layer: L.dense({ units: 1, inputShape: [2] }), x: [4097, 2], dy: [4097, 1], folds: false },
     ];
     for (const [k, { layer, x: xs, dy: dys, folds }] of cases.entries()) {
       const x = await tfe.definePrivateInput('input-provider', () => rand(k, xs.reduce((a, b) => a * b, 1)), { shape: xs });

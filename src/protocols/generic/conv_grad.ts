@@ -13,7 +13,7 @@
 import { ValueError } from '../../errors.js';
 import type { Protocol } from '../protocol.js';
 import type { TfeTensor } from '../tensor.js';
-import { scaledProduct } from './scale.js';
+import { MAX_FOLDED_TERMS, scaledProduct } from './scale.js';
 
 /** Geometry of a 2-D window op on NHWC input (TensorFlow padding rules). */
 export interface WindowGeometry {
@@ -121,7 +121,8 @@ export function conv2dGrads(
   const dyMat = p.reshape(dy, [rows, cout]);
   const cols = p.reshape(im2col(p, x, g), [rows, kh * kw * cin]);
   const product = (a: TfeTensor, b: TfeTensor) => p.matmul(a, b, { transposeA: true });
-  const scaledDw = dwScale === undefined || dwScale === 1 ? undefined : scaledProduct(p, cols, dyMat, dwScale, product);
+  const folds = dwScale !== undefined && dwScale !== 1 && rows <= MAX_FOLDED_TERMS; // dw sums `rows` terms
+  const scaledDw = folds ? scaledProduct(p, cols, dyMat, dwScale, product) : undefined;
   const dw = p.reshape(scaledDw ?? product(cols, dyMat), [kh, kw, cin, cout]);
   const scaled = scaledDw !== undefined;
   if (!needDx) return { dw, scaled };

@@ -24,16 +24,24 @@ export function scaleBy(p: Protocol, x: TfeTensor, c: number): TfeTensor {
 export const SCALED_PRODUCT_BITS = 12;
 
 /**
+ * The most terms a product may sum for its callers to fold a constant into it (Dense: the
+ * batch rows; Conv2D: batch × output positions): {@link scaledProduct}'s result must stay below
+ * 2^18 at f = 16, so its terms may then average 2^6 in magnitude. Longer sums (a convolution's
+ * dw over 128 × 24 × 24 positions) keep two truncations and the 2^29 range.
+ */
+export const MAX_FOLDED_TERMS = 4096;
+
+/**
  * c·(a ⊗ b) for a public constant c > 0, where ⊗ is a product the protocol truncates
  * (`mul`, `matmul`, a convolution), in that product's own truncation instead of a second one
  * (the `fixedPoint` capability). Training uses it for the weight gradients, which the optimizer
  * scales by lr/N or 1/N anyway: one truncation, and one round, fewer per step, over every weight.
- *  1. K = round(c·2^e), an integer of {@link SCALED_PRODUCT_BITS} significant bits
+ *  1. K = round(c·2^e) ∈ [2^11, 2^12], an integer of {@link SCALED_PRODUCT_BITS} significant bits
  *  2. b·K: a product by a public integer (local, exact in the ring)
  *  3. a ⊗ (b·K) with both factors labelled T = fa + fb + e − fout, so that the protocol
  *     truncates it once by T bits; the result is labelled fout = max(fa, fb)
  * Error: one unit in the last place, plus c's relative rounding ≤ 2^−12. Range: the value
- * before the truncation, (a ⊗ b)·2^(fa+fb)·K with K < 2^12, must stay below 2^62, so
+ * before the truncation, (a ⊗ b)·2^(fa+fb)·K with K ≤ 2^12, must stay below 2^62, so
  * |a ⊗ b| < 2^(50 − fa − fb) (2^18 at f = 16, against 2^29 when the product and the scaling
  * truncate apart). Returns undefined where that bound would fall below 2^16 (f > 17), where T
  * leaves [1, 62], or without the capability: the caller then truncates twice.
