@@ -329,7 +329,7 @@ export class PredictionService {
     return new Map([[p.s0, p.s1], [p.s1, p.s0]].map(([s, other]) => [s, rt.op(s, 'Mul', [own.get(s)!, rt.send(own.get(other)!, s)])]));
   }
 
-  /** Each server sends each agreed request its rows of y's share (sink `client-reply`, `agreed`). */
+  /** Each server sends each agreed request its rows of y's share (sink `client-reply`). */
   private replyAgreed(y: TfeTensor, agreed: Map<string, Handle>, requests: { id: string; rows: number }[]): void {
     const { p } = this;
     const rt = getRuntime();
@@ -337,7 +337,7 @@ export class PredictionService {
     [p.s0, p.s1].forEach((s, i) => {
       const flat = rt.op(s, 'Reshape', [shares[i]], { shape: [y.size] });
       const both = rt.op(s, 'Concat', [flat, agreed.get(s)!], { axis: 0 });
-      rt.output(both, { kind: 'sink', name: 'client-reply', args: { bind: this.opts.servers[s], requests, fracBits: y.fracBits, agreed: true, features: y.shape.slice(1) } });
+      rt.output(both, { kind: 'sink', name: 'client-reply', args: { bind: this.opts.servers[s], requests, fracBits: y.fracBits, features: y.shape.slice(1) } });
     });
   }
 

@@ -17,12 +17,12 @@ import { registerLoader, registerSink } from './data_sources.js';
  *    u64 [R], 1 where this player placed the request's share, 0 where it failed. The servers
  *    exchange these (request-level metadata, no share) so that neither answers a request the
  *    other could not serve.
- *  - sink `client-reply` `{bind, requests: [{id, rows}], fracBits, agreed?}`: splits this
- *    player's share of the batch output by rows and sends each request's rows to the
- *    connection that sent its input share (its ZeroMQ routing id), and to no one else. With
- *    `agreed`, the tensor is flat: the output's values, then R words that are 1 where both
- *    servers hold the request's share; a request with 0 there gets nothing from this player
- *    (the server that missed its share has sent the client the error).
+ *  - sink `client-reply` `{bind, requests: [{id, rows}], fracBits, features}`: the tensor is
+ *    flat: this player's share of the batch output (rows of `features`), then R words that
+ *    are 1 where both servers hold the request's share. It sends each such request its rows,
+ *    to the connection that sent its input share (its ZeroMQ routing id) and to no one else;
+ *    a request with 0 gets nothing from this player (the server that missed its share has
+ *    sent the client the error).
  * The driver only ever sees request ids and shapes.
  *
  * Messages (multipart, frames as UTF-8 unless noted):
@@ -236,19 +236,16 @@ registerLoader('client-share-status', async (args, ctx) => {
 });
 
 registerSink('client-reply', async (t, args, ctx) => {
-  const { bind, fracBits, agreed, features } = args as { bind: string; fracBits?: number; agreed?: boolean; features?: number[] };
+  const { bind, fracBits, features } = args as { bind: string; fracBits?: number; features?: number[] };
   const requests = requestsOf(args);
+  if (!(Array.isArray(features) && features.every((d) => Number.isSafeInteger(d) && d >= 1))) throw new ValueError(`client-reply: \`features\` must be the output row shape, positive integers, got ${JSON.stringify(features)?.slice(0, 80)}`);
   const ep = await endpoint(ctx.player, bind);
+  // flat: [total·width output values, then one agreed-status word per request]
   const total = requests.reduce((n, r) => n + r.rows, 0);
-  // with `agreed`: [total·width values, then one status word per request], flat
-  const rows = agreed ? total : t.shape[0];
-  if (agreed && !(Array.isArray(features) && features.every((d) => Number.isSafeInteger(d) && d >= 1))) throw new ValueError('client-reply: with `agreed`, `features` must be the output row shape, positive integers');
-  const outShape = agreed ? features! : t.shape.slice(1);
-  const width = outShape.reduce((a, b) => a * b, 1);
-  if (agreed && t.size !== total * width + requests.length) throw new ValueError(`client-reply: expected ${total} rows of ${width} values and ${requests.length} status words, got ${t.size} values`);
-  if (requests.reduce((n, r) => n + r.rows, 0) !== rows) throw new ValueError(`client-reply: the requests hold ${requests.reduce((n, r) => n + r.rows, 0)} rows, the output ${rows}`);
+  const width = features.reduce((a, b) => a * b, 1);
+  if (t.size !== total * width + requests.length) throw new ValueError(`client-reply: expected ${total} rows of ${width} values and ${requests.length} status words, got ${t.size} values`);
   const bytes = tensorBytes(t);
-  const status = agreed ? (t.values() as BigUint64Array).subarray(total * width) : undefined;
+  const status = (t.values() as BigUint64Array).subarray(total * width);
   let offset = 0;
   const sends: Promise<void>[] = [];
   for (const [k, r] of requests.entries()) {
@@ -257,8 +254,8 @@ registerSink('client-reply', async (t, args, ctx) => {
     const to = ep.replyTo.get(r.id);
     ep.replyTo.delete(r.id);
     if (ep.failed.delete(r.id) || !to) continue; // the client already has its error
-    if (status && status[k] !== 1n) continue; // the other server missed this share and said so to the client
-    const header = JSON.stringify({ shape: [r.rows, ...outShape], fracBits });
+    if (status[k] !== 1n) continue; // the other server missed this share and said so to the client
+    const header = JSON.stringify({ shape: [r.rows, ...features], fracBits });
     sends.push(ep.router.send(to, [Buffer.from('result'), Buffer.from(r.id), Buffer.from(header), Buffer.from(part)])); // a copy: t's storage goes back after this
   }
   await Promise.all(sends);
