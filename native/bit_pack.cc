@@ -1,6 +1,6 @@
 // Packed boolean circuits (see kernel_names.ts): BitUnzipPack, one level of a bit-packed prefix
 // tree (Pond's levels run it fused, native/pond_tree.cc), and the carry-tree kernels of ABY3's
-// sign circuit (SignLeafTerms, PrefixTerms, PrefixNextG, PrefixNextP, BitUnpackTree), each one
+// sign circuit (SignLeafTerms, PrefixTerms, PrefixNextG, PrefixNextP, BitUnpackTree, SignBitsTree), each one
 // pass over the words instead of 8-20 word ops.
 #include "bit_unzip.h"
 #include "napi_util.h"
@@ -154,6 +154,32 @@ Napi::Value BitUnpackTree(const Napi::CallbackInfo& info) {
   });
 }
 
+// signBitsTree(h, async, out?) -> BigUint64Array [n/32]: bit rev5(q) of out[j] is bit 63 of
+// h[q·w + j], w = n/32 (the layout BitUnpackTree reads)
+Napi::Value SignBitsTree(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Arr h = GetU64(info, 0, "h");
+  const int64_t n = static_cast<int64_t>(h.length);
+  if (n % 32 != 0) Fail(env, "`h` must have a multiple of 32 words");
+  const int64_t w = n / 32;
+  bool async = GetBool(info, 1, "async");
+  Arr outArr = OutArr(info, 2, true, static_cast<size_t>(w));
+  uint64_t* o = outArr.u();
+  const uint64_t* hp = h.u();
+  return RunWork(env, async && n >= kAsyncMin, {h.value}, outArr.value, [=] {
+    ParallelRange(w, kGrain / 32, [&](int64_t lo, int64_t hi) {
+      for (int64_t j = lo; j < hi; j++) {
+        uint64_t r = 0;
+        for (int q = 0; q < 32; q++) {
+          const int bit = ((q & 1) << 4) | ((q & 2) << 2) | (q & 4) | ((q & 8) >> 2) | ((q & 16) >> 4);
+          r |= (hp[q * w + j] >> 63) << bit;
+        }
+        o[j] = r;
+      }
+    });
+  });
+}
+
 }  // namespace
 
 void InitBitPack(Napi::Env env, Napi::Object exports) {
@@ -161,6 +187,7 @@ void InitBitPack(Napi::Env env, Napi::Object exports) {
   exports.Set("prefixTerms", Napi::Function::New(env, PrefixTerms));
   exports.Set("prefixNext", Napi::Function::New(env, PrefixNext));
   exports.Set("bitUnpackTree", Napi::Function::New(env, BitUnpackTree));
+  exports.Set("signBitsTree", Napi::Function::New(env, SignBitsTree));
   exports.Set("signLeafTerms", Napi::Function::New(env, SignLeafTerms));
 }
 

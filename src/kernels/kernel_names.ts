@@ -356,6 +356,14 @@ export const BIT_UNPACK_TREE = 'BitUnpackTree';
 export interface BitUnpackTreeAttrs { count: number }
 
 /**
+ * `SignBitsTree(h)` (u64, rank 1 [n], n a multiple of 32 → [n/32]): bit 63 of every word, placed
+ * where the carry tree's five merges (A | B << s for s = 1, 2, 4, 8, 16) leave an element:
+ * bit rev5(q) of out[j] is bit 63 of h[q·w + j], with w = n/32 (the layout
+ * {@link BIT_UNPACK_TREE} reads). One pass instead of a shift and five merges (21 word ops).
+ */
+export const SIGN_BITS_TREE = 'SignBitsTree';
+
+/**
  * `SignLeafTerms(u, c, v)` (u64, rank 1: u and v [n], c [n/2], n even → [n/2]): one server's
  * XOR share of the first level of ABY3's carry tree, for the sum of two addends u and v whose
  * pair products u_h·u_l arrive merged in c. With M = 0x5555…, T = 2^63:
@@ -425,6 +433,7 @@ export interface KernelAttrMap {
   PrefixNextG: PrefixLevelAttrs;
   PrefixNextP: PrefixLevelAttrs;
   BitUnpackTree: BitUnpackTreeAttrs;
+  SignBitsTree: NoAttrs;
   SignLeafTerms: SignLeafTermsAttrs;
 }
 

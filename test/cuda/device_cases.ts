@@ -96,6 +96,7 @@ export function deviceCases(): DeviceCase[] {
   add('PrefixNextG', [r([10]), r([10])], { level: 2 });
   add('PrefixNextP', [r([10])], { level: 5 });
   add('BitUnpackTree', [r([3])], { count: 90 });
+  add('SignBitsTree', [r([96])], {});
   add('SignLeafTerms', [r([8]), r([4]), r([8])], { generate: true, withV: true });
   add('TruncMask', [r([3, 3]), r([27])], { first: true });
   add('TruncDealStacked', [r([27]), r([9])], { bits: 16 });

@@ -13,7 +13,7 @@ import * as assert from 'uvu/assert';
 import { U64, inferOutput, ring, runKernel } from '../../src/kernels/index.js';
 import {
   BIT_UNPACK_TREE, BIT_UNZIP_PACK, POND_LEAVES, POND_PREFIX_COMBINE, POND_PREFIX_DEAL, POND_PREFIX_MASK, PREFIX_NEXT_G, PREFIX_NEXT_P, PREFIX_TERMS,
-  SIGN_LEAF_TERMS,
+  SIGN_BITS_TREE, SIGN_LEAF_TERMS,
 } from '../../src/kernels/kernel_names.js';
 import type { RingTensor } from '../../src/kernels/ring_tensor.js';
 import { assertValueError, backendsUnderTest, crossCheck, randomTensor } from '../helpers/ring_testing.js';
@@ -85,6 +85,27 @@ test('BitUnpackTree undoes the five merges of the carry tree (A | B << s for s =
     const out = runKernel(BIT_UNPACK_TREE, [ring.fromBigInts(words, [w])], { count: n - 3 }, backend).values() as BigUint64Array;
     assert.equal([...out], bits.slice(0, n - 3), `[${backend}]`);
   }
+});
+
+test('SignBitsTree: native equals reference, and equals bit 63 moved through the five merges', () => {
+  for (const n of [0, 32, 64, 96, 32 * 1031]) crossCheck(SIGN_BITS_TREE, [randomTensor([n], U64)], {}, `[${n}]`);
+  const n = 32 * 3;
+  const words = Array.from({ length: n }, (_, e) => ((e * 11 + (e >> 2)) % 3 === 0 ? 1n << 63n : 0n) | BigInt(e * 0x9e3779b9));
+  let merged = words.map((x) => x >> 63n);
+  for (let s = 1n; s <= 16n; s *= 2n) {
+    const h = merged.length / 2;
+    merged = merged.slice(0, h).map((lo, j) => lo | (merged[j + h] << s));
+  }
+  for (const backend of backendsUnderTest()) {
+    const out = runKernel(SIGN_BITS_TREE, [ring.fromBigInts(words, [n])], {}, backend).values() as BigUint64Array;
+    assert.equal([...out], merged, `[${backend}]`);
+    const back = runKernel(BIT_UNPACK_TREE, [runKernel(SIGN_BITS_TREE, [ring.fromBigInts(words, [n])], {}, backend)], { count: n }, backend).values() as BigUint64Array;
+    assert.equal([...back], words.map((x) => x >> 63n), `[${backend}] BitUnpackTree undoes it`);
+  }
+  const meta = (shape: number[], r = U64) => ({ shape, ring: r });
+  assertValueError(() => inferOutput(SIGN_BITS_TREE, [meta([48])], {}), '`h`', 'multiple of 32', '48');
+  assertValueError(() => inferOutput(SIGN_BITS_TREE, [meta([2, 32])], {}), '`h`', 'rank-1 u64');
+  assert.equal(inferOutput(SIGN_BITS_TREE, [meta([64])], {}), { shape: [2], ring: U64 });
 });
 
 test('carry-tree kernels validate their inputs and attributes', () => {

@@ -66,6 +66,7 @@ export interface NativeBinding {
   /** The next level's G words from (z, g), or its P words from z when `g` is null. */
   prefixNext(z: BigUint64Array, g: BigUint64Array | null, level: number, async: boolean, out?: Arr): MaybeAsync<BigUint64Array>;
   bitUnpackTree(h: BigUint64Array, count: number, async: boolean, out?: Arr): MaybeAsync<BigUint64Array>;
+  signBitsTree(h: BigUint64Array, async: boolean, out?: Arr): MaybeAsync<BigUint64Array>;
   signLeafTerms(u: BigUint64Array, c: BigUint64Array, v: BigUint64Array, generate: boolean, withV: boolean, async: boolean, out?: Arr): MaybeAsync<BigUint64Array>;
   pondLeaves(r: BigUint64Array, c: BigUint64Array, first: boolean, async: boolean, out?: Arr): MaybeAsync<BigUint64Array>;
   pondPrefixMask(ge: BigUint64Array, masks: BigUint64Array, last: boolean, async: boolean, out?: Arr): MaybeAsync<BigUint64Array>;

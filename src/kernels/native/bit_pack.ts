@@ -1,7 +1,7 @@
 /**
  * The packed boolean-circuit kernels (native/bit_pack.cc): `BitUnzipPack` and the carry-tree
  * kernels of ABY3's sign circuit, `SignLeafTerms`, `PrefixTerms`, `PrefixNextG`, `PrefixNextP`,
- * `BitUnpackTree`, and the levels of Pond's comparison tree (native/pond_tree.cc), `PondLeaves`,
+ * `BitUnpackTree`, `SignBitsTree`, and the levels of Pond's comparison tree (native/pond_tree.cc), `PondLeaves`,
  * `PondPrefixMask`, `PondPrefixCombine`, `PondPrefixDeal`.
  */
 import type { HostArray } from '../dtype.js';
@@ -26,6 +26,7 @@ const CALLS: [string, Call][] = [
   ['SignLeafTerms', ([uu, c, v], a: SignLeafTermsAttrs, async) =>
     loadBinding().signLeafTerms(u(uu), u(c), u(v), a.generate, a.withV, async, takeOutput(true, uu.size / 2))],
   ['BitUnpackTree', ([h], a: BitUnpackTreeAttrs, async) => loadBinding().bitUnpackTree(u(h), a.count, async, takeOutput(true, a.count))],
+  ['SignBitsTree', ([h], _a, async) => loadBinding().signBitsTree(u(h), async, takeOutput(true, h.size / 32))],
   ['PondLeaves', ([r, c], a: PondLeavesAttrs, async) => loadBinding().pondLeaves(u(r), u(c), a.first, async, takeOutput(true, 2 * r.size))],
   ['PondPrefixMask', ([ge, masks], a: PondPrefixAttrs, async) => loadBinding().pondPrefixMask(u(ge), u(masks), a.last, async, takeOutput(true, masks.size))],
   ['PondPrefixCombine', ([ge, opened, masks, ands], a: PondPrefixCombineAttrs, async) =>

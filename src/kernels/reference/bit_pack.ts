@@ -117,6 +117,16 @@ export const bitPackKernels: RefKernel[] = [
     },
   },
   {
+    kernelName: 'SignBitsTree',
+    kernelFunc: ([h], _attrs, be) => {
+      const hv = u64(h);
+      const w = hv.length / 32;
+      const out = new BigUint64Array(w);
+      hv.forEach((x, e) => { out[e % w] |= (x >> 63n) << BigInt(rev5(Math.floor(e / w))); });
+      return output(be, [w], U64, out);
+    },
+  },
+  {
     kernelName: 'PondLeaves',
     kernelFunc: ([r, c], attrs, be) => {
       const T = 1n << 63n;

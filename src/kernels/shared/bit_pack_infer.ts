@@ -9,7 +9,7 @@
 import { ValueError } from '../../errors.js';
 import { ringName, type RingSpec } from '../dtype.js';
 import {
-  BIT_UNPACK_TREE, BIT_UNZIP_PACK, POND_LEAVES, POND_PREFIX_COMBINE, POND_PREFIX_DEAL, POND_PREFIX_MASK, PREFIX_NEXT_G, PREFIX_NEXT_P,
+  BIT_UNPACK_TREE, BIT_UNZIP_PACK, SIGN_BITS_TREE, POND_LEAVES, POND_PREFIX_COMBINE, POND_PREFIX_DEAL, POND_PREFIX_MASK, PREFIX_NEXT_G, PREFIX_NEXT_P,
   PREFIX_TERMS, SIGN_LEAF_TERMS,
 } from '../kernel_names.js';
 import { registerOutputInference } from '../ops/infer_output.js';
@@ -71,6 +71,12 @@ registerOutputInference(BIT_UNPACK_TREE, ['h'], ([h], attrs: { count?: unknown }
     throw new ValueError(`\`count\` of ${BIT_UNPACK_TREE} must be an integer in [0, ${32 * w}] (32 per word of \`h\`), got ${String(c)}`);
   }
   return { shape: [c], ring: h.ring };
+});
+
+registerOutputInference(SIGN_BITS_TREE, ['h'], ([h]) => {
+  const n = words(SIGN_BITS_TREE, 'h', h);
+  if (n % 32 !== 0) throw new ValueError(`\`h\` of ${SIGN_BITS_TREE} must have a multiple of 32 words (five halvings), got ${n}`);
+  return { shape: [n / 32], ring: h.ring };
 });
 
 registerOutputInference(SIGN_LEAF_TERMS, ['u', 'c', 'v'], ([u, c, v], attrs: { generate?: unknown; withV?: unknown }) => {

@@ -93,19 +93,21 @@ export function andAlongLastAxis(p: ABY3, x: ReplicatedShares): ReplicatedShares
   const last = shape.length - 1;
   const cols = (h: Handle, from: number, n: number) =>
     rt.op(h.player, 'Slice', [h], { begin: shape.map((_, k) => (k === last ? from : 0)), size: h.shape.map((d, k) => (k === last ? n : d)), strides: shape.map(() => 1) });
-  let cur = mapShares(x, (h) => cols(h, 0, shape[last]));
+  let cur = x; // the caller's shares are read, never freed
   while (cur[0][0].shape[last] > 1) {
     const w = cur[0][0].shape[last];
     const half = Math.floor(w / 2);
     const lo = mapShares(cur, (h) => cols(h, 0, half));
     const hi = mapShares(cur, (h) => cols(h, half, half));
     const [both] = andMany(p, [[lo, hi]]);
-    const next = w % 2 === 0 ? both : mapShares(both, (h, i, slot) => rt.op(h.player, 'Concat', [h, cols(cur[i][slot], w - 1, 1)], { axis: last }));
-    freeShares(p, lo, hi, cur);
+    const from = cur;
+    const next = w % 2 === 0 ? both : mapShares(both, (h, i, slot) => rt.op(h.player, 'Concat', [h, cols(from[i][slot], w - 1, 1)], { axis: last }));
+    freeShares(p, lo, hi);
+    if (cur !== x) freeShares(p, cur);
     if (next !== both) freeShares(p, both);
     cur = next;
   }
-  return cur;
+  return cur === x ? mapShares(x, (h) => cols(h, 0, 1)) : cur;
 }
 
 /**

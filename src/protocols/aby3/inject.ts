@@ -109,8 +109,9 @@ export function injectBit(p: ABY3, bits: SignBits, x?: ReplicatedShares, negate 
       t1 = add(t1, mul(a1.y, tMasked));
     }
     const out = maskAndReshare(p, [t0, t1, t2], 'arithmetic');
+    // the padding cut off (none when n fills the words), in the bits' shape
     return mapShares(out, (h) => {
-      const cut = rt.op(h.player, 'Slice', [h], { begin: [0], size: [bits.n], strides: [1] });
+      const cut = h.shape[0] === bits.n ? h : rt.op(h.player, 'Slice', [h], { begin: [0], size: [bits.n], strides: [1] });
       return rt.op(h.player, 'Reshape', [cut], { shape: [...bits.shape] });
     });
   });

@@ -154,12 +154,9 @@ function root(p: ABY3, g: ReplicatedShares, pr: ReplicatedShares, u63: Handle, v
   return mapShares(g, (h, i, slot) => w.andC(w.xor(w.shr(h, 32), z[i][slot]), M));
 }
 
-/** Bit 63 of a word array, moved to where the tree leaves each element's root (merges 1..5). */
+/** Bit 63 of a word array, moved to where the tree leaves each element's root (merges 1..5), in one `SignBitsTree`. */
 function topBitsMerged(p: ABY3, h: Handle): Handle {
-  const w = words(p);
-  let b = w.shr(h, 63);
-  for (let L = 1; L <= 5; L++) b = w.merge(b, 2 ** (L - 1));
-  return b;
+  return p.rt.op(h.player, 'SignBitsTree', [h]);
 }
 
 /**
