@@ -87,6 +87,15 @@ export interface Runtime {
    */
   sampleShared(players: readonly [string, string], shape: readonly number[], ring: RingSpec): [Handle, Handle];
 
+  /**
+   * A fresh zero-sharing on three players, from the seeds they share pairwise (ABY3 §2.2): with
+   * one nonce n, player i draws F(k_{i,i−1}, n) and F(k_{i,i+1}, n) and keeps their difference
+   * (`arithmetic`) or XOR (`boolean`); every pair's draw enters once with each sign, so the
+   * three parts sum (XOR) to zero, and any two of them are uniform. One instruction per player,
+   * no message.
+   */
+  sampleZero(players: readonly [string, string, string], shape: readonly number[], ring: RingSpec, kind: 'arithmetic' | 'boolean'): [Handle, Handle, Handle];
+
   /** Samples a uniform tensor from the player's own private seed. */
   samplePrivate(player: string, shape: readonly number[], ring: RingSpec): Handle;
 

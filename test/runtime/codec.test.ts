@@ -71,6 +71,12 @@ test('remote batches: only known instructions with well-typed fields', () => {
   protocolError(() => validateRemoteBatch([{ op: 'provide', out: 1 }]), /unknown op `provide`/);
   protocolError(() => validateRemoteBatch([{ op: 'kernel', out: -1, kernel: 'Add', inputs: [], attrs: {} }]), /malformed/);
   protocolError(() => validateRemoteBatch([{ op: '__proto__' }]), /unknown op/);
+  const zeroPart = { op: 'sample', out: 3, peer: 'server2', nonce: 7n, shape: [4], ring: { dtype: 'u64' }, minus: { other: 'server1', combine: 'sub' } };
+  validateRemoteBatch([zeroPart, { ...zeroPart, minus: { other: 'server1', combine: 'xor' } }]);
+  for (const minus of [{ other: 'server2', combine: 'sub' }, { other: 'server1', combine: 'add' }, { other: 7, combine: 'sub' }, 'server1', null]) {
+    protocolError(() => validateRemoteBatch([{ ...zeroPart, minus }]), /malformed/);
+  }
+  protocolError(() => validateRemoteBatch([{ ...zeroPart, peer: undefined }]), /malformed/);
 });
 
 test('a u8 payload is refused exactly when some element is outside Z_m, at every length, alignment and modulus', () => {

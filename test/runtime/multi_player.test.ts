@@ -59,6 +59,48 @@ testOnConfigs(test, 'sampleShared gives both players the same tensor; samplePriv
   assert.not.equal([...p0.values()], [...p1.values()]);
 });
 
+testOnConfigs(test, 'sampleZero: three parts that sum (XOR) to zero, each a fresh uniform draw, in one instruction per player', async ({ rt }) => {
+  const players = ['server0', 'server1', 'server2'] as const;
+  const count = async (issue: () => void) => {
+    await rt.flush();
+    await rt.resetCounters();
+    issue();
+    await rt.flush();
+    return rt.counters();
+  };
+  // the first draw from a pair's seed agrees on that seed (one message each way); then none
+  rt.free(...rt.sampleZero(players, [1], U64, 'arithmetic'));
+  const base = await count(() => undefined);
+  let hs: ReturnType<typeof rt.sampleZero>[] = [];
+  const counters = await count(() => {
+    hs = [
+      rt.sampleZero(players, [2, 300], U64, 'arithmetic'), rt.sampleZero(players, [300], U64, 'boolean'),
+      rt.sampleZero(players, [400], Z67, 'arithmetic'), rt.sampleZero(players, [0], U64, 'arithmetic'), rt.sampleZero(players, [2, 300], U64, 'arithmetic'),
+    ];
+  });
+  for (const p of players) {
+    assert.is(counters[p].instructions - base[p].instructions, 5, `${p}: one sample per zero-sharing`);
+    assert.is(counters[p].messagesSent, base[p].messagesSent, `${p}: no message`);
+  }
+  const [arith, bool, small, empty, again] = hs;
+  const vals = async (hs: readonly unknown[]) => Promise.all((hs as Parameters<typeof rt.reveal>[0][]).map(async (h) => [...(await rt.reveal(h)).values()].map(BigInt)));
+  const [a, b, z, e, a2] = await Promise.all([arith, bool, small, empty, again].map(vals));
+  const M = (1n << 64n) - 1n;
+  assert.ok(a[0].every((_, k) => ((a[0][k] + a[1][k] + a[2][k]) & M) === 0n), 'arithmetic parts sum to 0 mod 2^64');
+  assert.ok(b[0].every((_, k) => (b[0][k] ^ b[1][k] ^ b[2][k]) === 0n), 'boolean parts XOR to 0');
+  assert.ok(z[0].every((_, k) => (z[0][k] + z[1][k] + z[2][k]) % 67n === 0n && z[0][k] < 67n), 'Z_67 parts sum to 0 mod 67');
+  assert.equal(e, [[], [], []]);
+  for (const parts of [a, b]) {
+    // uniform 64-bit words: no part is zero or repeats another, and about half the bits are set
+    assert.ok(parts.every((v) => v.every((x) => x !== 0n)), 'no zero word');
+    assert.not.equal(parts[0], parts[1]);
+    const ones = parts[0].reduce((s, x) => s + x.toString(2).split('1').length - 1, 0);
+    assert.ok(Math.abs(ones / (64 * parts[0].length) - 0.5) < 0.02, `bit balance ${ones / (64 * parts[0].length)}`);
+  }
+  assert.not.equal(a2[0], a[0], 'a fresh nonce per call');
+  assert.throws(() => rt.sampleZero(['server0', 'server1', 'server0'], [1], U64, 'arithmetic'), /three different players/);
+});
+
 testOnConfigs(test, 'setRandomSeed: the same seed repeats every stream, another seed does not', async ({ rt }) => {
   const seed = (k: number) => new Uint8Array(16).fill(k);
   const draw = async () => {

@@ -21,19 +21,15 @@ const combine = (kind: ShareKind) => (kind === 'arithmetic' ? 'Add' : 'BitwiseXo
 
 /**
  * A zero-sharing α0 + α1 + α2 = 0 (or α0 ⊕ α1 ⊕ α2 = 0), α_i on server i, from the PRF keys
- * k_i that servers i−1 and i share: α_i = F(k_i) − F(k_{i+1}). No message.
+ * k_i that servers i−1 and i share: α_i = F(k_i, n) − F(k_{i+1}, n) at one fresh nonce n, one
+ * `sample` instruction per server (`Runtime.sampleZero`). No message.
  * @example
  * ```ts
  * const [a0, a1, a2] = zeroShare(p, [4], 'arithmetic');
  * ```
  */
 export function zeroShare(p: ABY3, shape: readonly number[], kind: ShareKind, ring: RingSpec = U64): [Handle, Handle, Handle] {
-  const { rt, servers: S } = p;
-  // k[i] = [copy on server i−1, copy on server i]
-  const k = [0, 1, 2].map((i) => rt.sampleShared([S[(i + 2) % 3], S[i]], shape, ring));
-  const out = [0, 1, 2].map((i) => rt.op(S[i], kind === 'arithmetic' ? 'Sub' : 'BitwiseXor', [k[i][1], k[(i + 1) % 3][0]]));
-  rt.free(...k.flat());
-  return out as [Handle, Handle, Handle];
+  return p.rt.sampleZero(p.servers, shape, ring, kind);
 }
 
 /**

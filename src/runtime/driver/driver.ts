@@ -157,6 +157,21 @@ export class DriverRuntime implements Runtime {
     return [ha, hb];
   }
 
+  sampleZero(players: readonly [string, string, string], shape: readonly number[], ring: RingSpec, kind: 'arithmetic' | 'boolean'): [Handle, Handle, Handle] {
+    players.forEach((p) => this.usable(p));
+    if (new Set(players).size !== 3) throw new ValueError(`\`sampleZero\` needs three different players, got ${players.map((p) => `\`${p}\``).join(', ')}`);
+    const s = checkShape(shape, 'shape');
+    const r = normalizeRing(ring);
+    const nonce = this.nextNonce++;
+    const combine = kind === 'arithmetic' ? 'sub' : 'xor';
+    const part = (i: number): Handle => {
+      const h = this.handle(players[i], s, r);
+      this.push(players[i], { op: 'sample', out: h.id, peer: players[(i + 2) % 3], minus: { other: players[(i + 1) % 3], combine }, nonce, shape: s, ring: r });
+      return h;
+    };
+    return [part(0), part(1), part(2)];
+  }
+
   /**
    * Makes every player's randomness from now on derive from `seed` (16 bytes): the same seed
    * and the same sequence of operations give bit-identical results. For tests and

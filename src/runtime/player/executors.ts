@@ -123,6 +123,23 @@ export const EXEC: Record<OpName, Exec> = {
     };
     if (i.peer === undefined) return draw(s.privateSeed);
     const seed = s.pairSeed(i.peer);
+    if (i.minus) {
+      // a zero-sharing's part: the two pair draws at one nonce, combined
+      const { combine } = i.minus;
+      const other = s.pairSeed(i.minus.other);
+      const both = (a: Uint8Array, b: Uint8Array) => {
+        const n = sizeOf(i.shape);
+        const draw2 = (k: Uint8Array) => runSized('PrgUniform', [], { seed: k, nonce: i.nonce, offset: 0n, shape: i.shape, ...kernelAttrs(i.ring) }, n);
+        const finish = (x: RingTensor, y: RingTensor) => {
+          const part = runSized(combine === 'sub' ? 'Sub' : 'BitwiseXor', [x, y], {}, n);
+          const done = (t: RingTensor) => { x.dispose(); y.dispose(); return t; };
+          return part instanceof Promise ? part.then(done) : done(part);
+        };
+        const [x, y] = [draw2(a), draw2(b)];
+        return store(s, i.out, x instanceof Promise || y instanceof Promise ? Promise.all([x, y]).then(([u, v]) => finish(u, v)) : finish(x, y));
+      };
+      return seed instanceof Promise || other instanceof Promise ? Promise.all([seed, other]).then(([a, b]) => both(a, b)) : both(seed, other);
+    }
     return seed instanceof Promise ? seed.then(draw) : draw(seed);
   },
   fill: (s, i: Extract<Instruction, { op: 'fill' }>) => {

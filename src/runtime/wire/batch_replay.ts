@@ -109,7 +109,7 @@ function sameShape(a: Instruction, t: Instruction): boolean {
     case 'kernel': { const u = t as typeof a; return a.kernel === u.kernel && a.inputs.length === u.inputs.length && sameValue(a.attrs, u.attrs); }
     case 'send': return a.to === (t as typeof a).to;
     case 'recv': { const u = t as typeof a; return a.from === u.from; }
-    case 'sample': { const u = t as typeof a; return a.peer === u.peer && sameValue(a.shape, u.shape) && sameValue(a.ring, u.ring); }
+    case 'sample': { const u = t as typeof a; return a.peer === u.peer && sameValue(a.minus, u.minus) && sameValue(a.shape, u.shape) && sameValue(a.ring, u.ring); }
     case 'fill': { const u = t as typeof a; return a.value === u.value && sameValue(a.shape, u.shape) && sameValue(a.ring, u.ring); }
     case 'free': return a.ids.length === (t as typeof a).ids.length;
     default: return false;

@@ -10,7 +10,7 @@ import type { PlayerCounters } from '../api.js';
  * header.readUInt16LE(4) === INSTRUCTION_SET_VERSION;
  * ```
  */
-export const INSTRUCTION_SET_VERSION = 4;
+export const INSTRUCTION_SET_VERSION = 5;
 
 /**
  * The fixed instruction set a player executes. A player never runs code it was sent: each
@@ -33,7 +33,7 @@ export type Instruction =
   | { op: 'kernel'; out: number; kernel: string; inputs: number[]; attrs: Record<string, unknown> }
   | { op: 'send'; src: number; to: string; tag: number; round: number }
   | { op: 'recv'; out: number; from: string; tag: number }
-  | { op: 'sample'; out: number; peer?: string; nonce: bigint; shape: number[]; ring: RingSpec }
+  | { op: 'sample'; out: number; peer?: string; nonce: bigint; shape: number[]; ring: RingSpec; minus?: ZeroPart }
   | { op: 'fill'; out: number; shape: number[]; value: bigint; ring: RingSpec }
   | { op: 'upload'; out: number; tensor: RingTensor }
   | { op: 'input'; out: number; loader: string; args: Record<string, unknown>; expect?: Expect; req?: number }
@@ -45,6 +45,17 @@ export type Instruction =
   | { op: 'sync'; req: number }
   | { op: 'counters'; req: number; reset: boolean }
   | { op: 'reseed'; seed: string };
+
+/**
+ * A `sample` that is one player's part of a zero-sharing: the draw from the seed shared with
+ * `peer` minus (`sub`) or XOR (`xor`) the draw, at the same nonce, from the seed shared with
+ * `other` (see `Runtime.sampleZero`).
+ * @example
+ * ```ts
+ * const part: ZeroPart = { other: 'server1', combine: 'sub' };
+ * ```
+ */
+export interface ZeroPart { other: string; combine: 'sub' | 'xor' }
 
 /**
  * The shape and ring an input is declared to have; the player checks what it loaded.
@@ -110,7 +121,8 @@ const CHECKS: Record<string, (i: Record<string, unknown>) => boolean> = {
   kernel: (i) => isId(i.out) && isName(i.kernel) && Array.isArray(i.inputs) && i.inputs.every(isId) && !(i.inputs as unknown[]).includes(i.out) && isObj(i.attrs),
   send: (i) => isId(i.src) && isName(i.to) && isId(i.tag) && Number.isSafeInteger(i.round) && (i.round as number) >= 1,
   recv: (i) => isId(i.out) && isName(i.from) && isId(i.tag),
-  sample: (i) => isId(i.out) && (i.peer === undefined || isName(i.peer)) && typeof i.nonce === 'bigint' && isShape(i.shape) && isRing(i.ring),
+  sample: (i) => isId(i.out) && (i.peer === undefined || isName(i.peer)) && typeof i.nonce === 'bigint' && isShape(i.shape) && isRing(i.ring) &&
+    (i.minus === undefined || (isObj(i.minus) && i.peer !== undefined && isName(i.minus.other) && i.minus.other !== i.peer && (i.minus.combine === 'sub' || i.minus.combine === 'xor'))),
   fill: (i) => isId(i.out) && isShape(i.shape) && typeof i.value === 'bigint' && isRing(i.ring),
   upload: (i) => isId(i.out) && isObj(i.tensor),
   input: (i) => isId(i.out) && isName(i.loader) && isObj(i.args) && isExpect(i.expect) && optReq(i.req),
