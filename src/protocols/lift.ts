@@ -1,4 +1,6 @@
 import { ValueError } from '../errors.js';
+import { U64, type RingTensor } from '../kernels/index.js';
+import type { Handle, Runtime } from './runtime_link.js';
 
 /** A plain value with its shape, flattened row-major to float64. */
 export interface PlainArray { values: Float64Array; shape: number[] }
@@ -52,4 +54,21 @@ export function toPlain(value: unknown, shape?: readonly number[], what = 'value
 export function allIntegers(values: Float64Array): boolean {
   for (let i = 0; i < values.length; i++) if (!Number.isInteger(values[i])) return false;
   return true;
+}
+
+/**
+ * A public encoded constant on each of `players`: one `fill` of its shape when every element
+ * is the same (a scalar, or an array of one value such as a polynomial's constant term), else
+ * an upload of the tensor. A fill sends no payload and leaves a training step's batch
+ * replayable without it.
+ * @example
+ * ```ts
+ * const values = placeConstant(rt, ['server0', 'server1'], encodeFixed(Float64Array.of(1, 1), [2]));
+ * ```
+ */
+export function placeConstant(rt: Runtime, players: readonly string[], encoded: RingTensor): Handle[] {
+  const v = encoded.values() as BigUint64Array;
+  let uniform = v.length > 0;
+  for (let i = 1; uniform && i < v.length; i++) uniform = v[i] === v[0];
+  return players.map((s) => (uniform ? rt.fill(s, [...encoded.shape], v[0]!, U64) : rt.upload(s, encoded)));
 }

@@ -63,16 +63,37 @@ test('a replay is refused when the batches differ in length or in more than a qu
   assert.equal(roundTrip(a, r), c);
 });
 
-test('the encoder sends a full batch first, then replays; a new session or an upload starts over', () => {
+test('the encoder sends a full batch first, then replays; a new session starts over; uploads always go in full', () => {
   const enc = new ReplayEncoder();
   const type = (frames: Buffer[]) => decodeHeader(frames[0]).type;
   assert.is(type(enc.encode('0123456789abcdef', step(100, 99, 10n, 7, 0, 1))), MsgType.Batch);
   assert.is(type(enc.encode('0123456789abcdef', step(108, 107, 11n, 12, 4, 2))), MsgType.BatchReplay);
   assert.is(type(enc.encode('fedcba9876543210', step(116, 115, 12n, 17, 8, 3))), MsgType.Batch, 'another session');
   const withUpload: Instruction[] = [{ op: 'upload', out: 200, tensor: ring.fromBigInts([1n], [1]) }, ...step(201, 115, 13n, 22, 0, 4).slice(1)];
-  assert.is(keptAsTemplate(withUpload), undefined);
+  const kept = keptAsTemplate(withUpload);
+  assert.is(kept.length, withUpload.length);
+  assert.is((kept[0] as { tensor?: unknown }).tensor, undefined, 'the kept batch holds no payload');
+  assert.equal(kept.slice(1), withUpload.slice(1));
   assert.is(type(enc.encode('fedcba9876543210', withUpload)), MsgType.BatchReplay, 'replays the previous batch; the upload goes in full');
-  assert.is(type(enc.encode('fedcba9876543210', withUpload)), MsgType.Batch, 'a batch with an upload is not kept');
+  const again: Instruction[] = [{ op: 'upload', out: 208, tensor: ring.fromBigInts([2n], [1]) }, ...step(209, 115, 14n, 27, 0, 5).slice(1)];
+  assert.is(type(enc.encode('fedcba9876543210', again)), MsgType.BatchReplay, 'a batch with an upload is kept as a template too');
+});
+
+test('an upload in a replay is a literal with its payload; a replay that would rebuild one from the template is refused', () => {
+  const withUpload = (base: number, nonce: bigint, value: bigint, req: number): Instruction[] =>
+    [{ op: 'upload', out: base - 1, tensor: ring.fromBigInts([value, value + 1n], [2]) }, ...step(base, base - 2, nonce, 7 + base, 0, req).slice(1)];
+  const a = withUpload(100, 10n, 5n, 1);
+  const b = withUpload(108, 11n, 9n, 2);
+  const r = replayOf(keptAsTemplate(a), b, 1)!;
+  assert.ok(r, 'a replay');
+  assert.ok(r.literals.some(([k, i]) => k === 0 && i.op === 'upload'), 'the upload is a literal');
+  const rebuilt = roundTrip(keptAsTemplate(a), r);
+  assert.equal(rebuilt.slice(1), b.slice(1));
+  const up = rebuilt[0] as Extract<Instruction, { op: 'upload' }>;
+  assert.is(up.out, 107);
+  assert.equal([...up.tensor.values()], [9n, 10n], 'the payload travels with the literal');
+  const withoutIt = { ...r, literals: r.literals.filter(([k]) => k !== 0) };
+  assert.throws(() => roundTrip(keptAsTemplate(a), withoutIt), (e: Error) => e instanceof ProtocolError && /must be sent in full/.test(e.message));
 });
 
 test('real training steps replay with a few literals and rebuild exactly', async () => {

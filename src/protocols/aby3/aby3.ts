@@ -3,7 +3,7 @@ import { encodeFixed } from '../../kernels/fixed_point.js';
 import { U64 } from '../../kernels/dtype.js';
 import type { Handle, Runtime } from '../runtime_link.js';
 import { currentRuntime, inputWithShape, keepHandle, tidy } from '../runtime_link.js';
-import { allIntegers, toPlain } from '../lift.js';
+import { allIntegers, placeConstant, toPlain } from '../lift.js';
 import { checkScale, registerCapability, type ExactComparison } from '../capabilities.js';
 import type { Conv2DOptions, InputOptions, InputProvider, Pool2DOptions, Protocol, ProtocolCapabilities, SavedShares } from '../protocol.js';
 import { boundOf } from '../overflow.js';
@@ -120,10 +120,7 @@ export class ABY3 implements Protocol, ExactComparison {
     if (integer && !allIntegers(plain.values)) throw new ValueError('`value` must hold integers when `integer` is true');
     const fracBits = integer ? 0 : this.fracBits;
     const encoded = encodeFixed(plain.values, plain.shape, { fracBits });
-    const values = plain.values.length === 1 && plain.shape.length === 0
-      ? this.servers.map((s) => this.rt.fill(s, [], encoded.values()[0] as bigint, U64))
-      : this.servers.map((s) => this.rt.upload(s, encoded));
-    return new ABY3PublicTensor(this, fracBits, values as [Handle, Handle, Handle]);
+    return new ABY3PublicTensor(this, fracBits, placeConstant(this.rt, this.servers, encoded) as [Handle, Handle, Handle]);
   }
 
   /** A private variable; a plain initial value is shared and re-randomised (1 round), so no server knows it. */

@@ -3,7 +3,7 @@ import { encodeFixed } from '../../kernels/fixed_point.js';
 import { U64 } from '../../kernels/dtype.js';
 import type { Handle, Runtime } from '../runtime_link.js';
 import { currentRuntime, inputWithShape, keepHandle } from '../runtime_link.js';
-import { allIntegers, toPlain } from '../lift.js';
+import { allIntegers, placeConstant, toPlain } from '../lift.js';
 import type { Conv2DOptions, InputOptions, InputProvider, Pool2DOptions, Protocol, ProtocolCapabilities, SavedShares } from '../protocol.js';
 import { checkScale } from '../capabilities.js';
 import { boundOf, maxAbs, productBound } from '../overflow.js';
@@ -172,10 +172,7 @@ export class Pond implements Protocol {
     if (integer && !allIntegers(plain.values)) throw new ValueError('`value` must hold integers when `integer` is true');
     const fracBits = integer ? 0 : this.fracBits;
     const encoded = encodeFixed(plain.values, plain.shape, { fracBits });
-    const values = plain.values.length === 1 && plain.shape.length === 0
-      ? [this.s0, this.s1].map((s) => this.rt.fill(s, [], encoded.values()[0] as bigint, U64))
-      : [this.s0, this.s1].map((s) => this.rt.upload(s, encoded));
-    const c = new PondPublicTensor(this, fracBits, values as [Handle, Handle]);
+    const c = new PondPublicTensor(this, fracBits, placeConstant(this.rt, [this.s0, this.s1], encoded) as [Handle, Handle]);
     c.bound = maxAbs(plain.values);
     return c;
   }

@@ -49,18 +49,22 @@ export interface ReplayValue {
   literals: [number, Instruction][];
 }
 
+/** An upload's place in a kept batch: the op and id without the payload, which a replay never rebuilds. */
+const UPLOAD_HOLE = Object.freeze({ op: 'upload', out: -1 }) as unknown as Instruction;
+
 /**
- * What a session keeps of a batch it sent or ran for the next replay: the batch itself, unless
- * it uploads tensors (their payloads would stay in memory until the next batch; such a batch,
- * a model's or a dataset's upload, is not a training step anyway). Driver and player apply
- * the same rule.
+ * What a session keeps of a batch it sent or ran for the next replay: the batch, with each
+ * upload's payload dropped (it would stay in memory until the next batch). An upload is never
+ * rebuilt from a template: a replay sends it in full, as a literal, so a training step that
+ * uploads a public tensor (a constant of the batch's shape) still replays. Driver and player
+ * apply the same rule.
  * @example
  * ```ts
  * lastBatch.set(session, keptAsTemplate(batch));
  * ```
  */
-export function keptAsTemplate(batch: Instruction[]): Instruction[] | undefined {
-  return batch.some((i) => i.op === 'upload') ? undefined : batch;
+export function keptAsTemplate(batch: Instruction[]): Instruction[] {
+  return batch.some((i) => i.op === 'upload') ? batch.map((i) => (i.op === 'upload' ? UPLOAD_HOLE : i)) : batch;
 }
 
 /** Most literals before the full batch is cheaper. */
