@@ -149,6 +149,32 @@ test('the player replays only the batch it ran last in that session: a lost or r
   protocolError(() => player.accept(s, true, body(frames[1])), /has run 0 batches/);
 });
 
+test('a step flushed in two batches replays each from its counterpart a step ago; the player checks which kept batch', () => {
+  const body = (frames: Buffer[]) => decodeJson(frames.slice(1).map((f) => Buffer.from(f)));
+  const type = (frames: Buffer[]) => decodeHeader(frames[0]).type;
+  const s = '0123456789abcdef';
+  // each step: its first part (10 instructions), then a second, shorter part (4)
+  const second = (base: number, nonce: bigint, req: number): Instruction[] => [
+    { op: 'sample', out: base, peer: 'server1', nonce, shape: [2], ring: U64 },
+    { op: 'kernel', out: base + 1, kernel: 'Add', inputs: [base, base - 1], attrs: {} },
+    { op: 'free', ids: [base] },
+    { op: 'sync', req },
+  ];
+  const batches = [0, 1, 2].flatMap((k) => [step(100 + 12 * k, 99 + 12 * k, 10n + 2n * BigInt(k), 7 + 5 * k, 0, 10 * k), second(108 + 12 * k, 11n + 2n * BigInt(k), 10 * k + 1)]);
+  const enc = new ReplayEncoder();
+  const frames = batches.map((b) => enc.encode(s, b));
+  assert.equal(frames.map(type), [MsgType.Batch, MsgType.Batch, MsgType.BatchReplay, MsgType.BatchReplay, MsgType.BatchReplay, MsgType.BatchReplay]);
+  assert.equal(frames.slice(2).map((f) => (body(f) as ReplayValue).back), [1, 1, 1, 1], 'each from the batch before the previous one');
+  const player = new ReplayTemplates();
+  frames.forEach((f, k) => assert.equal(player.accept(s, type(f) === MsgType.BatchReplay, body(f)), batches[k], `batch ${k} rebuilt`));
+  const fresh = new ReplayTemplates();
+  fresh.accept(s, false, body(frames[0]));
+  fresh.accept(s, false, body(frames[1]));
+  protocolError(() => fresh.accept(s, true, { ...(body(frames[2]) as ReplayValue), back: 2 }), /kept batch 2 back, but this session keeps 2/);
+  protocolError(() => fresh.accept(s, true, { ...(body(frames[2]) as ReplayValue), back: -1 }), /kept batch -1 back/);
+  protocolError(() => fresh.accept(s, true, { ...(body(frames[2]) as ReplayValue), back: 0 }), /previous batch has 4 instructions/);
+});
+
 test('malformed replays are ProtocolErrors', () => {
   const a = step(100, 99, 10n, 7, 0, 1);
   const good = replayOf(a, step(108, 107, 11n, 12, 4, 2), 1)!;

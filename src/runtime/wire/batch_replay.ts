@@ -15,7 +15,11 @@
  * bit-identical. Nothing is cached in the driver's code paths: the protocol still builds every
  * step; only the wire form changes.
  *
- * Rules (both ends): a replay needs a previous batch in the session of the same length; the
+ * A step the driver flushes in several batches (an optimizer's or a loss's await in between)
+ * replays each batch from its counterpart a step ago: both ends keep the session's last
+ * {@link KEPT_TEMPLATES} batches, and a replay names which one (`back`).
+ *
+ * Rules (both ends): a replay needs a kept batch in the session of the same length; the
  * literals are checked like any remote batch (`validateRemoteBatch`); every rebuilt id must be
  * a valid id, a kernel may not read its own output, and a nonce stays non-negative. The driver
  * sends the full batch when more than a quarter of it would be literals.
@@ -35,6 +39,8 @@ import { isId, validateRemoteBatch, type Instruction } from './instructions.js';
 export interface ReplayValue {
   /** This batch's position in the session (0 for its first batch): a replay of a batch the player did not run is refused. */
   index: number;
+  /** Which kept batch it replays: 0 the last one, up to {@link KEPT_TEMPLATES} − 1 (a step flushed in several batches replays each from its counterpart a step ago). */
+  back: number;
   /** Instructions in the batch. */
   n: number;
   /** Δ: added to the ids whose flag is 1. */
@@ -66,6 +72,9 @@ const UPLOAD_HOLE = Object.freeze({ op: 'upload', out: -1 }) as unknown as Instr
 export function keptAsTemplate(batch: Instruction[]): Instruction[] {
   return batch.some((i) => i.op === 'upload') ? batch.map((i) => (i.op === 'upload' ? UPLOAD_HOLE : i)) : batch;
 }
+
+/** Batches a session keeps as templates, newest first (driver and player alike). */
+export const KEPT_TEMPLATES = 4;
 
 /** Most literals before the full batch is cheaper. */
 const MAX_LITERAL_SHARE = 0.25;
@@ -132,8 +141,9 @@ class Bits {
 }
 
 /**
- * The driver's side: remembers the last batch sent to one player in one session and sends the
- * next as a replay of it when that is smaller.
+ * The driver's side: remembers the last {@link KEPT_TEMPLATES} batches sent to one player in
+ * one session and sends the next as a replay of the newest one of its length that it is
+ * close to, when that is smaller.
  * @example
  * ```ts
  * link.queue.send(encoder.encode(session, batch));
@@ -141,19 +151,27 @@ class Bits {
  */
 export class ReplayEncoder {
   private session = '';
-  private previous?: Instruction[];
+  /** Kept batches, oldest first. */
+  private kept: Instruction[][] = [];
   /** Batches sent in `session` so far. */
   private sent = 0;
 
-  /** The frames of `batch`: a header and either the batch ({@link MsgType.Batch}) or a replay of the previous one. */
+  /** The frames of `batch`: a header and either the batch ({@link MsgType.Batch}) or a replay of a kept one. */
   encode(session: string, batch: Instruction[]): Buffer[] {
     if (session !== this.session) {
       this.session = session;
-      this.previous = undefined;
+      this.kept = [];
       this.sent = 0;
     }
-    const replay = this.previous ? replayOf(this.previous, batch, this.sent) : undefined;
-    this.previous = keptAsTemplate(batch);
+    let replay: ReplayValue | undefined;
+    for (let back = 0; back < this.kept.length && !replay; back++) {
+      const template = this.kept[this.kept.length - 1 - back];
+      if (template.length !== batch.length) continue;
+      replay = replayOf(template, batch, this.sent);
+      if (replay) replay.back = back;
+    }
+    this.kept.push(keptAsTemplate(batch));
+    if (this.kept.length > KEPT_TEMPLATES) this.kept.shift();
     this.sent++;
     if (replay) return [encodeHeader(MsgType.BatchReplay, session, 0), ...encodeJson(replay)];
     return [encodeHeader(MsgType.Batch, session, 0), ...encodeJson(batch)];
@@ -161,28 +179,32 @@ export class ReplayEncoder {
 }
 
 /**
- * The player's side: per session, how many batches it has run and the last one kept for
- * replays; turns each batch message into the checked batch.
+ * The player's side: per session, how many batches it has run and the last
+ * {@link KEPT_TEMPLATES} kept for replays; turns each batch message into the checked batch.
  * @example
  * ```ts
  * const batch = templates.accept(session, type === MsgType.BatchReplay, decodeJson(frames.slice(1)));
  * ```
  */
 export class ReplayTemplates {
-  private readonly sessions = new Map<string, { count: number; batch?: Instruction[] }>();
+  private readonly sessions = new Map<string, { count: number; kept: Instruction[][] }>();
 
   /** The batch of a `Batch` (`replay` false) or `BatchReplay` message body; throws `ProtocolError` when malformed. */
   accept(session: string, replay: boolean, body: unknown): Instruction[] {
-    const entry = this.sessions.get(session) ?? { count: 0 };
+    const entry = this.sessions.get(session) ?? { count: 0, kept: [] };
     let batch: Instruction[];
     if (replay) {
-      const index = (body as Partial<ReplayValue> | null)?.index;
+      const { index, back } = (body as Partial<ReplayValue> | null) ?? {};
       if (index !== entry.count) throw new ProtocolError(`batch replay of batch ${isId(index) ? index : '(malformed)'}, but this session has run ${entry.count} batches`);
-      batch = expandReplay(entry.batch, body);
+      if (!Number.isSafeInteger(back) || back! < 0 || back! >= entry.kept.length) {
+        throw new ProtocolError(`batch replay of the kept batch ${Number.isSafeInteger(back) ? back : '(malformed)'} back, but this session keeps ${entry.kept.length}`);
+      }
+      batch = expandReplay(entry.kept[entry.kept.length - 1 - back!], body);
     } else {
       batch = validateRemoteBatch(body);
     }
-    this.sessions.set(session, { count: entry.count + 1, batch: keptAsTemplate(batch) });
+    const kept = [...entry.kept, keptAsTemplate(batch)].slice(-KEPT_TEMPLATES);
+    this.sessions.set(session, { count: entry.count + 1, kept });
     return batch;
   }
 
@@ -239,12 +261,12 @@ export function replayOf(previous: readonly Instruction[], batch: readonly Instr
     if (a.op === 'send') roundBits.push(a.round !== (t as typeof a).round ? 1 : 0);
   }
   for (const more of [nonceBits, roundBits]) for (let j = 0; j < more.n; j++) idBits.push((more.bytes[j >> 3] >> (j & 7)) & 1);
-  return { index, n: batch.length, delta: delta ?? 0, nonceDelta: nonceDelta ?? 0n, roundDelta: roundDelta ?? 0, flags: idBits.bytes.slice(0, (idBits.n + 7) >> 3), literals };
+  return { index, back: 0, n: batch.length, delta: delta ?? 0, nonceDelta: nonceDelta ?? 0n, roundDelta: roundDelta ?? 0, flags: idBits.bytes.slice(0, (idBits.n + 7) >> 3), literals };
 }
 
 /**
- * The player's side: the batch a replay message describes, rebuilt from `previous` (the last
- * batch the session ran). Throws `ProtocolError` on a malformed replay or one without a
+ * The player's side: the batch a replay message describes, rebuilt from `previous` (the kept
+ * batch the replay names). Throws `ProtocolError` on a malformed replay or one without a
  * previous batch of its length; the literals are checked as any remote batch.
  * @example
  * ```ts
