@@ -66,7 +66,7 @@ test('declared bounds are checked on the owner: providers and loaders, no value 
 });
 
 test('networked owners answer bounds checks only when they opt in (one bit to the driver)', () => {
-  const net = { sendTensor: () => 0, sendSeed: () => 0, addressOf: () => '' };
+  const net = { sendTensor: () => 0, sendSeed: () => 0, addressOf: () => '', isPeer: () => false };
   assert.is(new Player({ name: 'owner', net, inProcess: false }).checkBounds, false);
   assert.is(new Player({ name: 'owner', net, inProcess: false, checkBounds: true }).checkBounds, true);
   assert.is(new Player({ name: 'owner', net, inProcess: true }).checkBounds, true);

@@ -101,6 +101,22 @@ testOnConfigs(test, 'sampleZero: three parts that sum (XOR) to zero, each a fres
   assert.throws(() => rt.sampleZero(['server0', 'server1', 'server0'], [1], U64, 'arithmetic'), /three different players/);
 });
 
+testOnConfigs(test, 'a sample naming a player outside the wiring is refused at once, not left waiting for a seed', async ({ rt }) => {
+  // a forged instruction (the driver's API refuses unknown players before sending): 'aaa'
+  // sorts before server1, so server1 would wait for that player to send the pair's seed
+  const forged = rt as unknown as { handle(p: string, s: number[], r: RingSpec): { id: number }; push(p: string, i: unknown): void };
+  const out = forged.handle('server1', [4], U64);
+  forged.push('server1', { op: 'sample', out: out.id, peer: 'server0', minus: { other: 'aaa', combine: 'sub' }, nonce: 1n << 40n, shape: [4], ring: U64 });
+  const t0 = Date.now();
+  try {
+    await rt.reveal(out as never);
+    assert.unreachable('revealed a draw from a seed that cannot exist');
+  } catch (e) {
+    assert.match((e as Error).message, /`aaa` is not a peer of `server1`/);
+    assert.ok(Date.now() - t0 < 5000, `refused in ${Date.now() - t0} ms`);
+  }
+});
+
 testOnConfigs(test, 'setRandomSeed: the same seed repeats every stream, another seed does not', async ({ rt }) => {
   const seed = (k: number) => new Uint8Array(16).fill(k);
   const draw = async () => {

@@ -117,30 +117,22 @@ export const EXEC: Record<OpName, Exec> = {
   },
   sample: (s, i: Extract<Instruction, { op: 'sample' }>) => {
     s.origins.mark(i.out, s.reseeded ? 'public' : 'secret'); // after a reseed the driver knows the seeds
-    const draw = (seed: Uint8Array) => {
-      const attrs = { seed, nonce: i.nonce, offset: 0n, shape: i.shape, ...kernelAttrs(i.ring) };
-      return store(s, i.out, runSized('PrgUniform', [], attrs, sizeOf(i.shape)));
+    const n = sizeOf(i.shape);
+    const draw = (seed: Uint8Array) => runSized('PrgUniform', [], { seed, nonce: i.nonce, offset: 0n, shape: i.shape, ...kernelAttrs(i.ring) }, n);
+    // a zero-sharing's part: the draws from both pair seeds at one nonce, combined
+    const part = (x: RingTensor, y: RingTensor) => {
+      const out = runSized(i.minus!.combine === 'sub' ? 'Sub' : 'BitwiseXor', [x, y], {}, n);
+      const done = (t: RingTensor) => { x.dispose(); y.dispose(); return t; };
+      return out instanceof Promise ? out.then(done) : done(out);
     };
-    if (i.peer === undefined) return draw(s.privateSeed);
-    const seed = s.pairSeed(i.peer);
-    if (i.minus) {
-      // a zero-sharing's part: the two pair draws at one nonce, combined
-      const { combine } = i.minus;
-      const other = s.pairSeed(i.minus.other);
-      const both = (a: Uint8Array, b: Uint8Array) => {
-        const n = sizeOf(i.shape);
-        const draw2 = (k: Uint8Array) => runSized('PrgUniform', [], { seed: k, nonce: i.nonce, offset: 0n, shape: i.shape, ...kernelAttrs(i.ring) }, n);
-        const finish = (x: RingTensor, y: RingTensor) => {
-          const part = runSized(combine === 'sub' ? 'Sub' : 'BitwiseXor', [x, y], {}, n);
-          const done = (t: RingTensor) => { x.dispose(); y.dispose(); return t; };
-          return part instanceof Promise ? part.then(done) : done(part);
-        };
-        const [x, y] = [draw2(a), draw2(b)];
-        return store(s, i.out, x instanceof Promise || y instanceof Promise ? Promise.all([x, y]).then(([u, v]) => finish(u, v)) : finish(x, y));
-      };
-      return seed instanceof Promise || other instanceof Promise ? Promise.all([seed, other]).then(([a, b]) => both(a, b)) : both(seed, other);
-    }
-    return seed instanceof Promise ? seed.then(draw) : draw(seed);
+    const run = ([a, b]: Uint8Array[]) => {
+      if (!b) return store(s, i.out, draw(a!));
+      const [x, y] = [draw(a!), draw(b)];
+      return store(s, i.out, x instanceof Promise || y instanceof Promise ? Promise.all([x, y]).then(([u, v]) => part(u, v)) : part(x, y));
+    };
+    if (i.peer === undefined) return run([s.privateSeed]);
+    const seeds = i.minus ? [s.pairSeed(i.peer), s.pairSeed(i.minus.other)] : [s.pairSeed(i.peer)];
+    return seeds.some((k) => k instanceof Promise) ? Promise.all(seeds).then(run) : run(seeds as Uint8Array[]);
   },
   fill: (s, i: Extract<Instruction, { op: 'fill' }>) => {
     s.origins.mark(i.out, 'public');

@@ -221,6 +221,8 @@ export class PlayerSession {
    */
   pairSeed(peer: string): Uint8Array | Promise<Uint8Array> {
     if (peer === this.host.name) return Promise.reject(new ValueError(`sampleShared needs two different players, got \`${peer}\` twice`));
+    // a name outside the wiring would wait forever for a seed no one sends
+    if (!this.host.net.isPeer(peer)) return Promise.reject(new ValueError(`\`${peer}\` is not a peer of \`${this.host.name}\`: no shared seed`));
     const ready = this.readySeeds.get(peer);
     if (ready) return ready;
     let seed = this.seeds.get(peer);

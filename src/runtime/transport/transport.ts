@@ -80,6 +80,8 @@ export interface PeerNet {
   sendSeed(to: string, session: string, seed: Uint8Array): number;
   /** The peer's address, for error messages. */
   addressOf(peer: string): string;
+  /** True when `name` is another player this one is wired to (instructions naming anyone else are refused). */
+  isPeer(name: string): boolean;
 }
 
 /**

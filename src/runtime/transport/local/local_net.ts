@@ -23,6 +23,7 @@ class LocalPeerNet implements PeerNet {
   }
 
   addressOf(peer: string): string { return `in-process:${peer}`; }
+  isPeer(name: string): boolean { return name !== this.from && this.net.has(name); }
 }
 
 /** The driver's in-memory channel to one player: batches are handed over as objects. */
@@ -88,6 +89,9 @@ export class LocalNetwork implements DriverNet {
     this.logged = true;
     this.log(`Players: [${this.players().map((p) => `'${p}'`).join(', ')}]`);
   }
+
+  /** True when `name` is a player of this network. */
+  has(name: string): boolean { return this.members.has(name); }
 
   /** The player object `name` (for tests and tools; protocols use handles). */
   player(name: string): Player {

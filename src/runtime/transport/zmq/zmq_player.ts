@@ -209,6 +209,7 @@ export class PlayerDaemon {
         return seedMessageBytes(this.self.name);
       },
       addressOf: (peer: string) => this.peers.get(peer)?.entry.address ?? 'unknown address',
+      isPeer: (name: string) => this.peers.has(name),
     };
   }
 
