@@ -19,11 +19,13 @@
  * magnitude at f = 16 (a batch-summed weight gradient, g², m̂·r; layers fold only sums of at
  * most `MAX_FOLDED_TERMS` = 4096 terms, so each term may average 2^6); in exchange every step
  * makes one truncation fewer over all weights (Adam: three), and one round fewer per
- * truncation on ABY3.
+ * truncation on ABY3. Adam's m̂ = a_t·m̂ + b_t·g is one weighted sum in one truncation (generic
+ * `scaledSum`: each weight to a relative 2^−17, as a separate scaling keeps it) where two
+ * scalings took two; v̂ keeps its two, since one sum would hold v at g²'s scale 2f.
  */
 import { NotImplementedError, ValueError } from '../errors.js';
 import { missingCapability, requireExact } from '../protocols/capabilities.js';
-import { invSqrt, invSqrtPlan, scaleBy, scaledProduct, type GenericNewtonPlan } from '../protocols/generic/index.js';
+import { invSqrt, invSqrtPlan, scaleBy, scaledProduct, scaledSum, type GenericNewtonPlan } from '../protocols/generic/index.js';
 import type { Protocol } from '../protocols/protocol.js';
 import type { TfeTensor } from '../protocols/tensor.js';
 
@@ -219,8 +221,9 @@ export class Adam extends Optimizer {
     // g is the mean gradient, not the sum: g² of a batch sum would be divisor² times larger in the ring
     const c1 = 1 - this.beta1 ** t, c1p = 1 - this.beta1 ** (t - 1);
     const c2 = 1 - this.beta2 ** t, c2p = 1 - this.beta2 ** (t - 1);
-    const mHat = t === 1 ? g : p.add(scaleBy(p, m, (this.beta1 * c1p) / c1), scaleBy(p, g, (1 - this.beta1) / c1));
-    // the products' constants ride in their own truncations (one round and truncation fewer each on ABY3)
+    const mHat = t === 1 ? g : weighted(p, [[m, (this.beta1 * c1p) / c1], [g, (1 - this.beta1) / c1]]);
+    // the product's constant rides in its own truncation (one round and truncation fewer on ABY3);
+    // one weighted sum as for m̂ would need v at g²'s scale 2f, leaving room only for v̂ < 2^4
     const vHat = t === 1 ? p.square(g) : p.add(scaleBy(p, s, (this.beta2 * c2p) / c2), timesConstant(p, g, g, (1 - this.beta2) / c2));
     const state = [mHat, vHat];
     let denomArg = vHat;
@@ -235,6 +238,11 @@ export class Adam extends Optimizer {
   getConfig(): Record<string, unknown> {
     return { learningRate: this.learningRate, beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon, amsgrad: this.amsgrad };
   }
+}
+
+/** Σ c_i·x_i in one truncation ({@link scaledSum}), or a sum of scalings. */
+function weighted(p: Protocol, terms: readonly (readonly [TfeTensor, number])[]): TfeTensor {
+  return scaledSum(p, terms) ?? terms.map(([x, c]) => scaleBy(p, x, c)).reduce((acc, x) => p.add(acc, x));
 }
 
 /** c·a·b in the product's truncation ({@link scaledProduct}), or a product and then a scaling. */

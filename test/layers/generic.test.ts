@@ -1,7 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as tfe from '../../src/index.js';
-import { exp, expNonPositive, invSqrt, scaleBy, scaledProduct, invSqrtPlan, log, polynomialOnInterval, reciprocal, reciprocalPlan, scaledReciprocal, softmax, softplusApprox } from '../../src/protocols/generic/index.js';
+import { productTo } from '../../src/protocols/generic/product_to.js';
+import { exp, expNonPositive, invSqrt, scaleBy, scaledProduct, scaledSum, invSqrtPlan, log, polynomialOnInterval, reciprocal, reciprocalPlan, scaledReciprocal, softmax, softplusApprox } from '../../src/protocols/generic/index.js';
 import { chebyshevFit, maxErrorOnInterval } from '../../src/protocols/approximations/index.js';
 import { SecureNN } from '../../src/protocols/securenn/index.js';
 import { ABY3 } from '../../src/protocols/aby3/index.js';
@@ -175,6 +176,40 @@ test('scaleBy: relative error ≤ 2^-17 plus an ulp for any constant, in one tru
         const want = xs[i] * c;
         assert.ok(Math.abs(got[i] - want) <= Math.abs(want) * 2 ** -17 + ULP, `${p.name} ${xs[i]}·${c}: ${got[i]} vs ${want}`);
       }
+    }
+  }
+});
+
+test('scaledSum: Σ c_i·x_i within each weight\'s 2^-17 plus an ulp, in ONE truncation (a term at 2f lifted with the rest), every protocol; weights too far apart give undefined, bad ones an error', async () => {
+  const q = (v: number) => Math.round(v * 2 ** 16) / 2 ** 16; // the encoded value
+  const xs = Float64Array.of(0, ULP, -ULP, 1, -1, 100, -100, ...randomArray(41, 25, -300, 300));
+  const ys = Float64Array.of(5, -ULP, 0, 2, -3, -100, 0.25, ...randomArray(42, 25, -300, 300));
+  const small = randomArray(43, 32, -3, 3), sq = randomArray(44, 32, -2, 2);
+  for (const p of [new tfe.Pond(), new SecureNN(), new ABY3()]) {
+    tfe.setProtocol(p);
+    const [x, y] = [await priv(xs), await priv(ys)];
+    const oneTruncation = (await revealWithRounds(() => scaleBy(p, x, 0.3))).rounds;
+    for (const [a, b] of [[0.9, 0.1], [0.999 * 0.5, 0.001 / 0.002], [-1.5, 37.25], [1e-3, 2 ** -10]]) {
+      const r = await revealWithRounds(() => scaledSum(p, [[x, a], [y, b]])!);
+      assert.is(r.rounds, oneTruncation, `${p.name} ${a}, ${b}: the rounds of one truncation`);
+      xs.forEach((v, i) => {
+        const want = a * q(v) + b * q(ys[i]);
+        const bound = (Math.abs(a * v) + Math.abs(b * ys[i])) * 2 ** -17 + ULP;
+        assert.ok(Math.abs(r.got[i] - want) <= bound, `${p.name} ${a}·${v} + ${b}·${ys[i]} → ${r.got[i]} vs ${want}`);
+      });
+    }
+    // a term at scale 2f (an untruncated square) with one at f, which is lifted to 2f first
+    // (range: Σ|c·x| < 2^(62 − 32 − 26) = 16 with the weights 0.999 and 1e-3)
+    const fp = p.capabilities.fixedPoint!;
+    const [u, w] = [await priv(small), await priv(sq)];
+    const got = await scaledSum(p, [[u, 0.999], [productTo(p, fp, w, w, 0, 32), 1e-3]], 16)!.reveal();
+    small.forEach((v, i) => {
+      const want = 0.999 * q(v) + 1e-3 * q(sq[i]) ** 2;
+      assert.ok(Math.abs(got[i] - want) <= (Math.abs(0.999 * v) + 1e-3 * sq[i] ** 2) * 2 ** -17 + ULP, `${p.name} 0.999·${v} + 1e-3·${sq[i]}² → ${got[i]} vs ${want}`);
+    });
+    assert.is(scaledSum(p, [[x, 1], [y, 2 ** -15]]), undefined, `${p.name}: weights 2^15 apart`);
+    for (const c of [0, NaN, Infinity]) {
+      try { scaledSum(p, [[x, 1], [y, c]]); assert.unreachable(`c=${c}`); } catch (e) { assert.match((e as Error).message, 'finite and non-zero'); }
     }
   }
 });

@@ -48,7 +48,7 @@ test('one SGD step matches tfjs (relu hidden layer, MSE, ABY3)', async () => {
   assert.ok(lastMove > 1e-2, `the step must move the weights (moved ${lastMove})`);
 });
 
-test('momentum SGD (Nesterov) for 3 steps and one Adam step match tfjs (MSE, ABY3)', async () => {
+test('momentum SGD (Nesterov) for 3 steps, and Adam for one and for four steps, match tfjs (MSE, ABY3)', async () => {
   tfe.setProtocol(aby3);
   const d = await oneStep([{ units: 2, activation: 'linear' }], 4, 'meanSquaredError', tf.train.momentum(0.1, 0.9, true), train.momentum(0.1, 0.9, true), x, yCat.slice(0, n * 2), n, 3);
   assert.ok(d < 1e-3, `momentum: weights differ by ${d}`);
@@ -56,6 +56,10 @@ test('momentum SGD (Nesterov) for 3 steps and one Adam step match tfjs (MSE, ABY
   const yp = Float64Array.from(randomArray(4, n * 2, 4, 6));
   const da = await oneStep([{ units: 2, activation: 'linear' }], 4, 'meanSquaredError', tf.train.adam(0.01), train.adam(0.01), xp, yp, n);
   assert.ok(da < 1e-3, `adam: weights differ by ${da}`);
+  // steps 2..4 form m̂ and v̂ as weighted sums in one truncation each (generic scaledSum)
+  const d4 = await oneStep([{ units: 2, activation: 'linear' }], 4, 'meanSquaredError', tf.train.adam(0.01), train.adam(0.01), xp, yp, n, 4);
+  assert.ok(d4 < 1e-3, `adam, 4 steps: weights differ by ${d4}`);
+  assert.ok(lastMove > 0.03, `four steps must move the weights (moved ${lastMove})`);
 });
 
 test('Adam and AMSgrad train a relu + softmax network under ABY3 (the revealed loss falls)', async () => {

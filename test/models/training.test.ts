@@ -58,13 +58,16 @@ test('momentum SGD (Nesterov) for 3 steps matches tfjs (MSE, Pond)', async () =>
   assert.ok(d < 1e-3, `weights differ by ${d}`);
 });
 
-test('one Adam step matches tfjs (linear, MSE, Pond)', async () => {
+test('Adam matches tfjs for one step and for four (linear, MSE, Pond)', async () => {
   // gradients well above fixed point's resolution, so Adam's step lr·m̂/√v̂ is resolved (see optimizers.ts)
   tfe.setProtocol(new tfe.Pond());
   const xp = randomArray(3, n * 4, 1, 2);
   const yp = Float64Array.from(randomArray(4, n * 2, 4, 6));
   const d = await oneStep([{ units: 2, activation: 'linear' }], 4, 'meanSquaredError', tf.train.adam(0.01), train.adam(0.01), xp, yp, n);
   assert.ok(d < 1e-3, `weights differ by ${d}`);
+  // steps 2..4 form m̂ as one weighted sum (generic scaledSum)
+  const d4 = await oneStep([{ units: 2, activation: 'linear' }], 4, 'meanSquaredError', tf.train.adam(0.01), train.adam(0.01), xp, yp, n, 4);
+  assert.ok(d4 < 1e-3, `4 steps: weights differ by ${d4}`);
 });
 
 test('Adam and AMSgrad train a relu + softmax network under SecureNN (the revealed loss falls)', async () => {

@@ -11,7 +11,7 @@
  */
 export { exp, expNonPositive, softmax, softmaxParts, type ExpOptions, type SoftmaxOptions, type SoftmaxParts } from './exp_softmax.js';
 export { log, softplusApprox } from './log.js';
-export { MAX_FOLDED_TERMS, scaleBy, scaledProduct, SCALED_PRODUCT_BITS } from './scale.js';
+export { MAX_FOLDED_TERMS, scaleBy, scaledProduct, SCALED_PRODUCT_BITS, scaledSum, SCALED_SUM_BITS } from './scale.js';
 export { polynomialOnInterval, publicTerm, type IntervalPolynomial } from './fit_eval.js';
 export { pow, powers } from './powers.js';
 export { fromRows, toRows } from './rows.js';

@@ -64,3 +64,50 @@ export function scaledProduct(p: Protocol, a: TfeTensor, b: TfeTensor, c: number
   p.dispose(bk);
   return fp.withScale(z, fout);
 }
+
+/** Significant bits each integer weight of {@link scaledSum} keeps: each weight to a relative 2^−17, as {@link scaleBy}. */
+export const SCALED_SUM_BITS = 17;
+
+/** The most bits {@link scaledSum}'s largest integer weight may take (weights more than 2^14 apart are summed by {@link scaleBy} instead). */
+const SCALED_SUM_MAX_BITS = 30;
+
+/**
+ * Σ c_i·x_i for public weights c_i ≠ 0 in ONE truncation, where a sum of {@link scaleBy}
+ * results takes one per term (the `fixedPoint` capability). Adam's first moment uses it:
+ * m̂ = a·m + b·g costs one truncation instead of two.
+ *  1. F = the largest scale among the x_i; each x_i is lifted to F by a product with the
+ *     integer 2^(F − f_i) (local, exact)
+ *  2. K_i = round(c_i·2^e), with e chosen so the smallest |K_i| lies in [2^16, 2^17]: every
+ *     weight keeps 17 significant bits, the largest 17 + log2(max|c| / min|c|)
+ *  3. z = Σ K_i·x_i: products by public integers and additions (local, exact in the ring),
+ *     labelled F + e
+ *  4. z rescaled to `outScale` (default: the smallest scale among the x_i): one exact truncation
+ * Error: one unit in the last place, plus each weight's relative rounding ≤ 2^−17. Range: z
+ * must stay below 2^62 in the ring, so Σ|c_i·x_i| < 2^(62 − F − e) with 2^e ≤ 2^17 / min|c|
+ * (weights 0.9 and 0.1 at F = 16: 2^26). Returns undefined where the weights are more than
+ * 2^14 apart, where e + F − outScale leaves [1, 62], or without the capability: the caller
+ * then sums {@link scaleBy} results.
+ * @example
+ * ```ts
+ * const mHat = scaledSum(prot, [[m, 0.9], [g, 0.1]]); // one truncation
+ * ```
+ */
+export function scaledSum(p: Protocol, terms: readonly (readonly [TfeTensor, number])[], outScale?: number): TfeTensor | undefined {
+  for (const [, c] of terms) {
+    if (!Number.isFinite(c) || c === 0) throw new ValueError(`scaledSum: each weight must be finite and non-zero, got ${c}`);
+  }
+  const fp = p.capabilities.fixedPoint;
+  if (!fp || terms.length === 0) return undefined;
+  const F = Math.max(...terms.map(([x]) => x.fracBits));
+  const out = outScale ?? Math.min(...terms.map(([x]) => x.fracBits));
+  const magnitudes = terms.map(([, c]) => Math.abs(c));
+  const e = SCALED_SUM_BITS - Math.ceil(Math.log2(Math.min(...magnitudes)) + 1e-12);
+  const t = F + e - out;
+  if (t < 1 || t > 62 || Math.log2(Math.max(...magnitudes)) + e > SCALED_SUM_MAX_BITS) return undefined;
+  let z: TfeTensor | undefined;
+  for (const [x, c] of terms) {
+    const term = p.mul(fp.withScale(x, 0), p.defineConstant(Math.round(c * 2 ** e) * 2 ** (F - x.fracBits), { integer: true }));
+    z = z ? p.add(z, term) : term;
+  }
+  return fp.rescaleTo(fp.withScale(z!, F + e), out);
+}
