@@ -107,7 +107,14 @@ export function scaledSum(p: Protocol, terms: readonly (readonly [TfeTensor, num
   let z: TfeTensor | undefined;
   for (const [x, c] of terms) {
     const term = p.mul(fp.withScale(x, 0), p.defineConstant(Math.round(c * 2 ** e) * 2 ** (F - x.fracBits), { integer: true }));
-    z = z ? p.add(z, term) : term;
+    if (!z) {
+      z = term;
+      continue;
+    }
+    const sum = p.add(z, term);
+    p.dispose(z); // partial sums go back to the players' pools at once (Adam: arrays of every weight)
+    p.dispose(term);
+    z = sum;
   }
   return fp.rescaleTo(fp.withScale(z!, F + e), out);
 }
