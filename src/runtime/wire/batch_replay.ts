@@ -73,8 +73,24 @@ export function keptAsTemplate(batch: Instruction[]): Instruction[] {
   return batch.some((i) => i.op === 'upload') ? batch.map((i) => (i.op === 'upload' ? UPLOAD_HOLE : i)) : batch;
 }
 
-/** Batches a session keeps as templates, newest first (driver and player alike). */
+/** Batches a session keeps as templates (driver and player alike). */
 export const KEPT_TEMPLATES = 4;
+
+/**
+ * The last {@link KEPT_TEMPLATES} batches of a session, each as {@link keptAsTemplate} keeps
+ * it, addressed by how far back they are (0: the newest). One rule for both ends.
+ */
+class KeptBatches {
+  private readonly batches: Instruction[][] = [];
+  get length(): number { return this.batches.length; }
+  /** The batch `back` batches before the newest (0 ≤ back < length). */
+  get(back: number): Instruction[] { return this.batches[this.batches.length - 1 - back]!; }
+  /** Keeps `batch` (its template form), dropping the oldest beyond {@link KEPT_TEMPLATES}. */
+  push(batch: Instruction[]): void {
+    this.batches.push(keptAsTemplate(batch));
+    if (this.batches.length > KEPT_TEMPLATES) this.batches.shift();
+  }
+}
 
 /** Most literals before the full batch is cheaper. */
 const MAX_LITERAL_SHARE = 0.25;
@@ -151,8 +167,7 @@ class Bits {
  */
 export class ReplayEncoder {
   private session = '';
-  /** Kept batches, oldest first. */
-  private kept: Instruction[][] = [];
+  private kept = new KeptBatches();
   /** Batches sent in `session` so far. */
   private sent = 0;
 
@@ -160,18 +175,17 @@ export class ReplayEncoder {
   encode(session: string, batch: Instruction[]): Buffer[] {
     if (session !== this.session) {
       this.session = session;
-      this.kept = [];
+      this.kept = new KeptBatches();
       this.sent = 0;
     }
     let replay: ReplayValue | undefined;
     for (let back = 0; back < this.kept.length && !replay; back++) {
-      const template = this.kept[this.kept.length - 1 - back];
+      const template = this.kept.get(back);
       if (template.length !== batch.length) continue;
       replay = replayOf(template, batch, this.sent);
       if (replay) replay.back = back;
     }
-    this.kept.push(keptAsTemplate(batch));
-    if (this.kept.length > KEPT_TEMPLATES) this.kept.shift();
+    this.kept.push(batch);
     this.sent++;
     if (replay) return [encodeHeader(MsgType.BatchReplay, session, 0), ...encodeJson(replay)];
     return [encodeHeader(MsgType.Batch, session, 0), ...encodeJson(batch)];
@@ -187,11 +201,11 @@ export class ReplayEncoder {
  * ```
  */
 export class ReplayTemplates {
-  private readonly sessions = new Map<string, { count: number; kept: Instruction[][] }>();
+  private readonly sessions = new Map<string, { count: number; kept: KeptBatches }>();
 
   /** The batch of a `Batch` (`replay` false) or `BatchReplay` message body; throws `ProtocolError` when malformed. */
   accept(session: string, replay: boolean, body: unknown): Instruction[] {
-    const entry = this.sessions.get(session) ?? { count: 0, kept: [] };
+    const entry = this.sessions.get(session) ?? { count: 0, kept: new KeptBatches() };
     let batch: Instruction[];
     if (replay) {
       const { index, back } = (body as Partial<ReplayValue> | null) ?? {};
@@ -199,12 +213,12 @@ export class ReplayTemplates {
       if (!Number.isSafeInteger(back) || back! < 0 || back! >= entry.kept.length) {
         throw new ProtocolError(`batch replay of the kept batch ${Number.isSafeInteger(back) ? back : '(malformed)'} back, but this session keeps ${entry.kept.length}`);
       }
-      batch = expandReplay(entry.kept[entry.kept.length - 1 - back!], body);
+      batch = expandReplay(entry.kept.get(back!), body);
     } else {
       batch = validateRemoteBatch(body);
     }
-    const kept = [...entry.kept, keptAsTemplate(batch)].slice(-KEPT_TEMPLATES);
-    this.sessions.set(session, { count: entry.count + 1, kept });
+    entry.kept.push(batch);
+    this.sessions.set(session, { count: entry.count + 1, kept: entry.kept });
     return batch;
   }
 
