@@ -6,7 +6,7 @@ import { roleRoutingId } from './roles.js';
 import type { DriverLink, DriverNet, LinkEvents } from '../transport.js';
 import type { HostEntry, Hostmap } from '../../config/hostmap.js';
 import type { Instruction, PlayerReply } from '../../wire/instructions.js';
-import { SendQueue } from './send_queue.js';
+import { NEVER_WAIT_TO_SEND, SendQueue } from './send_queue.js';
 import { ReplayEncoder } from '../../wire/batch_replay.js';
 import { hungAfterMs, isPort, LivenessProbe, SilenceClock, withPort } from './liveness.js';
 
@@ -60,7 +60,7 @@ export class ZmqLink implements DriverLink {
 
   constructor(private readonly entry: HostEntry, private readonly events: LinkEvents, private readonly args: ZmqArgs) {
     this.sock = new zmq.Dealer({
-      linger: 0, sendHighWaterMark: 0, receiveHighWaterMark: 0, receiveTimeout: RECEIVE_SLICE_MS,
+      linger: 0, ...NEVER_WAIT_TO_SEND, receiveHighWaterMark: 0, receiveTimeout: RECEIVE_SLICE_MS,
       ...clientOptions(args.curve, entry.curvePublicKey),
       routingId: roleRoutingId(args.curve, 'D', entry.curvePublicKey),
     });

@@ -10,7 +10,7 @@ import { Player } from '../../player/player.js';
 import { setServingCurveKey } from '../../player/client_shares.js';
 import type { PeerNet, SessionPort } from '../transport.js';
 import { errorReply } from '../../wire/reply_errors.js';
-import { SendQueue } from './send_queue.js';
+import { NEVER_WAIT_TO_SEND, SendQueue } from './send_queue.js';
 import { bundle, unbundle } from '../../wire/bundle.js';
 import { PlayerGate } from './player_gate.js';
 import { roleRoutingId } from './roles.js';
@@ -119,7 +119,7 @@ export class PlayerDaemon {
     this.curve = curveKeys(args.hostmap, args.curveSecretKey, args.name);
     if (this.curve) setServingCurveKey(args.name, this.curve.secretKey); // its serving address uses CURVE too
     this.router = new zmq.Router({
-      linger: 0, sendHighWaterMark: 0, receiveHighWaterMark: args.receiveHighWaterMark ?? PLAYER_RECEIVE_HWM,
+      linger: 0, ...NEVER_WAIT_TO_SEND, receiveHighWaterMark: args.receiveHighWaterMark ?? PLAYER_RECEIVE_HWM,
       maxMessageSize: args.maxMessageBytes ?? 2 ** 30, ...serverOptions(this.curve),
     });
     this.self = self;
@@ -171,7 +171,7 @@ export class PlayerDaemon {
 
   private connectPeer(entry: HostEntry): void {
     const sock = new zmq.Dealer({
-      linger: 0, sendHighWaterMark: 0, reconnectInterval: 100, reconnectMaxInterval: 1000,
+      linger: 0, ...NEVER_WAIT_TO_SEND, reconnectInterval: 100, reconnectMaxInterval: 1000,
       ...clientOptions(this.curve, entry.curvePublicKey),
       routingId: roleRoutingId(this.curve, `P:${this.self.name}`, entry.curvePublicKey),
     });
