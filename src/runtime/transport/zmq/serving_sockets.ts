@@ -93,6 +93,14 @@ export class ServingRouter {
 }
 
 /**
+ * How long a serving send may wait for ZeroMQ to take it (a connection to queue it on): after
+ * a failed handshake (a plaintext client at a CURVE address, a wrong key) ZeroMQ tears the
+ * connection down and reconnects, and a send that waited on it without a bound never settled,
+ * so `Client.connect` could hang. Past the bound the send fails with a `CommunicationError`.
+ */
+export const SERVING_SEND_TIMEOUT_MS = 5000;
+
+/**
  * A DEALER connection to one serving address.
  * @example
  * ```ts
@@ -114,7 +122,7 @@ export class ServingDealer {
   static connect(address: string, onMessage: (frames: Frames) => void, curve?: { serverKey: string }): ServingDealer {
     const own = curve ? zmq.curveKeyPair() : undefined;
     const sock = new zmq.Dealer({
-      linger: 0, sendHighWaterMark: 0, receiveHighWaterMark: 0, immediate: false,
+      linger: 0, sendHighWaterMark: 0, sendTimeout: SERVING_SEND_TIMEOUT_MS, receiveHighWaterMark: 0, immediate: false,
       ...(curve && own ? { curveServerKey: curve.serverKey, curvePublicKey: own.publicKey, curveSecretKey: own.secretKey } : {}),
     });
     sock.connect(address);
@@ -131,11 +139,17 @@ export class ServingDealer {
     }
   }
 
-  /** Sends one multipart message (serialised with earlier sends). */
+  /**
+   * Sends one multipart message (serialised with earlier sends, each settling on its own). Fails
+   * with a `CommunicationError` when ZeroMQ cannot take it within {@link SERVING_SEND_TIMEOUT_MS}.
+   */
   send(frames: Frames): Promise<void> {
     if (this.closed) return Promise.reject(new CommunicationError(`serving: connection to ${this.address} is closed`, undefined, this.address));
-    this.sending = this.sending.then(() => this.sock.send(frames));
-    return this.sending;
+    const sent = this.sending.then(() => this.sock.send(frames)).catch((e: Error) => {
+      throw new CommunicationError(`serving: could not send to ${this.address} within ${SERVING_SEND_TIMEOUT_MS} ms (${e.message})`, undefined, this.address);
+    });
+    this.sending = sent.catch(() => undefined);
+    return sent;
   }
 
   /** Closes the connection. */
