@@ -10,9 +10,8 @@
  * - a tensor that escaped — sent to a peer (the in-memory transport hands over the object, a
  *   ZeroMQ send may hold the bytes until sent), revealed to the driver, given to a sink or a
  *   callback, or brought in from outside (upload, provider, loader) — is never released
- *   early; the garbage collector frees it. A tensor off a wire over 4 KiB is a copy in the
- *   backend's own memory (Player.deliverTensor), released early like any output; a smaller one
- *   views its message, which release leaves to the garbage collector (not a pooled block).
+ *   early; the garbage collector frees it. A tensor off a wire is a copy in the backend's own
+ *   memory (Player.deliverTensor), released early like any output.
  * @internal
  */
 import { HostStorage } from '../kernel_link.js';
