@@ -205,7 +205,7 @@ export class ReplayTemplates {
 
   /** The batch of a `Batch` (`replay` false) or `BatchReplay` message body; throws `ProtocolError` when malformed. */
   accept(session: string, replay: boolean, body: unknown): Instruction[] {
-    const entry = this.sessions.get(session) ?? { count: 0, kept: new KeptBatches() };
+    const entry = this.sessions.get(session) ?? { count: 0, kept: new KeptBatches() }; // stored once its first batch is accepted
     let batch: Instruction[];
     if (replay) {
       const { index, back } = (body as Partial<ReplayValue> | null) ?? {};
@@ -218,7 +218,8 @@ export class ReplayTemplates {
       batch = validateRemoteBatch(body);
     }
     entry.kept.push(batch);
-    this.sessions.set(session, { count: entry.count + 1, kept: entry.kept });
+    entry.count++;
+    this.sessions.set(session, entry);
     return batch;
   }
 

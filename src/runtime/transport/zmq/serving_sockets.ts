@@ -145,8 +145,9 @@ export class ServingDealer {
    */
   send(frames: Frames): Promise<void> {
     if (this.closed) return Promise.reject(new CommunicationError(`serving: connection to ${this.address} is closed`, undefined, this.address));
-    const sent = this.sending.then(() => this.sock.send(frames)).catch((e: Error) => {
-      throw new CommunicationError(`serving: could not send to ${this.address} within ${SERVING_SEND_TIMEOUT_MS} ms (${e.message})`, undefined, this.address);
+    const sent = this.sending.then(() => this.sock.send(frames)).catch((e: Error & { code?: string }) => {
+      const why = e.code === 'EAGAIN' ? `no connection took it within ${SERVING_SEND_TIMEOUT_MS} ms` : e.message;
+      throw new CommunicationError(`serving: could not send to ${this.address} (${why})`, undefined, this.address);
     });
     this.sending = sent.catch(() => undefined);
     return sent;
