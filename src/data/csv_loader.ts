@@ -15,7 +15,8 @@ import { getBackend } from '../kernels/engine.js';
 import { allocU64, encodeFixedInto, fixedRange } from '../kernels/fixed_point.js';
 import { RingTensor } from '../kernels/ring_tensor.js';
 import { registerLoader } from '../runtime/player/data_sources.js';
-import { CsvRowError, parserOptions, readRecords, type RecordPart, type RecordPlan } from './csv_records.js';
+import { CsvRowError, parserOptions, type RecordPart, type RecordPlan } from './csv_records.js';
+import { readPart } from './csv_plain.js';
 import { alignRows, pickColumns, loaderTableOptions, type NumericTable, type TableOptions } from './table.js';
 
 /**
@@ -45,9 +46,10 @@ interface CsvParts { parts: RecordPart[]; rows: number; columns: string[] }
 
 /**
  * The first record of the file (from its first MiB) and, when that record is the whole first
- * line (no quote in it, no empty lines before it), the byte after that line.
+ * line (no quote in it, no empty lines before it), the byte after that line; `cr` when that
+ * line holds a `\r` (then csv-parse, reading the whole file, may split the rest at `\r\n`).
  */
-async function firstRecord(path: string, delimiter: string): Promise<{ record?: string[]; next?: number }> {
+async function firstRecord(path: string, delimiter: string): Promise<{ record?: string[]; next?: number; cr?: boolean }> {
   const fh = await open(path, 'r');
   try {
     const head = Buffer.alloc(1 << 20);
@@ -57,7 +59,7 @@ async function firstRecord(path: string, delimiter: string): Promise<{ record?: 
     const nl = text.indexOf(10);
     const line = text.subarray(0, nl < 0 ? 0 : nl);
     const plain = nl >= 0 && line.indexOf(34) < 0 && line.toString('latin1').trim().length > 0;
-    return { record: records[0], next: plain ? nl + 1 : undefined };
+    return { record: records[0], next: plain ? nl + 1 : undefined, cr: line.indexOf(13) >= 0 };
   } finally {
     await fh.close();
   }
@@ -129,7 +131,7 @@ async function readParts(path: string, opts: CsvOptions): Promise<CsvParts> {
   }
   if (!parts) {
     try {
-      parts = [await readRecords(path, plan, delimiter, { skipFirst: header })];
+      parts = [await readPart(path, plan, delimiter, { skipFirst: header }, header && !first.cr ? first.next : undefined)];
     } catch (e) {
       if (e instanceof CsvRowError) throw new ValueError(`\`${path}\` row ${e.row}${e.tail}`);
       throw new ValueError(`\`${path}\`: cannot read as CSV (${(e as NodeJS.ErrnoException).code ?? 'parse error'})`);

@@ -38,6 +38,27 @@ export interface RecordPlan { names: string[]; feature: number[]; id?: number; f
 export interface RecordPart { values: Float64Array; rows: number; ids?: string[]; quoted: boolean }
 
 /**
+ * The float64 value of `cell`, column `c` of record `row`: a number (as `Number` reads it), or
+ * `fillNa` for a missing value (empty, `na`, `nan` or `null` in any case). Throws a
+ * {@link CsvRowError} for a missing value without `fillNa`, and for text.
+ * @example
+ * ```ts
+ * cellValue('1.5', 0, 1, ['x']); // 1.5
+ * cellValue('NA', 0, 1, ['x'], 0); // 0
+ * ```
+ */
+export function cellValue(cell: string, c: number, row: number, names: readonly string[], fillNa?: number): number {
+  const v = Number(cell);
+  if (v === v && v !== 0 && Number.isFinite(v)) return v; // the common case: one conversion
+  if (MISSING.has(cell.toLowerCase())) {
+    if (fillNa === undefined) throw new CsvRowError(row, `, column \`${names[c]}\`: missing value (pass \`fillNa\` to fill it)`);
+    return fillNa;
+  }
+  if (!Number.isFinite(v)) throw new CsvRowError(row, `, column \`${names[c]}\`: expected a number, found text`);
+  return v;
+}
+
+/**
  * Parses bytes [start, end] of `path` (the whole file by default) and converts each record.
  * `skipFirst` drops the first record (the header). Rejects with the stream's error, a
  * csv-parse error or a {@link CsvRowError}.
@@ -57,16 +78,6 @@ export async function readRecords(path: string, plan: RecordPlan, delimiter: str
   const ids: string[] | undefined = id === undefined ? undefined : [];
   let row = 0;
   let skip = range.skipFirst ?? false;
-  const cellValue = (cell: string, c: number): number => {
-    const v = Number(cell);
-    if (v === v && v !== 0 && Number.isFinite(v)) return v; // the common case: one conversion
-    if (MISSING.has(cell.toLowerCase())) {
-      if (fillNa === undefined) throw new CsvRowError(row, `, column \`${names[c]}\`: missing value (pass \`fillNa\` to fill it)`);
-      return fillNa;
-    }
-    if (!Number.isFinite(v)) throw new CsvRowError(row, `, column \`${names[c]}\`: expected a number, found text`);
-    return v;
-  };
   await new Promise<void>((resolve, reject) => {
     let failed = false;
     const fail = (e: unknown) => { if (!failed) { failed = true; parser.destroy(); source.destroy(); reject(e); } };
@@ -79,7 +90,7 @@ export async function readRecords(path: string, plan: RecordPlan, delimiter: str
           if (record.length !== names.length) throw new CsvRowError(row, `: ragged row with ${record.length} fields, expected ${names.length}`);
           const at = out.reserve(feature.length);
           const buf = out.raw;
-          for (let k = 0; k < feature.length; k++) buf[at + k] = cellValue(record[feature[k]!]!, feature[k]!);
+          for (let k = 0; k < feature.length; k++) buf[at + k] = cellValue(record[feature[k]!]!, feature[k]!, row, names, fillNa);
           if (ids) ids.push(record[id!]!);
         }
       } catch (e) { fail(e); }

@@ -106,8 +106,10 @@ export function alignRows<V extends Float64Array | BigUint64Array>(file: string,
  * ```
  */
 export class Growable {
-  private buf = new Float64Array(1024);
+  private buf: Float64Array;
   length = 0;
+  /** Room for `capacity` values before the first reallocation. */
+  constructor(capacity = 1024) { this.buf = new Float64Array(Math.max(1, capacity)); }
   push(v: number): void {
     const at = this.reserve(1); // may replace this.buf: evaluate it first
     this.buf[at] = v;
