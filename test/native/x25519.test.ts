@@ -1,7 +1,8 @@
 /**
  * The addon's X25519 (native/x25519.cc), which blinds PSI's elements, against OpenSSL's through
  * node:crypto: RFC 7748's test vector, random scalars and points, the edge points (low order,
- * non-canonical, top bit set), the asynchronous path, and bad arguments.
+ * non-canonical, top bit set), low-order points inside a batch, the asynchronous path, and bad
+ * arguments.
  */
 import { createCipheriv, createHash, createPrivateKey, createPublicKey, diffieHellman } from 'node:crypto';
 import { test } from 'uvu';
@@ -65,6 +66,21 @@ test('edge points: low order gives zeros, non-canonical u is taken mod p, the to
   top[31] |= 0x80;
   assert.ok(native(k, top).equals(native(k, u)), 'the top bit is masked (RFC 7748 decodeUCoordinate)');
   assert.ok(native(k, le(p + 9n)).equals(native(k, u)), 'p + 9 is 9');
+});
+
+test('low-order points among others: each point keeps its own result (batches share an inversion)', () => {
+  const rng = testBytes('x25519-batch');
+  const k = rng.bytes(32);
+  const n = 23; // several lockstep batches and a tail
+  const points = rng.bytes(32 * n);
+  for (const [at, v] of [[1, 0], [6, 1], [7, 0], [21, 0]] as const) { points.fill(0, 32 * at, 32 * at + 32); points[32 * at] = v; }
+  const got = native(k, points);
+  for (let i = 0; i < n; i++) {
+    const u = points.subarray(32 * i, 32 * i + 32);
+    assert.ok(got.subarray(32 * i, 32 * i + 32).equals(openssl(k, u)), `point ${i}`);
+  }
+  assert.ok(got.subarray(32, 64).equals(Buffer.alloc(32)), 'u = 0 gives zeros');
+  assert.not.ok(got.subarray(0, 32).equals(Buffer.alloc(32)), 'its batch neighbour does not');
 });
 
 test('the asynchronous path gives the same bytes; an empty batch is empty', async () => {
