@@ -6,8 +6,9 @@
 // ladder of RFC 7748 §5 with a conditional swap by masks: no branch and no memory access
 // depends on the scalar. Inversion by Fermat, z^(p−2), with the usual chain of 254 squarings
 // and 11 multiplications, once per batch of four points run in lockstep (ScalarMultN): 17.0
-// against 19.2 µs per point with two threads, the inversion being 9 % of a point's work. Limbs stay below 2^54 between operations, so every sum of products
-// in a multiplication fits in 128 bits.
+// against 19.2 µs per point with two threads, the inversion being 9 % of a point's work.
+// Limbs stay below 2^54 between operations, so every sum of products in a multiplication fits
+// in 128 bits.
 #include <cstdint>
 #include <cstring>
 #include <memory>
