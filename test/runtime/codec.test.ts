@@ -3,7 +3,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ProtocolError } from '../../src/errors.js';
 import { U64, ring } from '../../src/kernels/index.js';
-import { MsgType, decodeHeader, decodeJson, encodeHeader, encodeJson, tensorMessage, tensorMessageBytes, tensorOf } from '../../src/runtime/wire/codec.js';
+import { MsgType, PAYLOAD_FRAME_BYTES, decodeHeader, decodeJson, encodeHeader, encodeJson, tensorMessage, tensorMessageBytes, tensorOf } from '../../src/runtime/wire/codec.js';
 import { INSTRUCTION_SET_VERSION, validateRemoteBatch } from '../../src/runtime/wire/instructions.js';
 import { tensorFromBytes } from '../../src/runtime/wire/tensor_bytes.js';
 
@@ -30,6 +30,44 @@ test('tensor messages round-trip as header + raw little-endian bytes', () => {
   const bt = tensorOf(decodeHeader(bf[0]), bf);
   assert.equal(bt.ring, { dtype: 'u8', modulus: 2 });
   assert.equal([...bt.values()], [0, 1, 1]);
+});
+
+test('a tensor over 8 MiB travels in 8 MiB payload frames, views of its memory, joined back in one', () => {
+  const n = 2.5 * 2 ** 20; // 20 MiB of u64
+  const v = new BigUint64Array(n);
+  for (let i = 0; i < n; i += 4099) v[i] = BigInt(i) * 0x9e3779b97f4a7c15n % 2n ** 64n;
+  v[n - 1] = 2n ** 64n - 1n;
+  const t = tensorFromBytes({ shape: [n / 4, 4], ring: U64 }, new Uint8Array(v.buffer));
+  const frames = tensorMessage(MsgType.PeerTensor, '0123456789abcdef', 7, 'server1', t);
+  assert.equal(frames.slice(1).map((f) => f.length), [PAYLOAD_FRAME_BYTES, PAYLOAD_FRAME_BYTES, 4 * 2 ** 20]);
+  assert.is(frames[1].buffer, v.buffer, 'a view, not a copy');
+  assert.is(frames.reduce((a, f) => a + f.length, 0), tensorMessageBytes('server1', t));
+  const back = tensorOf(decodeHeader(frames[0]), frames.map((f) => Buffer.from(f))); // as received: fresh buffers
+  assert.equal(back.shape, [n / 4, 4]);
+  const bv = back.values() as BigUint64Array;
+  let same = true;
+  for (let i = 0; i < n && same; i += 4099) same = bv[i] === v[i];
+  assert.ok(same && bv[n - 1] === 2n ** 64n - 1n && bv[PAYLOAD_FRAME_BYTES / 8] === v[PAYLOAD_FRAME_BYTES / 8], 'the same elements across frame boundaries');
+  // u8 (Z_67): the element check runs on every frame
+  const u = new Uint8Array(PAYLOAD_FRAME_BYTES + 5).map((_, i) => i % 67);
+  const uf = tensorMessage(MsgType.PeerTensor, '0123456789abcdef', 8, 'server1', tensorFromBytes({ shape: [u.length], ring: { dtype: 'u8', modulus: 67 } }, u));
+  assert.equal(uf.slice(1).map((f) => f.length), [PAYLOAD_FRAME_BYTES, 5]);
+  assert.equal([...(tensorOf(decodeHeader(uf[0]), uf).values() as Uint8Array).subarray(PAYLOAD_FRAME_BYTES - 2)], [...u.subarray(PAYLOAD_FRAME_BYTES - 2)]);
+  const bad = Buffer.from(uf[2]!);
+  bad[1] = 67;
+  protocolError(() => tensorOf(decodeHeader(uf[0]), [uf[0], uf[1], bad]), /outside Z_67/);
+});
+
+test('payload frames that do not make the tensor are ProtocolErrors', () => {
+  const n = PAYLOAD_FRAME_BYTES / 8 + 10;
+  const frames = tensorMessage(MsgType.PeerTensor, '0123456789abcdef', 1, 'a', tensorFromBytes({ shape: [n], ring: U64 }, new Uint8Array(8 * n)));
+  const h = decodeHeader(frames[0]);
+  protocolError(() => tensorOf(h, [frames[0]]), /a header and a payload/);
+  protocolError(() => tensorOf(h, [frames[0], frames[1].subarray(8), frames[2]]), /8388608 bytes in each but the last/); // a short middle frame
+  protocolError(() => tensorOf(h, [frames[0], frames[1], frames[2], Buffer.alloc(0)]), /in each but the last/); // an empty last frame
+  protocolError(() => tensorOf(h, [frames[0], frames[1], frames[2].subarray(3)]), /whole number of 8-byte elements/);
+  protocolError(() => tensorOf(h, [frames[0], frames[1], frames[2].subarray(8)]), /shape \[1048586\] needs/); // one element short
+  protocolError(() => tensorOf(h, [frames[0], ...Array.from({ length: 129 }, () => frames[1])]), /at most 128 frames/);
 });
 
 test('control frames carry bigints, typed arrays and tensors as binary frames', () => {

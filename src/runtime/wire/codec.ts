@@ -1,5 +1,5 @@
 import { ProtocolError } from '../../errors.js';
-import { RingTensor } from '../kernel_link.js';
+import { RingTensor, runKernel } from '../kernel_link.js';
 import { INSTRUCTION_SET_VERSION } from './instructions.js';
 import { descLength, readDesc, tensorBytes, tensorFromBytes, writeDesc, type TensorDesc } from './tensor_bytes.js';
 
@@ -97,26 +97,56 @@ export function decodeHeader(buf: Buffer | undefined): Header {
 }
 
 /**
- * Frames of a tensor-bearing message: header with descriptor, then the raw elements.
+ * Largest payload frame of a tensor message: larger tensors travel as several frames of this
+ * size (the last one shorter). A frame is one allocation at the receiver (libzmq's), and glibc
+ * maps each block above 32 MiB afresh, so a 64 MiB frame cost 16,384 page faults and the
+ * kernel's zeroing of every page there (0.23 GB/s player to player on the bench machine);
+ * frames of 8 MiB come from the heap the malloc tuning keeps (native/malloc_tuning.cc).
+ */
+export const PAYLOAD_FRAME_BYTES = 8 * 2 ** 20;
+/** Most payload frames of one tensor message: 1 GiB, the players' largest message before. */
+const MAX_PAYLOAD_FRAMES = 2 ** 30 / PAYLOAD_FRAME_BYTES;
+
+/**
+ * Frames of a tensor-bearing message: header with descriptor, then the raw elements, in frames
+ * of {@link PAYLOAD_FRAME_BYTES} (views of the tensor's memory, no copy).
  * @example
  * ```ts
  * sock.send(tensorMessage(MsgType.PeerTensor, session, tag, 'server0', t));
  * ```
  */
 export function tensorMessage(type: MsgType, session: string, tag: number, name: string, t: RingTensor): Buffer[] {
-  return [encodeHeader(type, session, tag, name, { shape: [...t.shape], ring: t.ring }), tensorBytes(t)];
+  const bytes = tensorBytes(t);
+  const frames = [encodeHeader(type, session, tag, name, { shape: [...t.shape], ring: t.ring })];
+  if (bytes.length <= PAYLOAD_FRAME_BYTES) frames.push(bytes);
+  else for (let at = 0; at < bytes.length; at += PAYLOAD_FRAME_BYTES) frames.push(bytes.subarray(at, at + PAYLOAD_FRAME_BYTES));
+  return frames;
 }
 
 /**
- * The tensor of a tensor-bearing message decoded by {@link decodeHeader}.
+ * The tensor of a tensor-bearing message decoded by {@link decodeHeader}: a view of a single
+ * payload frame, or the frames of a large tensor joined into one (one copy, in the backend's
+ * memory). Throws `ProtocolError` unless every payload frame but the last has
+ * {@link PAYLOAD_FRAME_BYTES} and the bytes add up to the shape.
  * @example
  * ```ts
  * const t = tensorOf(decodeHeader(frames[0]), frames);
  * ```
  */
 export function tensorOf(h: Header, frames: Buffer[]): RingTensor {
-  if (!h.desc || frames.length !== 2) throw new ProtocolError('tensor message must have a header and one payload frame');
-  return tensorFromBytes(h.desc, frames[1]);
+  if (!h.desc || frames.length < 2) throw new ProtocolError('tensor message must have a header and a payload');
+  if (frames.length === 2) return tensorFromBytes(h.desc, frames[1]);
+  const payload = frames.slice(1);
+  if (payload.length > MAX_PAYLOAD_FRAMES || payload.some((f, k) => (k < payload.length - 1 ? f.length !== PAYLOAD_FRAME_BYTES : f.length === 0 || f.length > PAYLOAD_FRAME_BYTES))) {
+    throw new ProtocolError(`a tensor in ${payload.length} payload frames must have ${PAYLOAD_FRAME_BYTES} bytes in each but the last (at most ${MAX_PAYLOAD_FRAMES} frames)`);
+  }
+  const bpe = h.desc.ring.dtype === 'u64' ? 8 : 1;
+  if (payload[payload.length - 1]!.length % bpe !== 0) throw new ProtocolError(`a tensor's last payload frame has ${payload[payload.length - 1]!.length} bytes, not a whole number of ${bpe}-byte elements`);
+  const parts = payload.map((f) => tensorFromBytes({ shape: [f.length / bpe], ring: h.desc!.ring }, f));
+  const whole = runKernel('Concat', parts, { axis: 0 });
+  const size = h.desc.shape.reduce((a, b) => a * b, 1);
+  if (whole.size !== size) throw new ProtocolError(`tensor payload has ${whole.size * bpe} bytes, shape [${h.desc.shape.join(',')}] needs ${size * bpe}`);
+  return runKernel('Reshape', [whole], { shape: [...h.desc.shape] });
 }
 
 const ARRAYS: Record<string, new (b: ArrayBuffer, o: number, n: number) => ArrayBufferView & { length: number }> = {
