@@ -94,13 +94,17 @@ export class Player implements SessionHost {
     if (s) s.lastDriverSeen = Date.now();
   }
 
-  /** A tensor from peer `from` for the receive with `tag`. */
-  deliverTensor(id: string, from: string, tag: number, t: RingTensor, bytes: number): void {
+  /**
+   * A tensor from peer `from` for the receive with `tag`. `owned`: the tensor is in the
+   * backend's own memory already (a large one joined from its payload frames, wire/codec.ts),
+   * so it is not copied again.
+   */
+  deliverTensor(id: string, from: string, tag: number, t: RingTensor, bytes: number, owned = false): void {
     const s = this.session(id);
     if (!s) return; // late message for a finished session
     s.countReceived(from, bytes);
     try {
-      s.mailbox.put(from, tag, t, this.net.sharesTensors ? undefined : ownCopy);
+      s.mailbox.put(from, tag, t, this.net.sharesTensors || owned ? undefined : ownCopy);
     } catch (e) {
       s.fail(e as TfeError); // a dropped message would leave its receive waiting forever
       throw e;

@@ -311,7 +311,7 @@ export class PlayerDaemon {
     peer.clock.heard();
     if (type === MsgType.PeerPing && isPort(h.tag)) this.probePeer(peer, h.tag);
     const bytes = frames.reduce((a, f) => a + f.length, 0);
-    if (type === MsgType.PeerTensor) this.player.deliverTensor(h.session, h.name, h.tag, tensorOf(h, frames), bytes);
+    if (type === MsgType.PeerTensor) this.player.deliverTensor(h.session, h.name, h.tag, tensorOf(h, frames), bytes, frames.length > 2); // several payload frames: joined in the backend's memory
     else if (type === MsgType.PeerSeed) {
       if (frames.length !== 2 || frames[1].length !== 16) throw new ProtocolError('a seed message must carry 16 bytes');
       this.player.deliverSeed(h.session, h.name, new Uint8Array(frames[1]), bytes);
