@@ -21,6 +21,7 @@
 #define TFE_X25519_IFMA 1
 #include <immintrin.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 
@@ -31,6 +32,12 @@ using V = __m512i;
 struct Fv { V l[5]; };
 
 inline V Set(uint64_t x) { return _mm512_set1_epi64(static_cast<long long>(x)); }
+
+// Zeroes memory that held secret-dependent values; volatile, so not dropped as a dead store.
+inline void WipeSecret(void* p, size_t n) {
+  volatile uint8_t* v = static_cast<volatile uint8_t*>(p);
+  for (size_t i = 0; i < n; i++) v[i] = 0;
+}
 inline V Add(V a, V b) { return _mm512_add_epi64(a, b); }
 inline V Shr(V a, int n) { return _mm512_srli_epi64(a, n); }
 inline V And(V a, V b) { return _mm512_and_si512(a, b); }
@@ -130,7 +137,7 @@ inline void ToWords(const Fv& a, uint64_t out[8][4]) {
     out[j][2] = (l[2][j] >> 24) | (l[3][j] << 28);
     out[j][3] = (l[3][j] >> 36) | (l[4][j] << 16);
   }
-  std::memset(l, 0, sizeof l);
+  WipeSecret(l, sizeof l);
 }
 
 // The ladder of RFC 7748 §5 for points[0..8) (32 bytes each, the top bit masked as
@@ -174,8 +181,12 @@ inline void Ladder8(const uint8_t k[32], const uint8_t* points, uint64_t x2out[8
   CSwap(mask, z2, z3);
   ToWords(x2, x2out);
   ToWords(z2, z2out);
-  std::memset(l, 0, sizeof l);
-  // the vectors die here; the caller wipes the words
+  // the ladder's state, which depends on the scalar (the caller wipes the words)
+  WipeSecret(&x2, sizeof x2);
+  WipeSecret(&z2, sizeof z2);
+  WipeSecret(&x3, sizeof x3);
+  WipeSecret(&z3, sizeof z3);
+  WipeSecret(&swap, sizeof swap);
 }
 
 }  // namespace ifma

@@ -58,7 +58,8 @@ async function firstRecord(path: string, delimiter: string): Promise<{ record?: 
     const records = parseSync(text, { ...parserOptions(delimiter), to: 1 }) as string[][];
     const nl = text.indexOf(10);
     const line = text.subarray(0, nl < 0 ? 0 : nl);
-    const plain = nl >= 0 && line.indexOf(34) < 0 && line.toString('latin1').trim().length > 0;
+    // blank as csv-parse's trim sees it: its whitespace (Unicode's, UTF-8) is all in String#trim's
+    const plain = nl >= 0 && line.indexOf(34) < 0 && line.toString('utf8').trim().length > 0;
     return { record: records[0], next: plain ? nl + 1 : undefined, cr: line.indexOf(13) >= 0 };
   } finally {
     await fh.close();

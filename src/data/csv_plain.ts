@@ -127,7 +127,8 @@ export async function readPlainRecords(path: string, plan: RecordPlan, delimiter
   try {
     for await (const chunk of source as AsyncIterable<Buffer>) {
       if (!plainBytes(chunk, d)) return undefined;
-      out ??= new Growable(Math.ceil(((bytes - chunk.length) / chunk.length + 1) * (linesIn(chunk) + 1) * 1.02) * feature.length);
+      // a row takes at least `width` bytes (its delimiters and newline), so the bytes cap the estimate
+      out ??= new Growable(Math.min(Math.ceil((bytes / chunk.length) * (linesIn(chunk) + 1) * 1.02), Math.ceil(bytes / width)) * feature.length);
       const b = carry.length ? Buffer.concat([carry, chunk]) : chunk;
       let at = 0;
       for (let nl = b.indexOf(10); nl >= 0; nl = b.indexOf(10, at)) {
@@ -141,7 +142,9 @@ export async function readPlainRecords(path: string, plan: RecordPlan, delimiter
   }
   out ??= new Growable(feature.length);
   record(carry, 0, carry.length);
-  return { values: out.view(), rows: row, ids, quoted: false };
+  const values = out.view();
+  // an estimate from a first chunk of short lines can be far too large: keep only what is used
+  return { values: values.length * 1.25 < out.raw.length ? values.slice() : values, rows: row, ids, quoted: false };
 }
 
 /**

@@ -138,6 +138,26 @@ test('a header with spaces before a plain body: read from the byte after the hea
   assert.equal([...t.values], [1.5, -2]);
 });
 
+test('a first line that csv-parse skips as blank (UTF-8 whitespace: NBSP, BOM) is not taken for the header', async () => {
+  for (const blank of ['\u00a0', '\ufeff', '\u2003 \u00a0']) {
+    const path = join(dir, `blank${files++}.csv`);
+    writeFileSync(path, `${blank}\nx,y\n1,2\n`, 'utf8');
+    const t = await readCsv(path);
+    assert.equal(t.columns, ['x', 'y'], JSON.stringify(blank));
+    assert.equal([...t.values], [1, 2]);
+  }
+});
+
+test('short lines first, long ones after: the values array is sized to what was read', async () => {
+  const long = Array.from({ length: 60 }, (_, c) => String(c)).join(',');
+  const text = '\n'.repeat(1.2 * 2 ** 20) + Array.from({ length: 300 }, () => long).join('\n') + '\n';
+  const part = (await readPlainRecords(file(text), plan(60), ','))!;
+  assert.is(part.rows, 300);
+  assert.is(part.values.length, 300 * 60);
+  assert.ok(part.values.buffer.byteLength <= 1.25 * 8 * 300 * 60, `kept ${part.values.buffer.byteLength} bytes for ${8 * 300 * 60}`);
+  assert.is(part.values[300 * 60 - 1], 59);
+});
+
 test('a CRLF file still loads (csv-parse)', async () => {
   const t = await readCsv(file('x,y\r\n1,2\r\n3,4\r\n'));
   assert.equal([...t.values], [1, 2, 3, 4]);

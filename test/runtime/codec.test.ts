@@ -68,6 +68,9 @@ test('payload frames that do not make the tensor are ProtocolErrors', () => {
   protocolError(() => tensorOf(h, [frames[0], frames[1], frames[2].subarray(3)]), /whole number of 8-byte elements/);
   protocolError(() => tensorOf(h, [frames[0], frames[1], frames[2].subarray(8)]), /shape \[1048586\] needs/); // one element short
   protocolError(() => tensorOf(h, [frames[0], ...Array.from({ length: 129 }, () => frames[1])]), /at most 128 frames/);
+  // a claimed shape of one element with 16 MiB of frames: refused before any join
+  const one = tensorMessage(MsgType.PeerTensor, '0123456789abcdef', 1, 'a', tensorFromBytes({ shape: [1], ring: U64 }, new Uint8Array(8)));
+  protocolError(() => tensorOf(decodeHeader(one[0]), [one[0], frames[1], frames[1]]), /has 16777216 bytes, shape \[1\] needs 8/);
 });
 
 test('control frames carry bigints, typed arrays and tensors as binary frames', () => {

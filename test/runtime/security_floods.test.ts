@@ -3,7 +3,8 @@
  * authentication (no CURVE): the floods of the finding, each bounded, with the player's RSS
  * (from /proc) before and after. 5,000 messages each opening a session (at most 64 live, 8 per
  * connection), spoofed peer tensors that no receive asks for (bounded in bytes by
- * `--max-unread-mb`), a message over `--max-message-mb` (its connection dropped), and a fill of
+ * `--max-unread-mb`), a message over `--max-message-mb` (its connection dropped; a tensor split
+ * into frames under the cap is refused as a whole), and a fill of
  * 2^40 elements (refused before allocating). The honest run next to them still works.
  */
 import { test } from 'uvu';
@@ -69,6 +70,11 @@ test('session, mailbox, message-size and shape floods stay bounded; the honest r
     // 3. A 16 MiB message to a player that accepts 8 MiB: the connection is dropped.
     const big = dealer();
     await big.send([encodeHeader(MsgType.Batch, 'abababababababab', 0), Buffer.alloc(16 * 2 ** 20)]);
+
+    // 3b. A 16 MiB tensor in two 8 MiB payload frames (each within ZeroMQ's per-frame cap): refused whole.
+    const split = dealer();
+    await split.send(tensorMessage(MsgType.PeerTensor, 'efefefefefefefef', 1, 'server1', hostTensor(new BigUint64Array(2 * 2 ** 20), [2 * 2 ** 20], U64)));
+    assert.match((await split.receive()).slice(1).map(String).join(''), /rejected a message: a message of 16777\d+ bytes from `server1` is over this player's 8388608/);
 
     // 4. A fill of 2^40 elements (every dimension valid) is refused before anything is allocated.
     const f = dealer();

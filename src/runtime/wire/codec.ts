@@ -142,11 +142,12 @@ export function tensorOf(h: Header, frames: Buffer[]): RingTensor {
   }
   const bpe = h.desc.ring.dtype === 'u64' ? 8 : 1;
   if (payload[payload.length - 1]!.length % bpe !== 0) throw new ProtocolError(`a tensor's last payload frame has ${payload[payload.length - 1]!.length} bytes, not a whole number of ${bpe}-byte elements`);
-  const parts = payload.map((f) => tensorFromBytes({ shape: [f.length / bpe], ring: h.desc!.ring }, f));
-  const whole = runKernel('Concat', parts, { axis: 0 });
   const size = h.desc.shape.reduce((a, b) => a * b, 1);
-  if (whole.size !== size) throw new ProtocolError(`tensor payload has ${whole.size * bpe} bytes, shape [${h.desc.shape.join(',')}] needs ${size * bpe}`);
-  return runKernel('Reshape', [whole], { shape: [...h.desc.shape] });
+  const bytes = payload.reduce((a, f) => a + f.length, 0);
+  // before the join: a refused message costs no copy
+  if (bytes !== size * bpe) throw new ProtocolError(`tensor payload has ${bytes} bytes, shape [${h.desc.shape.join(',')}] needs ${size * bpe}`);
+  const parts = payload.map((f) => tensorFromBytes({ shape: [f.length / bpe], ring: h.desc!.ring }, f));
+  return runKernel('Reshape', [runKernel('Concat', parts, { axis: 0 })], { shape: [...h.desc.shape] });
 }
 
 const ARRAYS: Record<string, new (b: ArrayBuffer, o: number, n: number) => ArrayBufferView & { length: number }> = {

@@ -10,7 +10,7 @@ import type { PlayerCounters } from '../api.js';
  * header.readUInt16LE(4) === INSTRUCTION_SET_VERSION;
  * ```
  */
-export const INSTRUCTION_SET_VERSION = 5;
+export const INSTRUCTION_SET_VERSION = 6; // 6: tensors over 8 MiB in several payload frames (codec.ts)
 
 /**
  * The fixed instruction set a player executes. A player never runs code it was sent: each

@@ -46,7 +46,10 @@ export interface DaemonArgs {
   curveSecretKey?: string;
   /** At most this many live sessions; messages that would open another are refused (default 64). */
   maxSessions?: number;
-  /** Largest message ZeroMQ accepts; a bigger one drops its connection (default 1 GiB). */
+  /**
+   * Largest message accepted (default 1 GiB): ZeroMQ drops the connection of a bigger frame,
+   * and a tensor in several payload frames (wire/codec.ts) over it is refused.
+   */
   maxMessageBytes?: number;
   /** Most bytes of unread peer tensors over all sessions; more fails their session (default 2 GiB). */
   maxUnreadBytes?: number;
@@ -311,6 +314,8 @@ export class PlayerDaemon {
     peer.clock.heard();
     if (type === MsgType.PeerPing && isPort(h.tag)) this.probePeer(peer, h.tag);
     const bytes = frames.reduce((a, f) => a + f.length, 0);
+    // ZeroMQ's cap is per frame; a tensor in several payload frames is held to it as a whole
+    if (bytes > (this.args.maxMessageBytes ?? 2 ** 30)) throw new ProtocolError(`a message of ${bytes} bytes from \`${h.name}\` is over this player's ${this.args.maxMessageBytes ?? 2 ** 30}`);
     if (type === MsgType.PeerTensor) this.player.deliverTensor(h.session, h.name, h.tag, tensorOf(h, frames), bytes, frames.length > 2); // several payload frames: joined in the backend's memory
     else if (type === MsgType.PeerSeed) {
       if (frames.length !== 2 || frames[1].length !== 16) throw new ProtocolError('a seed message must carry 16 bytes');
