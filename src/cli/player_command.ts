@@ -55,8 +55,9 @@ options:
   --insecure             allow a config with non-loopback addresses and no CURVE keys
                          (logs a loud warning)
   --max-sessions <n>     most live sessions (default 64)
-  --max-message-mb <n>   largest accepted message frame in MiB (default 1024; ZeroMQ checks
-                         each frame, and each connection queues at most 64 messages)
+  --max-message-mb <n>   largest accepted message in MiB (default 1024; ZeroMQ checks each
+                         frame, the player a tensor sent in several frames as a whole; each
+                         connection queues at most 64 messages)
   --max-unread-mb <n>    most MiB of peer tensors waiting for their receive, over all
                          sessions; a message past it fails its session (default 2048)
   -h, --help             show this help
