@@ -2,8 +2,9 @@
  * The CSV loader's fast path for plain files: lines of unquoted ASCII fields, which is what
  * numeric tables written by pandas, R or a database export look like. csv-parse spends about
  * 400 ns per field on this machine (its state machine handles quotes, escapes, trimming and
- * record-delimiter detection); splitting a plain line at its delimiters gives the same records
- * about five times faster.
+ * record-delimiter detection); splitting a plain line at its delimiters and reading plain
+ * decimals from the bytes gives the same records about three times faster (one thread: 146–159
+ * against 404–505 k rows of 16 columns per second).
  *
  * The same records as csv-parse with {@link parserOptions}, by construction: the fast path only
  * accepts input where those options have nothing to do. Every byte must be a letter, a digit,
