@@ -101,6 +101,8 @@ export class PlayerDaemon {
   private readonly timeoutMs: number;
   private readonly heartbeatMs: number;
   private readonly sessionIdleMs: number;
+  /** Largest message accepted, in bytes (`DaemonArgs.maxMessageBytes`). */
+  private readonly maxMessageBytes: number;
   private readonly log: (line: string) => void;
   private readonly gate: PlayerGate;
   /** Each session's last batch, which a `BatchReplay` rebuilds the next one from (wire/batch_replay.ts). */
@@ -121,9 +123,10 @@ export class PlayerDaemon {
     }
     this.curve = curveKeys(args.hostmap, args.curveSecretKey, args.name);
     if (this.curve) setServingCurveKey(args.name, this.curve.secretKey); // its serving address uses CURVE too
+    this.maxMessageBytes = args.maxMessageBytes ?? 2 ** 30;
     this.router = new zmq.Router({
       linger: 0, ...NEVER_WAIT_TO_SEND, receiveHighWaterMark: args.receiveHighWaterMark ?? PLAYER_RECEIVE_HWM,
-      maxMessageSize: args.maxMessageBytes ?? 2 ** 30, ...serverOptions(this.curve),
+      maxMessageSize: this.maxMessageBytes, ...serverOptions(this.curve),
     });
     this.self = self;
     this.timeoutMs = args.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -315,7 +318,7 @@ export class PlayerDaemon {
     if (type === MsgType.PeerPing && isPort(h.tag)) this.probePeer(peer, h.tag);
     const bytes = frames.reduce((a, f) => a + f.length, 0);
     // ZeroMQ's cap is per frame; a tensor in several payload frames is held to it as a whole
-    if (bytes > (this.args.maxMessageBytes ?? 2 ** 30)) throw new ProtocolError(`a message of ${bytes} bytes from \`${h.name}\` is over this player's ${this.args.maxMessageBytes ?? 2 ** 30}`);
+    if (bytes > this.maxMessageBytes) throw new ProtocolError(`a message of ${bytes} bytes from \`${h.name}\` is over this player's ${this.maxMessageBytes}`);
     if (type === MsgType.PeerTensor) this.player.deliverTensor(h.session, h.name, h.tag, tensorOf(h, frames), bytes, frames.length > 2); // several payload frames: joined in the backend's memory
     else if (type === MsgType.PeerSeed) {
       if (frames.length !== 2 || frames[1].length !== 16) throw new ProtocolError('a seed message must carry 16 bytes');
