@@ -10,13 +10,15 @@
  * encode-and-send time and CPU. The same step on LocalConfig is measured for comparison,
  * and so is the transport floor: one more step's peer messages replayed over plain zeromq with
  * nothing computed (`transport_floor_ms`, {@link transportFloor}), and the least
- * networked/LocalConfig ratio it leaves (`floor_ratio`). The same three figures, with the
- * step's LocalConfig and networked times, for ABY3's network A step (`aby3_`) and the fraud
- * example's logistic-regression step (`fraud_lr_`, 70 per epoch).
+ * networked/LocalConfig ratio it leaves (`floor_ratio`), and the CPU floor (`cpu_floor_ms`: the
+ * LocalConfig step's CPU time and the bare transport's over the machine's cores, a bound that
+ * holds even where computation and messages overlap). The same figures, with the step's
+ * LocalConfig and networked times, for ABY3's network A step with SGD (`aby3_`) and with Adam
+ * (`aby3_adam_`), and the fraud example's logistic-regression step (`fraud_lr_`, 70 per epoch).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTrace, tag } from '../src/observability/index.js';
 import type { TraceEvent } from '../src/observability/trace.js';
@@ -71,14 +73,27 @@ function threadSeconds(pid: number): { main: number; zmqIo: number; other: numbe
   return { main, zmqIo, other: cpuSeconds(pid) - main - zmqIo };
 }
 
-async function localStepMs(): Promise<number> {
+/** The CPU time (user + system, every thread of this process) of `runs` more runs, in ms per run. */
+async function cpuMsPerRun(run: () => Promise<unknown>, runs: number): Promise<number> {
+  const cpu0 = process.cpuUsage();
+  for (let k = 0; k < runs; k++) await run();
+  const cpu = process.cpuUsage(cpu0);
+  return (cpu.user + cpu.system) / 1000 / runs;
+}
+
+/** LocalConfig steps measured for their CPU time after the timed ones. */
+const CPU_RUNS = 5;
+
+async function localStep(): Promise<{ ms: number; cpuMs: number }> {
   setConfig(new LocalConfig([], { log: () => undefined }));
   setProtocol(new SecureNN());
   const { x, y } = batch(BATCH);
   const m = networkA();
-  const ms = await timeMedian(() => step(m, x, y), { warmup: warmupSteps(false), minRuns: 5, minMs: 2000 });
+  const run = () => step(m, x, y);
+  const ms = await timeMedian(run, { warmup: warmupSteps(false), minRuns: 5, minMs: 2000 });
+  const cpuMs = await cpuMsPerRun(run, CPU_RUNS);
   await getRuntime().close();
-  return ms;
+  return { ms, cpuMs };
 }
 
 /**
@@ -86,10 +101,14 @@ async function localStepMs(): Promise<number> {
  * the 'replayed step' window: sender, receiver, round, bytes) replayed over plain zeromq by
  * three bench/workers/replay_party.ts processes wired as the players are, with nothing computed;
  * the slowest party's time per step. A networked step cannot take less than the LocalConfig
- * step's computation plus this, on the same machine; `floor_ratio` is that sum over the
- * LocalConfig step, the least the networked/LocalConfig ratio can be.
+ * step's computation plus this, on the same machine, unless the two overlap; `floor_ratio` is
+ * that sum over the LocalConfig step. `cpu_floor_ms` is the bound that holds with overlap: a
+ * networked step does at least the LocalConfig step's work (its CPU time, every thread) and at
+ * least the bare transport's (the replay parties' CPU time), and this machine has
+ * `availableParallelism()` cores for both, so it cannot take less than their sum over the cores.
  */
-async function transportFloor(events: TraceEvent[], names: Map<number, string>, localMs: number, networkedMs: number, prefix = '', stepsPerRun = 1): Promise<BenchResult[]> {
+async function transportFloor(events: TraceEvent[], names: Map<number, string>, local: { ms: number; cpuMs: number }, networkedMs: number, prefix = '', stepsPerRun = 1): Promise<BenchResult[]> {
+  const localMs = local.ms;
   const window = events.find((e) => e.pid === 0 && e.name === 'replayed step')!;
   const index = (name: string) => PLAYERS.indexOf(name);
   const plan = events
@@ -115,9 +134,12 @@ async function transportFloor(events: TraceEvent[], names: Map<number, string>, 
     const ms = Math.max(...results.map((r) => r.msPerStep)) / stepsPerRun; // the replayed run held stepsPerRun steps
     const rounds = new Set(plan.map((m) => m[2])).size;
     const bytes = plan.reduce((a, m) => a + m[3], 0);
+    const floorCpuMs = results.reduce((a, r) => a + r.cpuMsPerStep, 0) / stepsPerRun;
+    const cores = availableParallelism();
     return [
-      { name: `${prefix}transport_floor_ms`, value: ms, unit: 'ms/step', messages: plan.length / stepsPerRun, rounds: rounds / stepsPerRun, bytes: bytes / stepsPerRun, cpu_ms: +(results.reduce((a, r) => a + r.cpuMsPerStep, 0) / stepsPerRun).toFixed(1), note: 'the step\'s peer messages over plain zeromq, nothing computed' },
+      { name: `${prefix}transport_floor_ms`, value: ms, unit: 'ms/step', messages: plan.length / stepsPerRun, rounds: rounds / stepsPerRun, bytes: bytes / stepsPerRun, cpu_ms: +floorCpuMs.toFixed(1), note: 'the step\'s peer messages over plain zeromq, nothing computed' },
       { name: `${prefix}floor_ratio`, value: +((localMs + ms) / localMs).toFixed(2), unit: 'x', note: '(LocalConfig step + transport floor) / LocalConfig step', networked_ratio: +(networkedMs / localMs).toFixed(2) },
+      { name: `${prefix}cpu_floor_ms`, value: +((local.cpuMs + floorCpuMs) / cores).toFixed(1), unit: 'ms/step', local_cpu_ms: +local.cpuMs.toFixed(1), transport_cpu_ms: +floorCpuMs.toFixed(1), cores, note: '(LocalConfig step CPU + transport floor CPU) / cores: no networked step on this machine is faster' },
     ];
   } finally {
     clearTimeout(timer);
@@ -137,6 +159,11 @@ const FLOOR_WORKLOADS: { prefix: string; what: string; protocol: () => Protocol;
   {
     prefix: 'aby3_', what: 'network A SGD step, batch 128, ABY3', protocol: () => new ABY3(),
     make: () => { const { x, y } = batch(BATCH); const m = networkA(); return () => step(m, x, y); },
+    stepsPerRun: 1,
+  },
+  {
+    prefix: 'aby3_adam_', what: 'network A Adam step, batch 128, ABY3', protocol: () => new ABY3(),
+    make: () => { const { x, y } = batch(BATCH); const m = networkA(); m.compile({ optimizer: train.adam(0.001), loss: 'categoricalCrossentropy' }); return () => step(m, x, y); },
     stepsPerRun: 1,
   },
   {
@@ -176,8 +203,9 @@ async function networkedMs(w: (typeof FLOOR_WORKLOADS)[number]): Promise<number>
 async function workloadFloor(w: (typeof FLOOR_WORKLOADS)[number]): Promise<BenchResult[]> {
   setConfig(new LocalConfig([], { log: () => undefined }));
   setProtocol(w.protocol());
-  const localStep = w.make();
-  const local = await timeMedian(localStep, { warmup: Math.ceil(warmupSteps(false) / w.stepsPerRun), minRuns: 5, minMs: 2000 });
+  const localRun = w.make();
+  const local = await timeMedian(localRun, { warmup: Math.ceil(warmupSteps(false) / w.stepsPerRun), minRuns: 5, minMs: 2000 });
+  const localCpu = await cpuMsPerRun(localRun, CPU_RUNS);
   await getRuntime().close();
   const networked = await networkedMs(w);
   const dir = mkdtempSync(join(tmpdir(), 'tfe-profile-'));
@@ -197,7 +225,7 @@ async function workloadFloor(w: (typeof FLOOR_WORKLOADS)[number]): Promise<Bench
     return [
       { name: `${w.prefix}local_step_ms`, value: perLocal, unit: 'ms', workload: w.what },
       { name: `${w.prefix}networked_step_ms`, value: perNetworked, unit: 'ms', note: 'untraced players' },
-      ...(await transportFloor(events, names, perLocal, perNetworked, w.prefix, w.stepsPerRun)),
+      ...(await transportFloor(events, names, { ms: perLocal, cpuMs: localCpu / w.stepsPerRun }, perNetworked, w.prefix, w.stepsPerRun)),
     ];
   } finally {
     setTrace(undefined);
@@ -209,10 +237,10 @@ async function workloadFloor(w: (typeof FLOOR_WORKLOADS)[number]): Promise<Bench
 
 /** The suite. */
 export async function run(): Promise<BenchResult[]> {
-  const local = await localStepMs();
+  const local = await localStep();
   const dir = mkdtempSync(join(tmpdir(), 'tfe-profile-'));
   const cluster = await startLocalCluster(PLAYERS, { playerFlags: ['--trace', dir] });
-  const out: BenchResult[] = [{ name: 'local_step_ms', value: local, unit: 'ms' }];
+  const out: BenchResult[] = [{ name: 'local_step_ms', value: local.ms, unit: 'ms' }];
   try {
     setConfig(cluster.config);
     setProtocol(new SecureNN());
