@@ -15,9 +15,13 @@
  *   flush. A training step pays it once per round (SecureNN network A: 47, ABY3: 62), so it is
  *   the floor of a networked step's time; with the LocalConfig figure, and the floor of the
  *   floor: zmq_raw_pingpong_us, plain zeromq between two processes wired as players are (a
- *   ROUTER bound in each, a DEALER to the other), a message there and back.
+ *   ROUTER bound in each, a DEALER to the other), a message there and back; and next to it
+ *   tcp_raw_pingpong_us, the same 48 bytes there and back over a plain TCP socket (node:net,
+ *   no ZeroMQ): what ZeroMQ's I/O thread adds to each hop on this machine (each message wakes
+ *   the sender's I/O thread, the receiver's, and then the receiver's main thread).
  */
 import { spawn } from 'node:child_process';
+import { connect } from 'node:net';
 import * as zmq from 'zeromq';
 import { U64 } from '../src/kernels/index.js';
 import { LocalConfig } from '../src/runtime/config/config.js';
@@ -138,6 +142,29 @@ async function rawPingPong(): Promise<number> {
   }
 }
 
+/** A plain TCP echo between this process and a child (node:net, Nagle off): µs per 48-byte round trip. */
+async function rawTcpPingPong(): Promise<number> {
+  const script = `const n=require('net');const s=n.createServer((c)=>{c.setNoDelay(true);c.on('data',(d)=>c.write(d));});` +
+    `s.listen(0,'127.0.0.1',()=>console.log(s.address().port));`;
+  const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve) => child.stdout!.once('data', (d: Buffer) => resolve(Number(String(d).trim()))));
+  const sock = connect(port, '127.0.0.1');
+  sock.setNoDelay(true);
+  await new Promise((resolve) => sock.once('connect', resolve));
+  const message = Buffer.alloc(48);
+  let pending = 0;
+  let wake: (() => void) | undefined;
+  sock.on('data', (d: Buffer) => { pending -= d.length; if (pending <= 0) wake?.(); });
+  const once = () => new Promise<void>((resolve) => { wake = resolve; pending = message.length; sock.write(message); });
+  try {
+    const ms = await timeMedian(async () => { for (let i = 0; i < 1000; i++) await once(); }, { warmup: 1, minRuns: 3, minMs: 2000 });
+    return ms; // per 1,000 round trips: µs per round trip
+  } finally {
+    sock.destroy();
+    child.kill();
+  }
+}
+
 export async function run(): Promise<BenchResult[]> {
   const local = new LocalConfig(TRIO, { log: () => undefined });
   const localOverhead = await overhead(local.runtime());
@@ -152,6 +179,7 @@ export async function run(): Promise<BenchResult[]> {
     const round = await peerRound(rt);
     const raw = await rawThroughput();
     const rawPing = await rawPingPong();
+    const tcpPing = await rawTcpPingPong();
     return [
       { name: 'zmq_throughput_gbytes_per_s', value: +gbps.toFixed(3), unit: 'GB/s', target: '>= 1', tensor_bytes: MIB64 * 8 },
       { name: 'zmq_raw_throughput_gbytes_per_s', value: +raw.toFixed(3), unit: 'GB/s', note: 'plain zeromq, one 64 MiB frame per message, same run', ratio_runtime_vs_raw: +(gbps / raw).toFixed(2) },
@@ -161,6 +189,7 @@ export async function run(): Promise<BenchResult[]> {
       { name: 'peer_round_us', value: +round.toFixed(1), unit: 'us', players: 3, rounds_per_flush: ROUNDS },
       { name: 'peer_round_local_us', value: +localRound.toFixed(1), unit: 'us', ratio_zmq_vs_local: +(round / localRound).toFixed(2) },
       { name: 'zmq_raw_pingpong_us', value: +rawPing.toFixed(1), unit: 'us', note: 'plain zeromq, two processes wired as players, same run' },
+      { name: 'tcp_raw_pingpong_us', value: +tcpPing.toFixed(1), unit: 'us', note: 'plain TCP (node:net), two processes, same run', ratio_zmq_vs_tcp: +(rawPing / tcpPing).toFixed(2) },
     ];
   } finally {
     await cluster.stop();
