@@ -6,12 +6,17 @@
  * code. Per round in order, it sends its messages of that round (one per destination, their
  * bytes summed: the players bundle a round's messages to a peer too) and then waits for every
  * party that sends it one in that round; messages carry (step, round, sender), so a party
- * that only sends (Pond's producer) and runs steps ahead is never mistaken for another. Nothing is computed, so the time per step is what
- * the step's communication alone costs on this machine. After `steps` steps (and 5 untimed)
+ * that only sends (Pond's producer) and runs steps ahead is never mistaken for another. A
+ * payload goes in frames of at most 8 MiB, as the players send a large tensor (wire/codec.ts),
+ * and bench/profile.ts starts the parties with the malloc settings the players' addon makes
+ * (native/malloc_tuning.cc), so their buffers cost what the players' do. Nothing is computed, so
+ * the time per step is what the step's communication alone costs on this machine. After
+ * `steps` steps (and 5 untimed)
  * the parties meet at a barrier; each prints one JSON line `{"msPerStep": t, "cpuMsPerStep": c}`.
  */
 import { readFileSync } from 'node:fs';
 import * as zmq from 'zeromq';
+import { PAYLOAD_FRAME_BYTES } from '../../src/runtime/wire/codec.js';
 
 const [me, planFile, stepsArg, ...portArgs] = process.argv.slice(2);
 const self = Number(me), steps = Number(stepsArg), ports = portArgs.map(Number);
@@ -36,8 +41,18 @@ const dealers = ports.map((port, k) => {
   d.connect(`tcp://127.0.0.1:${port}`);
   return d;
 });
-const payloads = new Map<number, Buffer>();
-const payload = (n: number) => { let b = payloads.get(n); if (!b) payloads.set(n, (b = Buffer.alloc(n))); return b; };
+/** A payload of `n` bytes in frames of at most PAYLOAD_FRAME_BYTES, as the players send a large tensor (wire/codec.ts). */
+const payloads = new Map<number, Buffer[]>();
+const payload = (n: number) => {
+  let frames = payloads.get(n);
+  if (!frames) {
+    const b = Buffer.alloc(n);
+    frames = [];
+    for (let at = 0; at < n || frames.length === 0; at += PAYLOAD_FRAME_BYTES) frames.push(b.subarray(at, Math.min(n, at + PAYLOAD_FRAME_BYTES)));
+    payloads.set(n, frames);
+  }
+  return frames;
+};
 /** Labels of messages that arrived before this party reached them (a faster sender's). */
 const early = new Set<string>();
 
@@ -49,7 +64,7 @@ async function send(to: number, stepIndex: number, round: number, bytes: number)
   header.writeUInt32LE(stepIndex, 0);
   header.writeUInt32LE(round, 4);
   header.writeUInt32LE(self, 8);
-  await dealers[to]!.send([header, payload(bytes)]);
+  await dealers[to]!.send([header, ...payload(bytes)]);
 }
 
 /** Waits for one message from each of `senders` labelled (stepIndex, round). */

@@ -11,11 +11,12 @@ import * as assert from 'uvu/assert';
 import { freePort } from '../../src/runtime/transport/zmq/local_cluster.js';
 import { testTmpDir } from '../helpers/tmp.js';
 
-test('three replay parties run a plan with one-way, two-way and skipped rounds and a send-only party to the end, and report their time per step', async () => {
-  // round 1: 0 → 1 and 2 → 1; round 2: 0 ⇄ 1 (large) and 2 → 0, 2 → 1; round 5: 1 → 0 only.
+test('three replay parties run a plan with one-way, two-way and skipped rounds, a message over 8 MiB and a send-only party to the end, and report their time per step', async () => {
+  // round 1: 0 → 1 and 2 → 1; round 2: 0 ⇄ 1 (large) and 2 → 0, 2 → 1; round 3: 0 → 1, over
+  // 8 MiB (two payload frames, as the players send it); round 5: 1 → 0 only.
   // Party 2 only sends, as Pond's producer does, so it runs steps ahead of the others: its
   // early messages must count for their own step, not stand in for party 0's.
-  const plan = [[0, 1, 1, 100], [2, 1, 1, 8], [0, 1, 2, 200_000], [1, 0, 2, 200_000], [2, 0, 2, 5], [2, 1, 2, 64], [1, 0, 5, 1000]];
+  const plan = [[0, 1, 1, 100], [2, 1, 1, 8], [0, 1, 2, 200_000], [1, 0, 2, 200_000], [2, 0, 2, 5], [2, 1, 2, 64], [0, 1, 3, 9 * 2 ** 20], [1, 0, 5, 1000]];
   const file = join(testTmpDir('replay-'), 'plan.json');
   writeFileSync(file, JSON.stringify(plan));
   const ports = [await freePort(), await freePort(), await freePort()];
