@@ -44,11 +44,11 @@ async function throughput(rt: DriverRuntime): Promise<number> {
   return (reps * MIB64 * 8) / 1e9 / (ms / 1000);
 }
 
-/** A child process running a plain-zeromq `script`, once it has printed that it is up. */
-async function zmqChild(script: string): Promise<ReturnType<typeof spawn>> {
+/** A child process running `script` (plain zeromq or node:net), once it has printed its first line (which it returns). */
+async function scriptChild(script: string): Promise<{ child: ReturnType<typeof spawn>; line: string }> {
   const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
-  await new Promise((resolve) => child.stdout!.once('data', resolve));
-  return child;
+  const line = await new Promise<string>((resolve) => child.stdout!.once('data', (d: Buffer) => resolve(String(d).trim())));
+  return { child, line };
 }
 
 /**
@@ -59,7 +59,7 @@ async function rawThroughput(): Promise<number> {
   const port = await freePort();
   const script = `const z=require('zeromq');(async()=>{const r=new z.Router({receiveHighWaterMark:0});` +
     `await r.bind('tcp://127.0.0.1:${port}');console.log('up');for await(const [id] of r) await r.send([id,'k']);})()`;
-  const child = await zmqChild(script);
+  const { child } = await scriptChild(script);
   const d = new zmq.Dealer({ sendHighWaterMark: 0, linger: 0 });
   d.connect(`tcp://127.0.0.1:${port}`);
   const big = Buffer.alloc(MIB64 * 8, 1);
@@ -122,7 +122,7 @@ async function rawPingPong(): Promise<number> {
     `const d=new z.Dealer({sendHighWaterMark:0,linger:0});d.connect('tcp://127.0.0.1:${mine}');console.log('up');for await(const [,...f] of r) await d.send(f);})()`;
   const router = new zmq.Router({ receiveHighWaterMark: 0, linger: 0 });
   await router.bind(`tcp://127.0.0.1:${mine}`);
-  const child = await zmqChild(script);
+  const { child } = await scriptChild(script);
   const d = new zmq.Dealer({ sendHighWaterMark: 0, linger: 0 });
   d.connect(`tcp://127.0.0.1:${theirs}`);
   const incoming = router[Symbol.asyncIterator]();
@@ -146,9 +146,8 @@ async function rawPingPong(): Promise<number> {
 async function rawTcpPingPong(): Promise<number> {
   const script = `const n=require('net');const s=n.createServer((c)=>{c.setNoDelay(true);c.on('data',(d)=>c.write(d));});` +
     `s.listen(0,'127.0.0.1',()=>console.log(s.address().port));`;
-  const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await new Promise<number>((resolve) => child.stdout!.once('data', (d: Buffer) => resolve(Number(String(d).trim()))));
-  const sock = connect(port, '127.0.0.1');
+  const { child, line } = await scriptChild(script);
+  const sock = connect(Number(line), '127.0.0.1');
   sock.setNoDelay(true);
   await new Promise((resolve) => sock.once('connect', resolve));
   const message = Buffer.alloc(48);

@@ -119,9 +119,7 @@ async function transportFloor(events: TraceEvent[], names: Map<number, string>, 
   writeFileSync(planFile, JSON.stringify(plan));
   const worker = new URL('./workers/replay_party.ts', import.meta.url).pathname;
   const ports = [await freePort(), await freePort(), await freePort()];
-  // the players' malloc settings (native/malloc_tuning.cc), which plain zeromq would not get
-  const env = { ...process.env, MALLOC_MMAP_THRESHOLD_: String(32 * 2 ** 20), MALLOC_TRIM_THRESHOLD_: String(256 * 2 ** 20) };
-  const parties = ports.map((_, k) => spawn(process.execPath, ['--import', 'tsx', worker, String(k), planFile, String(REPLAY_STEPS), ...ports.map(String)], { stdio: ['ignore', 'pipe', 'inherit'], env }));
+  const parties = ports.map((_, k) => spawn(process.execPath, ['--import', 'tsx', worker, String(k), planFile, String(REPLAY_STEPS), ...ports.map(String)], { stdio: ['ignore', 'pipe', 'inherit'] }));
   let timer: NodeJS.Timeout | undefined;
   try {
     const results = await Promise.race([

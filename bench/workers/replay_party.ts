@@ -8,8 +8,8 @@
  * party that sends it one in that round; messages carry (step, round, sender), so a party
  * that only sends (Pond's producer) and runs steps ahead is never mistaken for another. A
  * payload goes in frames of at most 8 MiB, as the players send a large tensor (wire/codec.ts),
- * and bench/profile.ts starts the parties with the malloc settings the players' addon makes
- * (native/malloc_tuning.cc), so their buffers cost what the players' do. Nothing is computed, so
+ * and the party loads the native addon first, only for the malloc settings it makes in every
+ * player (native/malloc_tuning.cc), so its buffers cost what the players' do. Nothing is computed, so
  * the time per step is what the step's communication alone costs on this machine. After
  * `steps` steps (and 5 untimed)
  * the parties meet at a barrier; each prints one JSON line `{"msPerStep": t, "cpuMsPerStep": c}`.
@@ -17,6 +17,9 @@
 import { readFileSync } from 'node:fs';
 import * as zmq from 'zeromq';
 import { PAYLOAD_FRAME_BYTES } from '../../src/runtime/wire/codec.js';
+import { loadBinding } from '../../src/kernels/native/binding.js';
+
+loadBinding(); // the players' malloc settings (native/malloc_tuning.cc); nothing of it runs after
 
 const [me, planFile, stepsArg, ...portArgs] = process.argv.slice(2);
 const self = Number(me), steps = Number(stepsArg), ports = portArgs.map(Number);

@@ -124,6 +124,18 @@ export function tensorMessage(type: MsgType, session: string, tag: number, name:
 }
 
 /**
+ * Whether a tensor message's payload came in several frames: {@link tensorOf} then joins them
+ * into one tensor in the backend's own memory (not a view of the message).
+ * @example
+ * ```ts
+ * const owned = isSplitTensor(frames); // no second copy needed
+ * ```
+ */
+export function isSplitTensor(frames: readonly Buffer[]): boolean {
+  return frames.length > 2;
+}
+
+/**
  * The tensor of a tensor-bearing message decoded by {@link decodeHeader}: a view of a single
  * payload frame, or the frames of a large tensor joined into one (one copy, in the backend's
  * memory). Throws `ProtocolError` unless every payload frame but the last has
@@ -135,7 +147,7 @@ export function tensorMessage(type: MsgType, session: string, tag: number, name:
  */
 export function tensorOf(h: Header, frames: Buffer[]): RingTensor {
   if (!h.desc || frames.length < 2) throw new ProtocolError('tensor message must have a header and a payload');
-  if (frames.length === 2) return tensorFromBytes(h.desc, frames[1]);
+  if (!isSplitTensor(frames)) return tensorFromBytes(h.desc, frames[1]);
   const payload = frames.slice(1);
   if (payload.length > MAX_PAYLOAD_FRAMES || payload.some((f, k) => (k < payload.length - 1 ? f.length !== PAYLOAD_FRAME_BYTES : f.length === 0 || f.length > PAYLOAD_FRAME_BYTES))) {
     throw new ProtocolError(`a tensor in ${payload.length} payload frames must have ${PAYLOAD_FRAME_BYTES} bytes in each but the last (at most ${MAX_PAYLOAD_FRAMES} frames)`);

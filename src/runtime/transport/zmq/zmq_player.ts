@@ -1,7 +1,7 @@
 import * as zmq from 'zeromq';
 import { ProtocolError, TfeError, ValueError } from '../../../errors.js';
 import type { RingTensor } from '../../kernel_link.js';
-import { MsgType, decodeHeader, decodeJson, encodeHeader, encodeJson, tensorMessage, tensorMessageBytes, seedMessageBytes, tensorOf } from '../../wire/codec.js';
+import { MsgType, decodeHeader, decodeJson, encodeHeader, encodeJson, tensorMessage, tensorMessageBytes, seedMessageBytes, tensorOf, isSplitTensor } from '../../wire/codec.js';
 import { clientOptions, curveKeys, serverOptions, startZapHandler, type CurveKeys } from './curve.js';
 import type { HostEntry, Hostmap } from '../../config/hostmap.js';
 import type { PlayerReply } from '../../wire/instructions.js';
@@ -319,7 +319,7 @@ export class PlayerDaemon {
     const bytes = frames.reduce((a, f) => a + f.length, 0);
     // ZeroMQ's cap is per frame; a tensor in several payload frames is held to it as a whole
     if (bytes > this.maxMessageBytes) throw new ProtocolError(`a message of ${bytes} bytes from \`${h.name}\` is over this player's ${this.maxMessageBytes}`);
-    if (type === MsgType.PeerTensor) this.player.deliverTensor(h.session, h.name, h.tag, tensorOf(h, frames), bytes, frames.length > 2); // several payload frames: joined in the backend's memory
+    if (type === MsgType.PeerTensor) this.player.deliverTensor(h.session, h.name, h.tag, tensorOf(h, frames), bytes, isSplitTensor(frames));
     else if (type === MsgType.PeerSeed) {
       if (frames.length !== 2 || frames[1].length !== 16) throw new ProtocolError('a seed message must carry 16 bytes');
       this.player.deliverSeed(h.session, h.name, new Uint8Array(frames[1]), bytes);
