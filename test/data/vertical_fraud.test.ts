@@ -12,7 +12,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { FEATURES, generateFraudData } from '../../examples/vertical-fraud-detection/generate.js';
 import { fraudPsi, joined, plaintextLR, trainFraud, accuracy } from '../../examples/vertical-fraud-detection/run.js';
-import { testOnConfigs } from '../helpers/configs.js';
+import { logOnceMatching, testOnConfigs } from '../helpers/configs.js';
 import { maxAbsDiff } from '../helpers/plain.js';
 import { testTmpDir } from '../helpers/tmp.js';
 
@@ -43,7 +43,7 @@ testOnConfigs(test, 'VFL logistic regression (csv) matches plaintext LR on the j
   assert.ok(accuracy(plain, x, y, FEATURES) > 0.7, 'the ground truth is learnable');
   if (cluster) {
     await trainFraud({ data: rel, epochs: 1, batchSize: 100, learningRate: 0.5 });
-    const bob = cluster.logs.get('server1')!;
+    const bob = await logOnceMatching(cluster, 'server1', /output shape=\[17\]/);
     assert.match(bob, /output shape=\[17\]/, 'Bob printed the weights');
     for (const other of ['server0', 'server2']) assert.not.match(cluster.logs.get(other)!, /output shape=\[17\]/);
   }

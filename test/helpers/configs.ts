@@ -20,6 +20,20 @@ import type { DriverRuntime } from '../../src/runtime/driver/driver.js';
 import { startLocalCluster, type LocalCluster, type LocalClusterArgs } from '../../src/runtime/transport/zmq/local_cluster.js';
 
 /** The configs a body runs on. */
+/**
+ * Waits (at most `ms`, default 10 s) until `player`'s log in `cluster` matches `re`, and returns
+ * the log: a player writes its log asynchronously, so on a loaded machine a line can arrive after
+ * the call that caused it has resolved. The caller still asserts the match.
+ * @example
+ * ```ts
+ * assert.match(await logOnceMatching(cluster, 'server1', /output/), /output/);
+ * ```
+ */
+export async function logOnceMatching(cluster: LocalCluster, player: string, re: RegExp, ms = 10_000): Promise<string> {
+  for (let waited = 0; waited < ms && !re.test(cluster.logs.get(player) ?? ''); waited += 100) await new Promise((r) => setTimeout(r, 100));
+  return cluster.logs.get(player) ?? '';
+}
+
 export type ConfigKind = 'local' | 'zmq';
 export const CONFIG_KINDS: readonly ConfigKind[] = ['local', 'zmq'];
 
