@@ -14,6 +14,7 @@
         "native/malloc_tuning.cc",
         "native/compare.cc",
         "native/conv.cc",
+        "native/dcf.cc",
         "native/elementwise.cc",
         "native/gemm_impl.cc",
         "native/matmul.cc",

@@ -21,6 +21,7 @@ void InitSecureNNOddRing(Napi::Env env, Napi::Object exports);
 void InitBitPack(Napi::Env env, Napi::Object exports);
 void InitPondTree(Napi::Env env, Napi::Object exports);
 void InitX25519(Napi::Env env, Napi::Object exports);
+void InitDcf(Napi::Env env, Napi::Object exports);
 }  // namespace tfe
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
@@ -41,6 +42,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   tfe::InitBitPack(env, exports);
   tfe::InitPondTree(env, exports);
   tfe::InitX25519(env, exports);
+  tfe::InitDcf(env, exports);
   exports.Set("threads", Napi::Number::New(env, tfe::PoolThreads()));
   exports.Set("mallocTuned", Napi::Boolean::New(env, mallocTuned));
   return exports;

@@ -194,4 +194,15 @@ void AesCtrBytes(const AesKey& key, uint64_t nonce, uint64_t offset, uint64_t by
   (void)b1;
 }
 
+void AesEncryptBlocks(const AesKey& key, const uint8_t* in, uint8_t* out, size_t count) {
+  size_t done = 0;
+  for (; done + kBatch <= count; done += kBatch) EncryptBatch(key, in + 16 * done, out + 16 * done);
+  if (done < count) {
+    alignas(64) uint8_t tmp[16 * kBatch] = {};
+    std::memcpy(tmp, in + 16 * done, 16 * (count - done));
+    EncryptBatch(key, tmp, tmp);
+    std::memcpy(out + 16 * done, tmp, 16 * (count - done));
+  }
+}
+
 }  // namespace tfe

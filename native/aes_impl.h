@@ -21,4 +21,7 @@ void AesCtrBlocks(const AesKey& key, uint64_t nonce, uint64_t offset, uint64_t f
 // Keystream bytes [byteStart, byteStart + len) of the stream, split across the pool when long.
 void AesCtrBytes(const AesKey& key, uint64_t nonce, uint64_t offset, uint64_t byteStart, size_t len, uint8_t* out);
 
+// AES-128 of `count` independent 16-byte blocks (ECB), 32 at a time; in and out may alias.
+void AesEncryptBlocks(const AesKey& key, const uint8_t* in, uint8_t* out, size_t count);
+
 }  // namespace tfe

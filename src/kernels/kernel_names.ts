@@ -374,6 +374,49 @@ export const SIGN_BITS_TREE = 'SignBitsTree';
 export const SIGN_LEAF_TERMS = 'SignLeafTerms';
 export interface SignLeafTermsAttrs { generate: boolean; withV: boolean }
 
+// ---- Function secret sharing (the dealer's distributed comparison function) ----
+
+/**
+ * `DcfGen(alpha, beta, seeds)` (u64: alpha [n], beta [n, width], seeds [n, 4] → [2, W, n] with
+ * W = {@link dcfKeyWords}(bits, width)): the two keys of a distributed comparison function per
+ * element, DCF_{α,β}(x) = β if x < α else 0 on `bits`-bit unsigned inputs, with a payload β of
+ * `width` ring elements (Boyle, Chandran, Gilboa, Gupta, Ishai, Kumar, Rathee, "Function Secret
+ * Sharing for Mixed-Mode and Fixed-Point Secure Computation", EUROCRYPT 2021, Fig. 1), so that
+ * DcfEval(key 0, x) + DcfEval(key 1, x) = β·[x < α] mod 2^64. α is read modulo 2^bits; seeds[i]
+ * holds the two parties' 128-bit root seeds (random words). The tree's PRG is fixed-key AES-128
+ * in Matyas–Meyer–Oseas form, G_j(s) = AES_K(s ⊕ j) ⊕ s ⊕ j for j = 0 … 1 + width (j XORed
+ * into the low word), with K the 16 ASCII bytes `tfe-js dcf prg/1`: G_0 gives the left seed
+ * (bit 0: its control bit; bits 0–1 cleared), G_1 the right seed, the rest the left then the
+ * right values. A party's keys are [W, n], word j of key i at j·n + i (a level's words of all
+ * keys are contiguous): words 0–1 the root seed; per level l (from the most significant input
+ * bit) 2 + width words from 2 + (2 + width)·l: the seed correction with the left and right
+ * control-bit corrections in bits 0 and 1, its high word, the value corrections; the last
+ * `width` words the final correction (Convert(s) takes word c of the final seed).
+ */
+export const DCF_GEN = 'DcfGen';
+/** Attributes of {@link DCF_GEN} and {@link DCF_EVAL}: input bits, 1..64, and payload words, 1..2. */
+export interface DcfAttrs { bits: number; width: number }
+
+/**
+ * `DcfEval(keys, x)` (u64: keys [W, n] of one party, x [k·n] → [width, k·n]): that party's
+ * additive share of DCF_{α_i,β_i}(x[j·n + i] mod 2^bits) for key i, so one key answers k points
+ * (the points are public: both parties evaluate the same ones). `party` is 0 or 1, the key's
+ * slot in {@link DCF_GEN}'s output. Points of one key that agree on their top bits share that
+ * part of the tree walk.
+ */
+export const DCF_EVAL = 'DcfEval';
+/** Attributes of {@link DCF_EVAL}. */
+export interface DcfEvalAttrs extends DcfAttrs { party: number }
+
+/**
+ * Words of one DCF key on `bits`-bit inputs with a `width`-word payload: 2 for the root seed,
+ * 2 + width per level, and `width` for the final correction.
+ * @example `dcfKeyWords(63, 2) // 256`
+ */
+export function dcfKeyWords(bits: number, width: number): number {
+  return 2 + (2 + width) * bits + width;
+}
+
 /** Attributes of a kernel that takes none. */
 export type NoAttrs = Record<string, never>;
 
@@ -435,6 +478,8 @@ export interface KernelAttrMap {
   BitUnpackTree: BitUnpackTreeAttrs;
   SignBitsTree: NoAttrs;
   SignLeafTerms: SignLeafTermsAttrs;
+  DcfGen: DcfAttrs;
+  DcfEval: DcfEvalAttrs;
 }
 
 /**

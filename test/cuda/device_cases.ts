@@ -105,5 +105,7 @@ export function deviceCases(): DeviceCase[] {
   add('PondPrefixMask', [r([18]), r([15])], { last: false });
   add('PondPrefixCombine', [r([18]), r([10]), r([10]), r([5])], { first: false, last: true });
   add('PondPrefixDeal', [r([15])], { last: false });
+  add('DcfGen', [r([5]), r([5, 2]), r([5, 4])], { bits: 63, width: 2 });
+  add('DcfEval', [r([256, 5]), r([10])], { bits: 63, width: 2, party: 1 });
   return cases;
 }

@@ -8,7 +8,7 @@ import { tensorMessageBytes } from '../../src/runtime/wire/codec.js';
 import { currentRuntime } from '../../src/protocols/runtime_link.js';
 import { randomArray } from '../helpers/plain.js';
 
-tfe.setProtocol(new tfe.Pond());
+tfe.setProtocol(new tfe.Pond({ fss: false })); // the polynomial sigmoid's rounds (the spline's: pond_fss.test.ts)
 
 /** Pairwise seeds are exchanged once per session, on first use: do that before measuring. */
 async function warmSeeds(): Promise<void> {

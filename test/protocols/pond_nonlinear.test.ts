@@ -8,7 +8,7 @@ import { msb } from '../../src/protocols/pond/compare.js';
 import { shareFrom } from '../../src/protocols/pond/sharing.js';
 import { currentRuntime } from '../../src/protocols/runtime_link.js';
 
-const pond = new tfe.Pond('server0', 'server1', undefined, { relu: 'chebyshev' }); // the approximations under test
+const pond = new tfe.Pond('server0', 'server1', undefined, { relu: 'chebyshev', fss: false }); // the approximations under test (the spline of small sigmoids: pond_fss.test.ts)
 tfe.setProtocol(pond);
 
 async function privateOf(values: number[] | Float64Array): Promise<tfe.TfeTensor> {

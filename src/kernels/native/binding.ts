@@ -72,6 +72,8 @@ export interface NativeBinding {
   pondPrefixMask(ge: BigUint64Array, masks: BigUint64Array, last: boolean, async: boolean, out?: Arr): MaybeAsync<BigUint64Array>;
   pondPrefixCombine(ge: BigUint64Array, opened: BigUint64Array, masks: BigUint64Array, ands: BigUint64Array, first: boolean, last: boolean, async: boolean, out?: Arr): MaybeAsync<BigUint64Array>;
   pondPrefixDeal(masks: BigUint64Array, last: boolean, async: boolean, out?: Arr): MaybeAsync<BigUint64Array>;
+  dcfGen(alpha: BigUint64Array, beta: BigUint64Array, seeds: BigUint64Array, bits: number, width: number, async: boolean, out?: Arr): MaybeAsync<BigUint64Array>;
+  dcfEval(keys: BigUint64Array, x: BigUint64Array, n: number, bits: number, width: number, party: number, async: boolean, out?: Arr): MaybeAsync<BigUint64Array>;
 }
 
 /**

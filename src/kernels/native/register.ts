@@ -24,6 +24,7 @@ import { matmulKernels } from './matmul.js';
 import { prgKernels } from './prg_uniform.js';
 import { oddRingKernels } from './odd_ring.js';
 import { bitPackKernels } from './bit_pack.js';
+import { dcfKernels } from './dcf.js';
 import { keepOutput } from './out_cache.js';
 import { privateCompareKernels } from './private_compare.js';
 import { reduceKernels } from './reduce.js';
@@ -68,6 +69,6 @@ const ALL = [
   binaryKernels, compareKernels, unaryKernels, bitKernels, layoutKernels, joinKernels, gatherKernels,
   reduceKernels, creationKernels, matmulKernels, convKernels, prgKernels,
   fusedPondKernels,
-  privateCompareKernels, oddRingKernels, bitPackKernels,
+  privateCompareKernels, oddRingKernels, bitPackKernels, dcfKernels,
 ];
 for (const k of ALL.flat()) registerKernel({ ...k, backendName: 'native' });

@@ -19,6 +19,7 @@ import { matmulKernels } from './matmul.js';
 import { prgKernels } from './prg_uniform.js';
 import { oddRingKernels } from './odd_ring.js';
 import { bitPackKernels } from './bit_pack.js';
+import { dcfKernels } from './dcf.js';
 import { privateCompareKernels } from './private_compare.js';
 import { reduceKernels } from './reduce.js';
 import { ReferenceBackend } from './reference_backend.js';
@@ -29,6 +30,6 @@ registerBackend('reference', () => new ReferenceBackend(), 1);
 const ALL = [
   elementwiseKernels, compareKernels, bitKernels, creationKernels, layoutKernels,
   reduceKernels, matmulKernels, convKernels, prgKernels, fusedPondKernels,
-  privateCompareKernels, oddRingKernels, bitPackKernels,
+  privateCompareKernels, oddRingKernels, bitPackKernels, dcfKernels,
 ];
 for (const k of ALL.flat()) registerKernel({ ...k, backendName: 'reference' });

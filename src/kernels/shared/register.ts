@@ -14,6 +14,7 @@ import { registerOutputInference } from '../ops/infer_output.js';
 import { permuteLastAxis } from './permute_last_axis.js';
 import './securenn_infer.js';
 import './bit_pack_infer.js';
+import './dcf_infer.js';
 
 for (const backendName of ['reference', 'native']) {
   registerKernel({ kernelName: PERMUTE_LAST_AXIS, backendName, kernelFunc: ([x, keys], _attrs, backend) => permuteLastAxis(x, keys, backend) });

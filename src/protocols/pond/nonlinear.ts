@@ -4,6 +4,7 @@ import { tidy, type Handle } from '../runtime_link.js';
 import { DEFAULT_APPROXIMATIONS, checkCoefficientBits, type ApproximationName } from '../approximations/index.js';
 import { polynomialOnInterval, publicTerm, runsDirectly } from '../generic/fit_eval.js';
 import { msb, timesMsb } from './compare.js';
+import { fssMaxElements, splineSigmoid } from './fss.js';
 import type { TfeTensor } from '../tensor.js';
 import { withoutRangeChecks, type Pond } from './pond.js';
 import { PondMaskedTensor, PondPrivateTensor, PondPublicTensor } from './pond_tensors.js';
@@ -87,6 +88,11 @@ export function exactRelu(p: Pond, x: TfeTensor): TfeTensor {
   return y;
 }
 
+/** Whether a private sigmoid takes the spline of pond/fss.ts (see PondArgs.fss). */
+function usesSpline(p: Pond, x: TfeTensor): boolean {
+  return p.fss && x.size > 0 && x.size <= fssMaxElements;
+}
+
 /** A public tensor clamped to [lo, hi] by each server on its copy (signed compares and selects). */
 function clampPublic(p: Pond, t: PondPublicTensor, lo: number, hi: number): PondPublicTensor {
   const { rt } = p;
@@ -134,6 +140,13 @@ export function approximate(p: Pond, name: ApproximationName, x: TfeTensor): Tfe
     if (scaled !== x) p.dispose(scaled);
     const poly = polynomial(p, t, a.coefficients);
     return a.construction === 'x-times-poly' ? p.mul(x, poly) : poly;
+  }
+  if (name === 'sigmoid' && usesSpline(p, x)) {
+    const xp = p.toPrivate(x);
+    const view = signView(p, xp); // comparisons on the untruncated product when there is one
+    const y = splineSigmoid(p, xp, view ?? xp);
+    if (view) p.dispose(view);
+    return y;
   }
   // Step 1 (its intermediates are freed as soon as it is issued).
   // (on the untruncated product when x is one's result: its round is not waited for, sign_source.ts)

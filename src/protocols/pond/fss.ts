@@ -1,0 +1,177 @@
+/**
+ * Pond's comparisons and sigmoid from the crypto producer's function secret sharing, for small
+ * tensors where rounds cost more than bytes (a logistic regression's batch; issue 15's fraud
+ * step). The producer deals each element a pair of keys of a distributed comparison function
+ * (DCF; Boyle, Chandran, Gilboa, Gupta, Ishai, Kumar, Rathee, "Function Secret Sharing for
+ * Mixed-Mode and Fixed-Point Secure Computation", EUROCRYPT 2021), the `DcfGen` and `DcfEval`
+ * kernels. A comparison then takes the one round that opens the masked input, instead of the
+ * 8 rounds of the bit-sliced carry tree (compare.ts), and a second payload word gives the
+ * comparison's product with the input in the same round. The price is a 2 KB key per element
+ * and server (against about 100 bytes for the tree); {@link fssMaxElements} says where the
+ * trade turns. LLAMA (Gupta et al., PETS 2022) and Orca (Jawalkar et al., S&P 2024) build whole
+ * networks this way.
+ */
+import { U64, ring } from '../../kernels/index.js';
+import { dcfKeyWords } from '../../kernels/kernel_names.js';
+import type { Handle } from '../runtime_link.js';
+import { dealShares } from './dealer.js';
+import { openShares } from './open.js';
+import type { Pond } from './pond.js';
+import { PondPrivateTensor } from './pond_tensors.js';
+import { Scratch } from './scratch.js';
+import { truncatePrivate } from './truncate.js';
+
+/** Input bits of the comparison: x + r's low 63 bits, with bit 63 handled by hand (see {@link thresholdSteps}). */
+const DCF_BITS = 63;
+
+/**
+ * The largest tensor (in elements) whose sigmoid uses the dealer's DCF keys (PondArgs.fss).
+ * Above it, the polynomial's bytes win: a key is 2 KB per element and server against about
+ * 200 bytes, while the keys save 7 rounds of about 0.5–1 ms each between players on one 2-core
+ * machine (issue 17's profile). 4096 elements are 16 MB of keys.
+ * @example `x.size <= fssMaxElements // use the one-round comparison`
+ */
+export const fssMaxElements = 4096;
+
+/** A public value as a ring element with `fracBits` fractional bits (rounded to nearest). */
+const encode = (v: number, fracBits: number): bigint => BigInt.asUintN(64, BigInt(Math.round(v * 2 ** fracBits)));
+
+/**
+ * Shares of the steps g_k = [v ≥ t_k] for every threshold t_k, and of the products g_k·v, as
+ * private tensors of shape [K, ...v.shape] (the steps as 0/1 integers, fracBits 0; the products
+ * at v's scale), exactly for |v| < 2^62 (the ring's signed range). 1 round, and no product
+ * round: the dealer's keys carry r as a second payload word.
+ *  1. the producer draws r = r0 + r1 (r_i from the seed it shares with server i), and deals one
+ *     DCF key pair per element for α = r mod 2^63 with the payload β = (1 − 2·r63, (1 − 2·r63)·r),
+ *     and shares of r63 and of r63·r
+ *  2. the servers open c = v + r (1 round); for each threshold, c_k = c − enc(t_k) = (v − t_k) + r
+ *  3. msb(v − t_k) = c_k63 ⊕ w_k with w_k = r63 ⊕ [c_k mod 2^63 < α] (the carry out of the low
+ *     63 bits). Each server evaluates its key at every c_k mod 2^63 and adds its shares of r63
+ *     and r63·r: that gives shares of w_k = r63 + (1 − 2·r63)·u_k and of w_k·r = r63·r +
+ *     (1 − 2·r63)·r·u_k (u_k the comparison). With c_k63 public:
+ *     g_k = (1 − c_k63) − (1 − 2·c_k63)·w_k and g_k·r = (1 − c_k63)·r − (1 − 2·c_k63)·w_k·r,
+ *     and g_k·v = g_k·c − g_k·r (v = c − r), all local
+ * One key serves all K thresholds: the servers see c only, and every output is a fresh additive
+ * share. Communication: 16 bytes per element between the servers; from the producer, a key of
+ * 8·(2 + 4·63 + 2) = 2,048 bytes per element and server, plus 16 for the two dealt shares.
+ * @example
+ * ```ts
+ * const { steps, products } = thresholdSteps(pond, x, [-1, 0, 1]); // each [3, ...x.shape]
+ * ```
+ */
+export function thresholdSteps(p: Pond, v: PondPrivateTensor, thresholds: readonly number[]): { steps: PondPrivateTensor; products: PondPrivateTensor } {
+  const { rt, s0, s1, cp } = p;
+  const t = new Scratch(rt);
+  const n = v.size, k = thresholds.length;
+  const flat = (h: Handle, shape: number[] = [n]) => t.op(h.player, 'Reshape', [h], { shape });
+  // Step 1.
+  const [r0cp, r0] = rt.sampleShared([cp, s0], [n], U64).map((h) => t.track(h));
+  const [r1cp, r1] = rt.sampleShared([cp, s1], [n], U64).map((h) => t.track(h));
+  const r = t.op(cp, 'Add', [r0cp, r1cp]);
+  const r63 = t.op(cp, 'ShiftRightLogical', [r], { bits: 63 });
+  const beta1 = t.op(cp, 'Sub', [t.fill(cp, 1n, U64), t.op(cp, 'ShiftLeft', [r63], { bits: 1 })]);
+  const beta = t.op(cp, 'Concat', [flat(beta1, [n, 1]), flat(t.op(cp, 'Mul', [beta1, r]), [n, 1])], { axis: 1 });
+  const keys = t.op(cp, 'DcfGen', [r, beta, t.track(rt.samplePrivate(cp, [n, 4], U64))], { bits: DCF_BITS, width: 2 });
+  const w = dcfKeyWords(DCF_BITS, 2);
+  const keyOf = (i: number) => flat(t.op(cp, 'Slice', [keys], { begin: [i, 0, 0], size: [1, w, n], strides: [1, 1, 1] }), [w, n]);
+  const own = [t.send(keyOf(0), s0), t.send(keyOf(1), s1)];
+  const rTop = dealShares(p, r63).map((h) => t.track(h));
+  const rTopR = dealShares(p, t.op(cp, 'Mul', [r63, r])).map((h) => t.track(h));
+  // Step 2.
+  const masked = [t.op(s0, 'Add', [flat(v.shares[0]), r0]), t.op(s1, 'Add', [flat(v.shares[1]), r1])] as const;
+  const [c] = openShares(rt, [masked], 'Add').map((pair) => pair.map((h) => t.track(h)));
+  const tk = ring.fromBigInts(thresholds.map((x) => encode(x, v.fracBits)), [k, 1]);
+  // Step 3.
+  const steps: Handle[] = [], products: Handle[] = [];
+  [0, 1].forEach((i) => {
+    const player = i === 0 ? s0 : s1;
+    const op = (kernel: 'Add' | 'Sub' | 'Mul', a: Handle, b: Handle) => t.op(player, kernel, [a, b]);
+    const cRow = flat(c[i], [1, n]);
+    const points = op('Sub', cRow, t.track(rt.upload(player, tk)));
+    const u = t.op(player, 'DcfEval', [own[i], flat(points, [k * n])], { bits: DCF_BITS, width: 2, party: i });
+    const word = (j: number) => flat(t.op(player, 'Slice', [u], { begin: [j, 0], size: [1, k * n], strides: [1, 1] }), [k, n]);
+    const wk = op('Add', word(0), flat(rTop[i], [1, n]));
+    const wr = op('Add', word(1), flat(rTopR[i], [1, n]));
+    const top = t.op(player, 'ShiftRightLogical', [points], { bits: 63 });
+    const one = op('Sub', t.fill(player, 1n, U64), top);
+    const sign = op('Sub', one, top); // 1 − 2·c_k63
+    const g = i === 0 ? op('Sub', one, op('Mul', sign, wk)) : t.op(player, 'Neg', [op('Mul', sign, wk)]);
+    const gr = op('Sub', op('Mul', one, flat(i === 0 ? r0 : r1, [1, n])), op('Mul', sign, wr));
+    steps.push(t.keep(flat(g, [k, ...v.shape])));
+    products.push(t.keep(flat(op('Sub', op('Mul', g, cRow), gr), [k, ...v.shape])));
+  });
+  t.release();
+  return { steps: new PondPrivateTensor(p, 0, steps as [Handle, Handle]), products: new PondPrivateTensor(p, v.fracBits, products as [Handle, Handle]) };
+}
+
+/** Knots of the spline sigmoid on x ≥ 0; the negative side mirrors them (σ(−x) = 1 − σ(x)). */
+const SIGMOID_KNOTS = [0, 0.792, 1.434, 2.095, 2.896, 4.069, 6.03];
+/**
+ * The line a·x + b on each [knot_i, knot_i+1): minimax, error 0.0024 on each (0.0017 on the
+ * last), except that the first passes through (0, 0.5), so σ(0) = 0.5 exactly and the spline is
+ * continuous there.
+ */
+const SIGMOID_SLOPES = [0.2407303783, 0.1857682074, 0.1254046256, 0.0714508033, 0.0303022056, 0.0073469879];
+const SIGMOID_INTERCEPTS = [0.5, 0.5435304477, 0.6300956137, 0.7431284064, 0.8622928937, 0.9549530810];
+
+/**
+ * The spline sigmoid's pieces over the whole line: thresholds t_1 < … < t_13 (±knots), and
+ * the line on each piece: lines[0] = (0, 0) below t_1, lines[k] on [t_k, t_k+1), lines[13] =
+ * (0, 1) from t_13 (6.03) on.
+ */
+function sigmoidPieces(): { thresholds: number[]; lines: [number, number][] } {
+  const n = SIGMOID_SLOPES.length;
+  const negative = Array.from({ length: n }, (_, i) => [SIGMOID_SLOPES[n - 1 - i], 1 - SIGMOID_INTERCEPTS[n - 1 - i]] as [number, number]);
+  const positive = SIGMOID_SLOPES.map((a, i) => [a, SIGMOID_INTERCEPTS[i]] as [number, number]);
+  const thresholds = [...SIGMOID_KNOTS.slice(1).reverse().map((k) => -k), ...SIGMOID_KNOTS];
+  return { thresholds, lines: [[0, 0], ...negative, ...positive, [0, 1]] };
+}
+
+/**
+ * The documented error of {@link splineSigmoid} at f = 16: each piece's line is within 0.0024
+ * of σ, the tails (0 below −6.03, 1 above 6.03) within 0.0024, and fixed point adds at most
+ * 0.0001 (slopes rounded to 2^-f, times |x| ≤ 6.03, and the final truncation).
+ * @example `Math.abs(secure - 1 / (1 + Math.exp(-x))) <= SPLINE_SIGMOID_MAX_ERROR`
+ */
+export const SPLINE_SIGMOID_MAX_ERROR = 0.0025;
+
+/**
+ * σ(x) as a 14-piece linear spline on exact comparisons, for small tensors. 2 rounds (the
+ * polynomial with its clamp takes 9); on a product's result (sign_source.ts) the first of them
+ * is the round of the product's own truncation, so after the product it costs 2 rounds in all.
+ *  1. g_k = [v ≥ t_k] and g_k·v for the 13 knots t_k = 0, ±0.792, …, ±6.03, with v = x's
+ *     untruncated product when there is one, else x ({@link thresholdSteps}, 1 round)
+ *  2. σ ≈ Σ_k g_k·(Δa_k·v + Δb_k), with Δa_k, Δb_k the changes of slope and intercept at t_k
+ *     (the slopes encoded first, so that the changes add up to 0 exactly above 6.03), local
+ *  3. the sum, at scale 2^-(f + f_v), is truncated by f_v bits (1 round)
+ * Error: at most {@link SPLINE_SIGMOID_MAX_ERROR} (0.0025) everywhere, for |x| < 2^(62−2f).
+ * Communication per element: 2 KB from the producer to each server (the key), and 16 bytes
+ * each way between the servers plus the truncation's.
+ * @example
+ * ```ts
+ * const y = splineSigmoid(pond, x); // x.size ≤ fssMaxElements
+ * ```
+ */
+export function splineSigmoid(p: Pond, x: PondPrivateTensor, view: PondPrivateTensor = x): PondPrivateTensor {
+  const { rt } = p;
+  const { thresholds, lines } = sigmoidPieces();
+  const k = thresholds.length, f = p.fracBits, fv = view.fracBits;
+  // Step 1.
+  const { steps, products } = thresholdSteps(p, view, thresholds);
+  // Step 2.
+  const slopes = lines.map(([a]) => encode(a, f));
+  const shape = [k, ...x.shape.map(() => 1)];
+  const dA = ring.fromBigInts(thresholds.map((_, i) => BigInt.asUintN(64, slopes[i + 1] - slopes[i])), shape);
+  const dB = ring.fromBigInts(thresholds.map((_, i) => BigInt.asUintN(64, encode(lines[i + 1][1], f + fv) - encode(lines[i][1], f + fv))), shape);
+  const t = new Scratch(rt);
+  const sums = [0, 1].map((i) => {
+    const player = products.shares[i].player;
+    const terms = t.op(player, 'Add', [t.op(player, 'Mul', [products.shares[i], t.track(rt.upload(player, dA))]), t.op(player, 'Mul', [steps.shares[i], t.track(rt.upload(player, dB))])]);
+    return t.keep(t.op(player, 'ReduceSum', [terms], { axes: [0], keepDims: false }));
+  });
+  t.release();
+  p.dispose(steps);
+  p.dispose(products);
+  // Step 3.
+  return truncatePrivate(p, new PondPrivateTensor(p, f + fv, sums as [Handle, Handle]), fv, f);
+}

@@ -1,0 +1,115 @@
+/**
+ * Pond's comparisons and sigmoid from the dealer's DCF keys (pond/fss.ts): the steps [v ≥ t]
+ * and their products with v exactly, at thresholds ± 1 ulp and near the ring's limits; the
+ * spline sigmoid within its documented error on a dense grid and far outside; its rounds (2,
+ * and 3 after a product) and its bytes, message by message; `fss: false` and large tensors keep
+ * the polynomial; the option is checked.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import * as tfe from '../../src/index.js';
+import { ring } from '../../src/kernels/index.js';
+import { SPLINE_SIGMOID_MAX_ERROR, fssMaxElements, thresholdSteps } from '../../src/protocols/pond/fss.js';
+import type { PondPrivateTensor } from '../../src/protocols/pond/pond_tensors.js';
+import { shareFrom } from '../../src/protocols/pond/sharing.js';
+import { currentRuntime } from '../../src/protocols/runtime_link.js';
+import { tensorMessageBytes } from '../../src/runtime/wire/codec.js';
+import { ValueError } from '../../src/errors.js';
+
+const pond = new tfe.Pond();
+tfe.setProtocol(pond);
+const sigma = (x: number) => 1 / (1 + Math.exp(-x));
+const ulp = 2 ** -16;
+
+async function privateOf(values: number[] | Float64Array, shape = [values.length]): Promise<tfe.TfeTensor> {
+  return tfe.definePrivateInput('input-provider', () => Float64Array.from(values), { shape });
+}
+
+async function measure(fn: () => tfe.TfeTensor): Promise<{ out: Float64Array; c: Record<string, { bytesSent: number; messagesSent: number; rounds: number }> }> {
+  const rt = currentRuntime();
+  await rt.flush();
+  await rt.resetCounters();
+  const z = fn();
+  await rt.flush();
+  const c = await rt.counters();
+  return { out: await z.reveal(), c };
+}
+
+test('steps [v ≥ t] and products [v ≥ t]·v are exact: thresholds ± 1 ulp, 0, and the ring\'s signed limits', async () => {
+  const thresholds = [-6.03, -1, 0, 0.792, 6.03];
+  const near = thresholds.flatMap((t) => [t - ulp, t, t + ulp]);
+  const values = [...near, 0, ulp, -ulp, 1e6, -1e6, 2 ** 40, -(2 ** 40), 2 ** 45 - ulp, -(2 ** 45)];
+  const v = (await privateOf(values)) as PondPrivateTensor;
+  const { steps, products } = thresholdSteps(pond, v, thresholds);
+  assert.equal(steps.shape, [thresholds.length, values.length]);
+  const [g, gv] = [await steps.reveal(), await products.reveal()];
+  thresholds.forEach((t, k) => values.forEach((x, i) => {
+    const want = Math.round(x * 2 ** 16) >= Math.round(t * 2 ** 16) ? 1 : 0;
+    assert.is(g[k * values.length + i], want, `[${x} ≥ ${t}]`);
+    assert.is(gv[k * values.length + i], want * (Math.round(x * 2 ** 16) / 2 ** 16), `[${x} ≥ ${t}]·${x}`);
+  }));
+  // The ring's limits, as integers (fracBits 0): |v| just below 2^62.
+  const big = [2n ** 62n - 1n, -(2n ** 62n) + 1n, 1n, -1n, 0n].map((b) => BigInt.asUintN(64, b));
+  const shares = shareFrom(pond, currentRuntime().upload('input-provider', ring.fromBigInts(big, [big.length])), 0);
+  const r = thresholdSteps(pond, shares, [0, 1]);
+  const steps01 = await r.steps.reveal();
+  assert.equal([...steps01], [1, 0, 1, 0, 1, 1, 0, 1, 0, 0], 'steps at thresholds 0 and 1 for 2^62 − 1, −2^62 + 1, 1, −1, 0');
+});
+
+test('spline sigmoid: within its documented 0.0025 on [−10, 10] and far outside, shape kept', async () => {
+  const grid = Float64Array.from({ length: 4001 }, (_, i) => -10 + i * 0.005);
+  const knots = [0, 0.792, 1.434, 2.095, 2.896, 4.069, 6.03].flatMap((k) => [k, -k, k - ulp, -k + ulp, k + ulp, -k - ulp]);
+  const far = [20, -20, 1000, -1000, 2 ** 20, -(2 ** 20), 2 ** 29, -(2 ** 29)];
+  const xs = [...grid, ...knots, ...far];
+  assert.ok(xs.length <= fssMaxElements);
+  const xsTensor = await privateOf(xs);
+  const { out } = await measure(() => tfe.sigmoid(xsTensor));
+  let worst = 0;
+  xs.forEach((x, i) => { worst = Math.max(worst, Math.abs(out[i] - sigma(x))); });
+  assert.ok(worst <= SPLINE_SIGMOID_MAX_ERROR, `worst error ${worst}`);
+  assert.ok(worst > 0.002, `the spline's pieces reach their fitted error (${worst}), so this grid tests them`);
+  const zero = await tfe.sigmoid(await privateOf([0, ulp, -ulp])).reveal();
+  assert.is(zero[0], 0.5, 'σ(0) = 0.5 exactly (the first piece passes through it)');
+  assert.ok(Math.abs(zero[1] - 0.5) < 2 * ulp && Math.abs(zero[2] - 0.5) < 2 * ulp, 'continuous at 0');
+  const two = await tfe.sigmoid(await privateOf([-1, 0, 1, 2, 3, 4], [2, 3])).reveal();
+  assert.equal(tfe.sigmoid(await privateOf([0, 1], [1, 2])).shape, [1, 2]);
+  [-1, 0, 1, 2, 3, 4].forEach((x, i) => assert.ok(Math.abs(two[i] - sigma(x)) <= SPLINE_SIGMOID_MAX_ERROR, `σ(${x}) = ${two[i]}`));
+});
+
+test('spline sigmoid: 2 rounds; 3 after a product (the comparisons open in its truncation\'s round); bytes message by message', async () => {
+  const n = 50;
+  const x = await privateOf(Array.from({ length: n }, (_, i) => i / 5 - 5));
+  await tfe.mul(x, x).reveal(); // pairwise seeds exist before counting
+  const { c } = await measure(() => tfe.sigmoid(x));
+  assert.is(c.server0.rounds, 2);
+  assert.is(c.server1.rounds, 2);
+  const msg = (sender: string, shape: number[]) => tensorMessageBytes(sender, ring.zeros(shape));
+  // Each server: its share of c = v + r, and of the truncation's c'.
+  assert.is(c.server0.bytesSent, 2 * msg('server0', [n]));
+  assert.is(c.server1.bytesSent, 2 * msg('server1', [n]));
+  // The producer: a key of 256 words per element to each server; to server1 its shares of r63
+  // and r63·r, and the truncation's two dealt words per element.
+  assert.is(c.server2.bytesSent, 2 * msg('server2', [256, n]) + 2 * msg('server2', [n]) + msg('server2', [2 * n]));
+  const w = await privateOf([0.5, -0.25], [2, 1]);
+  const rows = await privateOf(Array.from({ length: 2 * n }, (_, i) => Math.sin(i) * 4), [n, 2]);
+  const { c: dense, out } = await measure(() => tfe.sigmoid(tfe.matmul(rows, w)));
+  assert.is(dense.server0.rounds, 3, 'product, its truncation with the comparisons, the sum\'s truncation');
+  for (let i = 0; i < n; i++) {
+    const z = Math.sin(2 * i) * 4 * 0.5 - Math.sin(2 * i + 1) * 4 * 0.25;
+    assert.ok(Math.abs(out[i] - sigma(z)) <= SPLINE_SIGMOID_MAX_ERROR + 1e-4, `σ(${z}) = ${out[i]}`);
+  }
+});
+
+test('fss: false and tensors over fssMaxElements keep the polynomial (9 rounds); the option is checked', async () => {
+  tfe.setProtocol(new tfe.Pond({ fss: false }));
+  const small = await privateOf([0.5, -2, 3]);
+  const { c } = await measure(() => tfe.sigmoid(small));
+  assert.is(c.server0.rounds, 9);
+  tfe.setProtocol(pond);
+  const big = await privateOf(Float64Array.from({ length: fssMaxElements + 1 }, (_, i) => (i % 100) / 10 - 5));
+  const { c: cb } = await measure(() => tfe.sigmoid(big));
+  assert.is(cb.server0.rounds, 9);
+  assert.throws(() => new tfe.Pond({ fss: 'yes' as unknown as boolean }), (e: unknown) => e instanceof ValueError && /`fss` must be a boolean, got string/.test((e as Error).message));
+});
+
+test.run();
