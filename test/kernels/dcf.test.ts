@@ -3,7 +3,7 @@
  * add up to β·[x < α] for every point of a small domain (exhaustive, every α), at the edges of
  * 63- and 64-bit domains (0, α − 1, α, α + 1, the top), with many points per key; native
  * against reference bit for bit; a key alone tells nothing obvious (the two roots differ, the
- * correction words are shared); and the argument checks.
+ * correction words are shared); and the argument checks, with the bound on their outputs' size.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -108,6 +108,8 @@ test('DCF: argument checks name the input and what was expected', () => {
   assertValueError(() => inferOutput(DCF_EVAL, [meta([191, 4]), meta([4])], { bits: 63, width: 1, party: 0 }), '`keys`', '[192,n]');
   assertValueError(() => inferOutput(DCF_EVAL, [meta([192, 4]), meta([4])], { bits: 63, width: 1, party: 2 }), '`party`', '[0, 1]');
   assert.equal(inferOutput(DCF_EVAL, [meta([256, 4]), meta([12])], { bits: 63, width: 2, party: 1 }).shape, [2, 12]);
+  assertValueError(() => inferOutput(DCF_GEN, [meta([2 ** 19 + 1]), meta([2 ** 19 + 1, 2]), meta([2 ** 19 + 1, 4])], { bits: 63, width: 2 }), 'DcfGen', 'at most 268435456 words');
+  assertValueError(() => inferOutput(DCF_EVAL, [meta([256, 1]), meta([2 ** 27 + 1])], { bits: 63, width: 2, party: 0 }), 'DcfEval', 'at most 268435456 words');
   assert.equal(inferOutput(DCF_GEN, [meta([4]), meta([4, 1]), meta([4, 4])], { bits: 63, width: 1 }).shape, [2, 192, 4]);
 });
 

@@ -2,8 +2,8 @@
  * Shape inference for the distributed comparison function's kernels (see kernel_names.ts):
  * `DcfGen` (alpha [n], beta [n, width] and seeds [n, 4] give both keys, [2, W, n]) and `DcfEval`
  * (one party's keys [W, n] and points [k·n] give [width, k·n]). Each checks its inputs and attributes, so a
- * player refuses a malformed instruction before the addon sees it; `n` and `k·n` are bounded
- * by {@link MAX_DCF_ELEMENTS}, since a key is 1.5–2 KB.
+ * player refuses a malformed instruction before the addon sees it; their outputs are bounded
+ * by {@link MAX_DCF_OUTPUT_WORDS}.
  * @internal
  */
 import { ValueError } from '../../errors.js';
@@ -14,8 +14,12 @@ import { checkInt } from '../ops/validate.js';
 
 type Meta = { shape: readonly number[]; ring: RingSpec };
 
-/** Most keys one DcfGen makes, and most points one DcfEval evaluates (2^22; keys of 63-bit inputs are 1.5 KB, or 2 KB with two payload words). */
-export const MAX_DCF_ELEMENTS = 1 << 22;
+/**
+ * Most words a DcfGen or DcfEval output may have: 2^28 (2 GiB), the bound on any shape from
+ * the wire, so a player asked for keys cannot be made to allocate without limit (a key of
+ * 63-bit inputs is 1.5 KB, or 2 KB with two payload words: at most 2^19 pairs of them).
+ */
+export const MAX_DCF_OUTPUT_WORDS = 2 ** 28;
 
 /** Checks that `x` is a u64 tensor of `shape` (−1: any length on that axis, at least 1); returns its shape. */
 function expectShape(kernel: string, name: string, x: Meta, shape: number[]): readonly number[] {
@@ -32,7 +36,8 @@ registerOutputInference(DCF_GEN, ['alpha', 'beta', 'seeds'], ([alpha, beta, seed
   const bits = checkInt('bits', attrs.bits, 1, 64);
   const width = checkInt('width', attrs.width, 1, 2);
   const [n] = expectShape(DCF_GEN, 'alpha', alpha, [-1]);
-  if (n > MAX_DCF_ELEMENTS) throw new ValueError(`DcfGen makes at most ${MAX_DCF_ELEMENTS} keys, got ${n}`);
+  const words = 2 * n * dcfKeyWords(bits, width);
+  if (words > MAX_DCF_OUTPUT_WORDS) throw new ValueError(`DcfGen's keys may have at most ${MAX_DCF_OUTPUT_WORDS} words, got ${n} pairs of ${dcfKeyWords(bits, width)}`);
   expectShape(DCF_GEN, 'beta', beta, [n, width]);
   expectShape(DCF_GEN, 'seeds', seeds, [n, 4]);
   return { shape: [2, dcfKeyWords(bits, width), n], ring: U64 };
@@ -45,6 +50,6 @@ registerOutputInference(DCF_EVAL, ['keys', 'x'], ([keys, x], attrs) => {
   const [, n] = expectShape(DCF_EVAL, 'keys', keys, [dcfKeyWords(bits, width), -1]);
   const [m] = expectShape(DCF_EVAL, 'x', x, [-1]);
   if (m % n !== 0) throw new ValueError(`\`x\` of DcfEval must hold a whole number of points per key (a multiple of ${n}), got ${m}`);
-  if (m > MAX_DCF_ELEMENTS) throw new ValueError(`DcfEval evaluates at most ${MAX_DCF_ELEMENTS} points, got ${m}`);
+  if (width * m > MAX_DCF_OUTPUT_WORDS) throw new ValueError(`DcfEval's output may have at most ${MAX_DCF_OUTPUT_WORDS} words, got ${width} × ${m} points`);
   return { shape: [width, m], ring: U64 };
 });
