@@ -1,15 +1,17 @@
 /**
- * Pond's comparisons and sigmoid from the dealer's DCF keys (pond/fss.ts): the steps [v ≥ t]
- * and their products with v exactly, at thresholds ± 1 ulp and near the ring's limits; the
- * spline sigmoid within its documented error on a dense grid and far outside; its rounds (2,
- * and 3 after a product) and its bytes, message by message; `fss: false` and large tensors keep
- * the polynomial; the option is checked.
+ * Pond's comparisons, relu, sigmoid and tanh from the dealer's DCF keys (pond/fss.ts,
+ * pond/spline.ts): the steps [v ≥ t] and their products with v exactly, at thresholds ± 1 ulp
+ * and near the ring's limits; relu exact in 1 round; the sigmoid and tanh splines within their
+ * documented errors on a dense grid and far outside; their rounds (2, and 3 after a product)
+ * and bytes, message by message; `fss: false` and large tensors keep the polynomial and the
+ * tree; the option is checked.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as tfe from '../../src/index.js';
 import { ring } from '../../src/kernels/index.js';
-import { SPLINE_SIGMOID_MAX_ERROR, fssMaxElements, thresholdSteps } from '../../src/protocols/pond/fss.js';
+import { fssMaxElements, thresholdSteps } from '../../src/protocols/pond/fss.js';
+import { SPLINE_MAX_ERROR } from '../../src/protocols/pond/spline.js';
 import type { PondPrivateTensor } from '../../src/protocols/pond/pond_tensors.js';
 import { shareFrom } from '../../src/protocols/pond/sharing.js';
 import { currentRuntime } from '../../src/protocols/runtime_link.js';
@@ -66,14 +68,35 @@ test('spline sigmoid: within its documented 0.0025 on [−10, 10] and far outsid
   const { out } = await measure(() => tfe.sigmoid(xsTensor));
   let worst = 0;
   xs.forEach((x, i) => { worst = Math.max(worst, Math.abs(out[i] - sigma(x))); });
-  assert.ok(worst <= SPLINE_SIGMOID_MAX_ERROR, `worst error ${worst}`);
+  assert.ok(worst <= SPLINE_MAX_ERROR.sigmoid, `worst error ${worst}`);
   assert.ok(worst > 0.002, `the spline's pieces reach their fitted error (${worst}), so this grid tests them`);
   const zero = await tfe.sigmoid(await privateOf([0, ulp, -ulp])).reveal();
   assert.is(zero[0], 0.5, 'σ(0) = 0.5 exactly (the first piece passes through it)');
   assert.ok(Math.abs(zero[1] - 0.5) < 2 * ulp && Math.abs(zero[2] - 0.5) < 2 * ulp, 'continuous at 0');
   const two = await tfe.sigmoid(await privateOf([-1, 0, 1, 2, 3, 4], [2, 3])).reveal();
   assert.equal(tfe.sigmoid(await privateOf([0, 1], [1, 2])).shape, [1, 2]);
-  [-1, 0, 1, 2, 3, 4].forEach((x, i) => assert.ok(Math.abs(two[i] - sigma(x)) <= SPLINE_SIGMOID_MAX_ERROR, `σ(${x}) = ${two[i]}`));
+  [-1, 0, 1, 2, 3, 4].forEach((x, i) => assert.ok(Math.abs(two[i] - sigma(x)) <= SPLINE_MAX_ERROR.sigmoid, `σ(${x}) = ${two[i]}`));
+});
+
+test('relu of a small tensor: exact ([x ≥ 0]·x, relu(0) = 0, ± 1 ulp, large values) in 1 round', async () => {
+  const xs = [0, ulp, -ulp, 1, -1, 2.5, -2.5, 1e6, -1e6, 2 ** 29, -(2 ** 29), 123.456];
+  const x = await privateOf(xs);
+  const { out, c } = await measure(() => tfe.relu(x));
+  xs.forEach((x, i) => assert.is(out[i], Math.max(0, Math.round(x * 2 ** 16) / 2 ** 16), `relu(${x})`));
+  assert.is(c.server0.rounds, 1);
+  assert.is(c.server1.rounds, 1);
+});
+
+test('spline tanh: within its documented 0.005 on [−6, 6] and far outside; tanh(0) = 0', async () => {
+  const xs = [...Float64Array.from({ length: 2401 }, (_, i) => -6 + i * 0.005), 10, -10, 1e4, -1e4, 0];
+  const x = await privateOf(xs);
+  const { out, c } = await measure(() => tfe.tanh(x));
+  let worst = 0;
+  xs.forEach((x, i) => { worst = Math.max(worst, Math.abs(out[i] - Math.tanh(x))); });
+  assert.ok(worst <= SPLINE_MAX_ERROR.tanh, `worst error ${worst}`);
+  assert.ok(worst > 0.004, `the pieces reach their fitted error (${worst})`);
+  assert.is(out[xs.length - 1], 0, 'tanh(0) = 0 exactly');
+  assert.is(c.server0.rounds, 2);
 });
 
 test('spline sigmoid: 2 rounds; 3 after a product (the comparisons open in its truncation\'s round); bytes message by message', async () => {
@@ -96,7 +119,7 @@ test('spline sigmoid: 2 rounds; 3 after a product (the comparisons open in its t
   assert.is(dense.server0.rounds, 3, 'product, its truncation with the comparisons, the sum\'s truncation');
   for (let i = 0; i < n; i++) {
     const z = Math.sin(2 * i) * 4 * 0.5 - Math.sin(2 * i + 1) * 4 * 0.25;
-    assert.ok(Math.abs(out[i] - sigma(z)) <= SPLINE_SIGMOID_MAX_ERROR + 1e-4, `σ(${z}) = ${out[i]}`);
+    assert.ok(Math.abs(out[i] - sigma(z)) <= SPLINE_MAX_ERROR.sigmoid + 1e-4, `σ(${z}) = ${out[i]}`);
   }
 });
 

@@ -19,7 +19,6 @@ import { openShares } from './open.js';
 import type { Pond } from './pond.js';
 import { PondPrivateTensor } from './pond_tensors.js';
 import { Scratch } from './scratch.js';
-import { truncatePrivate } from './truncate.js';
 
 /** Input bits of the comparison: x + r's low 63 bits, with bit 63 handled by hand (see {@link thresholdSteps}). */
 const DCF_BITS = 63;
@@ -104,74 +103,20 @@ export function thresholdSteps(p: Pond, v: PondPrivateTensor, thresholds: readon
   return { steps: new PondPrivateTensor(p, 0, steps as [Handle, Handle]), products: new PondPrivateTensor(p, v.fracBits, products as [Handle, Handle]) };
 }
 
-/** Knots of the spline sigmoid on x ≥ 0; the negative side mirrors them (σ(−x) = 1 − σ(x)). */
-const SIGMOID_KNOTS = [0, 0.792, 1.434, 2.095, 2.896, 4.069, 6.03];
 /**
- * The line a·x + b on each [knot_i, knot_i+1): minimax, error 0.0024 on each (0.0017 on the
- * last), except that the first passes through (0, 0.5), so σ(0) = 0.5 exactly and the spline is
- * continuous there.
- */
-const SIGMOID_SLOPES = [0.2407303783, 0.1857682074, 0.1254046256, 0.0714508033, 0.0303022056, 0.0073469879];
-const SIGMOID_INTERCEPTS = [0.5, 0.5435304477, 0.6300956137, 0.7431284064, 0.8622928937, 0.9549530810];
-
-/**
- * The spline sigmoid's pieces over the whole line: thresholds t_1 < … < t_13 (±knots), and
- * the line on each piece: lines[0] = (0, 0) below t_1, lines[k] on [t_k, t_k+1), lines[13] =
- * (0, 1) from t_13 (6.03) on.
- */
-function sigmoidPieces(): { thresholds: number[]; lines: [number, number][] } {
-  const n = SIGMOID_SLOPES.length;
-  const negative = Array.from({ length: n }, (_, i) => [SIGMOID_SLOPES[n - 1 - i], 1 - SIGMOID_INTERCEPTS[n - 1 - i]] as [number, number]);
-  const positive = SIGMOID_SLOPES.map((a, i) => [a, SIGMOID_INTERCEPTS[i]] as [number, number]);
-  const thresholds = [...SIGMOID_KNOTS.slice(1).reverse().map((k) => -k), ...SIGMOID_KNOTS];
-  return { thresholds, lines: [[0, 0], ...negative, ...positive, [0, 1]] };
-}
-
-/**
- * The documented error of {@link splineSigmoid} at f = 16: each piece's line is within 0.0024
- * of σ, the tails (0 below −6.03, 1 above 6.03) within 0.0024, and fixed point adds at most
- * 0.0001 (slopes rounded to 2^-f, times |x| ≤ 6.03, and the final truncation).
- * @example `Math.abs(secure - 1 / (1 + Math.exp(-x))) <= SPLINE_SIGMOID_MAX_ERROR`
- */
-export const SPLINE_SIGMOID_MAX_ERROR = 0.0025;
-
-/**
- * σ(x) as a 14-piece linear spline on exact comparisons, for small tensors. 2 rounds (the
- * polynomial with its clamp takes 9); on a product's result (sign_source.ts) the first of them
- * is the round of the product's own truncation, so after the product it costs 2 rounds in all.
- *  1. g_k = [v ≥ t_k] and g_k·v for the 13 knots t_k = 0, ±0.792, …, ±6.03, with v = x's
- *     untruncated product when there is one, else x ({@link thresholdSteps}, 1 round)
- *  2. σ ≈ Σ_k g_k·(Δa_k·v + Δb_k), with Δa_k, Δb_k the changes of slope and intercept at t_k
- *     (the slopes encoded first, so that the changes add up to 0 exactly above 6.03), local
- *  3. the sum, at scale 2^-(f + f_v), is truncated by f_v bits (1 round)
- * Error: at most {@link SPLINE_SIGMOID_MAX_ERROR} (0.0025) everywhere, for |x| < 2^(62−2f).
- * Communication per element: 2 KB from the producer to each server (the key), and 16 bytes
- * each way between the servers plus the truncation's.
+ * relu(x) = [x ≥ 0]·x, exactly, for small tensors: the product of {@link thresholdSteps} with
+ * the one threshold 0, whose integer steps need no truncation. 1 round (the tree's takes 8).
+ * Communication per element: 2 KB from the producer to each server, 8 bytes each way between
+ * the servers.
  * @example
  * ```ts
- * const y = splineSigmoid(pond, x); // x.size ≤ fssMaxElements
+ * const y = fssRelu(pond, x); // x.size ≤ fssMaxElements
  * ```
  */
-export function splineSigmoid(p: Pond, x: PondPrivateTensor, view: PondPrivateTensor = x): PondPrivateTensor {
-  const { rt } = p;
-  const { thresholds, lines } = sigmoidPieces();
-  const k = thresholds.length, f = p.fracBits, fv = view.fracBits;
-  // Step 1.
-  const { steps, products } = thresholdSteps(p, view, thresholds);
-  // Step 2.
-  const slopes = lines.map(([a]) => encode(a, f));
-  const shape = [k, ...x.shape.map(() => 1)];
-  const dA = ring.fromBigInts(thresholds.map((_, i) => BigInt.asUintN(64, slopes[i + 1] - slopes[i])), shape);
-  const dB = ring.fromBigInts(thresholds.map((_, i) => BigInt.asUintN(64, encode(lines[i + 1][1], f + fv) - encode(lines[i][1], f + fv))), shape);
-  const t = new Scratch(rt);
-  const sums = [0, 1].map((i) => {
-    const player = products.shares[i].player;
-    const terms = t.op(player, 'Add', [t.op(player, 'Mul', [products.shares[i], t.track(rt.upload(player, dA))]), t.op(player, 'Mul', [steps.shares[i], t.track(rt.upload(player, dB))])]);
-    return t.keep(t.op(player, 'ReduceSum', [terms], { axes: [0], keepDims: false }));
-  });
-  t.release();
+export function fssRelu(p: Pond, x: PondPrivateTensor): PondPrivateTensor {
+  const { steps, products } = thresholdSteps(p, x, [0]);
   p.dispose(steps);
+  const y = p.reshape(products, [...x.shape]) as PondPrivateTensor;
   p.dispose(products);
-  // Step 3.
-  return truncatePrivate(p, new PondPrivateTensor(p, f + fv, sums as [Handle, Handle]), fv, f);
+  return y;
 }

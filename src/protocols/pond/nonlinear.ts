@@ -4,7 +4,8 @@ import { tidy, type Handle } from '../runtime_link.js';
 import { DEFAULT_APPROXIMATIONS, checkCoefficientBits, type ApproximationName } from '../approximations/index.js';
 import { polynomialOnInterval, publicTerm, runsDirectly } from '../generic/fit_eval.js';
 import { msb, timesMsb } from './compare.js';
-import { fssMaxElements, splineSigmoid } from './fss.js';
+import { fssMaxElements, fssRelu } from './fss.js';
+import { SPLINES, splineOf } from './spline.js';
 import type { TfeTensor } from '../tensor.js';
 import { withoutRangeChecks, type Pond } from './pond.js';
 import { PondMaskedTensor, PondPrivateTensor, PondPublicTensor } from './pond_tensors.js';
@@ -63,6 +64,8 @@ export function polynomial(p: Pond, x: TfeTensor, coefficients: ArrayLike<number
 
 /**
  * Exact relu on Pond, with the dealer-assisted exact MSB of {@link msb} (edaBits-style). 8 rounds.
+ * Tensors of at most 4,096 elements take [x ≥ 0]·x from the dealer's DCF keys instead (fss.ts,
+ * 1 round; PondArgs.fss).
  *  1. x·b with b = msb(x), by {@link timesMsb}: the bits' conversion and the product share one
  *     opening (8 rounds; msb and then a Beaver product took 9)
  *  2. relu(x) = x − x·b, locally
@@ -80,6 +83,7 @@ export function exactRelu(p: Pond, x: TfeTensor): TfeTensor {
     return new PondPublicTensor(p, x.fracBits, values);
   }
   const xp = p.toPrivate(x);
+  if (usesFss(p, xp)) return fssRelu(p, xp); // [x ≥ 0]·x in 1 round
   const view = signView(p, xp); // the sign from the untruncated product when there is one (sign_source.ts)
   const xb = timesMsb(p, xp, view);
   if (view) p.dispose(view);
@@ -88,8 +92,8 @@ export function exactRelu(p: Pond, x: TfeTensor): TfeTensor {
   return y;
 }
 
-/** Whether a private sigmoid takes the spline of pond/fss.ts (see PondArgs.fss). */
-function usesSpline(p: Pond, x: TfeTensor): boolean {
+/** Whether a private tensor's relu, sigmoid or tanh takes the dealer's DCF keys (fss.ts, spline.ts; see PondArgs.fss). */
+function usesFss(p: Pond, x: TfeTensor): boolean {
   return p.fss && x.size > 0 && x.size <= fssMaxElements;
 }
 
@@ -124,7 +128,9 @@ function clampPublic(p: Pond, t: PondPublicTensor, lo: number, hi: number): Pond
  *     truncation (1 round, the two together). p(±1) − p is fresh from p's truncation, so the
  *     products open only the comparison bits' masks (pond/truncated_product.ts), in the
  *     polynomial's last round.
- * Sigmoid: 9 rounds (10 when scaling first; 20 with the clamp before the polynomial).
+ * Sigmoid: 9 rounds (10 when scaling first; 20 with the clamp before the polynomial). Sigmoid
+ * and tanh of tensors of at most 4,096 elements are linear splines on the dealer's DCF keys
+ * instead (spline.ts, 2 rounds; PondArgs.fss).
  * For relu the construction is x·p(t) with p ≈ step (one more product), so relu(0) = 0.
  */
 export function approximate(p: Pond, name: ApproximationName, x: TfeTensor): TfeTensor {
@@ -141,10 +147,10 @@ export function approximate(p: Pond, name: ApproximationName, x: TfeTensor): Tfe
     const poly = polynomial(p, t, a.coefficients);
     return a.construction === 'x-times-poly' ? p.mul(x, poly) : poly;
   }
-  if (name === 'sigmoid' && usesSpline(p, x)) {
+  if ((name === 'sigmoid' || name === 'tanh') && usesFss(p, x)) {
     const xp = p.toPrivate(x);
     const view = signView(p, xp); // comparisons on the untruncated product when there is one
-    const y = splineSigmoid(p, xp, view ?? xp);
+    const y = splineOf(p, xp, SPLINES[name], view ?? xp);
     if (view) p.dispose(view);
     return y;
   }
