@@ -24,13 +24,18 @@ import { Scratch } from './scratch.js';
 const DCF_BITS = 63;
 
 /**
- * The largest tensor (in elements) whose sigmoid uses the dealer's DCF keys (PondArgs.fss).
- * Above it, the polynomial's bytes win: a key is 2 KB per element and server against about
- * 200 bytes, while the keys save 7 rounds of about 0.5–1 ms each between players on one 2-core
- * machine (issue 17's profile). 4096 elements are 16 MB of keys.
+ * The largest tensor (in elements) whose relu, sigmoid and tanh use the dealer's DCF keys
+ * (PondArgs.fss): a logistic regression's batch, a single private prediction's layers. The
+ * keys save 7 rounds of about 0.5–1 ms each between players on one 2-core machine (issue 17's
+ * profile), but cost 2 KB per element and server against 100–200 bytes, and the servers
+ * evaluate them at every threshold (13 for the splines). Measured on the 2-core machine: a
+ * networked Pond prediction of one image with network A took 14.4 ms against 21.4–21.9 ms with
+ * the tree; private serving's batches of 16 requests (relu on 2,048 elements) lost 5–25 % of
+ * their throughput with the keys at 1,024 to 4,096 elements, so larger tensors keep the tree
+ * and the polynomials.
  * @example `x.size <= fssMaxElements // use the one-round comparison`
  */
-export const fssMaxElements = 4096;
+export const fssMaxElements = 256;
 
 /** A public value as a ring element with `fracBits` fractional bits (rounded to nearest). */
 const encode = (v: number, fracBits: number): bigint => BigInt.asUintN(64, BigInt(Math.round(v * 2 ** fracBits)));

@@ -64,7 +64,7 @@ export function polynomial(p: Pond, x: TfeTensor, coefficients: ArrayLike<number
 
 /**
  * Exact relu on Pond, with the dealer-assisted exact MSB of {@link msb} (edaBits-style). 8 rounds.
- * Tensors of at most 4,096 elements take [x ≥ 0]·x from the dealer's DCF keys instead (fss.ts,
+ * Tensors of at most 256 elements take [x ≥ 0]·x from the dealer's DCF keys instead (fss.ts,
  * 1 round; PondArgs.fss).
  *  1. x·b with b = msb(x), by {@link timesMsb}: the bits' conversion and the product share one
  *     opening (8 rounds; msb and then a Beaver product took 9)
@@ -129,7 +129,7 @@ function clampPublic(p: Pond, t: PondPublicTensor, lo: number, hi: number): Pond
  *     products open only the comparison bits' masks (pond/truncated_product.ts), in the
  *     polynomial's last round.
  * Sigmoid: 9 rounds (10 when scaling first; 20 with the clamp before the polynomial). Sigmoid
- * and tanh of tensors of at most 4,096 elements are linear splines on the dealer's DCF keys
+ * and tanh of tensors of at most 256 elements are linear splines on the dealer's DCF keys
  * instead (spline.ts, 2 rounds; PondArgs.fss).
  * For relu the construction is x·p(t) with p ≈ step (one more product), so relu(0) = 0.
  */

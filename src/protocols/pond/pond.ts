@@ -32,12 +32,12 @@ export interface PondArgs {
   fracBits?: number;
   /**
    * relu: 'exact' (default: x·[x ≥ 0] from the dealer-assisted exact MSB, 8 rounds, or 1 for
-   * tensors of at most 4,096 elements (see `fss`), exact on the whole ring) or 'chebyshev' (TF Encrypted's approach: a polynomial on [−8, 8], error ≤ 0.25).
+   * tensors of at most 256 elements (see `fss`), exact on the whole ring) or 'chebyshev' (TF Encrypted's approach: a polynomial on [−8, 8], error ≤ 0.25).
    */
   relu?: 'exact' | 'chebyshev';
   /**
    * Function secret sharing for small tensors (default true): for a private tensor of at most
-   * 4,096 elements, the dealer deals keys of a distributed comparison function (2 KB per
+   * 256 elements, the dealer deals keys of a distributed comparison function (2 KB per
    * element and server; pond/fss.ts), so relu is exact in 1 round (the tree's takes 8), and
    * sigmoid and tanh are 14-piece linear splines in 2 rounds (pond/spline.ts; errors ≤ 0.0025
    * and ≤ 0.005) instead of the degree-9 polynomials with their exact clamps (9 rounds, about
