@@ -37,8 +37,13 @@ const DCF_BITS = 63;
  */
 export const fssMaxElements = 256;
 
-/** A public value as a ring element with `fracBits` fractional bits (rounded to nearest). */
-const encode = (v: number, fracBits: number): bigint => BigInt.asUintN(64, BigInt(Math.round(v * 2 ** fracBits)));
+/**
+ * A public real as a ring element with `fracBits` fractional bits (rounded to nearest).
+ * @example `encodeScalar(0.5, 16) // 32768n`
+ */
+export function encodeScalar(c: number, fracBits: number): bigint {
+  return BigInt.asUintN(64, BigInt(Math.round(c * 2 ** fracBits)));
+}
 
 /**
  * Shares of the steps g_k = [v ≥ t_k] for every threshold t_k, and of the products g_k·v, as
@@ -84,7 +89,7 @@ export function thresholdSteps(p: Pond, v: PondPrivateTensor, thresholds: readon
   // Step 2.
   const masked = [t.op(s0, 'Add', [flat(v.shares[0]), r0]), t.op(s1, 'Add', [flat(v.shares[1]), r1])] as const;
   const [c] = openShares(rt, [masked], 'Add').map((pair) => pair.map((h) => t.track(h)));
-  const tk = ring.fromBigInts(thresholds.map((x) => encode(x, v.fracBits)), [k, 1]);
+  const tk = ring.fromBigInts(thresholds.map((x) => encodeScalar(x, v.fracBits)), [k, 1]);
   // Step 3.
   const steps: Handle[] = [], products: Handle[] = [];
   [0, 1].forEach((i) => {

@@ -4,7 +4,7 @@ import { tidy, type Handle } from '../runtime_link.js';
 import { DEFAULT_APPROXIMATIONS, checkCoefficientBits, type ApproximationName } from '../approximations/index.js';
 import { polynomialOnInterval, publicTerm, runsDirectly } from '../generic/fit_eval.js';
 import { msb, timesMsb } from './compare.js';
-import { fssMaxElements, fssRelu } from './fss.js';
+import { encodeScalar, fssMaxElements, fssRelu } from './fss.js';
 import { SPLINES, splineOf } from './spline.js';
 import type { TfeTensor } from '../tensor.js';
 import { withoutRangeChecks, type Pond } from './pond.js';
@@ -13,11 +13,6 @@ import { truncatePrivate } from './truncate.js';
 import { signView } from './sign_source.js';
 import { powers } from '../generic/powers.js';
 import { nextStage } from '../generic/stage.js';
-
-/** A public real coefficient as a ring element with `fracBits` fractional bits. */
-function encodeScalar(c: number, fracBits: number): bigint {
-  return BigInt.asUintN(64, BigInt(Math.round(c * 2 ** fracBits)));
-}
 
 /**
  * Evaluates c0 + c1·x + … + cd·x^d. Powers come from {@link powers} (ceil(log2 d) rounds);

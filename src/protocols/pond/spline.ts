@@ -5,7 +5,7 @@
  */
 import { ring } from '../../kernels/index.js';
 import type { Handle } from '../runtime_link.js';
-import { thresholdSteps } from './fss.js';
+import { encodeScalar, thresholdSteps } from './fss.js';
 import type { Pond } from './pond.js';
 import { PondPrivateTensor } from './pond_tensors.js';
 import { Scratch } from './scratch.js';
@@ -55,9 +55,6 @@ export const SPLINES: Readonly<Record<'sigmoid' | 'tanh', Spline>> = (() => {
  */
 export const SPLINE_MAX_ERROR: Readonly<Record<'sigmoid' | 'tanh', number>> = Object.freeze({ sigmoid: 0.0025, tanh: 0.005 });
 
-/** A public value as a ring element with `fracBits` fractional bits (rounded to nearest). */
-const encode = (v: number, fracBits: number): bigint => BigInt.asUintN(64, BigInt(Math.round(v * 2 ** fracBits)));
-
 /**
  * A linear spline of x on exact comparisons, for small tensors. 2 rounds (the polynomial with
  * its clamp takes 9); on a product's result (sign_source.ts) the first of them is the round of
@@ -82,17 +79,17 @@ export function splineOf(p: Pond, x: PondPrivateTensor, spline: Spline, view: Po
   // Step 1.
   const { steps, products } = thresholdSteps(p, view, thresholds);
   // Step 2.
-  const slopes = lines.map(([a]) => encode(a, f));
+  const slopes = lines.map(([a]) => encodeScalar(a, f));
   const shape = [k, ...x.shape.map(() => 1)];
   const dA = ring.fromBigInts(thresholds.map((_, i) => BigInt.asUintN(64, slopes[i + 1] - slopes[i])), shape);
-  const dB = ring.fromBigInts(thresholds.map((_, i) => BigInt.asUintN(64, encode(lines[i + 1][1], f + fv) - encode(lines[i][1], f + fv))), shape);
+  const dB = ring.fromBigInts(thresholds.map((_, i) => BigInt.asUintN(64, encodeScalar(lines[i + 1][1], f + fv) - encodeScalar(lines[i][1], f + fv))), shape);
   const t = new Scratch(rt);
   const sums = [0, 1].map((i) => {
     const player = products.shares[i].player;
     const terms = t.op(player, 'Add', [t.op(player, 'Mul', [products.shares[i], t.track(rt.upload(player, dA))]), t.op(player, 'Mul', [steps.shares[i], t.track(rt.upload(player, dB))])]);
     const sum = t.keep(t.op(player, 'ReduceSum', [terms], { axes: [0], keepDims: false }));
     // the value below every threshold (0 for σ, −1 for tanh) on server0
-    return i === 0 && lines[0][1] !== 0 ? t.keep(t.op(player, 'Add', [t.track(sum), t.fill(player, encode(lines[0][1], f + fv), sum.ring)])) : sum;
+    return i === 0 && lines[0][1] !== 0 ? t.keep(t.op(player, 'Add', [t.track(sum), t.fill(player, encodeScalar(lines[0][1], f + fv), sum.ring)])) : sum;
   });
   t.release();
   p.dispose(steps);
