@@ -254,7 +254,8 @@ Napi::Value DcfEval(const Napi::CallbackInfo& info) {
   const int64_t n = GetInt(info, 2, "n", 1, int64_t(1) << 40);
   const Shape d = GetShape(info, 3, n);
   CheckLength(env, keys, static_cast<size_t>(n * d.W), "keys");
-  if (x.length % static_cast<size_t>(n) != 0) Fail(env, "`x` must hold a whole number of points per key");
+  if (x.length == 0 || x.length % static_cast<size_t>(n) != 0) Fail(env, "`x` must hold a whole number of points per key, at least one");
+  if (x.length / static_cast<size_t>(n) > 256) Fail(env, "`x` may hold at most 256 points per key");
   const uint64_t party = static_cast<uint64_t>(GetInt(info, 5, "party", 0, 1));
   const bool async = GetBool(info, 6, "async");
   const int64_t m = static_cast<int64_t>(x.length), k = m / n;

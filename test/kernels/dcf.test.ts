@@ -11,6 +11,7 @@ import { U64, inferOutput, ring, runKernel } from '../../src/kernels/index.js';
 import { DCF_EVAL, DCF_GEN, dcfKeyWords } from '../../src/kernels/kernel_names.js';
 import type { RingTensor } from '../../src/kernels/ring_tensor.js';
 import { assertValueError, backendsUnderTest, crossCheck, randomTensor } from '../helpers/ring_testing.js';
+import { loadBinding } from '../../src/kernels/native/binding.js';
 
 const ALL = (1n << 64n) - 1n;
 const t = (v: bigint[], shape = [v.length]) => ring.fromBigInts(v, shape);
@@ -109,8 +110,17 @@ test('DCF: argument checks name the input and what was expected', () => {
   assertValueError(() => inferOutput(DCF_EVAL, [meta([192, 4]), meta([4])], { bits: 63, width: 1, party: 2 }), '`party`', '[0, 1]');
   assert.equal(inferOutput(DCF_EVAL, [meta([256, 4]), meta([12])], { bits: 63, width: 2, party: 1 }).shape, [2, 12]);
   assertValueError(() => inferOutput(DCF_GEN, [meta([2 ** 19 + 1]), meta([2 ** 19 + 1, 2]), meta([2 ** 19 + 1, 4])], { bits: 63, width: 2 }), 'DcfGen', 'at most 268435456 words');
-  assertValueError(() => inferOutput(DCF_EVAL, [meta([256, 1]), meta([2 ** 27 + 1])], { bits: 63, width: 2, party: 0 }), 'DcfEval', 'at most 268435456 words');
+  assertValueError(() => inferOutput(DCF_EVAL, [meta([256, 1]), meta([257])], { bits: 63, width: 2, party: 0 }), 'DcfEval', 'at most 256 points per key, got 257');
+  assertValueError(() => inferOutput(DCF_EVAL, [meta([256, 2 ** 20]), meta([2 ** 27 + 2 ** 20])], { bits: 63, width: 2, party: 0 }), 'DcfEval', 'at most 268435456 words');
+  assertValueError(() => inferOutput(DCF_EVAL, [meta([256, 4]), meta([0])], { bits: 63, width: 2, party: 0 }), '`x`');
   assert.equal(inferOutput(DCF_GEN, [meta([4]), meta([4, 1]), meta([4, 4])], { bits: 63, width: 1 }).shape, [2, 192, 4]);
+});
+
+test('DCF: the addon refuses empty or over-long point lists itself (no division by zero)', () => {
+  if (!backendsUnderTest().includes('native')) return;
+  const keys = new BigUint64Array(dcfKeyWords(63, 1));
+  assert.throws(() => loadBinding().dcfEval(keys, new BigUint64Array(0), 1, 63, 1, 0, false), /at least one/);
+  assert.throws(() => loadBinding().dcfEval(keys, new BigUint64Array(257), 1, 63, 1, 0, false), /at most 256 points per key/);
 });
 
 test.run();

@@ -11,7 +11,7 @@ import * as assert from 'uvu/assert';
 import * as tfe from '../../src/index.js';
 import { ring } from '../../src/kernels/index.js';
 import { fssMaxElements, thresholdSteps } from '../../src/protocols/pond/fss.js';
-import { SPLINE_MAX_ERROR } from '../../src/protocols/pond/spline.js';
+import { SPLINE_MAX_ERROR, splineOf, type Spline } from '../../src/protocols/pond/spline.js';
 import type { PondPrivateTensor } from '../../src/protocols/pond/pond_tensors.js';
 import { shareFrom } from '../../src/protocols/pond/sharing.js';
 import { currentRuntime } from '../../src/protocols/runtime_link.js';
@@ -128,6 +128,16 @@ test('spline sigmoid: 2 rounds; 3 after a product (the comparisons open in its t
     const z = Math.sin(2 * i) * 4 * 0.5 - Math.sin(2 * i + 1) * 4 * 0.25;
     assert.ok(Math.abs(out[i] - sigma(z)) <= SPLINE_MAX_ERROR.sigmoid + 1e-4, `σ(${z}) = ${out[i]}`);
   }
+});
+
+test('splineOf refuses a spline it would evaluate wrongly (a sloped first line, unsorted thresholds)', async () => {
+  const x = (await privateOf([1, 2])) as PondPrivateTensor;
+  const bad: Spline[] = [
+    { thresholds: [0, 1], lines: [[0.1, 0], [0, 1], [0, 2]] },
+    { thresholds: [1, 0], lines: [[0, 0], [0, 1], [0, 2]] },
+    { thresholds: [0, 1], lines: [[0, 0], [0, 1]] },
+  ];
+  for (const s of bad) assert.throws(() => splineOf(pond, x, s), (e: unknown) => e instanceof ValueError && /increasing thresholds/.test((e as Error).message));
 });
 
 test('fss: false and tensors over fssMaxElements keep the polynomial (9 rounds); the option is checked', async () => {

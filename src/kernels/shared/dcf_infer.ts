@@ -21,6 +21,9 @@ type Meta = { shape: readonly number[]; ring: RingSpec };
  */
 export const MAX_DCF_OUTPUT_WORDS = 2 ** 28;
 
+/** Most points DcfEval evaluates per key (the evaluation's working memory grows with them; Pond's splines use 13). */
+export const MAX_DCF_POINTS_PER_KEY = 256;
+
 /** Checks that `x` is a u64 tensor of `shape` (−1: any length on that axis, at least 1); returns its shape. */
 function expectShape(kernel: string, name: string, x: Meta, shape: number[]): readonly number[] {
   const ok = x.ring.dtype === 'u64' && x.ring.modulus === undefined && x.shape.length === shape.length &&
@@ -50,6 +53,7 @@ registerOutputInference(DCF_EVAL, ['keys', 'x'], ([keys, x], attrs) => {
   const [, n] = expectShape(DCF_EVAL, 'keys', keys, [dcfKeyWords(bits, width), -1]);
   const [m] = expectShape(DCF_EVAL, 'x', x, [-1]);
   if (m % n !== 0) throw new ValueError(`\`x\` of DcfEval must hold a whole number of points per key (a multiple of ${n}), got ${m}`);
+  if (m / n > MAX_DCF_POINTS_PER_KEY) throw new ValueError(`DcfEval evaluates at most ${MAX_DCF_POINTS_PER_KEY} points per key, got ${m / n}`);
   if (width * m > MAX_DCF_OUTPUT_WORDS) throw new ValueError(`DcfEval's output may have at most ${MAX_DCF_OUTPUT_WORDS} words, got ${width} × ${m} points`);
   return { shape: [width, m], ring: U64 };
 });

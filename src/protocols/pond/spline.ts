@@ -3,6 +3,7 @@
  * fss.ts: each piece's line is chosen by the steps [v ≥ t_k], and their products with v come
  * in the same round, so the spline costs that round and one truncation.
  */
+import { ValueError } from '../../errors.js';
 import { ring } from '../../kernels/index.js';
 import type { Handle } from '../runtime_link.js';
 import { encodeScalar, thresholdSteps } from './fss.js';
@@ -75,6 +76,10 @@ export const SPLINE_MAX_ERROR: Readonly<Record<'sigmoid' | 'tanh', number>> = Ob
 export function splineOf(p: Pond, x: PondPrivateTensor, spline: Spline, view: PondPrivateTensor = x): PondPrivateTensor {
   const { rt } = p;
   const { thresholds, lines } = spline;
+  // The sum starts from the line below every threshold, which must be constant (it has no v).
+  if (lines.length !== thresholds.length + 1 || lines[0][0] !== 0 || thresholds.some((t, i) => i > 0 && !(t > thresholds[i - 1]))) {
+    throw new ValueError(`a spline needs increasing thresholds, one more line than thresholds, and a constant first line; got ${thresholds.length} thresholds, ${lines.length} lines, first slope ${lines[0]?.[0]}`);
+  }
   const k = thresholds.length, f = p.fracBits, fv = view.fracBits;
   // Step 1.
   const { steps, products } = thresholdSteps(p, view, thresholds);
