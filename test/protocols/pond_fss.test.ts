@@ -14,6 +14,7 @@ import { fssMaxElements, thresholdSteps } from '../../src/protocols/pond/fss.js'
 import { SPLINE_MAX_ERROR, splineOf, type Spline } from '../../src/protocols/pond/spline.js';
 import type { PondPrivateTensor } from '../../src/protocols/pond/pond_tensors.js';
 import { shareFrom } from '../../src/protocols/pond/sharing.js';
+import { SecureNN } from '../../src/protocols/securenn/index.js';
 import { currentRuntime } from '../../src/protocols/runtime_link.js';
 import { tensorMessageBytes } from '../../src/runtime/wire/codec.js';
 import { ValueError } from '../../src/errors.js';
@@ -91,6 +92,29 @@ test('relu of a small tensor: exact ([x ≥ 0]·x, relu(0) = 0, ± 1 ulp, large 
   xs.forEach((x, i) => assert.is(out[i], Math.max(0, Math.round(x * 2 ** 16) / 2 ** 16), `relu(${x})`));
   assert.is(c.server0.rounds, 1);
   assert.is(c.server1.rounds, 1);
+});
+
+test('SecureNN: relu and its derivative of a small tensor from the same step, exact, in 1 round', async () => {
+  const snn = new SecureNN();
+  tfe.setProtocol(snn);
+  try {
+    const xs = [0, ulp, -ulp, 3.5, -3.5, 1e5, -1e5];
+    const x = await privateOf(xs);
+    const rt = currentRuntime();
+    await rt.flush();
+    await rt.resetCounters();
+    const { y, derivative } = snn.reluWithDerivative(x);
+    const [yv, dv] = [await y.reveal(), await derivative.reveal()];
+    const rounds = Math.max(...Object.values(await rt.counters()).map((c) => c.rounds));
+    xs.forEach((v, i) => {
+      assert.is(yv[i], Math.max(0, Math.round(v * 2 ** 16) / 2 ** 16), `relu(${v})`);
+      assert.is(dv[i], v >= 0 ? 1 : 0, `relu'(${v}) (1 at 0, as SecureNN's DReLU)`);
+    });
+    assert.is(rounds, 1);
+    assert.equal([...await tfe.relu(x).reveal()], [...yv]);
+  } finally {
+    tfe.setProtocol(pond);
+  }
 });
 
 test('spline tanh: within its documented 0.005 on [−6, 6] and far outside; tanh(0) = 0', async () => {

@@ -17,7 +17,8 @@ import type { Handle } from '../runtime_link.js';
 import { dealShares } from './dealer.js';
 import { openShares } from './open.js';
 import type { Pond } from './pond.js';
-import { PondPrivateTensor } from './pond_tensors.js';
+import { PondPrivateTensor, PondPublicTensor } from './pond_tensors.js';
+import type { TfeTensor } from '../tensor.js';
 import { Scratch } from './scratch.js';
 
 /** Input bits of the comparison: x + r's low 63 bits, with bit 63 handled by hand (see {@link thresholdSteps}). */
@@ -114,19 +115,29 @@ export function thresholdSteps(p: Pond, v: PondPrivateTensor, thresholds: readon
 }
 
 /**
- * relu(x) = [x ≥ 0]·x, exactly, for small tensors: the product of {@link thresholdSteps} with
- * the one threshold 0, whose integer steps need no truncation. 1 round (the tree's takes 8).
- * Communication per element: 2 KB from the producer to each server, 8 bytes each way between
- * the servers.
+ * Whether `x` is a private tensor whose relu, sigmoid and tanh take the dealer's DCF keys
+ * (PondArgs.fss, {@link fssMaxElements}).
+ * @example `if (usesFss(pond, x)) return fssRelu(pond, x).y;`
+ */
+export function usesFss(p: Pond, x: TfeTensor): boolean {
+  return p.fss && !(x instanceof PondPublicTensor) && x.size > 0 && x.size <= fssMaxElements;
+}
+
+/**
+ * relu(x) = [x ≥ 0]·x and its derivative [x ≥ 0], exactly, for small tensors: the step and
+ * product of {@link thresholdSteps} with the one threshold 0, whose integer step needs no
+ * truncation. 1 round (Pond's tree takes 8, SecureNN's DReLU and product 4). Communication
+ * per element: 2 KB from the producer to each server, 8 bytes each way between the servers.
  * @example
  * ```ts
- * const y = fssRelu(pond, x); // x.size ≤ fssMaxElements
+ * const { y, derivative } = fssRelu(pond, x); // x.size ≤ fssMaxElements
  * ```
  */
-export function fssRelu(p: Pond, x: PondPrivateTensor): PondPrivateTensor {
+export function fssRelu(p: Pond, x: PondPrivateTensor): { y: PondPrivateTensor; derivative: PondPrivateTensor } {
   const { steps, products } = thresholdSteps(p, x, [0]);
-  p.dispose(steps);
   const y = p.reshape(products, [...x.shape]) as PondPrivateTensor;
+  const derivative = p.reshape(steps, [...x.shape]) as PondPrivateTensor;
   p.dispose(products);
-  return y;
+  p.dispose(steps);
+  return { y, derivative };
 }

@@ -4,7 +4,7 @@ import { tidy, type Handle } from '../runtime_link.js';
 import { DEFAULT_APPROXIMATIONS, checkCoefficientBits, type ApproximationName } from '../approximations/index.js';
 import { polynomialOnInterval, publicTerm, runsDirectly } from '../generic/fit_eval.js';
 import { msb, timesMsb } from './compare.js';
-import { encodeScalar, fssMaxElements, fssRelu } from './fss.js';
+import { encodeScalar, fssRelu, usesFss } from './fss.js';
 import { SPLINES, splineOf } from './spline.js';
 import type { TfeTensor } from '../tensor.js';
 import { withoutRangeChecks, type Pond } from './pond.js';
@@ -78,18 +78,17 @@ export function exactRelu(p: Pond, x: TfeTensor): TfeTensor {
     return new PondPublicTensor(p, x.fracBits, values);
   }
   const xp = p.toPrivate(x);
-  if (usesFss(p, xp)) return fssRelu(p, xp); // [x ≥ 0]·x in 1 round
+  if (usesFss(p, xp)) { // [x ≥ 0]·x in 1 round
+    const { y, derivative } = fssRelu(p, xp);
+    p.dispose(derivative);
+    return y;
+  }
   const view = signView(p, xp); // the sign from the untruncated product when there is one (sign_source.ts)
   const xb = timesMsb(p, xp, view);
   if (view) p.dispose(view);
   const y = p.sub(xp, xb);
   p.dispose(xb);
   return y;
-}
-
-/** Whether a private tensor's relu, sigmoid or tanh takes the dealer's DCF keys (fss.ts, spline.ts; see PondArgs.fss). */
-function usesFss(p: Pond, x: TfeTensor): boolean {
-  return p.fss && x.size > 0 && x.size <= fssMaxElements;
 }
 
 /** A public tensor clamped to [lo, hi] by each server on its copy (signed compares and selects). */

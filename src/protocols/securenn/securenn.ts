@@ -2,6 +2,7 @@ import { ValueError } from '../../errors.js';
 import { Pond, type PondArgs } from '../pond/pond.js';
 import type { PondPrivateTensor } from '../pond/pond_tensors.js';
 import { signView } from '../pond/sign_source.js';
+import { fssRelu, usesFss } from '../pond/fss.js';
 import { registerCapability, type ExactComparison, type ProtocolCapabilities } from '../capabilities.js';
 import type { Pool2DOptions } from '../protocol.js';
 import type { TensorLike, TfeTensor } from '../tensor.js';
@@ -179,9 +180,17 @@ export class SecureNN extends Pond implements ExactComparison {
    *  2. relu(x) = SelectShare(d, x, 0) = x·d, one Beaver product with no truncation, since d
    *     has fracBits 0 (1 round, 40 bytes per element)
    * 4 rounds, 258 bytes per element (the paper: 10 rounds, 8ℓ·log p + 24ℓ bits = 640 bytes).
+   * Private tensors of at most 256 elements take [x ≥ 0]·x from the dealer's DCF keys instead
+   * (pond/fss.ts; 1 round, 2 KB per element from the dealer; PondArgs.fss), as does
+   * {@link reluWithDerivative}, whose derivative is the same step.
    */
   override relu(x: TensorLike): TfeTensor {
     const xt = this.toTensor(x);
+    if (usesFss(this, xt)) { // tensors of at most 256 elements: 1 round from the dealer's DCF keys (pond/fss.ts)
+      const { y, derivative } = fssRelu(this, this.toPrivate(xt));
+      this.dispose(derivative);
+      return y;
+    }
     const d = this.dreluOf(xt, true);
     const y = this.mul(xt, d);
     this.dispose(d);
@@ -191,6 +200,7 @@ export class SecureNN extends Pond implements ExactComparison {
   /** relu and its derivative together (for backprop), sharing one DReLU. */
   reluWithDerivative(x: TensorLike): { y: TfeTensor; derivative: TfeTensor } {
     const xt = this.toTensor(x);
+    if (usesFss(this, xt)) return fssRelu(this, this.toPrivate(xt));
     const derivative = this.dreluOf(xt, true);
     return { y: this.mul(xt, derivative), derivative };
   }
