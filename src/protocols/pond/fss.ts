@@ -1,7 +1,7 @@
 /**
- * Pond's comparisons and sigmoid from the crypto producer's function secret sharing, for small
- * tensors where rounds cost more than bytes (a logistic regression's batch; issue 15's fraud
- * step). The producer deals each element a pair of keys of a distributed comparison function
+ * Comparisons from the crypto producer's function secret sharing, for Pond's relu, sigmoid and
+ * tanh and SecureNN's relu on small tensors, where rounds cost more than bytes (a logistic
+ * regression's batch, issue 15's fraud step; a single private prediction). The producer deals each element a pair of keys of a distributed comparison function
  * (DCF; Boyle, Chandran, Gilboa, Gupta, Ishai, Kumar, Rathee, "Function Secret Sharing for
  * Mixed-Mode and Fixed-Point Secure Computation", EUROCRYPT 2021), the `DcfGen` and `DcfEval`
  * kernels. A comparison then takes the one round that opens the masked input, instead of the

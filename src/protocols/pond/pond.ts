@@ -41,8 +41,8 @@ export interface PondArgs {
    * element and server; pond/fss.ts), so relu is exact in 1 round (the tree's takes 8), and
    * sigmoid and tanh are 14-piece linear splines in 2 rounds (pond/spline.ts; errors ≤ 0.0025
    * and ≤ 0.005) instead of the degree-9 polynomials with their exact clamps (9 rounds, about
-   * 200 bytes per element, ≤ 0.0028 and ≤ 0.0057). `false` keeps the tree and the polynomials
-   * at every size.
+   * 200 bytes per element, ≤ 0.0028 and ≤ 0.0057); SecureNN's relu and its derivative take 1
+   * round instead of 4. `false` keeps the tree, DReLU and the polynomials at every size.
    */
   fss?: boolean;
 }
