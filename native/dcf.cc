@@ -22,6 +22,8 @@ constexpr int64_t kChunk = 128;  // paths per AES run: up to 512 blocks per leve
 // waking the caller.
 constexpr int64_t kEvalGrain = 4096, kGenGrain = 512;  // points / keys per pool task
 constexpr int64_t kAsyncMin = 1 << 14;
+// Most points per key (dcf_infer.ts MAX_DCF_POINTS_PER_KEY): EvalRange's working memory grows with them.
+constexpr size_t kMaxPointsPerKey = 256;
 
 const AesKey& PrgKey() {
   static const AesKey key = [] {
@@ -255,7 +257,7 @@ Napi::Value DcfEval(const Napi::CallbackInfo& info) {
   const Shape d = GetShape(info, 3, n);
   CheckLength(env, keys, static_cast<size_t>(n * d.W), "keys");
   if (x.length == 0 || x.length % static_cast<size_t>(n) != 0) Fail(env, "`x` must hold a whole number of points per key, at least one");
-  if (x.length / static_cast<size_t>(n) > 256) Fail(env, "`x` may hold at most 256 points per key");
+  if (x.length / static_cast<size_t>(n) > kMaxPointsPerKey) Fail(env, "`x` may hold at most 256 points per key");
   const uint64_t party = static_cast<uint64_t>(GetInt(info, 5, "party", 0, 1));
   const bool async = GetBool(info, 6, "async");
   const int64_t m = static_cast<int64_t>(x.length), k = m / n;
