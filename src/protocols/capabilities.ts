@@ -15,6 +15,7 @@
 import { NotImplementedError, ValueError } from '../errors.js';
 import type { Pool2DOptions, Protocol } from './protocol.js';
 import type { TensorLike, TfeTensor } from './tensor.js';
+import type { Spline } from './approximations/linear_spline.js';
 
 /**
  * Exact comparisons and everything built on them. Comparison results are private 0/1 tensors
@@ -65,6 +66,30 @@ export interface ExactComparison {
 }
 
 /**
+ * Comparisons from dealt keys (function secret sharing) for small tensors: one round per batch
+ * of comparisons, where the round count matters more than the bytes (a single private
+ * prediction). Pond and SecureNN have it (pond/fss.ts, pond/dealt_splines.ts); generic code
+ * builds the small-tensor softmax on it (generic/dealt_softmax.ts).
+ *
+ * @example
+ * ```ts
+ * const dealt = prot.capabilities.dealtSplines;
+ * if (dealt?.accepts(x)) y = dealt.spline(x, expSpline());
+ * ```
+ */
+export interface DealtSplines {
+  /** Whether x is a private tensor the keys serve (the protocol's option on, and small enough). */
+  accepts(x: TfeTensor): boolean;
+  /** The exact maximum over the last axis, kept as size 1: a tree of one-round relus (⌈log2 k⌉ rounds). */
+  reduceMaxLastAxis(x: TfeTensor): TfeTensor;
+  /**
+   * The linear spline s of x at the protocol's scale (one round of comparisons and one
+   * truncation), slopes encoded with `slopeBits` fractional bits (default the protocol's).
+   */
+  spline(x: TfeTensor, s: Spline, opts?: { slopeBits?: number }): TfeTensor;
+}
+
+/**
  * What a protocol can do beyond the {@link Protocol} interface. A capability is an object the
  * protocol implements (usually the protocol itself), or undefined when it has none.
  * @example
@@ -77,6 +102,8 @@ export interface ProtocolCapabilities {
   readonly exactComparison: ExactComparison | undefined;
   /** Control of the fixed-point scale label (Pond, SecureNN, ABY3). */
   readonly fixedPoint?: FixedPointScale;
+  /** Comparisons and splines from dealt keys on small tensors (Pond, SecureNN). */
+  readonly dealtSplines?: DealtSplines;
 }
 
 /**

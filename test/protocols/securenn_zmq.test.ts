@@ -1,11 +1,12 @@
 /**
  * A representative subset of the SecureNN tests over ZeroMQ with real `tfe player` processes
- * (and the same bodies in memory).
+ * (and the same bodies in memory), the small-tensor softmax from dealt keys among them.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as tfe from '../../src/index.js';
 import { decodeFixed, encodeFixed } from '../../src/kernels/index.js';
+import { softmax } from '../../src/protocols/generic/index.js';
 import { SecureNN } from '../../src/protocols/securenn/index.js';
 import { testOnConfigs } from '../helpers/configs.js';
 import { randomArray } from '../helpers/plain.js';
@@ -46,6 +47,21 @@ testOnConfigs(test, 'relu, comparisons, argmax and maxPool2d on private inputs',
   for (let r = 0; r < 4; r++) {
     const row = Array.from(enc.slice(r * 8, r * 8 + 8));
     assert.is(idx[r], row.indexOf(Math.max(...row)));
+  }
+}, { players });
+
+testOnConfigs(test, 'softmax of a small tensor from dealt keys (exact max, splines): 10 rounds, within its bound', async () => {
+  const data = Float64Array.from(randomArray(12, 30, -8, 8));
+  data.set([4, 4, 4], 10); // a tie at the top of row 1
+  const x = snn.reshape(shareRaw(snn, encodeFixed(data, [data.length]).values() as BigUint64Array, 16), [3, 10]);
+  const got = await softmax(snn, x).reveal();
+  const enc = decodeFixed(encodeFixed(data, [data.length]));
+  for (let r = 0; r < 3; r++) {
+    const row = Array.from(enc.slice(r * 10, r * 10 + 10));
+    const e = row.map((v) => Math.exp(v - Math.max(...row)));
+    const sum = e.reduce((a, b) => a + b, 0);
+    // generic/dealt_softmax.ts's bound
+    e.forEach((v, j) => assert.ok(Math.abs(got[r * 10 + j] - v / sum) <= 0.0045 * (v / sum) + 0.0003 * (1 + 10 * v / sum) / sum + 2 ** -14, `[${r}, ${j}]`));
   }
 }, { players });
 

@@ -10,7 +10,10 @@
  * all fall the same way. For x < −2^n the base goes negative: callers keep x ≥ −2^n.
  *
  * softmax(x)_i = e_i / Σ_j e_j with e = exp(x − shift):
- *  - shift = exact max over the last axis where the protocol has exact comparison
+ *  - tensors the protocol's dealt keys serve (the `dealtSplines` capability: Pond and SecureNN,
+ *    at most 256 elements) take dealt_softmax.ts: exact max, splines for exp and 1/Σ, about
+ *    ⌈log2 K⌉ + 6 rounds, error ≤ 0.008 for K = 10
+ *  - otherwise shift = exact max over the last axis where the protocol has exact comparison
  *    (SecureNN, ABY3): then x − max ∈ [−R, 0], e ∈ (0, 1] by {@link expNonPositive} (9 rounds
  *    under SecureNN, 13 under ABY3),
  *    Σ e ∈ [1, K], and 1/Σ comes from a Newton reciprocal on [1, K] (error ≤ 1e-4 float).
@@ -23,7 +26,8 @@ import type { FixedPointScale } from '../capabilities.js';
 import type { Protocol } from '../protocol.js';
 import type { TfeTensor } from '../tensor.js';
 import { scaledReciprocal } from './newton.js';
-import { productTo } from './product_to.js';
+import { dealtSoftmaxParts } from './dealt_softmax.js';
+import { productTo, timesPowerOfTwo } from './product_to.js';
 import { nextStage } from './stage.js';
 
 /** Options of {@link exp}. */
@@ -105,6 +109,8 @@ export interface SoftmaxParts { probs: TfeTensor; shift: TfeTensor; sum: TfeTens
  * ```
  */
 export function softmaxParts(p: Protocol, x: TfeTensor, opts: SoftmaxOptions = {}): SoftmaxParts {
+  const dealt = p.capabilities.dealtSplines;
+  if (dealt?.accepts(x) && x.shape[x.rank - 1] > 0) return dealtSoftmaxParts(p, dealt, x);
   const axis = x.rank - 1;
   const k = x.shape[axis];
   const ex = p.capabilities.exactComparison;
@@ -125,22 +131,6 @@ export function softmaxParts(p: Protocol, x: TfeTensor, opts: SoftmaxOptions = {
   // 1/sum = r·2^−k with r ≥ 1/2 (precise at f = 16); p = (e·r)·2^−k, the power of two last (k = `scale`)
   const { y: r, shift: scale } = scaledReciprocal(p, sum, { interval, targetRelativeError: 1e-4 });
   return { probs: timesPowerOfTwo(p, e, r, scale), shift, sum, sumInterval: interval };
-}
-
-/**
- * e·r·2^-scale. With the `fixedPoint` capability in one truncation: e·r untruncated (scale
- * 2^-(fe+fr); e ≤ 1 and r = 1/(Σ·2^-scale) ≤ 2^scale, so below 2^(fe+fr+scale+1) in the ring),
- * then truncated by fr + scale bits to e's scale; otherwise a product and a public scaling
- * (two truncations, one round more).
- */
-function timesPowerOfTwo(p: Protocol, e: TfeTensor, r: TfeTensor, scale: number): TfeTensor {
-  const fp = p.capabilities.fixedPoint;
-  const [fe, fr] = [e.fracBits, r.fracBits];
-  if (!fp || fe + fr + scale + 1 > 61) {
-    const er = p.mul(e, r);
-    return scale ? p.mul(er, 2 ** -scale) : er;
-  }
-  return fp.rescaleTo(fp.withScale(productTo(p, fp, e, r, 0, fe + fr), fe + fr + scale), fe);
 }
 
 /**

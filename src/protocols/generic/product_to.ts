@@ -28,3 +28,23 @@ export function productTo(p: Protocol, fp: FixedPointScale, a: TfeTensor, b: Tfe
   const z = b === a ? p.square(la) : p.mul(la, fp.withScale(b, k));
   return fp.withScale(z, outScale);
 }
+
+/**
+ * e·r·2^-scale. With the `fixedPoint` capability in one truncation: e·r untruncated (scale
+ * 2^-(fe+fr); e ≤ 1 and r = 1/(Σ·2^-scale) ≤ 2^scale, so below 2^(fe+fr+scale+1) in the ring),
+ * then truncated by fr + scale bits to e's scale; otherwise a product and a public scaling
+ * (two truncations, one round more).
+ * @example
+ * ```ts
+ * const probs = timesPowerOfTwo(prot, e, r, 2); // e / Σe with 1/Σe = r·2^-2
+ * ```
+ */
+export function timesPowerOfTwo(p: Protocol, e: TfeTensor, r: TfeTensor, scale: number): TfeTensor {
+  const fp = p.capabilities.fixedPoint;
+  const [fe, fr] = [e.fracBits, r.fracBits];
+  if (!fp || fe + fr + scale + 1 > 61) {
+    const er = p.mul(e, r);
+    return scale ? p.mul(er, 2 ** -scale) : er;
+  }
+  return fp.rescaleTo(fp.withScale(productTo(p, fp, e, r, 0, fe + fr), fe + fr + scale), fe);
+}

@@ -18,6 +18,7 @@ import { loadShares, saveShares } from './saved_shares.js';
 import { inputSource, outputTo, revealToDriver, shareFrom } from './sharing.js';
 import { TRUNCATION_BOUND, truncatePrivate, truncatePublic } from './truncate.js';
 import { ownedSignHandles } from './sign_source.js';
+import { PondDealtSplines } from './dealt_splines.js';
 import { canSquareTruncated, hasLiveTruncation, recordHandles, truncatedProduct, truncatedSquare } from './truncated_product.js';
 
 /**
@@ -97,7 +98,7 @@ export function withoutRangeChecks<T>(issue: () => T): T {
 export class Pond implements Protocol {
   readonly name: string = 'Pond';
   readonly fracBits: number;
-  readonly capabilities: ProtocolCapabilities = { exactComparison: undefined, fixedPoint: this };
+  readonly capabilities: ProtocolCapabilities = { exactComparison: undefined, fixedPoint: this, dealtSplines: new PondDealtSplines(this) };
   /** @internal debug checks not yet awaited */
   readonly pendingChecks: Promise<void>[] = [];
 

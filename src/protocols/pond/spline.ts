@@ -5,6 +5,7 @@
  */
 import { ValueError } from '../../errors.js';
 import { ring } from '../../kernels/index.js';
+import type { Spline } from '../approximations/linear_spline.js';
 import type { Handle } from '../runtime_link.js';
 import { encodeScalar, thresholdSteps } from './fss.js';
 import type { Pond } from './pond.js';
@@ -12,8 +13,7 @@ import { PondPrivateTensor } from './pond_tensors.js';
 import { Scratch } from './scratch.js';
 import { truncatePrivate } from './truncate.js';
 
-/** A spline: thresholds t_1 < … < t_K, and lines[k] = (a, b) on [t_k, t_k+1) (lines[0] below t_1, lines[K] from t_K on). */
-export interface Spline { thresholds: number[]; lines: [number, number][] }
+export type { Spline };
 
 /** Knots of the sigmoid spline on x ≥ 0; the negative side mirrors them (σ(−x) = 1 − σ(x)). */
 const SIGMOID_KNOTS = [0, 0.792, 1.434, 2.095, 2.896, 4.069, 6.03];
@@ -63,9 +63,11 @@ export const SPLINE_MAX_ERROR: Readonly<Record<'sigmoid' | 'tanh', number>> = Ob
  *  1. g_k = [v ≥ t_k] and g_k·v for the spline's thresholds, with v = x's untruncated product
  *     when there is one, else x ({@link thresholdSteps}, 1 round)
  *  2. Σ_k g_k·(Δa_k·v + Δb_k), with Δa_k, Δb_k the changes of slope and intercept at t_k (the
- *     slopes encoded first, so that the changes add up to the last line's exactly), local
- *  3. the sum, at scale 2^-(f + f_v), is truncated by f_v bits (1 round)
- * Error: {@link SPLINE_MAX_ERROR} for |x| < 2^(62−2f). Communication per element: 2 KB from the
+ *     slopes encoded first with `slopeBits` fractional bits, default f, so that the changes add
+ *     up to the last line's exactly), local
+ *  3. the sum, at scale 2^-(slopeBits + f_v), is truncated to f (1 round)
+ * Error: {@link SPLINE_MAX_ERROR} for |x| < 2^(62−2f). The value must stay below
+ * 2^(62 − slopeBits − f_v) (each term may wrap; only the sum must fit). Communication per element: 2 KB from the
  * producer to each server (the key), and 16 bytes each way between the servers plus the
  * truncation's.
  * @example
@@ -73,32 +75,35 @@ export const SPLINE_MAX_ERROR: Readonly<Record<'sigmoid' | 'tanh', number>> = Ob
  * const y = splineOf(pond, x, SPLINES.sigmoid); // x.size ≤ fssMaxElements
  * ```
  */
-export function splineOf(p: Pond, x: PondPrivateTensor, spline: Spline, view: PondPrivateTensor = x): PondPrivateTensor {
+export function splineOf(p: Pond, x: PondPrivateTensor, spline: Spline, view: PondPrivateTensor = x, slopeBits = p.fracBits): PondPrivateTensor {
   const { rt } = p;
   const { thresholds, lines } = spline;
   // The sum starts from the line below every threshold, which must be constant (it has no v).
   if (lines.length !== thresholds.length + 1 || lines[0][0] !== 0 || thresholds.some((t, i) => i > 0 && !(t > thresholds[i - 1]))) {
     throw new ValueError(`a spline needs increasing thresholds, one more line than thresholds, and a constant first line; got ${thresholds.length} thresholds, ${lines.length} lines, first slope ${lines[0]?.[0]}`);
   }
-  const k = thresholds.length, f = p.fracBits, fv = view.fracBits;
+  if (!(Number.isInteger(slopeBits) && slopeBits >= 0 && slopeBits + view.fracBits <= 60)) {
+    throw new ValueError(`a spline's slopes need 0 to ${60 - view.fracBits} fractional bits at an input scale of ${view.fracBits}, got ${slopeBits}`);
+  }
+  const k = thresholds.length, f = p.fracBits, fv = view.fracBits, scale = slopeBits + fv;
   // Step 1.
   const { steps, products } = thresholdSteps(p, view, thresholds);
   // Step 2.
-  const slopes = lines.map(([a]) => encodeScalar(a, f));
+  const slopes = lines.map(([a]) => encodeScalar(a, slopeBits));
   const shape = [k, ...x.shape.map(() => 1)];
   const dA = ring.fromBigInts(thresholds.map((_, i) => BigInt.asUintN(64, slopes[i + 1] - slopes[i])), shape);
-  const dB = ring.fromBigInts(thresholds.map((_, i) => BigInt.asUintN(64, encodeScalar(lines[i + 1][1], f + fv) - encodeScalar(lines[i][1], f + fv))), shape);
+  const dB = ring.fromBigInts(thresholds.map((_, i) => BigInt.asUintN(64, encodeScalar(lines[i + 1][1], scale) - encodeScalar(lines[i][1], scale))), shape);
   const t = new Scratch(rt);
   const sums = [0, 1].map((i) => {
     const player = products.shares[i].player;
     const terms = t.op(player, 'Add', [t.op(player, 'Mul', [products.shares[i], t.track(rt.upload(player, dA))]), t.op(player, 'Mul', [steps.shares[i], t.track(rt.upload(player, dB))])]);
     const sum = t.keep(t.op(player, 'ReduceSum', [terms], { axes: [0], keepDims: false }));
     // the value below every threshold (0 for σ, −1 for tanh) on server0
-    return i === 0 && lines[0][1] !== 0 ? t.keep(t.op(player, 'Add', [t.track(sum), t.fill(player, encodeScalar(lines[0][1], f + fv), sum.ring)])) : sum;
+    return i === 0 && lines[0][1] !== 0 ? t.keep(t.op(player, 'Add', [t.track(sum), t.fill(player, encodeScalar(lines[0][1], scale), sum.ring)])) : sum;
   });
   t.release();
   p.dispose(steps);
   p.dispose(products);
   // Step 3.
-  return truncatePrivate(p, new PondPrivateTensor(p, f + fv, sums as [Handle, Handle]), fv, f);
+  return truncatePrivate(p, new PondPrivateTensor(p, scale, sums as [Handle, Handle]), scale - f, f);
 }

@@ -3,6 +3,7 @@ import { Pond, type PondArgs } from '../pond/pond.js';
 import type { PondPrivateTensor } from '../pond/pond_tensors.js';
 import { signView } from '../pond/sign_source.js';
 import { fssRelu, usesFss } from '../pond/fss.js';
+import { PondDealtSplines } from '../pond/dealt_splines.js';
 import { registerCapability, type ExactComparison, type ProtocolCapabilities } from '../capabilities.js';
 import type { Pool2DOptions } from '../protocol.js';
 import type { TensorLike, TfeTensor } from '../tensor.js';
@@ -87,7 +88,7 @@ function isPrime(n: number): boolean {
  */
 export class SecureNN extends Pond implements ExactComparison {
   override readonly name: string = 'SecureNN';
-  override readonly capabilities: ProtocolCapabilities = { exactComparison: this, fixedPoint: this };
+  override readonly capabilities: ProtocolCapabilities = { exactComparison: this, fixedPoint: this, dealtSplines: new PondDealtSplines(this) };
   /** The prime of PrivateCompare's field. */
   readonly prime: number;
   /** Elements per chunk of the comparison protocols. */

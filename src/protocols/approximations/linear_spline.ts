@@ -1,0 +1,143 @@
+/**
+ * Linear splines of convex functions, for protocols that evaluate a spline from one round of
+ * dealt comparisons (Pond's and SecureNN's DCF keys, pond/spline.ts). Plain float64, no MPC.
+ *
+ * On a piece [a, b] the minimax line of a convex f is its secant lowered by half the largest
+ * gap between secant and f (the gap is concave, so a ternary search finds it; the error then
+ * alternates −g, +g, −g at a, the gap's peak and b). {@link fitConvexSpline} grows the pieces
+ * greedily from one end: each is the widest whose line stays within the tolerance at every
+ * point of the piece (checked on a grid of 64 points; the lines are fitted exactly, so the
+ * check is of the tolerance's shape, not of the fit).
+ *
+ * The two splines of the small-tensor softmax (generic/dealt_softmax.ts):
+ *  - {@link expSpline}: e^x on x ≤ 0, error ≤ max(0.002·e^x, 0.0003) (relative near the top,
+ *    absolute in the tail): 22 pieces on [−9.2, 0], then 0.
+ *  - {@link reciprocalSpline}: c/x on [0.99, k·1.01], relative error ≤ 2.5·10^-4 (53 pieces for
+ *    k = 10, 126 for k = 256), constant c/0.99 below.
+ *
+ * @example
+ * ```ts
+ * const s = fitConvexSpline(Math.exp, { from: 0, to: -4, tolerance: (x) => 0.01 * Math.exp(x) });
+ * s.thresholds.length; // pieces − 1 (plus one per end that continues past the range)
+ * ```
+ */
+import { ValueError } from '../../errors.js';
+
+/**
+ * A linear spline: thresholds t_1 < … < t_K and K + 1 lines (a, b) meaning a·x + b: lines[0]
+ * below t_1, lines[k] on [t_k, t_k+1), lines[K] from t_K on.
+ * @example `const step: Spline = { thresholds: [0], lines: [[0, 0], [0, 1]] };`
+ */
+export interface Spline { thresholds: number[]; lines: [number, number][] }
+
+/** Points per piece at which {@link fitConvexSpline} checks the tolerance. */
+const CHECK_POINTS = 64;
+
+/**
+ * The minimax line of a convex f on [a, b] and its error: the secant lowered by half the largest gap.
+ * @example `minimaxLine(Math.exp, -1, 0) // [0.632…, 0.894…, 0.105…]`
+ */
+export function minimaxLine(f: (x: number) => number, a: number, b: number): [slope: number, intercept: number, error: number] {
+  const m = (f(b) - f(a)) / (b - a);
+  const gap = (x: number) => f(a) + m * (x - a) - f(x);
+  let [lo, hi] = [a, b];
+  for (let i = 0; i < 80; i++) {
+    const x1 = lo + (hi - lo) / 3, x2 = hi - (hi - lo) / 3;
+    if (gap(x1) < gap(x2)) lo = x1; else hi = x2;
+  }
+  const g = Math.max(0, gap((lo + hi) / 2)) / 2;
+  return [m, f(a) - m * a - g, g];
+}
+
+/** Options of {@link fitConvexSpline}. */
+export interface ConvexSplineOptions {
+  /** The end the pieces grow from (either side of `to`). */
+  from: number;
+  to: number;
+  /** The largest error allowed at x (positive). */
+  tolerance: (x: number) => number;
+  /** The line below the range's lower end (default: the lowest piece's line continues). */
+  below?: [number, number];
+  /** The line above the range's upper end (default: the highest piece's line continues). */
+  above?: [number, number];
+}
+
+/**
+ * A linear spline of the convex function f on the range between `from` and `to`, each piece
+ * the widest whose minimax line keeps within `tolerance` (see the module comment). Beyond the
+ * range, `below` and `above` (when given) take over at its ends.
+ * @example
+ * ```ts
+ * const s = fitConvexSpline((x) => 1 / x, { from: 1, to: 10, tolerance: (x) => 1e-3 / x });
+ * ```
+ */
+export function fitConvexSpline(f: (x: number) => number, opts: ConvexSplineOptions): Spline {
+  const { from, to, tolerance } = opts;
+  if (!(Number.isFinite(from) && Number.isFinite(to) && from !== to)) throw new ValueError(`a spline's range needs two different finite ends, got ${from} and ${to}`);
+  const dir = Math.sign(to - from);
+  const fits = (a: number, b: number) => {
+    const [lo, hi] = a < b ? [a, b] : [b, a];
+    const [m, c] = minimaxLine(f, lo, hi);
+    for (let i = 0; i <= CHECK_POINTS; i++) {
+      const x = lo + ((hi - lo) * i) / CHECK_POINTS;
+      if (Math.abs(m * x + c - f(x)) > tolerance(x)) return false;
+    }
+    return true;
+  };
+  const knots = [from];
+  while ((to - knots[knots.length - 1]) * dir > 0) {
+    const a = knots[knots.length - 1];
+    let [ok, bad] = [0, Math.abs(to - a)];
+    if (fits(a, to)) ok = bad;
+    else for (let i = 0; i < 48; i++) { const h = (ok + bad) / 2; if (fits(a, a + dir * h)) ok = h; else bad = h; }
+    if (!(ok > 0)) throw new ValueError(`no line fits within the tolerance near x = ${a}`);
+    knots.push(ok === Math.abs(to - a) ? to : a + dir * ok);
+  }
+  const ascending = dir > 0 ? knots : [...knots].reverse();
+  const lines = ascending.slice(1).map((b, i) => minimaxLine(f, ascending[i], b).slice(0, 2) as [number, number]);
+  const thresholds = ascending.slice(1, -1);
+  if (opts.below) { thresholds.unshift(ascending[0]); lines.unshift(opts.below); }
+  if (opts.above) { thresholds.push(ascending[ascending.length - 1]); lines.push(opts.above); }
+  return { thresholds, lines };
+}
+
+/** The exp spline's relative error near the top and absolute error in the tail. */
+export const EXP_SPLINE_ERROR = { relative: 0.002, absolute: 0.0003 } as const;
+
+let expSplineMemo: Spline | undefined;
+
+/**
+ * e^x for x ≤ 0 (a softmax after max subtraction), within max(0.002·e^x, 0.0003): 22 pieces
+ * down to −9.2, and 0 below (e^−9.2 ≈ 0.0001). The last line continues above 0. Fitted on
+ * first use (a few milliseconds).
+ * @example `expSpline().thresholds.length // 22`
+ */
+export function expSpline(): Spline {
+  expSplineMemo ??= Object.freeze(fitConvexSpline(Math.exp, {
+    from: 0, to: Math.log(EXP_SPLINE_ERROR.absolute / 3),
+    tolerance: (x) => Math.max(EXP_SPLINE_ERROR.relative * Math.exp(x), EXP_SPLINE_ERROR.absolute),
+    below: [0, 0],
+  }));
+  return expSplineMemo;
+}
+
+/** The reciprocal spline's relative error. */
+export const RECIPROCAL_SPLINE_ERROR = 2.5e-4;
+const reciprocals = new Map<string, Spline>();
+
+/**
+ * c/x on [0.99, 1.01·k] (a softmax's row sum over k classes, each term ≤ 1 and the largest
+ * ≈ 1) within relative error {@link RECIPROCAL_SPLINE_ERROR}; c/0.99 below 0.99, and the last
+ * line continues above. Memoised per (k, c).
+ * @example `reciprocalSpline(10, 4).thresholds.length // 53`
+ */
+export function reciprocalSpline(k: number, c: number): Spline {
+  const key = `${k}:${c}`;
+  let s = reciprocals.get(key);
+  if (!s) {
+    const lo = 0.99;
+    s = Object.freeze(fitConvexSpline((x) => c / x, { from: lo, to: Math.max(k, 1.5) * 1.01, tolerance: (x) => (RECIPROCAL_SPLINE_ERROR * c) / x, below: [0, c / lo] }));
+    reciprocals.set(key, s);
+  }
+  return s;
+}

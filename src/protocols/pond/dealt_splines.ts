@@ -1,0 +1,52 @@
+/**
+ * Pond's (and SecureNN's) {@link DealtSplines} capability: the maximum and the splines of the
+ * small-tensor softmax (generic/dealt_softmax.ts) from the producer's DCF keys (fss.ts).
+ */
+import type { DealtSplines } from '../capabilities.js';
+import type { Spline } from '../approximations/linear_spline.js';
+import type { TfeTensor } from '../tensor.js';
+import { tidy } from '../runtime_link.js';
+import { fssRelu, usesFss } from './fss.js';
+import type { Pond } from './pond.js';
+import type { PondPrivateTensor } from './pond_tensors.js';
+import { splineOf } from './spline.js';
+
+/**
+ * The dealt-key operations of a Pond protocol (or a subclass), on private tensors of at most
+ * `fssMaxElements` elements, when the protocol's `fss` option is on.
+ * @example
+ * ```ts
+ * const m = new PondDealtSplines(pond).reduceMaxLastAxis(logits); // [rows, 1]
+ * ```
+ */
+export class PondDealtSplines implements DealtSplines {
+  constructor(private readonly p: Pond) {}
+
+  accepts(x: TfeTensor): boolean { return usesFss(this.p, x); }
+
+  /**
+   * max over the last axis by halving: max(a, b) = b + relu(a − b) on the two halves of the
+   * columns, the odd one out carried along, each level one round (fss.ts's relu, exact for
+   * |a − b| < 2^62). ⌈log2 k⌉ rounds for k columns; k − 1 keys per row.
+   */
+  reduceMaxLastAxis(x: TfeTensor): TfeTensor {
+    const { p } = this;
+    const axis = x.rank - 1;
+    return tidy(() => {
+      let cur = p.toPrivate(x);
+      while (cur.shape[axis] > 1) {
+        const k = cur.shape[axis], h = Math.floor(k / 2);
+        const cols = (from: number, n: number) => p.slice(cur, cur.shape.map((_, i) => (i === axis ? from : 0)), cur.shape.map((d, i) => (i === axis ? n : d)));
+        const b = cols(h, h);
+        const m = p.add(b, fssRelu(p, p.toPrivate(p.sub(cols(0, h), b))).y);
+        cur = p.toPrivate(k % 2 ? p.concat([m, cols(2 * h, 1)], axis) : m);
+      }
+      return cur;
+    });
+  }
+
+  spline(x: TfeTensor, s: Spline, opts: { slopeBits?: number } = {}): TfeTensor {
+    const xp = this.p.toPrivate(x) as PondPrivateTensor;
+    return splineOf(this.p, xp, s, xp, opts.slopeBits);
+  }
+}
