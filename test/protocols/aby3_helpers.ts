@@ -39,14 +39,4 @@ export async function consistent(shares: ReplicatedShares): Promise<boolean> {
   return true;
 }
 
-/** Counters of one queued computation (flushed before and after). */
-export async function measure(fn: () => TfeTensor | void): Promise<Record<string, { bytesSent: number; messagesSent: number; rounds: number }>> {
-  const r = rt();
-  await r.flush();
-  await r.resetCounters();
-  const z = fn();
-  await r.flush();
-  const c = await r.counters();
-  if (z) z.dispose();
-  return c;
-}
+export { measure } from '../helpers/counters.js';

@@ -9,12 +9,12 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as tfe from '../../src/index.js';
+import { revealCounted } from '../helpers/counters.js';
 import { ValueError } from '../../src/errors.js';
 import { EXP_SPLINE_ERROR, expSpline, fitConvexSpline, minimaxLine, RECIPROCAL_SPLINE_ERROR, reciprocalSpline, type Spline } from '../../src/protocols/approximations/linear_spline.js';
 import { softmax, softmaxParts } from '../../src/protocols/generic/index.js';
 import type { Protocol } from '../../src/protocols/protocol.js';
 import { SecureNN } from '../../src/protocols/securenn/index.js';
-import { currentRuntime } from '../../src/protocols/runtime_link.js';
 
 const evaluate = (s: Spline, x: number) => {
   let k = 0;
@@ -43,13 +43,8 @@ async function privateOf(values: ArrayLike<number>, shape: number[]): Promise<tf
 }
 
 async function roundsOf(fn: () => tfe.TfeTensor): Promise<{ out: Float64Array; rounds: number }> {
-  const rt = currentRuntime();
-  await rt.flush();
-  await rt.resetCounters();
-  const z = fn();
-  await rt.flush();
-  const c = await rt.counters();
-  return { out: await z.reveal(), rounds: Math.max(...Object.values(c).map((q) => q.rounds)) };
+  const { out, c } = await revealCounted(fn);
+  return { out, rounds: Math.max(...Object.values(c).map((q) => q.rounds)) };
 }
 
 /** Softmax of private `xs` against float64 within the documented bound; its rounds. */

@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as tfe from '../../src/index.js';
+import { measure } from '../helpers/counters.js';
 import { ring } from '../../src/kernels/index.js';
 import { msb } from '../../src/protocols/pond/compare.js';
 import { polynomial } from '../../src/protocols/pond/nonlinear.js';
@@ -20,16 +21,6 @@ async function warmSeeds(): Promise<void> {
 /** Bytes on the wire of one message from `sender` carrying a u64 tensor of `shape`. */
 const msg = (sender: string, shape: number[]) => tensorMessageBytes(sender, ring.zeros(shape));
 
-async function measure(fn: () => tfe.TfeTensor): Promise<Record<string, { bytesSent: number; messagesSent: number; rounds: number }>> {
-  const rt = currentRuntime();
-  await rt.flush();
-  await rt.resetCounters();
-  const z = fn();
-  await rt.flush();
-  const c = await rt.counters();
-  z.dispose();
-  return c;
-}
 
 test('a private × private matmul sends exactly what the protocol says', async () => {
   await warmSeeds();

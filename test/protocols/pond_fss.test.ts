@@ -9,6 +9,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as tfe from '../../src/index.js';
+import { revealCounted } from '../helpers/counters.js';
 import { ring } from '../../src/kernels/index.js';
 import { fssMaxElements, thresholdSteps } from '../../src/protocols/pond/fss.js';
 import { SPLINE_MAX_ERROR, splineOf, type Spline } from '../../src/protocols/pond/spline.js';
@@ -35,15 +36,6 @@ async function inChunks(fn: (x: tfe.TfeTensor) => tfe.TfeTensor, xs: number[]): 
   return out;
 }
 
-async function measure(fn: () => tfe.TfeTensor): Promise<{ out: Float64Array; c: Record<string, { bytesSent: number; messagesSent: number; rounds: number }> }> {
-  const rt = currentRuntime();
-  await rt.flush();
-  await rt.resetCounters();
-  const z = fn();
-  await rt.flush();
-  const c = await rt.counters();
-  return { out: await z.reveal(), c };
-}
 
 test('steps [v ≥ t] and products [v ≥ t]·v are exact: thresholds ± 1 ulp, 0, and the ring\'s signed limits', async () => {
   const thresholds = [-6.03, -1, 0, 0.792, 6.03];
@@ -88,7 +80,7 @@ test('spline sigmoid: within its documented 0.0025 on [−10, 10] and far outsid
 test('relu of a small tensor: exact ([x ≥ 0]·x, relu(0) = 0, ± 1 ulp, large values) in 1 round', async () => {
   const xs = [0, ulp, -ulp, 1, -1, 2.5, -2.5, 1e6, -1e6, 2 ** 29, -(2 ** 29), 123.456];
   const x = await privateOf(xs);
-  const { out, c } = await measure(() => tfe.relu(x));
+  const { out, c } = await revealCounted(() => tfe.relu(x));
   xs.forEach((x, i) => assert.is(out[i], Math.max(0, Math.round(x * 2 ** 16) / 2 ** 16), `relu(${x})`));
   assert.is(c.server0.rounds, 1);
   assert.is(c.server1.rounds, 1);
@@ -126,7 +118,7 @@ test('spline tanh: within its documented 0.005 on [−6, 6] and far outside; tan
   assert.ok(worst > 0.004, `the pieces reach their fitted error (${worst})`);
   assert.is(out[xs.length - 1], 0, 'tanh(0) = 0 exactly');
   const x = await privateOf(xs.slice(0, fssMaxElements));
-  const { c } = await measure(() => tfe.tanh(x));
+  const { c } = await revealCounted(() => tfe.tanh(x));
   assert.is(c.server0.rounds, 2);
 });
 
@@ -134,7 +126,7 @@ test('spline sigmoid: 2 rounds; 3 after a product (the comparisons open in its t
   const n = 50;
   const x = await privateOf(Array.from({ length: n }, (_, i) => i / 5 - 5));
   await tfe.mul(x, x).reveal(); // pairwise seeds exist before counting
-  const { c } = await measure(() => tfe.sigmoid(x));
+  const { c } = await revealCounted(() => tfe.sigmoid(x));
   assert.is(c.server0.rounds, 2);
   assert.is(c.server1.rounds, 2);
   const msg = (sender: string, shape: number[]) => tensorMessageBytes(sender, ring.zeros(shape));
@@ -146,7 +138,7 @@ test('spline sigmoid: 2 rounds; 3 after a product (the comparisons open in its t
   assert.is(c.server2.bytesSent, 2 * msg('server2', [256, n]) + 2 * msg('server2', [n]) + msg('server2', [2 * n]));
   const w = await privateOf([0.5, -0.25], [2, 1]);
   const rows = await privateOf(Array.from({ length: 2 * n }, (_, i) => Math.sin(i) * 4), [n, 2]);
-  const { c: dense, out } = await measure(() => tfe.sigmoid(tfe.matmul(rows, w)));
+  const { c: dense, out } = await revealCounted(() => tfe.sigmoid(tfe.matmul(rows, w)));
   assert.is(dense.server0.rounds, 3, 'product, its truncation with the comparisons, the sum\'s truncation');
   for (let i = 0; i < n; i++) {
     const z = Math.sin(2 * i) * 4 * 0.5 - Math.sin(2 * i + 1) * 4 * 0.25;
@@ -167,11 +159,11 @@ test('splineOf refuses a spline it would evaluate wrongly (a sloped first line, 
 test('fss: false and tensors over fssMaxElements keep the polynomial (9 rounds); the option is checked', async () => {
   tfe.setProtocol(new tfe.Pond({ fss: false }));
   const small = await privateOf([0.5, -2, 3]);
-  const { c } = await measure(() => tfe.sigmoid(small));
+  const { c } = await revealCounted(() => tfe.sigmoid(small));
   assert.is(c.server0.rounds, 9);
   tfe.setProtocol(pond);
   const big = await privateOf(Float64Array.from({ length: fssMaxElements + 1 }, (_, i) => (i % 100) / 10 - 5));
-  const { c: cb } = await measure(() => tfe.sigmoid(big));
+  const { c: cb } = await revealCounted(() => tfe.sigmoid(big));
   assert.is(cb.server0.rounds, 9);
   assert.throws(() => new tfe.Pond({ fss: 'yes' as unknown as boolean }), (e: unknown) => e instanceof ValueError && /`fss` must be a boolean, got string/.test((e as Error).message));
 });
