@@ -84,9 +84,10 @@ export interface DealtSplines {
   reduceMaxLastAxis(x: TfeTensor): TfeTensor;
   /**
    * The linear spline s of x at the protocol's scale (one round of comparisons and one
-   * truncation), slopes encoded with `slopeBits` fractional bits (default the protocol's).
+   * truncation). Its values must stay below `maxValue` in magnitude (default 1): the slopes
+   * get the fractional bits the ring has room for, up to twice the protocol's.
    */
-  spline(x: TfeTensor, s: Spline, opts?: { slopeBits?: number }): TfeTensor;
+  spline(x: TfeTensor, s: Spline, opts?: { maxValue?: number }): TfeTensor;
 }
 
 /**

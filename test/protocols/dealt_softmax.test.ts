@@ -2,7 +2,8 @@
  * The small-tensor softmax from dealt keys (generic/dealt_softmax.ts) and its splines
  * (approximations/linear_spline.ts): the fits within their tolerances on dense grids; softmax
  * under Pond and SecureNN against float64 within the documented bound, on random logits and on
- * edge rows (ties, equal rows, a spread of 60, one and two classes, 256 classes, zeros); its
+ * edge rows (ties, equal rows, a spread of 2,000, one and two classes, 256 classes with the
+ * worst row, zeros, ranks 1 and 3, integer inputs), never negative; its
  * rounds; the exact shift Pond now gets for small tensors; `fss: false`, larger tensors and
  * ABY3 keep their routes; the log-sum-exp parts the cross-entropy loss reads.
  */
@@ -22,8 +23,8 @@ const evaluate = (s: Spline, x: number) => {
   return s.lines[k][0] * x + s.lines[k][1];
 };
 
-/** The documented bound of dealt_softmax.ts for p_i, with Σe the row's float sum after the shift. */
-const bound = (pi: number, k: number, sum: number) => 0.0045 * pi + (0.0003 * (1 + k * pi)) / sum + 2 ** -14;
+/** The documented bound of dealt_softmax.ts for p_i, with S the row's float sum after the shift. */
+const bound = (pi: number, k: number, sum: number) => (0.0045 * pi + (0.0003 * (1 + k * pi)) / sum) / (0.998 - (0.0003 * k) / sum) + 2 ** -14;
 
 function reference(xs: ArrayLike<number>, k: number): { probs: number[]; sums: number[] } {
   const probs: number[] = [], sums: number[] = [];
@@ -55,17 +56,19 @@ async function softmaxChecked(p: Protocol, xs: ArrayLike<number>, shape: number[
   const { probs, sums } = reference(xs, k);
   probs.forEach((want, i) => {
     assert.ok(Math.abs(out[i] - want) <= bound(want, k, sums[Math.floor(i / k)]), `${p.name} ${what} [${i}]: ${out[i]} vs ${want}`);
+    assert.ok(out[i] >= 0, `${p.name} ${what} [${i}]: ${out[i]} is negative`);
   });
   return rounds;
 }
 
-test('the exp spline keeps max(0.002·e^x, 0.0003) on a dense grid, far into the tail, and above 0 up to one ulp', () => {
+test('the exp spline keeps max(0.002·e^x, 0.0003) on a dense grid and far into the tail, and is never negative', () => {
   const s = expSpline();
   assert.is(s.thresholds.length, 22);
   assert.equal(s.lines[0], [0, 0]);
   for (let x = -30; x <= 0; x += 1e-4) {
     const err = Math.abs(evaluate(s, x) - Math.exp(x));
     assert.ok(err <= Math.max(EXP_SPLINE_ERROR.relative * Math.exp(x), EXP_SPLINE_ERROR.absolute) * (1 + 1e-9), `e^${x}: error ${err}`);
+    assert.ok(evaluate(s, x) >= 0, `spline(${x}) = ${evaluate(s, x)}`);
   }
   assert.ok(Math.abs(evaluate(s, 0) - 1) <= 0.002);
 });
@@ -116,6 +119,23 @@ test('edge rows: ties at the max, a constant row, zeros, a spread of 1,000, one 
     await softmaxChecked(p, [-4, 0, 7.5, 1e4], [4, 1], 'one class');
     await softmaxChecked(p, [0, 2 ** -16, -1, 1, 100, -100], [3, 2], 'two classes');
     await softmaxChecked(p, randomLogits(3, 256, -20, 20), [1, 256], '256 classes');
+    // the worst row for 256 classes: every non-maximal e at a spline piece's end, where the error peaks
+    await softmaxChecked(p, [0, ...Array(33).fill(-6.26205444), ...Array(222).fill(-9.21032715)], [1, 256], '256 classes, adversarial');
+    await softmaxChecked(p, [0, ...Array(255).fill(-9.2103)], [1, 256], '256 classes at the tail');
+    await softmaxChecked(p, randomLogits(4, 10, -5, 5), [10], 'rank 1');
+    await softmaxChecked(p, randomLogits(5, 30, -5, 5), [2, 3, 5], 'rank 3');
+  }
+});
+
+test('integer inputs (fracBits 0) are brought to the protocol\'s scale first', async () => {
+  for (const p of [new tfe.Pond(), new SecureNN()]) {
+    tfe.setProtocol(p);
+    const xs = [3, -2, 0, 7, 7, 1, -9, 4, 2, 5];
+    const x = p.toPrivate(p.defineConstant(xs, { shape: [1, 10], integer: true }));
+    assert.is(x.fracBits, 0);
+    const { out } = await roundsOf(() => softmax(p, x));
+    const { probs, sums } = reference(xs, 10);
+    probs.forEach((want, i) => assert.ok(Math.abs(out[i] - want) <= bound(want, 10, sums[0]), `${p.name} [${i}]: ${out[i]} vs ${want}`));
   }
 });
 
@@ -152,7 +172,7 @@ test('the log-sum-exp parts: shift is the exact max, Σe the spline sum, log-sum
     assert.is(shift[r], Math.max(...row.map((v) => Math.round(v * 2 ** 16) / 2 ** 16)), `row ${r} max`);
     assert.ok(Math.abs(Math.log(sum[r]) - Math.log(sums[r])) <= 0.003, `row ${r}: Σe ${sum[r]} vs ${sums[r]}`);
   }
-  assert.equal(parts.sumInterval, [1, 10]);
+  assert.equal(parts.sumInterval, [0.99, 10.1]);
 });
 
 test.run();

@@ -1,7 +1,8 @@
 /**
  * Protocol-independent approximation math (plain float64, no MPC): polynomial fits on an
  * interval in the normalised variable t = (x − mid)/half, their float and fixed-point error
- * bounds, the default activation approximations, and Newton plans for 1/x and 1/√x.
+ * bounds, the default activation approximations, Newton plans for 1/x and 1/√x, and linear
+ * splines of convex functions (exp and the reciprocal for the small-tensor softmax).
  * Secure protocols (Pond, SecureNN, ABY3) evaluate what this module describes.
  *
  * @example
@@ -22,3 +23,6 @@ export {
   DEFAULT_APPROXIMATIONS, DEFAULT_APPROXIMATIONS as APPROXIMATIONS, defaultApproximation, type ApproximationName, type DefaultApproximation,
 } from './defaults.js';
 export { newtonInvSqrtPlan, newtonReciprocalPlan, type NewtonPlan, type NewtonPlanOptions } from './newton.js';
+export {
+  EXP_SPLINE_ERROR, expSpline, fitConvexSpline, minimaxLine, RECIPROCAL_SPLINE_ERROR, reciprocalSpline, type ConvexSplineOptions, type Spline,
+} from './linear_spline.js';

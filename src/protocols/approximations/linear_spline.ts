@@ -11,7 +11,7 @@
  *
  * The two splines of the small-tensor softmax (generic/dealt_softmax.ts):
  *  - {@link expSpline}: e^x on x ≤ 0, error ≤ max(0.002·e^x, 0.0003) (relative near the top,
- *    absolute in the tail): 22 pieces on [−9.2, 0], then 0.
+ *    absolute in the tail): 22 pieces on [−9.2, 0], then 0; never negative.
  *  - {@link reciprocalSpline}: c/x on [0.99, k·1.01], relative error ≤ 2.5·10^-4 (53 pieces for
  *    k = 10, 126 for k = 256), constant c/0.99 below.
  *
@@ -35,7 +35,7 @@ const CHECK_POINTS = 64;
 
 /**
  * The minimax line of a convex f on [a, b] and its error: the secant lowered by half the largest gap.
- * @example `minimaxLine(Math.exp, -1, 0) // [0.632…, 0.894…, 0.105…]`
+ * @example `minimaxLine(Math.exp, -1, 0) // [0.632…, 0.961…, 0.039…]`
  */
 export function minimaxLine(f: (x: number) => number, a: number, b: number): [slope: number, intercept: number, error: number] {
   const m = (f(b) - f(a)) / (b - a);
@@ -49,7 +49,10 @@ export function minimaxLine(f: (x: number) => number, a: number, b: number): [sl
   return [m, f(a) - m * a - g, g];
 }
 
-/** Options of {@link fitConvexSpline}. */
+/**
+ * Options of {@link fitConvexSpline}.
+ * @example `const opts: ConvexSplineOptions = { from: 1, to: 10, tolerance: (x) => 1e-3 / x, below: [0, 1] };`
+ */
 export interface ConvexSplineOptions {
   /** The end the pieces grow from (either side of `to`). */
   from: number;
@@ -101,27 +104,40 @@ export function fitConvexSpline(f: (x: number) => number, opts: ConvexSplineOpti
   return { thresholds, lines };
 }
 
-/** The exp spline's relative error near the top and absolute error in the tail. */
+/**
+ * The exp spline's relative error near the top and absolute error in the tail.
+ * @example `Math.abs(e - Math.exp(x)) <= Math.max(EXP_SPLINE_ERROR.relative * Math.exp(x), EXP_SPLINE_ERROR.absolute)`
+ */
 export const EXP_SPLINE_ERROR = { relative: 0.002, absolute: 0.0003 } as const;
 
 let expSplineMemo: Spline | undefined;
 
 /**
  * e^x for x ≤ 0 (a softmax after max subtraction), within max(0.002·e^x, 0.0003): 22 pieces
- * down to −9.2, and 0 below (e^−9.2 ≈ 0.0001). The last line continues above 0. Fitted on
- * first use (a few milliseconds).
+ * down to about −9.2, and 0 below, where the lowest line would turn negative (e^−9.2 ≈ 0.0001),
+ * so the spline is never negative. The last line continues above 0. Fitted on first use (a few
+ * milliseconds).
  * @example `expSpline().thresholds.length // 22`
  */
 export function expSpline(): Spline {
-  expSplineMemo ??= Object.freeze(fitConvexSpline(Math.exp, {
-    from: 0, to: Math.log(EXP_SPLINE_ERROR.absolute / 3),
-    tolerance: (x) => Math.max(EXP_SPLINE_ERROR.relative * Math.exp(x), EXP_SPLINE_ERROR.absolute),
-    below: [0, 0],
-  }));
+  if (!expSplineMemo) {
+    const s = fitConvexSpline(Math.exp, {
+      from: 0, to: Math.log(EXP_SPLINE_ERROR.absolute / 3),
+      tolerance: (x) => Math.max(EXP_SPLINE_ERROR.relative * Math.exp(x), EXP_SPLINE_ERROR.absolute),
+      below: [0, 0],
+    });
+    // the zero tail starts where the lowest line crosses 0 (within the tolerance there, as on its whole piece)
+    const [a, b] = s.lines[1];
+    s.thresholds[0] = Math.max(s.thresholds[0], -b / a);
+    expSplineMemo = Object.freeze(s);
+  }
   return expSplineMemo;
 }
 
-/** The reciprocal spline's relative error. */
+/**
+ * The reciprocal spline's relative error.
+ * @example `Math.abs(y * x / c - 1) <= RECIPROCAL_SPLINE_ERROR`
+ */
 export const RECIPROCAL_SPLINE_ERROR = 2.5e-4;
 const reciprocals = new Map<string, Spline>();
 

@@ -8,7 +8,6 @@ import type { TfeTensor } from '../tensor.js';
 import { tidy } from '../runtime_link.js';
 import { fssRelu, usesFss } from './fss.js';
 import type { Pond } from './pond.js';
-import type { PondPrivateTensor } from './pond_tensors.js';
 import { splineOf } from './spline.js';
 
 /**
@@ -22,12 +21,18 @@ import { splineOf } from './spline.js';
 export class PondDealtSplines implements DealtSplines {
   constructor(private readonly p: Pond) {}
 
+  /**
+   * Whether the keys serve x (see {@link usesFss}).
+   * @example `new PondDealtSplines(pond).accepts(logits) // true for ≤ 256 private elements`
+   */
   accepts(x: TfeTensor): boolean { return usesFss(this.p, x); }
 
   /**
    * max over the last axis by halving: max(a, b) = b + relu(a − b) on the two halves of the
    * columns, the odd one out carried along, each level one round (fss.ts's relu, exact for
-   * |a − b| < 2^62). ⌈log2 k⌉ rounds for k columns; k − 1 keys per row.
+   * |a − b| < 2^62). ⌈log2 k⌉ rounds for k columns; k − 1 keys per row. Always a new tensor
+   * (for one column, a copy of x), so the caller may dispose it.
+   * @example `new PondDealtSplines(pond).reduceMaxLastAxis(logits) // [rows, 1]`
    */
   reduceMaxLastAxis(x: TfeTensor): TfeTensor {
     const { p } = this;
@@ -41,12 +46,25 @@ export class PondDealtSplines implements DealtSplines {
         const m = p.add(b, fssRelu(p, p.toPrivate(p.sub(cols(0, h), b))).y);
         cur = p.toPrivate(k % 2 ? p.concat([m, cols(2 * h, 1)], axis) : m);
       }
-      return cur;
+      return cur === x ? p.reshape(cur, [...cur.shape]) : cur;
     });
   }
 
-  spline(x: TfeTensor, s: Spline, opts: { slopeBits?: number } = {}): TfeTensor {
-    const xp = this.p.toPrivate(x) as PondPrivateTensor;
-    return splineOf(this.p, xp, s, xp, opts.slopeBits);
+  /**
+   * The spline of x by {@link splineOf}, with slopes at 2f fractional bits where the ring has
+   * room for values below `maxValue` (60 bits in all: f_x + slope bits + log2(maxValue + 1)),
+   * else fewer. An input below the protocol's scale (an integer tensor) is first brought to it
+   * (a local shift), so that the thresholds keep their fractional bits.
+   * @example `new PondDealtSplines(pond).spline(d, expSpline(), { maxValue: 1 })`
+   */
+  spline(x: TfeTensor, s: Spline, opts: { maxValue?: number } = {}): TfeTensor {
+    const { p } = this;
+    const f = p.fracBits;
+    const xp = x.fracBits < f ? p.toPrivate(p.rescaleTo(x, f)) : p.toPrivate(x);
+    const fx = xp.fracBits;
+    const room = 60 - fx - Math.ceil(Math.log2((opts.maxValue ?? 1) + 1));
+    const y = splineOf(p, xp, s, xp, Math.max(Math.min(2 * f, room), f - fx, 0));
+    if (xp !== x) p.dispose(xp);
+    return y;
   }
 }

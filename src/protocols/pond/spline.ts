@@ -82,8 +82,9 @@ export function splineOf(p: Pond, x: PondPrivateTensor, spline: Spline, view: Po
   if (lines.length !== thresholds.length + 1 || lines[0][0] !== 0 || thresholds.some((t, i) => i > 0 && !(t > thresholds[i - 1]))) {
     throw new ValueError(`a spline needs increasing thresholds, one more line than thresholds, and a constant first line; got ${thresholds.length} thresholds, ${lines.length} lines, first slope ${lines[0]?.[0]}`);
   }
-  if (!(Number.isInteger(slopeBits) && slopeBits >= 0 && slopeBits + view.fracBits <= 60)) {
-    throw new ValueError(`a spline's slopes need 0 to ${60 - view.fracBits} fractional bits at an input scale of ${view.fracBits}, got ${slopeBits}`);
+  const lowest = Math.max(0, p.fracBits - view.fracBits);
+  if (!(Number.isInteger(slopeBits) && slopeBits >= lowest && slopeBits + view.fracBits <= 60)) {
+    throw new ValueError(`a spline's slopes need ${lowest} to ${60 - view.fracBits} fractional bits at an input scale of ${view.fracBits}, got ${slopeBits}`);
   }
   const k = thresholds.length, f = p.fracBits, fv = view.fracBits, scale = slopeBits + fv;
   // Step 1.
@@ -105,5 +106,8 @@ export function splineOf(p: Pond, x: PondPrivateTensor, spline: Spline, view: Po
   p.dispose(steps);
   p.dispose(products);
   // Step 3.
-  return truncatePrivate(p, new PondPrivateTensor(p, scale, sums as [Handle, Handle]), scale - f, f);
+  const wide = new PondPrivateTensor(p, scale, sums as [Handle, Handle]);
+  const y = truncatePrivate(p, wide, scale - f, f);
+  if (y !== wide) p.dispose(wide);
+  return y;
 }
