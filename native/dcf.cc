@@ -2,7 +2,8 @@
 // EUROCRYPT 2021, Fig. 1), with the tree's PRG on AES-NI: G_j(s) = AES_K(s ^ j) ^ s ^ j for
 // j = 0 .. 1 + width under the fixed key "tfe-js dcf prg/1". The reference (src/kernels/reference/
 // dcf.ts) is the specification; this computes the same words. Points are processed in chunks
-// that stay in cache, one level at a time for the whole chunk, so AES runs 32 blocks at once.
+// that stay in cache, one level at a time for the whole chunk, so AES runs many blocks at once;
+// evaluation expands only the side each path takes (2 blocks, not 2 + width).
 #include <algorithm>
 #include <cstring>
 #include <vector>
@@ -60,6 +61,34 @@ void Expand(const uint64_t* seeds, int64_t count, int width, uint8_t* buf, Expan
     g.sL[0] = l0 & kLow2, g.sL[1] = w[1] ^ x[1], g.tL = l0 & 1;
     g.sR[0] = r0 & kLow2, g.sR[1] = w[3] ^ x[3], g.tR = r0 & 1;
     for (int c = 0; c < width; c++) g.vL[c] = w[4 + c] ^ x[4 + c], g.vR[c] = w[4 + width + c] ^ x[4 + width + c];
+  }
+}
+
+// One side of G, for evaluation, where the path's direction is known before the AES: the seed
+// block j = side (0 left, 1 right) and the block holding that side's value words (width 2: block
+// 2 + side; width 1: block 2, whose low word is the left value and high word the right one).
+// Two AES blocks per path instead of 2 + width.
+struct Child {
+  uint64_t s[2], t, v[kMaxWidth];
+};
+
+void ExpandSide(const uint64_t* seeds, const uint64_t* side, int64_t count, int width, uint8_t* buf, Child* out) {
+  uint64_t* in = reinterpret_cast<uint64_t*>(buf);
+  for (int64_t i = 0; i < count; i++) {
+    const uint64_t valueBlock = width == 2 ? 2 + side[i] : 2;
+    in[4 * i] = seeds[2 * i] ^ side[i], in[4 * i + 1] = seeds[2 * i + 1];
+    in[4 * i + 2] = seeds[2 * i] ^ valueBlock, in[4 * i + 3] = seeds[2 * i + 1];
+  }
+  alignas(64) uint8_t enc[16 * 2 * 2 * kChunk];
+  AesEncryptBlocks(PrgKey(), buf, enc, static_cast<size_t>(2 * count));
+  const uint64_t* e = reinterpret_cast<const uint64_t*>(enc);
+  for (int64_t i = 0; i < count; i++) {
+    const uint64_t *w = e + 4 * i, *x = in + 4 * i;
+    Child& c = out[i];
+    const uint64_t s0 = w[0] ^ x[0];
+    c.s[0] = s0 & kLow2, c.s[1] = w[1] ^ x[1], c.t = s0 & 1;
+    if (width == 2) c.v[0] = w[2] ^ x[2], c.v[1] = w[3] ^ x[3];
+    else c.v[0] = side[i] ? w[3] ^ x[3] : w[2] ^ x[2];
   }
 }
 
@@ -141,29 +170,30 @@ struct Shape {
 // Steps every path of `active` (indices into st) one level down: path q goes right when bit l
 // of points[q] is set, with the correction words of key keyOf[q].
 void Step(const uint64_t* keys, const Shape& d, int l, uint64_t party, const std::vector<int64_t>& active,
-          const uint64_t* points, const int64_t* keyOf, PathState* st, uint8_t* buf, uint64_t* seeds, Expansion* g) {
+          const uint64_t* points, const int64_t* keyOf, PathState* st, uint8_t* buf, uint64_t* seeds, Child* g) {
   const int64_t count = static_cast<int64_t>(active.size()), n = d.n;
+  uint64_t side[2 * kChunk];
   for (int64_t b = 0; b < count; b += 2 * kChunk) {
     const int64_t m = std::min<int64_t>(2 * kChunk, count - b);
     for (int64_t i = 0; i < m; i++) {
-      const PathState& p = st[active[static_cast<size_t>(b + i)]];
-      seeds[2 * i] = p.s[0], seeds[2 * i + 1] = p.s[1];
+      const int64_t q = active[static_cast<size_t>(b + i)];
+      seeds[2 * i] = st[q].s[0], seeds[2 * i + 1] = st[q].s[1];
+      side[i] = Bit(points[q], d.bits, l);
     }
-    Expand(seeds, m, d.width, buf, g);
+    ExpandSide(seeds, side, m, d.width, buf, g);
     for (int64_t i = 0; i < m; i++) {
       const int64_t q = active[static_cast<size_t>(b + i)];
       PathState& p = st[q];
       const uint64_t* cw = keys + (2 + d.per * l) * n + keyOf[q];  // word j of the level at cw[j·n]
-      const uint64_t right = Bit(points[q], d.bits, l), t = p.t;
-      const Expansion& e = g[i];
+      const uint64_t right = side[i], t = p.t;
+      const Child& e = g[i];
       for (int c = 0; c < d.width; c++) {
-        const uint64_t v = (right ? e.vR[c] : e.vL[c]) + (t ? cw[(2 + c) * n] : 0);
+        const uint64_t v = e.v[c] + (t ? cw[(2 + c) * n] : 0);
         p.v[c] += party ? uint64_t(0) - v : v;
       }
-      const uint64_t* s = right ? e.sR : e.sL;
-      p.s[0] = s[0] ^ (t ? cw[0] & kLow2 : 0);
-      p.s[1] = s[1] ^ (t ? cw[n] : 0);
-      p.t = (right ? e.tR : e.tL) ^ (t & (right ? cw[0] >> 1 : cw[0]) & 1);
+      p.s[0] = e.s[0] ^ (t ? cw[0] & kLow2 : 0);
+      p.s[1] = e.s[1] ^ (t ? cw[n] : 0);
+      p.t = e.t ^ (t & (right ? cw[0] >> 1 : cw[0]) & 1);
     }
   }
 }
@@ -178,7 +208,7 @@ void EvalRange(const uint64_t* keys, const uint64_t* x, const Shape& d, uint64_t
   const int64_t perChunk = std::max<int64_t>(1, kChunk / k);
   alignas(64) uint8_t buf[16 * (2 + kMaxWidth) * 2 * kChunk];
   uint64_t seeds[4 * kChunk];
-  std::vector<Expansion> g(static_cast<size_t>(2 * kChunk));
+  std::vector<Child> g(static_cast<size_t>(2 * kChunk));
   std::vector<PathState> keySt, pointSt;
   std::vector<uint64_t> keyPoint, pts;
   std::vector<int64_t> keyIdx, pointKey, common, active;
