@@ -12,8 +12,8 @@
  * The two splines of the small-tensor softmax (generic/dealt_softmax.ts):
  *  - {@link expSpline}: e^x on x ≤ 0, error ≤ max(0.002·e^x, 0.0003) (relative near the top,
  *    absolute in the tail): 22 pieces on [−9.2, 0], then 0; never negative.
- *  - {@link reciprocalSpline}: c/x on [0.99, k·1.01], relative error ≤ 2.5·10^-4 (53 pieces for
- *    k = 10, 126 for k = 256), constant c/0.99 below.
+ *  - {@link reciprocalSpline}: c/x on [0.99·lo, 1.01·hi], relative error ≤ 2.5·10^-4 by default
+ *    (53 pieces for a softmax's sums over 10 classes, 126 for 256), constant below.
  *
  * @example
  * ```ts
@@ -142,17 +142,22 @@ export const RECIPROCAL_SPLINE_ERROR = 2.5e-4;
 const reciprocals = new Map<string, Spline>();
 
 /**
- * c/x on [0.99, 1.01·k] (a softmax's row sum over k classes, each term ≤ 1 and the largest
- * ≈ 1) within relative error {@link RECIPROCAL_SPLINE_ERROR}; c/0.99 below 0.99, and the last
- * line continues above. Memoised per (k, c).
- * @example `reciprocalSpline(10, 4).thresholds.length // 53`
+ * c/x on [0.99·lo, 1.01·hi] within `relativeError` (default {@link RECIPROCAL_SPLINE_ERROR}),
+ * c/(0.99·lo) below, and the last line continuing above. A softmax's row sums over k classes
+ * take [1, k] (each term ≤ 1, the largest ≈ 1): 53 pieces for k = 10 at 2.5·10^-4, 126 for
+ * k = 256; 13 pieces for k = 10 at 0.5 % (a Newton step's start). Memoised.
+ * @example `reciprocalSpline([1, 10], 4).thresholds.length // 53`
  */
-export function reciprocalSpline(k: number, c: number): Spline {
-  const key = `${k}:${c}`;
+export function reciprocalSpline(interval: readonly [number, number], c: number, relativeError = RECIPROCAL_SPLINE_ERROR): Spline {
+  const [lo, hi] = interval;
+  if (!(lo > 0 && hi > lo && Number.isFinite(hi) && c > 0 && relativeError > 0)) {
+    throw new ValueError(`a reciprocal spline needs 0 < lo < hi, c > 0 and a positive error, got [${lo}, ${hi}], ${c}, ${relativeError}`);
+  }
+  const key = `${lo}:${hi}:${c}:${relativeError}`;
   let s = reciprocals.get(key);
   if (!s) {
-    const lo = 0.99;
-    s = Object.freeze(fitConvexSpline((x) => c / x, { from: lo, to: Math.max(k, 1.5) * 1.01, tolerance: (x) => (RECIPROCAL_SPLINE_ERROR * c) / x, below: [0, c / lo] }));
+    const from = 0.99 * lo;
+    s = Object.freeze(fitConvexSpline((x) => c / x, { from, to: hi * 1.01, tolerance: (x) => (relativeError * c) / x, below: [0, c / from] }));
     reciprocals.set(key, s);
   }
   return s;

@@ -30,7 +30,48 @@ import type { DealtSplines } from '../capabilities.js';
 import type { Protocol } from '../protocol.js';
 import type { TfeTensor } from '../tensor.js';
 import type { SoftmaxParts } from './exp_softmax.js';
-import { timesPowerOfTwo } from './product_to.js';
+import { tidy } from '../runtime_link.js';
+import { productTo, timesPowerOfTwo } from './product_to.js';
+
+/** Relative error of the spline that starts {@link dealtScaledReciprocal}'s Newton step. */
+const GUESS_ERROR = 0.005;
+
+/**
+ * 2^s/x for a small tensor x in [lo, hi] (a softmax's row sums on the polynomial route, such as
+ * a training batch's 128), with s = ⌊log2 hi⌋ − 1 for hi > 4 (else 0), as scaledReciprocal
+ * chooses it, so 1/x = y·2^-s; undefined where the protocol has no `fixedPoint` capability
+ * or the ring no room for the step below:
+ *  1. y0 = a spline of 2^s/x within 0.5 % ({@link reciprocalSpline}: 13 pieces on [1, 10]),
+ *     from the dealt keys (2 rounds)
+ *  2. one Newton step y0·(2 − x·y0·2^-s), the product x·y0 read 2^s lower (x is never scaled,
+ *     so it keeps every bit), not truncated where the ring has room (k ≤ 15 classes, 2 rounds
+ *     on Pond and SecureNN), else truncated by x's fractional bits first (3 rounds)
+ * Relative error (0.005)² = 2.5·10^-5 plus an ulp of y ≥ 1/4, in 4 or 5 rounds, against the
+ * polynomial start's 10 under SecureNN.
+ * @example
+ * ```ts
+ * const r = dealtScaledReciprocal(prot, dealt, rowSums, [1, 10]); // 1/Σ = r.y·2^-r.shift
+ * ```
+ */
+export function dealtScaledReciprocal(p: Protocol, dealt: DealtSplines, x: TfeTensor, interval: readonly [number, number]): { y: TfeTensor; shift: number } | undefined {
+  const fp = p.capabilities.fixedPoint;
+  const [lo, hi] = interval;
+  const s = hi > 4 ? Math.floor(Math.log2(hi)) - 1 : 0;
+  const c = 2 ** s;
+  const fx = x.fracBits, fy = p.fracBits;
+  // y0·(2 − x·y0·2^-s) at scale 2^-(fx − k + 2fy + s) before the last truncation (y0 ≤ 2c/lo),
+  // where x·y0 is truncated by k bits: none where there is room, else fx (one round more)
+  const room = (k: number) => Math.log2((2 * c) / lo) + fx - k + 2 * fy + s <= 60;
+  const k = room(0) ? 0 : fx;
+  if (!fp || !room(k)) return undefined;
+  const y = tidy(() => {
+    const y0 = dealt.spline(x, reciprocalSpline(interval, c, GUESS_ERROR), { maxValue: (2 * c) / lo });
+    const xyScale = fx - k + y0.fracBits + s;
+    const xy = fp.withScale(productTo(p, fp, x, y0, k, fx - k + y0.fracBits), xyScale);
+    return productTo(p, fp, y0, p.sub(2, xy), xyScale, y0.fracBits);
+  });
+  return { y, shift: s };
+}
 
 /**
  * Softmax over the last axis and its log-sum-exp parts (see the module comment).
@@ -52,7 +93,7 @@ export function dealtSoftmaxParts(p: Protocol, dealt: DealtSplines, x: TfeTensor
   const sum = p.reduceSum(e, axis, true);
   // Step 4.
   const s = k > 4 ? Math.floor(Math.log2(k)) - 1 : 0;
-  const y = dealt.spline(sum, reciprocalSpline(k, 2 ** s), { maxValue: 2 ** (s + 1) });
+  const y = dealt.spline(sum, reciprocalSpline([1, Math.max(k, 1.5)], 2 ** s), { maxValue: 2 ** (s + 1) });
   // Step 5.
   const probs = timesPowerOfTwo(p, e, y, s);
   p.dispose(e);
