@@ -34,9 +34,10 @@ const AesKey& PrgKey() {
   return key;
 }
 
+// Both children of G: index 0 the left, 1 the right (indexed by a bit, not branched on).
 struct Expansion {
-  uint64_t sL[2], sR[2], tL, tR;
-  uint64_t vL[kMaxWidth], vR[kMaxWidth];
+  uint64_t s[2][2], t[2];
+  uint64_t v[2][kMaxWidth];
 };
 
 // G for `count` ≤ 2·kChunk seeds (seeds[2i], seeds[2i + 1] = low, high word): 2 + width AES
@@ -58,9 +59,9 @@ void Expand(const uint64_t* seeds, int64_t count, int width, uint8_t* buf, Expan
     const uint64_t* x = in + 2 * blocks * i;
     Expansion& g = out[i];
     const uint64_t l0 = w[0] ^ x[0], r0 = w[2] ^ x[2];
-    g.sL[0] = l0 & kLow2, g.sL[1] = w[1] ^ x[1], g.tL = l0 & 1;
-    g.sR[0] = r0 & kLow2, g.sR[1] = w[3] ^ x[3], g.tR = r0 & 1;
-    for (int c = 0; c < width; c++) g.vL[c] = w[4 + c] ^ x[4 + c], g.vR[c] = w[4 + width + c] ^ x[4 + width + c];
+    g.s[0][0] = l0 & kLow2, g.s[0][1] = w[1] ^ x[1], g.t[0] = l0 & 1;
+    g.s[1][0] = r0 & kLow2, g.s[1][1] = w[3] ^ x[3], g.t[1] = r0 & 1;
+    for (int c = 0; c < width; c++) g.v[0][c] = w[4 + c] ^ x[4 + c], g.v[1][c] = w[4 + width + c] ^ x[4 + width + c];
   }
 }
 
@@ -88,7 +89,7 @@ void ExpandSide(const uint64_t* seeds, const uint64_t* side, int64_t count, int 
     const uint64_t s0 = w[0] ^ x[0];
     c.s[0] = s0 & kLow2, c.s[1] = w[1] ^ x[1], c.t = s0 & 1;
     if (width == 2) c.v[0] = w[2] ^ x[2], c.v[1] = w[3] ^ x[3];
-    else c.v[0] = side[i] ? w[3] ^ x[3] : w[2] ^ x[2];
+    else c.v[0] = w[2 + side[i]] ^ x[2 + side[i]];
   }
 }
 
@@ -117,31 +118,29 @@ void GenRange(const uint64_t* alpha, const uint64_t* beta, const uint64_t* seeds
     for (int l = 0; l < bits; l++) {
       Expand(s, 2 * m, width, buf, g);
       for (int64_t i = 0; i < m; i++) {
-        const uint64_t ai = Bit(alpha[c + i] & mask, bits, l);
+        // branch-free: α's bits and the control bits are random, so branches would mispredict
+        const uint64_t ai = Bit(alpha[c + i] & mask, bits, l), lo = ai ^ 1;
         const Expansion &g0 = g[2 * i], &g1 = g[2 * i + 1];
-        const uint64_t* keep0 = ai ? g0.sR : g0.sL;
-        const uint64_t* keep1 = ai ? g1.sR : g1.sL;
-        const uint64_t* lose0 = ai ? g0.sL : g0.sR;
-        const uint64_t* lose1 = ai ? g1.sL : g1.sR;
-        const uint64_t cw0 = lose0[0] ^ lose1[0], cw1 = lose0[1] ^ lose1[1];
-        const bool neg = t1[i] != 0;
-        auto sign = [neg](uint64_t v) { return neg ? uint64_t(0) - v : v; };
+        const uint64_t* keep0 = g0.s[ai];
+        const uint64_t* keep1 = g1.s[ai];
+        const uint64_t cw0 = g0.s[lo][0] ^ g1.s[lo][0], cw1 = g0.s[lo][1] ^ g1.s[lo][1];
+        const uint64_t negMask = uint64_t(0) - t1[i], aMask = uint64_t(0) - ai;
+        auto sign = [negMask](uint64_t v) { return (v ^ negMask) - negMask; };  // −v where t1 = 1
         uint64_t* c0 = out + (2 + per * l) * n + c + i;
         uint64_t* c1 = c0 + W * n;
         for (int q = 0; q < width; q++) {
-          const uint64_t vKeep0 = ai ? g0.vR[q] : g0.vL[q], vKeep1 = ai ? g1.vR[q] : g1.vL[q];
-          const uint64_t vLose0 = ai ? g0.vL[q] : g0.vR[q], vLose1 = ai ? g1.vL[q] : g1.vR[q];
-          uint64_t vCw = sign(vLose1 - vLose0 - vAlpha[i][q]);
-          if (ai) vCw += sign(beta[(c + i) * width + q]);
-          vAlpha[i][q] = vAlpha[i][q] - vKeep1 + vKeep0 + sign(vCw);
+          uint64_t vCw = sign(g1.v[lo][q] - g0.v[lo][q] - vAlpha[i][q]);
+          vCw += sign(beta[(c + i) * width + q] & aMask);
+          vAlpha[i][q] = vAlpha[i][q] - g1.v[ai][q] + g0.v[ai][q] + sign(vCw);
           c0[(2 + q) * n] = c1[(2 + q) * n] = vCw;
         }
-        const uint64_t tLCw = g0.tL ^ g1.tL ^ ai ^ 1, tRCw = g0.tR ^ g1.tR ^ ai;
-        const uint64_t tKeepCw = ai ? tRCw : tLCw;
-        const uint64_t tKeep0 = ai ? g0.tR : g0.tL, tKeep1 = ai ? g1.tR : g1.tL;
+        const uint64_t tCw[2] = {g0.t[0] ^ g1.t[0] ^ ai ^ 1, g0.t[1] ^ g1.t[1] ^ ai};
+        const uint64_t tLCw = tCw[0], tRCw = tCw[1], tKeepCw = tCw[ai];
+        const uint64_t tKeep0 = g0.t[ai], tKeep1 = g1.t[ai];
+        const uint64_t m0 = uint64_t(0) - t0[i], m1 = negMask;
         uint64_t* si = s + 4 * i;
-        si[0] = keep0[0] ^ (t0[i] ? cw0 : 0), si[1] = keep0[1] ^ (t0[i] ? cw1 : 0);
-        si[2] = keep1[0] ^ (t1[i] ? cw0 : 0), si[3] = keep1[1] ^ (t1[i] ? cw1 : 0);
+        si[0] = keep0[0] ^ (cw0 & m0), si[1] = keep0[1] ^ (cw1 & m0);
+        si[2] = keep1[0] ^ (cw0 & m1), si[3] = keep1[1] ^ (cw1 & m1);
         t0[i] = tKeep0 ^ (t0[i] & tKeepCw), t1[i] = tKeep1 ^ (t1[i] & tKeepCw);
         c0[0] = c1[0] = cw0 | tLCw | (tRCw << 1);
         c0[n] = c1[n] = cw1;
@@ -172,6 +171,7 @@ struct Shape {
 void Step(const uint64_t* keys, const Shape& d, int l, uint64_t party, const std::vector<int64_t>& active,
           const uint64_t* points, const int64_t* keyOf, PathState* st, uint8_t* buf, uint64_t* seeds, Child* g) {
   const int64_t count = static_cast<int64_t>(active.size()), n = d.n;
+  const uint64_t partyMask = uint64_t(0) - party;
   uint64_t side[2 * kChunk];
   for (int64_t b = 0; b < count; b += 2 * kChunk) {
     const int64_t m = std::min<int64_t>(2 * kChunk, count - b);
@@ -185,15 +185,17 @@ void Step(const uint64_t* keys, const Shape& d, int l, uint64_t party, const std
       const int64_t q = active[static_cast<size_t>(b + i)];
       PathState& p = st[q];
       const uint64_t* cw = keys + (2 + d.per * l) * n + keyOf[q];  // word j of the level at cw[j·n]
-      const uint64_t right = side[i], t = p.t;
+      // branch-free: the direction and the control bit are random, so branches would mispredict
+      const uint64_t right = side[i], t = p.t, tMask = uint64_t(0) - t;
       const Child& e = g[i];
       for (int c = 0; c < d.width; c++) {
-        const uint64_t v = e.v[c] + (t ? cw[(2 + c) * n] : 0);
-        p.v[c] += party ? uint64_t(0) - v : v;
+        const uint64_t v = e.v[c] + (cw[(2 + c) * n] & tMask);
+        p.v[c] += (v ^ partyMask) - partyMask;  // −v for party 1
       }
-      p.s[0] = e.s[0] ^ (t ? cw[0] & kLow2 : 0);
-      p.s[1] = e.s[1] ^ (t ? cw[n] : 0);
-      p.t = e.t ^ (t & (right ? cw[0] >> 1 : cw[0]) & 1);
+      const uint64_t cw0 = cw[0];
+      p.s[0] = e.s[0] ^ (cw0 & kLow2 & tMask);
+      p.s[1] = e.s[1] ^ (cw[n] & tMask);
+      p.t = e.t ^ (t & (cw0 >> right) & 1);
     }
   }
 }
