@@ -44,8 +44,9 @@ const GUESS_ERROR = 0.005;
  *  1. y0 = a spline of 2^s/x within 0.5 % ({@link reciprocalSpline}: 13 pieces on [1, 10]),
  *     from the dealt keys (2 rounds)
  *  2. one Newton step y0·(2 − x·y0·2^-s), the product x·y0 read 2^s lower (x is never scaled,
- *     so it keeps every bit), not truncated where the ring has room (k ≤ 15 classes, 2 rounds
- *     on Pond and SecureNN), else truncated by x's fractional bits first (3 rounds)
+ *     so it keeps every bit), not truncated where the ring has room (below 128 classes at
+ *     f = 16; 2 rounds on Pond and SecureNN), else truncated by x's fractional bits first
+ *     (3 rounds)
  * Relative error (0.005)² = 2.5·10^-5 plus an ulp of y ≥ 1/4, in 4 or 5 rounds, against the
  * polynomial start's 10 under SecureNN.
  * @example
