@@ -80,7 +80,10 @@ export interface ExactComparison {
 export interface DealtSplines {
   /** Whether x is a private tensor the keys serve (the protocol's option on, and small enough). */
   accepts(x: TfeTensor): boolean;
-  /** The exact maximum over the last axis, kept as size 1: a tree of one-round relus (⌈log2 k⌉ rounds). */
+  /**
+   * The exact maximum over the last axis, kept as size 1: a tree of relus, one round each
+   * where the keys serve the level (⌈log2 k⌉ rounds for a tensor `accepts` takes); any size.
+   */
   reduceMaxLastAxis(x: TfeTensor): TfeTensor;
   /**
    * The linear spline s of x at the protocol's scale (one round of comparisons and one

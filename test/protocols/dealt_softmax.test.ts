@@ -4,7 +4,8 @@
  * under Pond and SecureNN against float64 within the documented bound, on random logits and on
  * edge rows (ties, equal rows, a spread of 2,000, one and two classes, 256 classes with the
  * worst row, zeros, ranks 1 and 3, integer inputs), never negative; its
- * rounds; the exact shift Pond now gets for small tensors; `fss: false`, larger tensors and
+ * rounds; the exact shift Pond now gets (small tensors from the keys, larger ones from a tree of
+ * its exact relus, where the mean shift failed beyond a spread of 8); `fss: false`, larger tensors and
  * ABY3 keep their routes; the log-sum-exp parts the cross-entropy loss reads.
  */
 import { test } from 'uvu';
@@ -145,6 +146,20 @@ test('Pond takes the exact shift for small tensors: logits spread over 40 (the m
   tfe.setProtocol(p);
   const xs = [-20, 20, 0, 19, -5, 10, 18.5, 3, -19, 1];
   await softmaxChecked(p, xs, [1, 10], 'spread 40');
+});
+
+test('Pond softmax of tensors over 256 elements shifts by the exact max (a tree of its exact relus): spreads of 20 and 200 within 0.01, with and without the keys', async () => {
+  for (const fss of [true, false]) {
+    const p = new tfe.Pond({ fss });
+    tfe.setProtocol(p);
+    for (const spread of [20, 200]) {
+      const xs = Float64Array.from(randomLogits(spread, 300, -spread / 2, spread / 2), (v, i) => (i % 10 === 3 ? spread / 2 : v));
+      const x = await privateOf(xs, [30, 10]);
+      const got = await softmax(p, x).reveal();
+      const { probs } = reference(xs, 10);
+      probs.forEach((want, i) => assert.ok(Math.abs(got[i] - want) <= 0.01, `fss ${fss} spread ${spread} [${i}]: ${got[i]} vs ${want}`));
+    }
+  }
 });
 
 test('fss: false, tensors over 256 elements and ABY3 keep the polynomial routes (the larger tensors\' row sums excepted)', async () => {

@@ -16,13 +16,16 @@
  *    rows (a training batch) starts from a dealt spline and takes one Newton step
  *    (dealtScaledReciprocal: 4 rounds instead of 10 under SecureNN)
  *  - otherwise shift = exact max over the last axis where the protocol has exact comparison
- *    (SecureNN, ABY3): then x − max ∈ [−R, 0], e ∈ (0, 1] by {@link expNonPositive} (9 rounds
- *    under SecureNN, 13 under ABY3),
+ *    (SecureNN, ABY3) or dealt comparisons (Pond: a tree of its exact relus, one round per
+ *    level from the keys where a level has at most 256 elements, else 8; [128, 10]: 11
+ *    rounds): then x − max ∈ [−R, 0], e ∈ (0, 1] by {@link expNonPositive} (9 rounds
+ *    under Pond and SecureNN, 13 under ABY3),
  *    Σ e ∈ [1, K], and 1/Σ comes from a Newton reciprocal on [1, K] (error ≤ 1e-4 float).
- *  - shift = mean over the last axis otherwise (Pond): documented for logits whose spread
- *    max − min ≤ 8; then x − mean ∈ [−8, 8], Σ e ∈ [K, K·e^8], reciprocal by the
- *    constant-start Newton plan on that interval. Absolute error of the probabilities
- *    ≤ 0.02 on that domain (asserted by tests on random logits of spread ≤ 8).
+ *  - shift = mean over the last axis otherwise (a protocol with neither; Pond before the
+ *    exact max): documented for logits whose spread max − min ≤ 8 (beyond it the reciprocal
+ *    leaves its interval and the result is meaningless); then x − mean ∈ [−8, 8],
+ *    Σ e ∈ [K, K·e^8], reciprocal by the constant-start Newton plan on that interval.
+ *    Absolute error of the probabilities ≤ 0.02 on that domain.
  */
 import type { FixedPointScale } from '../capabilities.js';
 import type { Protocol } from '../protocol.js';
@@ -119,8 +122,8 @@ export function softmaxParts(p: Protocol, x: TfeTensor, opts: SoftmaxOptions = {
   let shift: TfeTensor;
   let interval: [number, number];
   let e: TfeTensor;
-  if (ex) {
-    shift = ex.reduceMax(x, axis, true);
+  if (ex || dealt) {
+    shift = ex ? ex.reduceMax(x, axis, true) : dealt!.reduceMaxLastAxis(x);
     interval = [1, Math.max(k, 1.5)];
     e = expNonPositive(p, p.sub(x, shift));
   } else {

@@ -6,7 +6,8 @@ import type { DealtSplines } from '../capabilities.js';
 import type { Spline } from '../approximations/linear_spline.js';
 import type { TfeTensor } from '../tensor.js';
 import { tidy } from '../runtime_link.js';
-import { fssRelu, usesFss } from './fss.js';
+import { usesFss } from './fss.js';
+import { exactRelu } from './nonlinear.js';
 import type { Pond } from './pond.js';
 import { splineOf } from './spline.js';
 
@@ -29,9 +30,11 @@ export class PondDealtSplines implements DealtSplines {
 
   /**
    * max over the last axis by halving: max(a, b) = b + relu(a − b) on the two halves of the
-   * columns, the odd one out carried along, each level one round (fss.ts's relu, exact for
-   * |a − b| < 2^62). ⌈log2 k⌉ rounds for k columns; k − 1 keys per row. Always a new tensor
-   * (for one column, a copy of x), so the caller may dispose it.
+   * columns, the odd one out carried along, with Pond's exact relu (exact for |a − b| < 2^62):
+   * one round from the keys where a level has at most 256 elements, else the tree's 8
+   * ({@link exactRelu}). So ⌈log2 k⌉ rounds for a small tensor, k − 1 keys per row; any size
+   * works (Pond's softmax shifts by this exact max). Always a new tensor (for one column, a
+   * copy of x), so the caller may dispose it.
    * @example `new PondDealtSplines(pond).reduceMaxLastAxis(logits) // [rows, 1]`
    */
   reduceMaxLastAxis(x: TfeTensor): TfeTensor {
@@ -43,7 +46,7 @@ export class PondDealtSplines implements DealtSplines {
         const k = cur.shape[axis], h = Math.floor(k / 2);
         const cols = (from: number, n: number) => p.slice(cur, cur.shape.map((_, i) => (i === axis ? from : 0)), cur.shape.map((d, i) => (i === axis ? n : d)));
         const b = cols(h, h);
-        const m = p.add(b, fssRelu(p, p.toPrivate(p.sub(cols(0, h), b))).y);
+        const m = p.add(b, exactRelu(p, p.sub(cols(0, h), b)));
         cur = p.toPrivate(k % 2 ? p.concat([m, cols(2 * h, 1)], axis) : m);
       }
       return cur === x ? p.reshape(cur, [...cur.shape]) : cur;
