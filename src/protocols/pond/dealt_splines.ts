@@ -1,6 +1,7 @@
 /**
  * Pond's (and SecureNN's) {@link DealtSplines} capability: the maximum and the splines of the
- * small-tensor softmax (generic/dealt_softmax.ts) from the producer's DCF keys (fss.ts).
+ * small-tensor softmax (generic/dealt_softmax.ts) from the producer's DCF keys (fss.ts), and
+ * the exact maximum Pond's softmax shifts by at any size.
  */
 import type { DealtSplines } from '../capabilities.js';
 import type { Spline } from '../approximations/linear_spline.js';
@@ -12,8 +13,9 @@ import type { Pond } from './pond.js';
 import { splineOf } from './spline.js';
 
 /**
- * The dealt-key operations of a Pond protocol (or a subclass), on private tensors of at most
- * `fssMaxElements` elements, when the protocol's `fss` option is on.
+ * The dealt-key operations of a Pond protocol (or a subclass): splines of private tensors of at
+ * most `fssMaxElements` elements when the protocol's `fss` option is on (`accepts`), and an
+ * exact maximum of any tensor, from the keys where they serve.
  * @example
  * ```ts
  * const m = new PondDealtSplines(pond).reduceMaxLastAxis(logits); // [rows, 1]
