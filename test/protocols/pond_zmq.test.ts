@@ -1,6 +1,7 @@
 /**
  * A representative subset of the Pond tests over ZeroMQ with real `tfe player` processes on
- * 127.0.0.1 (and the same bodies in memory), plus the simple-average example in both modes.
+ * 127.0.0.1 (and the same bodies in memory), plus the simple-average example in both modes and
+ * softmax by the exact max (the relu tree for 30 rows, the dealt splines for one).
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -9,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tfe from '../../src/index.js';
 import { encodeFixed } from '../../src/kernels/index.js';
+import { softmax } from '../../src/protocols/generic/index.js';
 import { shareFrom } from '../../src/protocols/pond/sharing.js';
 import { currentRuntime } from '../../src/protocols/runtime_link.js';
 import { INPUTTERS, LENGTH, demoVector, simpleAverage } from '../../examples/simple-average/run.js';
@@ -39,6 +41,18 @@ testOnConfigs(test, 'sigmoid with the exact clamp, inside and far outside its in
   const xs = Float64Array.of(-1000, -6, -1, 0, 0.5, 3, 6, 1000);
   const got = await tfe.sigmoid(share(xs, [xs.length])).reveal();
   assert.ok(maxAbsDiff(got, xs.map((v) => 1 / (1 + Math.exp(-v)))) <= 0.0055);
+}, { players });
+
+testOnConfigs(test, 'softmax shifts by the exact max: a spread of 20 over 30 rows (the relu tree, then the keys) and one row (the splines)', async () => {
+  for (const rows of [30, 1]) {
+    const xs = Float64Array.from(randomArray(rows + 3, rows * 10, -10, 6), (v, i) => (i % 10 === 4 ? 10 : v));
+    const got = await softmax(pond, share(xs, [rows, 10])).reveal();
+    for (let r = 0; r < rows; r++) {
+      const e = Array.from(xs.slice(r * 10, r * 10 + 10), (v) => Math.exp(v - 10));
+      const sum = e.reduce((a, b) => a + b, 0);
+      e.forEach((v, j) => assert.ok(Math.abs(got[r * 10 + j] - v / sum) <= 0.01, `${rows} rows [${r}, ${j}]: ${got[r * 10 + j]} vs ${v / sum}`));
+    }
+  }
 }, { players });
 
 const averagers = ['server0', 'server1', 'server2', ...INPUTTERS, 'result-receiver'];
