@@ -18,7 +18,7 @@
  * @example
  * ```ts
  * const s = fitConvexSpline(Math.exp, { from: 0, to: -4, tolerance: (x) => 0.01 * Math.exp(x) });
- * s.thresholds.length; // pieces − 1 (plus one per end that continues past the range)
+ * s.thresholds.length; // pieces − 1 (plus one when `below` is given)
  * ```
  */
 import { ValueError } from '../../errors.js';
@@ -61,14 +61,13 @@ export interface ConvexSplineOptions {
   tolerance: (x: number) => number;
   /** The line below the range's lower end (default: the lowest piece's line continues). */
   below?: [number, number];
-  /** The line above the range's upper end (default: the highest piece's line continues). */
-  above?: [number, number];
 }
 
 /**
  * A linear spline of the convex function f on the range between `from` and `to`, each piece
  * the widest whose minimax line keeps within `tolerance` (see the module comment). Beyond the
- * range, `below` and `above` (when given) take over at its ends.
+ * range, `below` (when given) takes over under its lower end, and the highest piece's line
+ * continues above.
  * @example
  * ```ts
  * const s = fitConvexSpline((x) => 1 / x, { from: 1, to: 10, tolerance: (x) => 1e-3 / x });
@@ -100,7 +99,6 @@ export function fitConvexSpline(f: (x: number) => number, opts: ConvexSplineOpti
   const lines = ascending.slice(1).map((b, i) => minimaxLine(f, ascending[i], b).slice(0, 2) as [number, number]);
   const thresholds = ascending.slice(1, -1);
   if (opts.below) { thresholds.unshift(ascending[0]); lines.unshift(opts.below); }
-  if (opts.above) { thresholds.push(ascending[ascending.length - 1]); lines.push(opts.above); }
   return { thresholds, lines };
 }
 

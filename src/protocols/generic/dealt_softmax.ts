@@ -31,6 +31,7 @@ import type { Protocol } from '../protocol.js';
 import type { TfeTensor } from '../tensor.js';
 import type { SoftmaxParts } from './exp_softmax.js';
 import { tidy } from '../runtime_link.js';
+import { reciprocalShift } from './newton.js';
 import { productTo, timesPowerOfTwo } from './product_to.js';
 
 /** Relative error of the spline that starts {@link dealtScaledReciprocal}'s Newton step. */
@@ -57,7 +58,7 @@ const GUESS_ERROR = 0.005;
 export function dealtScaledReciprocal(p: Protocol, dealt: DealtSplines, x: TfeTensor, interval: readonly [number, number]): { y: TfeTensor; shift: number } | undefined {
   const fp = p.capabilities.fixedPoint;
   const [lo, hi] = interval;
-  const s = hi > 4 ? Math.floor(Math.log2(hi)) - 1 : 0;
+  const s = reciprocalShift(hi);
   const c = 2 ** s;
   const fx = x.fracBits, fy = p.fracBits;
   // y0·(2 − x·y0·2^-s) at scale 2^-(fx − k + 2fy + s) before the last truncation (y0 ≤ 2c/lo),
@@ -93,7 +94,7 @@ export function dealtSoftmaxParts(p: Protocol, dealt: DealtSplines, x: TfeTensor
   // Step 3.
   const sum = p.reduceSum(e, axis, true);
   // Step 4.
-  const s = k > 4 ? Math.floor(Math.log2(k)) - 1 : 0;
+  const s = reciprocalShift(k);
   const y = dealt.spline(sum, reciprocalSpline([1, Math.max(k, 1.5)], 2 ** s), { maxValue: 2 ** (s + 1) });
   // Step 5.
   const probs = timesPowerOfTwo(p, e, y, s);

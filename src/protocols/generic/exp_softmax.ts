@@ -115,7 +115,7 @@ export interface SoftmaxParts { probs: TfeTensor; shift: TfeTensor; sum: TfeTens
  */
 export function softmaxParts(p: Protocol, x: TfeTensor, opts: SoftmaxOptions = {}): SoftmaxParts {
   const dealt = p.capabilities.dealtSplines;
-  if (dealt?.accepts(x) && x.shape[x.rank - 1] > 0) return dealtSoftmaxParts(p, dealt, x);
+  if (dealt?.accepts(x) && x.rank > 0) return dealtSoftmaxParts(p, dealt, x); // accepts: x.size > 0
   const axis = x.rank - 1;
   const k = x.shape[axis];
   const ex = p.capabilities.exactComparison;

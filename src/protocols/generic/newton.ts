@@ -174,6 +174,16 @@ export function reciprocal(p: Protocol, x: TfeTensor, opts: NewtonOptions | Gene
 }
 
 /**
+ * The power of two a scaled reciprocal of x ≤ hi carries: ⌊log2 hi⌋ − 1 for hi > 4, else 0, so
+ * y = 2^shift/x ≥ 1/2 at x = hi keeps its precision ({@link scaledReciprocal}, and the dealt
+ * reciprocals of generic/dealt_softmax.ts).
+ * @example `reciprocalShift(10) // 2: 1/x = (4/x)·2^-2`
+ */
+export function reciprocalShift(hi: number): number {
+  return hi > 4 ? Math.floor(Math.log2(hi)) - 1 : 0;
+}
+
+/**
  * 1/x as y·2^−shift with y well inside the fixed-point range: x is first scaled by the public
  * power of two 2^−shift (shift = ⌊log2(hi)⌋ − 1, none when hi ≤ 4), so y = 1/(x·2^−shift) has
  * magnitude ≥ 1/2 at x = hi instead of 1/hi (which at f = 16 would keep only a few bits).
@@ -185,7 +195,7 @@ export function reciprocal(p: Protocol, x: TfeTensor, opts: NewtonOptions | Gene
  */
 export function scaledReciprocal(p: Protocol, x: TfeTensor, opts: NewtonOptions): { y: TfeTensor; shift: number } {
   const [lo, hi] = checkInterval(opts);
-  const shift = hi > 4 ? Math.floor(Math.log2(hi)) - 1 : 0;
+  const shift = reciprocalShift(hi);
   if (shift === 0) return { y: reciprocal(p, x, opts), shift };
   const plan = reciprocalPlan({ interval: [lo * 2 ** -shift, hi * 2 ** -shift], targetRelativeError: opts.targetRelativeError });
   const [a, b] = plan.interval;
