@@ -12,9 +12,10 @@
  *   (LocalConfig) figure next to it.
  * - peer_round_us: one round of a protocol with nothing to compute: each of three players sends
  *   a one-element tensor to both others and adds the two it receives; per round, 200 rounds per
- *   flush. A training step pays it once per round (SecureNN network A: 47, ABY3: 62), so it is
- *   the floor of a networked step's time; with the LocalConfig figure, and the floor of the
- *   floor: zmq_raw_pingpong_us, plain zeromq between two processes wired as players are (a
+ *   flush. A training step pays it once per round (SecureNN network A: 40, ABY3: 60), so it is
+ *   the floor of a networked step's time; with the LocalConfig figure; zmq_raw_peer_round_us,
+ *   the same round between three plain zeromq processes (no tfe-js code), and the ratio of the
+ *   two (what the runtime adds to a round); and the floor of the floor: zmq_raw_pingpong_us, plain zeromq between two processes wired as players are (a
  *   ROUTER bound in each, a DEALER to the other), a message there and back; and next to it
  *   tcp_raw_pingpong_us, the same 48 bytes there and back over a plain TCP socket (node:net,
  *   no ZeroMQ): what ZeroMQ's I/O thread adds to each hop on this machine (each message wakes
@@ -99,6 +100,8 @@ async function overhead(rt: DriverRuntime): Promise<number> {
 
 const TRIO = ['server0', 'server1', 'server2'];
 const ROUNDS = 200;
+/** Timed rounds of {@link rawPeerRound} (after as many untimed). */
+const RAW_ROUNDS = 3000;
 
 async function peerRound(rt: DriverRuntime): Promise<number> {
   let held = TRIO.map((p) => keep(rt.fill(p, [1], 1n, U64)));
@@ -142,6 +145,30 @@ async function rawPingPong(): Promise<number> {
   }
 }
 
+/**
+ * The peer round of plain zeromq: three child processes wired as players (each binds a ROUTER
+ * and has a DEALER to each of the others), each round every one sends 48 bytes (a header and
+ * one element) to both others and waits for both; µs per round over RAW_ROUNDS rounds after
+ * as many warm-up rounds, as the first child times it. No tfe-js code runs: this is the floor
+ * under `peer_round_us` on this machine (the same messages, processes and sockets).
+ */
+async function rawPeerRound(): Promise<number> {
+  const ports = [await freePort(), await freePort(), await freePort()];
+  const script = (i: number) => `const z=require('zeromq');(async()=>{const P=${JSON.stringify(ports)},i=${i},R=${RAW_ROUNDS};` +
+    `const r=new z.Router({receiveHighWaterMark:0,linger:0});await r.bind('tcp://127.0.0.1:'+P[i]);` +
+    `const ds=[1,2].map((k)=>{const d=new z.Dealer({sendHighWaterMark:0,sendTimeout:0,linger:0});d.connect('tcp://127.0.0.1:'+P[(i+k)%3]);return d;});` +
+    `console.log('up');const it=r[Symbol.asyncIterator]();const h=Buffer.alloc(40),v=Buffer.alloc(8);let t0=0;` +
+    `for(let k=0;k<2*R;k++){if(k===R)t0=performance.now();for(const d of ds)d.send([h,v]);await it.next();await it.next();}` +
+    `if(i===0)console.log(String((performance.now()-t0)*1000/R));setTimeout(()=>process.exit(0),200);})()`;
+  const kids = await Promise.all([0, 1, 2].map((i) => scriptChild(script(i))));
+  try {
+    const line = await new Promise<string>((resolve) => kids[0].child.stdout!.once('data', (d: Buffer) => resolve(String(d).trim())));
+    return Number(line);
+  } finally {
+    for (const k of kids) k.child.kill();
+  }
+}
+
 /** A plain TCP echo between this process and a child (node:net, Nagle off): µs per 48-byte round trip. */
 async function rawTcpPingPong(): Promise<number> {
   const script = `const n=require('net');const s=n.createServer((c)=>{c.setNoDelay(true);c.on('data',(d)=>c.write(d));});` +
@@ -179,6 +206,7 @@ export async function run(): Promise<BenchResult[]> {
     const raw = await rawThroughput();
     const rawPing = await rawPingPong();
     const tcpPing = await rawTcpPingPong();
+    const rawRound = await rawPeerRound();
     return [
       { name: 'zmq_throughput_gbytes_per_s', value: +gbps.toFixed(3), unit: 'GB/s', target: '>= 1', tensor_bytes: MIB64 * 8 },
       { name: 'zmq_raw_throughput_gbytes_per_s', value: +raw.toFixed(3), unit: 'GB/s', note: 'plain zeromq, one 64 MiB frame per message, same run', ratio_runtime_vs_raw: +(gbps / raw).toFixed(2) },
@@ -186,6 +214,7 @@ export async function run(): Promise<BenchResult[]> {
       { name: 'instruction_overhead_us', value: +ovh.toFixed(2), unit: 'us', target: '<= 20', batch: 1000 },
       { name: 'instruction_overhead_local_us', value: +localOverhead.toFixed(2), unit: 'us', batch: 1000, ratio_zmq_vs_local: +(ovh / localOverhead).toFixed(2) },
       { name: 'peer_round_us', value: +round.toFixed(1), unit: 'us', players: 3, rounds_per_flush: ROUNDS },
+      { name: 'zmq_raw_peer_round_us', value: +rawRound.toFixed(1), unit: 'us', note: 'plain zeromq, three processes wired as players, same run', ratio_runtime_vs_raw: +(round / rawRound).toFixed(2) },
       { name: 'peer_round_local_us', value: +localRound.toFixed(1), unit: 'us', ratio_zmq_vs_local: +(round / localRound).toFixed(2) },
       { name: 'zmq_raw_pingpong_us', value: +rawPing.toFixed(1), unit: 'us', note: 'plain zeromq, two processes wired as players, same run' },
       { name: 'tcp_raw_pingpong_us', value: +tcpPing.toFixed(1), unit: 'us', note: 'plain TCP (node:net), two processes, same run', ratio_zmq_vs_tcp: +(rawPing / tcpPing).toFixed(2) },
