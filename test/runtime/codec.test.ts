@@ -1,9 +1,9 @@
 /** The wire format: headers, tensor frames, control frames, and rejection of garbage. */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ProtocolError } from '../../src/errors.js';
+import { ProtocolError, ValueError } from '../../src/errors.js';
 import { U64, ring } from '../../src/kernels/index.js';
-import { MsgType, PAYLOAD_FRAME_BYTES, decodeHeader, decodeJson, encodeHeader, encodeJson, tensorMessage, tensorMessageBytes, tensorOf } from '../../src/runtime/wire/codec.js';
+import { MsgType, PAYLOAD_FRAME_BYTES, copiesPeerTensor, decodeHeader, decodeJson, encodeHeader, encodeJson, tensorMessage, tensorMessageBytes, tensorOf } from '../../src/runtime/wire/codec.js';
 import { INSTRUCTION_SET_VERSION, validateRemoteBatch } from '../../src/runtime/wire/instructions.js';
 import { tensorFromBytes } from '../../src/runtime/wire/tensor_bytes.js';
 
@@ -30,6 +30,22 @@ test('tensor messages round-trip as header + raw little-endian bytes', () => {
   const bt = tensorOf(decodeHeader(bf[0]), bf);
   assert.equal(bt.ring, { dtype: 'u8', modulus: 2 });
   assert.equal([...bt.values()], [0, 1, 1]);
+});
+
+test('a copied tensor message holds its own bytes; only one-frame tensors are copied', () => {
+  const t = ring.fromBigInts([5n, 6n, 7n], [3]);
+  const view = tensorMessage(MsgType.PeerTensor, '0123456789abcdef', 1, 'server0', t);
+  const copy = tensorMessage(MsgType.PeerTensor, '0123456789abcdef', 1, 'server0', t, true);
+  assert.equal(copy[0], view[0], 'the same header');
+  (t.values() as BigUint64Array)[1] = 99n;
+  assert.is(view[1].readBigUInt64LE(8), 99n, 'without copy the frame is a view of the tensor');
+  assert.is(copy[1].readBigUInt64LE(8), 6n, 'the copy keeps the value at send time');
+  assert.equal([...tensorOf(decodeHeader(copy[0]), copy).values()], [5n, 6n, 7n]);
+  assert.is(copiesPeerTensor(PAYLOAD_FRAME_BYTES), true);
+  assert.is(copiesPeerTensor(PAYLOAD_FRAME_BYTES + 1), false);
+  assert.is(copiesPeerTensor(0), true);
+  const big = tensorFromBytes({ shape: [PAYLOAD_FRAME_BYTES / 8 + 1], ring: U64 }, new Uint8Array(PAYLOAD_FRAME_BYTES + 8));
+  assert.throws(() => tensorMessage(MsgType.PeerTensor, '0123456789abcdef', 1, 'server0', big, true), (e: Error) => e instanceof ValueError && /never copied/.test(e.message));
 });
 
 test('a tensor over 8 MiB travels in 8 MiB payload frames, views of its memory, joined back in one', () => {

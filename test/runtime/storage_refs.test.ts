@@ -141,4 +141,21 @@ testOnConfigs(test, 'freed handles never corrupt views, tensors in flight or rev
   assert.ok(later.values().length === N && later.values().every((v) => v === (1n << 64n) - 7n), 'later kernels see correct inputs');
 });
 
+testOnConfigs(test, 'a tensor freed right after its send serves the next outputs, and the peer still gets what was sent', async ({ rt }) => {
+  // Over ZeroMQ the send carries a copy (codec.ts copiesPeerTensor), so the sender's buffer goes
+  // back to the output cache when freed; the fills below, run before the message leaves, reuse it.
+  const a = rt.fill('server0', [N], 5n, U64);
+  const doubled = rt.op('server0', 'Add', [a, a]);
+  const s = rt.send(doubled, 'server1');
+  rt.free(a, doubled);
+  const overwrites = Array.from({ length: 4 }, (_, k) => rt.fill('server0', [N], 100n + BigInt(k), U64));
+  const sums = overwrites.map((o) => rt.op('server0', 'Add', [o, o]));
+  const got = await rt.reveal(s);
+  const last = await rt.reveal(sums[3]);
+  rt.free(s, ...overwrites, ...sums);
+  await rt.flush();
+  assert.ok(got.values().length === N && got.values().every((v) => v === 10n), 'the peer received the values at send time');
+  assert.ok(last.values().every((v) => v === 206n), 'the sender\'s later outputs are intact');
+});
+
 test.run();

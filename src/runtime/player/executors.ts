@@ -98,9 +98,10 @@ export const EXEC: Record<OpName, Exec> = {
   send: (s, i: Extract<Instruction, { op: 'send' }>) => {
     refuseRaw(s.host.policy, s.origins.of(i.src), s.host.name, `be sent to \`${i.to}\``);
     const go = (t: RingTensor) => {
-      // A tensor handed over in memory stays counted while in flight; bytes on a wire are not ours.
+      // A tensor handed over in memory stays counted while in flight; bytes on a wire are not
+      // ours, unless the wire carries a copy.
       if (s.host.net.sharesTensors) retainStorage(t);
-      else markEscaped(t);
+      else if (!s.host.net.copiesTensor?.(t)) markEscaped(t);
       const bytes = s.host.net.sendTensor(i.to, s.id, i.tag, t);
       s.countSent(i.to, bytes, i.round);
     };

@@ -76,6 +76,12 @@ export interface DriverNet {
 export interface PeerNet {
   /** True when `sendTensor` hands the tensor object itself to a peer in this process (no copy). */
   readonly sharesTensors?: boolean;
+  /**
+   * True when `sendTensor` puts a copy of `t`'s elements on the wire, so `t` stays the player's
+   * own (its buffer is reused once freed); false or absent when the wire may read `t`'s memory
+   * after `sendTensor` returns (that buffer is never reused).
+   */
+  copiesTensor?(t: RingTensor): boolean;
   sendTensor(to: string, session: string, tag: number, t: RingTensor): number;
   sendSeed(to: string, session: string, seed: Uint8Array): number;
   /** The peer's address, for error messages. */

@@ -1,4 +1,4 @@
-import { ProtocolError } from '../../errors.js';
+import { ProtocolError, ValueError } from '../../errors.js';
 import { RingTensor, runKernel } from '../kernel_link.js';
 import { INSTRUCTION_SET_VERSION } from './instructions.js';
 import { descLength, readDesc, tensorBytes, tensorFromBytes, writeDesc, type TensorDesc } from './tensor_bytes.js';
@@ -108,17 +108,43 @@ export const PAYLOAD_FRAME_BYTES = 8 * 2 ** 20;
 const MAX_PAYLOAD_FRAMES = 2 ** 30 / PAYLOAD_FRAME_BYTES;
 
 /**
+ * Whether a peer tensor of `bytes` bytes is sent as a copy ({@link tensorMessage}'s `copy`):
+ * every tensor whose payload fits one frame ({@link PAYLOAD_FRAME_BYTES}); larger ones go out
+ * as views of their own memory.
+ *
+ * Why (issue 17, measured on the 2-core bench machine with `--trace-gc` on the players of a
+ * networked SecureNN network-A step): a tensor whose memory goes out as a view can never be
+ * reused (ZeroMQ reads it until the frame has left, and nothing says when), so when it is freed
+ * its buffer waits for a garbage collection. Most such buffers come from the output cache
+ * (kernels/native/out_cache.ts) and are old, so only a mark-compact frees them: about 60 a step
+ * and 10 MB per player, and V8 started a mark-compact for that external memory every 2 to 3
+ * steps across the three players (0.46 per step). A step with one took 88 ms against 71 ms
+ * without. Sent as copies, the tensors stay the players' own and go back to the cache when
+ * freed, and the copies die young: 0.08 mark-compacts per step, for a copy of 8 MB a step per
+ * player (about 1 ms).
+ * @example
+ * ```ts
+ * copiesPeerTensor(1024 * 8); // true
+ * ```
+ */
+export function copiesPeerTensor(bytes: number): boolean {
+  return bytes <= PAYLOAD_FRAME_BYTES;
+}
+
+/**
  * Frames of a tensor-bearing message: header with descriptor, then the raw elements, in frames
- * of {@link PAYLOAD_FRAME_BYTES} (views of the tensor's memory, no copy).
+ * of {@link PAYLOAD_FRAME_BYTES}: views of the tensor's memory (no copy), or with `copy` (one
+ * frame only) the elements in a fresh buffer, so the tensor's memory may be reused at once.
  * @example
  * ```ts
  * sock.send(tensorMessage(MsgType.PeerTensor, session, tag, 'server0', t));
  * ```
  */
-export function tensorMessage(type: MsgType, session: string, tag: number, name: string, t: RingTensor): Buffer[] {
+export function tensorMessage(type: MsgType, session: string, tag: number, name: string, t: RingTensor, copy = false): Buffer[] {
   const bytes = tensorBytes(t);
   const frames = [encodeHeader(type, session, tag, name, { shape: [...t.shape], ring: t.ring })];
-  if (bytes.length <= PAYLOAD_FRAME_BYTES) frames.push(bytes);
+  if (copy && bytes.length > PAYLOAD_FRAME_BYTES) throw new ValueError(`a tensor of ${bytes.length} bytes is sent in several frames, which are never copied (at most ${PAYLOAD_FRAME_BYTES})`);
+  if (bytes.length <= PAYLOAD_FRAME_BYTES) frames.push(copy ? Buffer.from(bytes) : bytes);
   else for (let at = 0; at < bytes.length; at += PAYLOAD_FRAME_BYTES) frames.push(bytes.subarray(at, at + PAYLOAD_FRAME_BYTES));
   return frames;
 }

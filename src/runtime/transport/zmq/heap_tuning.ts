@@ -8,7 +8,8 @@ import { setFlagsFromString } from 'node:v8';
  * Why a player needs it (issue 17, measured with `--trace-gc` and `perf` on server1 of a
  * networked network-A step): every ZeroMQ frame a player receives is an external Buffer that
  * V8 counts twice (zeromq's `AdjustExternalMemory` and the ArrayBuffer's own accounting), and
- * every tensor it sends keeps its pooled block until the frame has left. V8 subtracts external
+ * every tensor it sent kept its pooled block until the frame had left (now only
+ * tensors over one frame do: wire/codec.ts `copiesPeerTensor`). V8 subtracts external
  * memory allocated since the last mark-compact from the old generation's headroom, so at about
  * 30 MB of such memory per step a player with a 58 MB heap started a full mark-compact every
  * 90 ms: 2 per step, each marking the whole heap on four background threads. That was 45 % of

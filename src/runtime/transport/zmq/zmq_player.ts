@@ -1,7 +1,7 @@
 import * as zmq from 'zeromq';
 import { ProtocolError, TfeError, ValueError } from '../../../errors.js';
 import type { RingTensor } from '../../kernel_link.js';
-import { MsgType, decodeHeader, decodeJson, encodeHeader, encodeJson, tensorMessage, tensorMessageBytes, seedMessageBytes, tensorOf, isSplitTensor } from '../../wire/codec.js';
+import { MsgType, copiesPeerTensor, decodeHeader, decodeJson, encodeHeader, encodeJson, tensorMessage, tensorMessageBytes, seedMessageBytes, tensorOf, isSplitTensor } from '../../wire/codec.js';
 import { clientOptions, curveKeys, serverOptions, startZapHandler, type CurveKeys } from './curve.js';
 import type { HostEntry, Hostmap } from '../../config/hostmap.js';
 import type { PlayerReply } from '../../wire/instructions.js';
@@ -205,9 +205,12 @@ export class PlayerDaemon {
       if (!p) throw new ValueError(`player \`${to}\` is not a peer of \`${this.self.name}\``);
       p.queue.send(frames);
     };
+    // small tensors go out as copies, so they stay the player's own (codec.ts copiesPeerTensor)
+    const copiesTensor = (t: RingTensor) => copiesPeerTensor(t.size * (t.dtype === 'u64' ? 8 : 1));
     return {
+      copiesTensor,
       sendTensor: (to: string, session: string, tag: number, t: RingTensor) => {
-        send(to, tensorMessage(MsgType.PeerTensor, session, tag, this.self.name, t));
+        send(to, tensorMessage(MsgType.PeerTensor, session, tag, this.self.name, t, copiesTensor(t)));
         return tensorMessageBytes(this.self.name, t);
       },
       sendSeed: (to: string, session: string, seed: Uint8Array) => {
