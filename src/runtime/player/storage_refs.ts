@@ -8,10 +8,10 @@
  * Safety rules, keyed by the underlying buffer (reshape views share one):
  * - every handle-table entry holds one reference; release happens when the last one is freed;
  * - a tensor that escaped — sent to a peer (the in-memory transport hands over the object; a
- *   ZeroMQ send of more than one frame may hold the bytes until sent, while a smaller one sends
- *   a copy and does not escape: wire/codec.ts `copiesPeerTensor`), revealed to the driver, given to a sink or a
- *   callback, or brought in from outside (upload, provider, loader) — is never released
- *   early; the garbage collector frees it. A tensor off a wire is a copy in the backend's own
+ *   ZeroMQ send of more than one frame may hold the bytes until sent, while a smaller one
+ *   sends a copy and does not escape: wire/codec.ts `copiesPeerTensor`), revealed to the
+ *   driver, given to a sink or a callback, or brought in from outside (upload, provider,
+ *   loader) — is never released early; the garbage collector frees it. A tensor off a wire is a copy in the backend's own
  *   memory (Player.deliverTensor), released early like any output.
  * @internal
  */
