@@ -11,6 +11,6 @@
  * ```
  */
 export {
-  HostStorage, RingTensor, getBackend, inferOutput, normalizeRing, ringName, runKernel, runKernelAsync, sameRing,
+  HostStorage, RingTensor, bytesPerElement, getBackend, inferOutput, normalizeRing, ringName, runKernel, runKernelAsync, sameRing,
 } from '../kernels/index.js';
 export type { HostArray, KernelAttrMap, KernelAttrsArg, KernelName, RingSpec } from '../kernels/index.js';

@@ -1,5 +1,5 @@
 import { ProtocolError, ValueError } from '../../errors.js';
-import { RingTensor, runKernel } from '../kernel_link.js';
+import { RingTensor, bytesPerElement, runKernel } from '../kernel_link.js';
 import { INSTRUCTION_SET_VERSION } from './instructions.js';
 import { descLength, readDesc, tensorBytes, tensorFromBytes, writeDesc, type TensorDesc } from './tensor_bytes.js';
 
@@ -297,7 +297,7 @@ export function decodeJson(frames: Buffer[]): unknown {
  * ```
  */
 export function tensorMessageBytes(sender: string, t: RingTensor): number {
-  const bpe = t.dtype === 'u64' ? 8 : 1;
+  const bpe = bytesPerElement(t.dtype);
   return HEADER + Buffer.byteLength(sender) + descLength(t.shape.length) + t.size * bpe;
 }
 

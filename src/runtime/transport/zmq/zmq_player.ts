@@ -1,6 +1,6 @@
 import * as zmq from 'zeromq';
 import { ProtocolError, TfeError, ValueError } from '../../../errors.js';
-import type { RingTensor } from '../../kernel_link.js';
+import { bytesPerElement, type RingTensor } from '../../kernel_link.js';
 import { MsgType, copiesPeerTensor, decodeHeader, decodeJson, encodeHeader, encodeJson, tensorMessage, tensorMessageBytes, seedMessageBytes, tensorOf, isSplitTensor } from '../../wire/codec.js';
 import { clientOptions, curveKeys, serverOptions, startZapHandler, type CurveKeys } from './curve.js';
 import type { HostEntry, Hostmap } from '../../config/hostmap.js';
@@ -206,7 +206,7 @@ export class PlayerDaemon {
       p.queue.send(frames);
     };
     // small tensors go out as copies, so they stay the player's own (codec.ts copiesPeerTensor)
-    const copiesTensor = (t: RingTensor) => copiesPeerTensor(t.size * (t.dtype === 'u64' ? 8 : 1));
+    const copiesTensor = (t: RingTensor) => copiesPeerTensor(t.size * bytesPerElement(t.dtype));
     return {
       copiesTensor,
       sendTensor: (to: string, session: string, tag: number, t: RingTensor) => {
