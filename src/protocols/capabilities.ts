@@ -68,7 +68,8 @@ export interface ExactComparison {
 /**
  * Comparisons from dealt keys (function secret sharing) for small tensors: one round per batch
  * of comparisons, where the round count matters more than the bytes (a single private
- * prediction). Pond and SecureNN have it (pond/fss.ts, pond/dealt_splines.ts); generic code
+ * prediction). Pond and SecureNN have it (pond/fss.ts, pond/dealt_splines.ts), and ABY3 with
+ * server2 dealing (aby3/dealt_splines.ts); generic code
  * builds the small-tensor softmax on it (generic/dealt_softmax.ts).
  *
  * @example
@@ -106,7 +107,7 @@ export interface ProtocolCapabilities {
   readonly exactComparison: ExactComparison | undefined;
   /** Control of the fixed-point scale label (Pond, SecureNN, ABY3). */
   readonly fixedPoint?: FixedPointScale;
-  /** Comparisons and splines from dealt keys on small tensors (Pond, SecureNN). */
+  /** Comparisons and splines from dealt keys on small tensors (Pond, SecureNN, ABY3). */
   readonly dealtSplines?: DealtSplines;
 }
 

@@ -1,6 +1,6 @@
 /**
  * A representative subset of the ABY3 tests over ZeroMQ with three real `tfe player`
- * processes on 127.0.0.1 (and the same bodies in memory).
+ * processes on 127.0.0.1 (and the same bodies in memory), server2's DCF keys included.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -61,6 +61,25 @@ testOnConfigs(test, 'maxPool2d with mask, argmax, sort and sigmoid over the wire
   for (let r = 0; r < 4; r++) assert.equal(Array.from(sorted.slice(r * 8, r * 8 + 8)), Array.from(enc.slice(r * 8, r * 8 + 8)).sort((p, q) => p - q));
   const s = await aby3.sigmoid(x).reveal();
   assert.ok(maxAbsDiff(s, enc.map((v) => 1 / (1 + Math.exp(-v)))) <= 0.0036);
+}, { players });
+
+testOnConfigs(test, 'server2\'s DCF keys over the wire: relu of a small tensor exact in 2 rounds, softmax of one row within the spline softmax\'s bound', async () => {
+  // the keys are exact for |v| < 2^62 (dealt_keys.ts), the carry circuit on the whole ring
+  const inRange = (v: bigint) => { const s = BigInt.asIntN(64, v); return s < 1n << 62n && s > -(1n << 62n); };
+  const values = new BigUint64Array([...randomU64(200).map((v) => BigInt.asUintN(64, BigInt.asIntN(64, v) >> 2n)), ...[...edgeValues()].filter(inRange)].slice(0, 256));
+  const x = shareRaw(aby3, values, 16);
+  assert.ok(aby3.capabilities.dealtSplines!.accepts(x));
+  const c = await measure(() => aby3.relu(x));
+  assert.is(Math.max(c.server0.rounds, c.server1.rounds, c.server2.rounds), 2);
+  const relu = await openRaw(aby3.relu(x));
+  let bad = 0;
+  for (let i = 0; i < values.length; i++) if (relu[i] !== (msbOf(values[i]) ? 0n : values[i])) bad++;
+  assert.is(bad, 0);
+  const logits = Float64Array.from([2.5, -1, 0, 7.25, 7, -8, 3, 3, 0.5, -0.5]);
+  const probs = await aby3.softmax(sharedFixed(logits, [1, 10])).reveal();
+  const e = Array.from(logits, (v) => Math.exp(v - 7.25));
+  const sum = e.reduce((a, b) => a + b, 0);
+  e.forEach((v, i) => assert.ok(Math.abs(probs[i] - v / sum) <= 0.008, `p[${i}] = ${probs[i]}, want ${v / sum}`));
 }, { players });
 
 test.run();

@@ -1,12 +1,13 @@
 /**
  * The small-tensor softmax from dealt keys (generic/dealt_softmax.ts) and its splines
  * (approximations/linear_spline.ts): the fits within their tolerances on dense grids; softmax
- * under Pond and SecureNN against float64 within the documented bound, on random logits and on
+ * under Pond, SecureNN and ABY3 against float64 within the documented bound, on random logits and on
  * edge rows (ties, equal rows, a spread of 2,000, one and two classes, 256 classes with the
  * worst row, zeros, ranks 1 and 3, integer inputs), never negative; its
  * rounds; the exact shift Pond now gets (small tensors from the keys, larger ones from a tree of
- * its exact relus, where the mean shift failed beyond a spread of 8); `fss: false`, larger tensors and
- * ABY3 keep their routes; the log-sum-exp parts the cross-entropy loss reads.
+ * its exact relus, where the mean shift failed beyond a spread of 8); ABY3 with server2 dealing
+ * the keys; `fss: false` and larger tensors keep their routes; the log-sum-exp parts the
+ * cross-entropy loss reads.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -103,18 +104,18 @@ function randomLogits(seed: number, n: number, lo: number, hi: number): Float64A
   return Float64Array.from({ length: n }, () => { s = (s * 1103515245 + 12345) % 2 ** 31; return lo + ((hi - lo) * s) / 2 ** 31; });
 }
 
-test('Pond and SecureNN: softmax of 1 and 25 rows of 10 random logits within the bound, in 10 rounds (the polynomial routes: 42 and 28)', async () => {
-  for (const p of [new tfe.Pond(), new SecureNN()]) {
+test('Pond, SecureNN and ABY3: softmax of 1 and 25 rows of 10 random logits within the bound, in 10 rounds (ABY3: 13; the polynomial routes: 42, 28 and 35)', async () => {
+  for (const [p, most] of [[new tfe.Pond(), 10], [new SecureNN(), 10], [new tfe.ABY3(), 13]] as const) {
     tfe.setProtocol(p);
     for (const rows of [1, 25]) {
       const rounds = await softmaxChecked(p, randomLogits(rows + 7, rows * 10, -8, 8), [rows, 10], `${rows} rows`);
-      assert.ok(rounds <= 10, `${p.name}: ${rounds} rounds`);
+      assert.ok(rounds <= most, `${p.name}: ${rounds} rounds`);
     }
   }
 });
 
 test('edge rows: ties at the max, a constant row, zeros, a spread of 1,000, one ulp apart; 1, 2 and 256 classes', async () => {
-  for (const p of [new tfe.Pond(), new SecureNN()]) {
+  for (const p of [new tfe.Pond(), new SecureNN(), new tfe.ABY3()]) {
     tfe.setProtocol(p);
     await softmaxChecked(p, [3, 3, 1, 3, -2, 0, 3, 3, 3, 3, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], [3, 10], 'ties, constant, zeros');
     await softmaxChecked(p, [0, 60, -1000, -999, 12.5, -30, 40, 39.99, 1e3, 1e3 - 2 ** -16], [1, 10], 'spread');
@@ -130,7 +131,7 @@ test('edge rows: ties at the max, a constant row, zeros, a spread of 1,000, one 
 });
 
 test('integer inputs (fracBits 0) are brought to the protocol\'s scale first', async () => {
-  for (const p of [new tfe.Pond(), new SecureNN()]) {
+  for (const p of [new tfe.Pond(), new SecureNN(), new tfe.ABY3()]) {
     tfe.setProtocol(p);
     const xs = [3, -2, 0, 7, 7, 1, -9, 4, 2, 5];
     const x = p.toPrivate(p.defineConstant(xs, { shape: [1, 10], integer: true }));
@@ -162,22 +163,23 @@ test('Pond softmax of tensors over 256 elements shifts by the exact max (a tree 
   }
 });
 
-test('fss: false, tensors over 256 elements and ABY3 keep the polynomial routes (the larger tensors\' row sums excepted)', async () => {
-  for (const [p, want] of [[new SecureNN({ fss: false }), 28], [new tfe.Pond({ fss: false }), 42], [new tfe.ABY3(), 34]] as const) {
+test('fss: false and tensors over 256 elements keep the polynomial routes (the larger tensors\' row sums excepted)', async () => {
+  for (const [p, want] of [[new SecureNN({ fss: false }), 28], [new tfe.Pond({ fss: false }), 42], [new tfe.ABY3({ fss: false }), 34]] as const) {
     tfe.setProtocol(p);
     const x = await privateOf(randomLogits(5, 20, -4, 4), [2, 10]);
     const { rounds } = await roundsOf(() => softmax(p, x));
     assert.ok(rounds >= want - 1, `${p.name}: ${rounds} rounds`);
   }
-  const snn = new SecureNN();
-  tfe.setProtocol(snn);
-  const big = await privateOf(randomLogits(6, 260, -4, 4), [26, 10]);
-  const { rounds } = await roundsOf(() => softmax(snn, big));
-  assert.is(rounds, 22, '26 rows: the tree and the polynomial exp, and 1/Σ of the 26 sums from the keys (4 rounds, not 10)');
+  for (const [p, want, what] of [[new SecureNN(), 22, '1/Σ of the 26 sums from the keys (4 rounds, not 10)'], [new tfe.ABY3(), 29, 'the exact max on the carry circuit, 1/Σ from the keys (5 rounds, not 11)']] as const) {
+    tfe.setProtocol(p);
+    const big = await privateOf(randomLogits(6, 260, -4, 4), [26, 10]);
+    const { rounds } = await roundsOf(() => softmax(p, big));
+    assert.is(rounds, want, `${p.name}, 26 rows: the polynomial exp; ${what}`);
+  }
 });
 
 test('1/x from a dealt spline and one Newton step: within 3e-5 relative and a few ulps, on a softmax\'s sums for 10 and 256 classes and on Pond\'s mean-shift interval [k, k·e^8]', async () => {
-  for (const [p, interval] of [[new SecureNN(), [1, 10]], [new tfe.Pond(), [1, 3]], [new SecureNN(), [1, 256]], [new tfe.Pond(), [10, 10 * Math.exp(8)]]] as const) {
+  for (const [p, interval] of [[new SecureNN(), [1, 10]], [new tfe.Pond(), [1, 3]], [new SecureNN(), [1, 256]], [new tfe.Pond(), [10, 10 * Math.exp(8)]], [new tfe.ABY3(), [1, 10]], [new tfe.ABY3(), [1, 256]]] as const) {
     tfe.setProtocol(p);
     const [lo, hi] = interval;
     const xs = Float64Array.from({ length: 200 }, (_, i) => lo * (hi / lo) ** (i / 199));

@@ -46,9 +46,9 @@ async function withRounds(f: () => tfe.TfeTensor[]): Promise<{ got: Float64Array
   return { got, rounds: Math.max(...Object.values(await rt.counters()).map((c) => c.rounds)) };
 }
 
-// Pond and SecureNN with fss: false: their tree and DReLU comparisons, which take the sign from the product
-// (small tensors' one-round comparisons: pond_fss.test.ts).
-for (const make of [() => new tfe.Pond({ fss: false }), () => new SecureNN({ fss: false }), () => new ABY3()]) {
+// Pond, SecureNN and ABY3 with fss: false: their tree, DReLU and carry-circuit comparisons, which take the sign from the product
+// (small tensors' one-round comparisons: pond_fss.test.ts, aby3_dealt.test.ts).
+for (const make of [() => new tfe.Pond({ fss: false }), () => new SecureNN({ fss: false }), () => new ABY3({ fss: false })]) {
   const name = make().name;
 
   test(`${name}: relu(x·w + b) is exactly relu of the truncated pre-activation, one round earlier than without the product's sign`, async () => {

@@ -15,6 +15,7 @@ import * as cmp from './comparisons.js';
 import * as fns from './functions.js';
 import type { SigmoidMode } from './functions.js';
 import { b2a } from './b2a.js';
+import { ABY3DealtSplines } from './dealt_splines.js';
 import { a2b } from './boolean.js';
 import { addSub, concat, mapLocal, mapShares } from './linear.js';
 import { divPublic, product } from './multiply.js';
@@ -48,6 +49,13 @@ export interface ABY3Args {
    * exactly to [−6, 6]; error ≤ 0.0028, about a fifth of the traffic of 'accurate').
    */
   sigmoid?: SigmoidMode;
+  /**
+   * Whether server2 deals DCF keys (dealt_keys.ts) to server0 and server1 for the softmax of
+   * tensors of at most 256 elements (one private prediction's logits: 12 rounds instead of 35)
+   * and for a training batch's 1/Σ (5 rounds instead of 11). Each key is 2 KB per element and
+   * server. Default true.
+   */
+  fss?: boolean;
 }
 
 /**
@@ -61,7 +69,10 @@ export interface ABY3Args {
  *
  * Costs per element (u64 words): private mul with truncation 2 rounds, 64 bytes; without
  * truncation (integer factor) 1 round, 24 bytes; comparison 8 rounds, about 83 bytes; relu
- * 8 rounds, about 91 bytes (element counts rounded up to a multiple of 64).
+ * 8 rounds, about 91 bytes (element counts rounded up to a multiple of 64). With the `fss`
+ * option (the default), relu and softmax of tensors of at most 256 elements take DCF keys
+ * that server2 deals (dealt_splines.ts): relu in 2 rounds, exact for |x| < 2^62, at 2 KB of
+ * key per element and server.
  *
  * @example
  * ```ts
@@ -73,9 +84,11 @@ export interface ABY3Args {
 export class ABY3 implements Protocol, ExactComparison {
   readonly name: string = 'ABY3';
   readonly fracBits: number;
-  readonly capabilities: ProtocolCapabilities = { exactComparison: this, fixedPoint: this };
+  readonly capabilities: ProtocolCapabilities = { exactComparison: this, fixedPoint: this, dealtSplines: new ABY3DealtSplines(this) };
   readonly servers: readonly [string, string, string];
   readonly sigmoidMode: SigmoidMode;
+  /** Whether small tensors use server2's DCF keys (see {@link ABY3Args.fss}). */
+  readonly fss: boolean;
 
   constructor(args: ABY3Args = {}) {
     const f = args.fracBits ?? 16;
@@ -89,6 +102,8 @@ export class ABY3 implements Protocol, ExactComparison {
     this.fracBits = f;
     this.servers = [...servers] as [string, string, string];
     this.sigmoidMode = mode;
+    if (args.fss !== undefined && typeof args.fss !== 'boolean') throw new ValueError(`\`fss\` must be a boolean, got ${typeof args.fss}`);
+    this.fss = args.fss ?? true;
   }
 
   /** The runtime of the active config. @internal */

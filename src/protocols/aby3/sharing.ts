@@ -10,6 +10,7 @@
  * ```
  */
 import { U64, type RingSpec } from '../../kernels/dtype.js';
+import { dealPair, type DealtParties } from '../dealt_keys.js';
 import type { Handle } from '../runtime_link.js';
 import type { ABY3 } from './aby3.js';
 import type { ReplicatedShares, SharePair } from './aby3_tensors.js';
@@ -100,12 +101,17 @@ export function fromTwoOfTwo(p: ABY3, a: Handle, b: Handle, keepInputs = false):
  * ```
  */
 export function dealTwoOfTwo(p: ABY3, v: Handle): [Handle, Handle] {
-  const { rt, servers: [s0, s1, s2] } = p;
-  const [at2, at0] = rt.sampleShared([s2, s0], v.shape, U64);
-  const rest = rt.op(s2, 'Sub', [v, at2]);
-  const at1 = rt.send(rest, s1);
-  rt.free(at2, rest);
-  return [at0, at1];
+  return dealPair(aby3Parties(p), v);
+}
+
+/**
+ * Server0 and server1 as the holders of a 2-out-of-2 sharing (x0 + x1 and x2 of replicated
+ * shares) and server2 as their dealer (dealt_keys.ts, truncate.ts).
+ * @example `dealtThresholdSteps(aby3Parties(aby3), twoOfTwo(aby3, x.shares), 16, [0])`
+ */
+export function aby3Parties(p: ABY3): DealtParties {
+  const [s0, s1, s2] = p.servers;
+  return { rt: p.rt, holders: [s0, s1], dealer: s2 };
 }
 
 /**

@@ -1,9 +1,10 @@
 /**
- * Softmax of small tensors from dealt comparisons (the `dealtSplines` capability: Pond and
- * SecureNN, on tensors of at most 256 elements, such as one private prediction's logits).
- * Every nonlinear step is a linear spline on one round of comparisons, so the whole softmax
- * takes about ⌈log2 k⌉ + 6 rounds for k classes (k = 10: 10), where the polynomial route takes
- * 28 under SecureNN and 42 under Pond:
+ * Softmax of small tensors from dealt comparisons (the `dealtSplines` capability: Pond,
+ * SecureNN and ABY3, on tensors of at most 256 elements, such as one private prediction's
+ * logits). Every nonlinear step is a linear spline on one round of comparisons, so the whole
+ * softmax takes about ⌈log2 k⌉ + 6 rounds for k classes (k = 10: 10; ABY3 13, as its
+ * truncations and its max take one round more), where the polynomial route takes 28 under
+ * SecureNN, 35 under ABY3 and 42 under Pond:
  *  1. shift = the exact maximum over the last axis, by a tree of one-round relus
  *     (⌈log2 k⌉ rounds). Pond gets the exact shift too, instead of the mean
  *  2. e = exp(x − shift) by {@link expSpline} (x − shift ≤ 0; 1 round and a truncation)

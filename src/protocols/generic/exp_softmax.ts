@@ -10,16 +10,16 @@
  * all fall the same way. For x < −2^n the base goes negative: callers keep x ≥ −2^n.
  *
  * softmax(x)_i = e_i / Σ_j e_j with e = exp(x − shift):
- *  - tensors the protocol's dealt keys serve (the `dealtSplines` capability: Pond and SecureNN,
- *    at most 256 elements) take dealt_softmax.ts: exact max, splines for exp and 1/Σ, about
- *    ⌈log2 K⌉ + 6 rounds, error ≤ 0.008 for K = 10; on the routes below, 1/Σ of up to 256
- *    rows (a training batch) starts from a dealt spline and takes one Newton step
- *    (dealtScaledReciprocal: 4 rounds instead of 10 under SecureNN)
+ *  - tensors the protocol's dealt keys serve (the `dealtSplines` capability: Pond, SecureNN
+ *    and ABY3, at most 256 elements) take dealt_softmax.ts: exact max, splines for exp and
+ *    1/Σ, about ⌈log2 K⌉ + 6 rounds (ABY3: + 3), error ≤ 0.008 for K = 10; on the routes
+ *    below, 1/Σ of up to 256 rows (a training batch) starts from a dealt spline and takes one
+ *    Newton step (dealtScaledReciprocal: 4 rounds instead of 10 under SecureNN, 5 instead of
+ *    11 under ABY3)
  *  - otherwise shift = exact max over the last axis where the protocol has exact comparison
  *    (SecureNN, ABY3) or dealt comparisons (Pond: a tree of its exact relus, one round per
  *    level from the keys where a level has at most 256 elements, else 8; [128, 10]: 11
- *    rounds): then x − max ∈ [−R, 0], e ∈ (0, 1] by {@link expNonPositive} (9 rounds
- *    under Pond and SecureNN, 13 under ABY3),
+ *    rounds): then x − max ∈ [−R, 0], e ∈ (0, 1] by {@link expNonPositive} (9 rounds),
  *    Σ e ∈ [1, K], and 1/Σ comes from a Newton reciprocal on [1, K] (error ≤ 1e-4 float).
  *  - shift = mean over the last axis otherwise (a protocol with neither; Pond before the
  *    exact max): documented for logits whose spread max − min ≤ 8 (beyond it the reciprocal

@@ -1,3 +1,4 @@
+import { dealPair, type DealtParties } from '../dealt_keys.js';
 import type { Handle } from '../runtime_link.js';
 import type { Pond } from './pond.js';
 
@@ -11,11 +12,14 @@ import type { Pond } from './pond.js';
  * ```
  */
 export function dealShares(p: Pond, v: Handle): [Handle, Handle] {
-  const { rt, s0, s1, cp } = p;
-  const [v0cp, v0] = rt.sampleShared([cp, s0], v.shape, v.ring);
-  const v1cp = rt.op(cp, 'Sub', [v, v0cp]);
-  const v1 = rt.send(v1cp, s1);
-  rt.free(v0cp, v1cp);
-  return [v0, v1];
+  return dealPair(pondParties(p), v);
+}
+
+/**
+ * Server0 and server1 as the holders and the crypto producer as the dealer (dealt_keys.ts).
+ * @example `dealtThresholdSteps(pondParties(pond), [x0, x1], 16, [0])`
+ */
+export function pondParties(p: Pond): DealtParties {
+  return { rt: p.rt, holders: [p.s0, p.s1], dealer: p.cp };
 }
 

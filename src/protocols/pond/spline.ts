@@ -4,13 +4,11 @@
  * in the same round, so the spline costs that round and one truncation.
  */
 import { ValueError } from '../../errors.js';
-import { ring } from '../../kernels/index.js';
 import type { Spline } from '../approximations/linear_spline.js';
-import type { Handle } from '../runtime_link.js';
-import { encodeScalar, thresholdSteps } from './fss.js';
+import { dealtSplineSums } from '../dealt_keys.js';
+import { pondParties } from './dealer.js';
 import type { Pond } from './pond.js';
 import { PondPrivateTensor } from './pond_tensors.js';
-import { Scratch } from './scratch.js';
 import { truncatePrivate } from './truncate.js';
 
 export type { Spline };
@@ -61,10 +59,10 @@ export const SPLINE_MAX_ERROR: Readonly<Record<'sigmoid' | 'tanh', number>> = Ob
  * its clamp takes 9); on a product's result (sign_source.ts) the first of them is the round of
  * the product's own truncation, so after the product it costs 2 rounds in all.
  *  1. g_k = [v ≥ t_k] and g_k·v for the spline's thresholds, with v = x's untruncated product
- *     when there is one, else x ({@link thresholdSteps}, 1 round)
+ *     when there is one, else x (1 round)
  *  2. Σ_k g_k·(Δa_k·v + Δb_k), with Δa_k, Δb_k the changes of slope and intercept at t_k (the
- *     slopes encoded first with `slopeBits` fractional bits, default f, so that the changes add
- *     up to the last line's exactly), local
+ *     slopes encoded with `slopeBits` fractional bits, default f), local: steps 1 and 2 are
+ *     {@link dealtSplineSums}
  *  3. the sum, at scale 2^-(slopeBits + f_v), is truncated to f (1 round)
  * Error: {@link SPLINE_MAX_ERROR} for |x| < 2^(62−2f). The value must stay below
  * 2^(62 − slopeBits − f_v) (each term may wrap; only the sum must fit). Communication per element: 2 KB from the
@@ -76,38 +74,16 @@ export const SPLINE_MAX_ERROR: Readonly<Record<'sigmoid' | 'tanh', number>> = Ob
  * ```
  */
 export function splineOf(p: Pond, x: PondPrivateTensor, spline: Spline, view: PondPrivateTensor = x, slopeBits = p.fracBits): PondPrivateTensor {
-  const { rt } = p;
-  const { thresholds, lines } = spline;
-  // The sum starts from the line below every threshold, which must be constant (it has no v).
-  if (lines.length !== thresholds.length + 1 || lines[0][0] !== 0 || thresholds.some((t, i) => i > 0 && !(t > thresholds[i - 1]))) {
-    throw new ValueError(`a spline needs increasing thresholds, one more line than thresholds, and a constant first line; got ${thresholds.length} thresholds, ${lines.length} lines, first slope ${lines[0]?.[0]}`);
-  }
   const lowest = Math.max(0, p.fracBits - view.fracBits);
-  if (!(Number.isInteger(slopeBits) && slopeBits >= lowest && slopeBits + view.fracBits <= 60)) {
-    throw new ValueError(`a spline's slopes need ${lowest} to ${60 - view.fracBits} fractional bits at an input scale of ${view.fracBits}, got ${slopeBits}`);
+  if (!(Number.isInteger(slopeBits) && slopeBits >= lowest)) {
+    throw new ValueError(`a spline's slopes need at least ${lowest} fractional bits at an input scale of ${view.fracBits}, got ${slopeBits}`);
   }
-  const k = thresholds.length, f = p.fracBits, fv = view.fracBits, scale = slopeBits + fv;
-  // Step 1.
-  const { steps, products } = thresholdSteps(p, view, thresholds);
-  // Step 2.
-  const slopes = lines.map(([a]) => encodeScalar(a, slopeBits));
-  const shape = [k, ...x.shape.map(() => 1)];
-  const dA = ring.fromBigInts(thresholds.map((_, i) => BigInt.asUintN(64, slopes[i + 1] - slopes[i])), shape);
-  const dB = ring.fromBigInts(thresholds.map((_, i) => BigInt.asUintN(64, encodeScalar(lines[i + 1][1], scale) - encodeScalar(lines[i][1], scale))), shape);
-  const t = new Scratch(rt);
-  const sums = [0, 1].map((i) => {
-    const player = products.shares[i].player;
-    const terms = t.op(player, 'Add', [t.op(player, 'Mul', [products.shares[i], t.track(rt.upload(player, dA))]), t.op(player, 'Mul', [steps.shares[i], t.track(rt.upload(player, dB))])]);
-    const sum = t.keep(t.op(player, 'ReduceSum', [terms], { axes: [0], keepDims: false }));
-    // the value below every threshold (0 for σ, −1 for tanh) on server0
-    return i === 0 && lines[0][1] !== 0 ? t.keep(t.op(player, 'Add', [t.track(sum), t.fill(player, encodeScalar(lines[0][1], scale), sum.ring)])) : sum;
-  });
-  t.release();
-  p.dispose(steps);
-  p.dispose(products);
+  // Steps 1 and 2.
+  const scale = slopeBits + view.fracBits;
+  const sums = dealtSplineSums(pondParties(p), view.shares, view.fracBits, spline, slopeBits);
+  const wide = new PondPrivateTensor(p, scale, sums);
   // Step 3.
-  const wide = new PondPrivateTensor(p, scale, sums as [Handle, Handle]);
-  const y = truncatePrivate(p, wide, scale - f, f);
+  const y = truncatePrivate(p, wide, scale - p.fracBits, p.fracBits);
   if (y !== wide) p.dispose(wide);
   return y;
 }
