@@ -3,7 +3,8 @@
  * (aby3/dealt_splines.ts, dealt_keys.ts): relu and its derivative exact on edge values and the
  * ring's limits in 2 rounds (3 after a product, from the truncation's 2-out-of-2 result);
  * bytes message by message, and server2 receives nothing; the exact max over the last axis
- * with ties, one column, odd widths and ranks 1 and 3; splines within their fit; tensors over
+ * with ties, one column, odd widths and ranks 1 and 3; the exp spline within its fit, sigmoid
+ * and tanh within Pond's spline errors ('piecewise' keeps its three pieces); tensors over
  * 256 elements and `fss: false` keep the carry circuit; the option is checked.
  */
 import { test } from 'uvu';
@@ -12,6 +13,7 @@ import * as tfe from '../../src/index.js';
 import { ValueError } from '../../src/errors.js';
 import { ring } from '../../src/kernels/index.js';
 import { expSpline, EXP_SPLINE_ERROR } from '../../src/protocols/approximations/linear_spline.js';
+import { SPLINE_MAX_ERROR } from '../../src/protocols/pond/spline.js';
 import { ABY3DealtSplines } from '../../src/protocols/aby3/dealt_splines.js';
 import { fssMaxElements } from '../../src/protocols/dealt_keys.js';
 import { tensorMessageBytes } from '../../src/runtime/wire/codec.js';
@@ -136,6 +138,19 @@ test('the exp spline from server2\'s keys: within its fit (0.2 % or 0.0003) plus
     const want = Math.exp(v);
     assert.ok(Math.abs(y[i] - want) <= Math.max(EXP_SPLINE_ERROR.relative * want, EXP_SPLINE_ERROR.absolute) + 2 * ulp, `e^${v}: ${y[i]} vs ${want}`);
   });
+});
+
+test('sigmoid and tanh of a small tensor: Pond\'s splines on the keys, within 0.0025 and 0.005 on [−10, 10] and far out, in 3 rounds; \'piecewise\' keeps the paper\'s three pieces', async () => {
+  const xs = [...Array.from({ length: 241 }, (_, i) => -12 + i / 10), 0, ulp, -ulp, 1e4, -1e4];
+  const x = await privateOf(xs);
+  for (const [name, f, bound] of [['sigmoid', (v: number) => 1 / (1 + Math.exp(-v)), SPLINE_MAX_ERROR.sigmoid], ['tanh', Math.tanh, SPLINE_MAX_ERROR.tanh]] as const) {
+    const { out, c } = await revealCounted(() => (name === 'sigmoid' ? tfe.sigmoid(x) : tfe.tanh(x)));
+    assert.is(rounds(c), 3, name);
+    xs.forEach((v, i) => assert.ok(Math.abs(out[i] - f(v)) <= bound, `${name}(${v}) = ${out[i]}`));
+  }
+  const paper = new tfe.ABY3({ sigmoid: 'piecewise' });
+  const coarse = await withProtocol(paper, async () => (await tfe.sigmoid(await privateOf([-1, -0.25, 0, 0.25, 1]))).reveal());
+  assert.equal([...coarse], [0, 0.25, 0.5, 0.75, 1]);
 });
 
 test.run();

@@ -50,10 +50,11 @@ export interface ABY3Args {
    */
   sigmoid?: SigmoidMode;
   /**
-   * Whether server2 deals DCF keys (dealt_keys.ts) to server0 and server1 for the softmax of
-   * tensors of at most 256 elements (one private prediction's logits: 12 rounds instead of 35)
-   * and for a training batch's 1/Σ (5 rounds instead of 11). Each key is 2 KB per element and
-   * server. Default true.
+   * Whether server2 deals DCF keys (dealt_keys.ts) to server0 and server1 for tensors of at
+   * most 256 elements: relu (2 rounds instead of 8), sigmoid and tanh (Pond's splines, 3
+   * rounds; not with `sigmoid: 'piecewise'`), softmax (one private prediction's logits: 13
+   * rounds instead of 35), and a training batch's 1/Σ (5 rounds instead of 11). Each key is
+   * 2 KB per element and server. Default true.
    */
   fss?: boolean;
 }
@@ -70,9 +71,9 @@ export interface ABY3Args {
  * Costs per element (u64 words): private mul with truncation 2 rounds, 64 bytes; without
  * truncation (integer factor) 1 round, 24 bytes; comparison 8 rounds, about 83 bytes; relu
  * 8 rounds, about 91 bytes (element counts rounded up to a multiple of 64). With the `fss`
- * option (the default), relu and softmax of tensors of at most 256 elements take DCF keys
- * that server2 deals (dealt_splines.ts): relu in 2 rounds, exact for |x| < 2^62, at 2 KB of
- * key per element and server.
+ * option (the default), relu, sigmoid, tanh and softmax of tensors of at most 256 elements
+ * take DCF keys that server2 deals (dealt_splines.ts): relu in 2 rounds, exact for
+ * |x| < 2^62, at 2 KB of key per element and server.
  *
  * @example
  * ```ts

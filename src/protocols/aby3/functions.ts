@@ -17,6 +17,7 @@ import { powers } from '../generic/powers.js';
 import { polynomialOnInterval, publicTerm } from '../generic/fit_eval.js';
 import { isNegative, not } from './comparisons.js';
 import { ABY3PublicTensor } from './aby3_tensors.js';
+import { SPLINES } from '../pond/spline.js';
 
 /**
  * ABY3's (and SecureML's) sigmoid: 0 below −½, x + ½ on [−½, ½], 1 above. Max error 0.378
@@ -111,25 +112,45 @@ export type SigmoidMode = 'accurate' | 'piecewise' | 'polynomial';
 /**
  * sigmoid: 'accurate' (21 linear pieces on [−8, 8], error ≤ 0.0035), 'piecewise' (ABY3's
  * three pieces, error ≤ 0.378) or 'polynomial' ({@link clampedPolynomial}, error ≤ 0.0028,
- * the cheapest of the accurate ones).
+ * the cheapest of the accurate ones). With 'accurate' or 'polynomial', a tensor the dealt
+ * keys serve (at most 256 elements, the `fss` option) takes Pond's 14-piece spline on them
+ * instead ({@link dealtActivation}: error ≤ 0.0025, 3 rounds).
  * @example
  * ```ts
  * const y = sigmoid(p, x, 'accurate');
  * ```
  */
 export function sigmoid(p: ABY3, x: TfeTensor, mode: SigmoidMode): TfeTensor {
+  const dealt = mode === 'piecewise' ? undefined : dealtActivation(p, x, 'sigmoid');
+  if (dealt) return dealt;
   if (mode === 'polynomial') return clampedPolynomial(p, x, 'sigmoid');
   return piecewiseLinear(p, x, mode === 'piecewise' ? ABY3_SIGMOID : PIECEWISE_SIGMOID);
 }
 
 /**
  * tanh: 21 linear pieces on [−4, 4], constant outside; error ≤ 0.007 (TF Encrypted's ABY3 has
- * no tanh).
+ * no tanh). A tensor the dealt keys serve takes Pond's 14-piece spline on them instead
+ * ({@link dealtActivation}: error ≤ 0.005, 3 rounds).
  * @example
  * ```ts
  * const y = tanh(p, x);
  * ```
  */
 export function tanh(p: ABY3, x: TfeTensor): TfeTensor {
-  return piecewiseLinear(p, x, PIECEWISE_TANH);
+  return dealtActivation(p, x, 'tanh') ?? piecewiseLinear(p, x, PIECEWISE_TANH);
+}
+
+/**
+ * σ or tanh of a tensor server2's DCF keys serve (dealt_splines.ts accepts it: private, at
+ * most 256 elements, `fss` on), as the linear spline Pond uses for small tensors
+ * ({@link SPLINES}, errors 0.0025 and 0.005: pond/spline.ts): one round of keys and
+ * a truncation (3 rounds; the 21 exact pieces take 9); undefined for any other tensor.
+ * @example
+ * ```ts
+ * const y = dealtActivation(aby3, logits, 'sigmoid') ?? piecewiseLinear(aby3, logits, PIECEWISE_SIGMOID);
+ * ```
+ */
+export function dealtActivation(p: ABY3, x: TfeTensor, name: 'sigmoid' | 'tanh'): TfeTensor | undefined {
+  const dealt = p.capabilities.dealtSplines;
+  return dealt?.accepts(x) ? dealt.spline(x, SPLINES[name], { maxValue: 1 }) : undefined;
 }
