@@ -94,7 +94,7 @@ async function psiSeconds(n: number): Promise<number> {
 /**
  * Untimed epochs before the fraud epoch is timed: 5 (350 steps). The players' hot paths
  * (dataflow, codec, kernel dispatch) reach V8's optimised code over their first few hundred
- * instructions batches, like network A's 30 steps (util.ts `warmupSteps`); this step is
+ * instructions batches, like network A's first 120 steps (util.ts `warmupSteps`); this step is
  * 10 ms, not 100, so the compiling weighs on more of them. Measured on the 2-core bench
  * machine (networked, fit only, one cluster, epochs 0–9): 1.38, 1.04, 0.85, 0.79, 0.77, then
  * 0.58–0.64 s. `tfe player` daemons outlive a training job, so later jobs start warm.

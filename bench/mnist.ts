@@ -6,7 +6,7 @@
  * Times are steady-state medians, as a training epoch sees them (MNIST has 469 batches of 128):
  * the first steps of a process run while V8 is still compiling the executor's hot paths (the
  * first takes about 6x, steps 2 to 10 about 1.3x the steady time on LocalConfig; networked
- * players take three times as many steps, see {@link warmupSteps}), so they are run untimed.
+ * players take about 120 steps, see {@link warmupSteps}), so they are run untimed.
  */
 import * as L from '../src/layers/index.js';
 import { sequential, train, type Sequential } from '../src/models/index.js';

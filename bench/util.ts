@@ -33,20 +33,24 @@ export async function timeMedian(fn: () => unknown, opts: { warmup?: number; min
 }
 
 /**
- * Untimed training steps before a step is timed: 10 on LocalConfig, 30 with `tfe player`
+ * Untimed training steps before a step is timed: 10 on LocalConfig, 120 with `tfe player`
  * processes. V8 optimises a function after a number of calls, and on LocalConfig one process
- * runs all three players' instructions, so it reaches that number three times sooner. Measured
- * on the 2-core bench machine (SecureNN network A, medians of blocks of 10 steps in two runs of
- * 120 networked steps): 236–266 ms for steps 0–9, 130–145 for 10–19, 118–121 for 20–29 and
- * 100–120 from 30 on, while LocalConfig is steady after 10. A training epoch of MNIST has 469
- * steps, so steady state is what a user sees.
+ * runs all three players' instructions, so it reaches that number three times sooner; the
+ * players' young generation also grows to its working size over the first steps. Measured on
+ * the 2-core bench machine on 2026-12-07 (SecureNN network A, medians of blocks of 40 networked
+ * steps over 560): 121, 92 and 81 ms for steps 0–119, then 70–77 ms for every block up to 559,
+ * the players' CPU falling from 210 to about 105 ms per step; LocalConfig's blocks of 30 were
+ * 37–51 ms from the first on. ABY3's Adam step: 461, 419, then 407–417 ms in blocks of 20 up
+ * to step 99, 373–384 after. (With 30 untimed steps, as before, the networked figure read
+ * 10–30 % above its steady state.) A training epoch of MNIST has 469 steps, so steady state is
+ * what a user sees.
  * @example
  * ```ts
  * await timeMedian(step, { warmup: warmupSteps(suffix !== '') });
  * ```
  */
 export function warmupSteps(networked: boolean): number {
-  return networked ? 30 : 10;
+  return networked ? 120 : 10;
 }
 
 /**
