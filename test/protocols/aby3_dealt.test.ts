@@ -15,6 +15,8 @@ import { ring } from '../../src/kernels/index.js';
 import { expSpline, EXP_SPLINE_ERROR } from '../../src/protocols/approximations/linear_spline.js';
 import { SPLINE_MAX_ERROR } from '../../src/protocols/pond/spline.js';
 import { ABY3DealtSplines } from '../../src/protocols/aby3/dealt_splines.js';
+import { ABY3PrivateTensor } from '../../src/protocols/aby3/aby3_tensors.js';
+import { hasLiveTruncation } from '../../src/protocols/aby3/truncated_product.js';
 import { fssMaxElements } from '../../src/protocols/dealt_keys.js';
 import { tensorMessageBytes } from '../../src/runtime/wire/codec.js';
 import { revealCounted } from '../helpers/counters.js';
@@ -108,6 +110,17 @@ test('the exact max over the last axis: ties, one column, odd widths, ranks 1 an
     for (let r = 0; r < xs.length / k; r++) assert.is(out[r], Math.max(...xs.slice(r * k, r * k + k).map(fixed)), `row ${r} of [${shape}]`);
     assert.is(rounds(c), Math.ceil(Math.log2(k)) + 1, `[${shape}]`);
   }
+});
+
+test('the max of a fresh product\'s one column leaves the product\'s truncation record alive', async () => {
+  const x = await privateOf([1.5, -2, 0.25, 3], [4, 1]);
+  const w = await privateOf([0.5, 0.5, 0.5, 0.5], [4, 1]);
+  const z = tfe.mul(x, w) as ABY3PrivateTensor;
+  assert.ok(hasLiveTruncation(aby3, z), 'a fresh product carries its record');
+  const m = aby3.capabilities.dealtSplines!.reduceMaxLastAxis(z);
+  assert.equal([...await m.reveal()], [0.75, -1, 0.125, 1.5]);
+  assert.ok(hasLiveTruncation(aby3, z), 'its 2-out-of-2 parts are still the record\'s');
+  assert.equal([...await tfe.mul(z, 2).reveal()], [1.5, -2, 0.25, 3]);
 });
 
 test('a tensor over 256 elements, and fss: false, keep the carry circuit (relu 8 rounds, the max 13)', async () => {

@@ -86,7 +86,8 @@ export class ABY3DealtSplines implements DealtSplines {
         return k % 2 ? s.op(c.player, 'Concat', [m, slice(c, 2 * h, 1)], { axis }) : m;
       }) as [Handle, Handle];
     }
-    const out = cur.map((h) => s.keep(h)) as [Handle, Handle];
+    // one column: cur may still be a truncation record's own parts, which fromTwoOfTwo would free
+    const out = cur.map((h) => s.keep(s.op(h.player, 'Reshape', [h], { shape: [...h.shape] }))) as [Handle, Handle];
     s.release();
     return new ABY3PrivateTensor(p, xp.fracBits, fromTwoOfTwo(p, out[0], out[1]));
   }
