@@ -23,7 +23,7 @@ import { ValueError } from '../errors.js';
 import { U64, ring } from '../kernels/index.js';
 import { dcfKeyWords } from '../kernels/kernel_names.js';
 import type { Spline } from './approximations/linear_spline.js';
-import { Scratch } from './pond/scratch.js';
+import { Scratch } from './scratch.js';
 import type { Handle, Runtime } from './runtime_link.js';
 
 /** Input bits of the comparison: x + r's low 63 bits, with bit 63 handled by hand (see {@link dealtThresholdSteps}). */

@@ -13,7 +13,7 @@ import * as tfe from '../../src/index.js';
 import { ValueError } from '../../src/errors.js';
 import { ring } from '../../src/kernels/index.js';
 import { expSpline, EXP_SPLINE_ERROR } from '../../src/protocols/approximations/linear_spline.js';
-import { SPLINE_MAX_ERROR } from '../../src/protocols/pond/spline.js';
+import { SPLINE_MAX_ERROR } from '../../src/protocols/approximations/activation_splines.js';
 import { ABY3DealtSplines } from '../../src/protocols/aby3/dealt_splines.js';
 import { ABY3PrivateTensor } from '../../src/protocols/aby3/aby3_tensors.js';
 import { hasLiveTruncation } from '../../src/protocols/aby3/truncated_product.js';

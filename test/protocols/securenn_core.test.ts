@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import * as tfe from '../../src/index.js';
 import { ring } from '../../src/kernels/index.js';
 import { BITS } from '../../src/kernels/dtype.js';
-import { Scratch } from '../../src/protocols/pond/scratch.js';
+import { Scratch } from '../../src/protocols/scratch.js';
 import { SecureNN, privateCompare, shareConvert } from '../../src/protocols/securenn/index.js';
 import { edgeValues, msbOf, openOdd, openRaw, randomU64, rt, shareRaw } from './securenn_helpers.js';
 

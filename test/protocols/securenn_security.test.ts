@@ -12,7 +12,7 @@ import * as tfe from '../../src/index.js';
 import { ring } from '../../src/kernels/index.js';
 import { BITS } from '../../src/kernels/dtype.js';
 import type { Handle } from '../../src/runtime/api.js';
-import { Scratch } from '../../src/protocols/pond/scratch.js';
+import { Scratch } from '../../src/protocols/scratch.js';
 import { SecureNN, observeHelperView, privateCompare } from '../../src/protocols/securenn/index.js';
 import { rt } from './securenn_helpers.js';
 

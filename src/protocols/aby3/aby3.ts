@@ -85,7 +85,9 @@ export interface ABY3Args {
 export class ABY3 implements Protocol, ExactComparison {
   readonly name: string = 'ABY3';
   readonly fracBits: number;
-  readonly capabilities: ProtocolCapabilities = { exactComparison: this, fixedPoint: this, dealtSplines: new ABY3DealtSplines(this) };
+  /** Server2's DCF keys for small tensors (dealt_splines.ts); its `dealtSplines` capability. @internal */
+  readonly dealt: ABY3DealtSplines = new ABY3DealtSplines(this);
+  readonly capabilities: ProtocolCapabilities = { exactComparison: this, fixedPoint: this, dealtSplines: this.dealt };
   readonly servers: readonly [string, string, string];
   readonly sigmoidMode: SigmoidMode;
   /** Whether small tensors use server2's DCF keys (see {@link ABY3Args.fss}). */

@@ -16,7 +16,6 @@ import { tidy } from '../runtime_link.js';
 import { ABY3PrivateTensor, ABY3PublicTensor, type ReplicatedShares } from './aby3_tensors.js';
 import { bitsOf, injectBit, signBits } from './inject.js';
 import { signView } from './sign_view.js';
-import { ABY3DealtSplines } from './dealt_splines.js';
 
 /**
  * B2A of one bit: boolean shares of b (bit 0 of each word) become arithmetic shares of
@@ -116,8 +115,7 @@ export function reluWithDerivative(p: ABY3, x: TensorLike, derivative: boolean):
     return { y: p.mul(xt, d), derivative: d };
   }
   const priv = privateOf(p, xt);
-  const dealt = p.capabilities.dealtSplines;
-  if (dealt instanceof ABY3DealtSplines && dealt.accepts(priv)) return dealt.reluWithDerivative(priv, derivative);
+  if (p.dealt.accepts(priv)) return p.dealt.reluWithDerivative(priv, derivative);
   // a product's truncated result: the sign from the untruncated product, a round earlier
   // (sign_view.ts). relu's value is exact either way; the derivative can differ where the
   // truncated value is 0, where relu's derivative is a convention. Exact comparisons

@@ -22,13 +22,13 @@
 import type { DealtSplines } from '../capabilities.js';
 import type { Spline } from '../approximations/linear_spline.js';
 import { dealtSplineSums, dealtThresholdSteps, fssMaxElements } from '../dealt_keys.js';
-import { Scratch } from '../pond/scratch.js';
+import { Scratch } from '../scratch.js';
 import type { Handle } from '../runtime_link.js';
 import { tidy } from '../runtime_link.js';
 import type { TfeTensor } from '../tensor.js';
 import type { ABY3 } from './aby3.js';
 import { ABY3PrivateTensor } from './aby3_tensors.js';
-import { aby3Parties, fromTwoOfTwo } from './sharing.js';
+import { aby3Parties, fromTwoOfTwo, twoOfTwoOf } from './sharing.js';
 import { truncateSum } from './truncate.js';
 import { hasLiveTruncation } from './truncated_product.js';
 
@@ -153,6 +153,5 @@ export class ABY3DealtSplines implements DealtSplines {
  */
 function twoOfTwo(p: ABY3, x: ABY3PrivateTensor, s: Scratch): readonly [Handle, Handle] {
   if (hasLiveTruncation(p, x)) return x.truncation.twoOfTwo;
-  const [[x0, x1], [, x2]] = x.shares;
-  return [s.op(x0.player, 'Add', [x0, x1]), s.op(x2.player, 'Reshape', [x2], { shape: [...x2.shape] })];
+  return twoOfTwoOf(p, x.shares).map((h) => s.track(h)) as [Handle, Handle];
 }

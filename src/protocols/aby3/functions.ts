@@ -17,7 +17,7 @@ import { powers } from '../generic/powers.js';
 import { polynomialOnInterval, publicTerm } from '../generic/fit_eval.js';
 import { isNegative, not } from './comparisons.js';
 import { ABY3PublicTensor } from './aby3_tensors.js';
-import { SPLINES } from '../pond/spline.js';
+import { SPLINES } from '../approximations/activation_splines.js';
 
 /**
  * ABY3's (and SecureML's) sigmoid: 0 below −½, x + ½ on [−½, ½], 1 above. Max error 0.378
@@ -143,7 +143,7 @@ export function tanh(p: ABY3, x: TfeTensor): TfeTensor {
 /**
  * σ or tanh of a tensor server2's DCF keys serve (dealt_splines.ts accepts it: private, at
  * most 256 elements, `fss` on), as the linear spline Pond uses for small tensors
- * ({@link SPLINES}, errors 0.0025 and 0.005: pond/spline.ts): one round of keys and
+ * ({@link SPLINES}, errors 0.0025 and 0.005: approximations/activation_splines.ts): one round of keys and
  * a truncation (3 rounds; the 21 exact pieces take 9); undefined for any other tensor.
  * @example
  * ```ts
@@ -151,6 +151,5 @@ export function tanh(p: ABY3, x: TfeTensor): TfeTensor {
  * ```
  */
 export function dealtActivation(p: ABY3, x: TfeTensor, name: 'sigmoid' | 'tanh'): TfeTensor | undefined {
-  const dealt = p.capabilities.dealtSplines;
-  return dealt?.accepts(x) ? dealt.spline(x, SPLINES[name], { maxValue: 1 }) : undefined;
+  return p.dealt.accepts(x) ? p.dealt.spline(x, SPLINES[name], { maxValue: 1 }) : undefined;
 }

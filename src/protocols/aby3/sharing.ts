@@ -105,6 +105,19 @@ export function dealTwoOfTwo(p: ABY3, v: Handle): [Handle, Handle] {
 }
 
 /**
+ * Replicated shares as a 2-out-of-2 sharing between server0 and server1, without a message:
+ * x0 + x1 on server0, a copy of x2 on server1 (fresh handles; the shares are kept).
+ * @example
+ * ```ts
+ * const [a, b] = twoOfTwoOf(p, x.shares); // a + b = x
+ * ```
+ */
+export function twoOfTwoOf(p: ABY3, x: ReplicatedShares): [Handle, Handle] {
+  const { rt, servers: [s0, s1] } = p;
+  return [rt.op(s0, 'Add', [x[0][0], x[0][1]]), rt.op(s1, 'Reshape', [x[1][1]], { shape: [...x[1][1].shape] })];
+}
+
+/**
  * Server0 and server1 as the holders of a 2-out-of-2 sharing (x0 + x1 and x2 of replicated
  * shares) and server2 as their dealer (dealt_keys.ts, truncate.ts).
  * @example `dealtThresholdSteps(aby3Parties(aby3), twoOfTwo(aby3, x.shares), 16, [0])`

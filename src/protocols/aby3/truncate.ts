@@ -20,7 +20,7 @@ import { U64 } from '../../kernels/dtype.js';
 import type { Handle } from '../runtime_link.js';
 import type { ABY3 } from './aby3.js';
 import { ABY3PrivateTensor, type ReplicatedShares } from './aby3_tensors.js';
-import { fromTwoOfTwo } from './sharing.js';
+import { fromTwoOfTwo, twoOfTwoOf } from './sharing.js';
 
 const TWO_62 = 1n << 62n;
 
@@ -91,8 +91,5 @@ export function truncateSum(p: ABY3, z: readonly [Handle, Handle, Handle?], k: n
  * The input shares are kept.
  */
 export function truncateShares(p: ABY3, x: ReplicatedShares, k: number, fracBits: number): ABY3PrivateTensor {
-  const { rt, servers: [s0, s1] } = p;
-  const a = rt.op(s0, 'Add', [x[0][0], x[0][1]]);
-  const b = rt.op(s1, 'Reshape', [x[1][1]], { shape: [...x[1][1].shape] });
-  return truncateSum(p, [a, b], k, fracBits);
+  return truncateSum(p, twoOfTwoOf(p, x), k, fracBits);
 }

@@ -26,3 +26,4 @@ export { newtonInvSqrtPlan, newtonReciprocalPlan, type NewtonPlan, type NewtonPl
 export {
   EXP_SPLINE_ERROR, expSpline, fitConvexSpline, minimaxLine, RECIPROCAL_SPLINE_ERROR, reciprocalSpline, type ConvexSplineOptions, type Spline,
 } from './linear_spline.js';
+export { SPLINES, SPLINE_MAX_ERROR } from './activation_splines.js';

@@ -4,7 +4,7 @@ import { dealShares } from './dealer.js';
 import { openShares } from './open.js';
 import type { Pond } from './pond.js';
 import { PondPrivateTensor } from './pond_tensors.js';
-import { Scratch } from './scratch.js';
+import { Scratch } from '../scratch.js';
 
 /** XOR-shared 64-bit words: w = w0 ⊕ w1, w0 on server0, w1 on server1. */
 type BoolShares = [Handle, Handle];

@@ -12,8 +12,6 @@ import type { TfeTensor } from '../tensor.js';
 import { dealtThresholdSteps, fssMaxElements } from '../dealt_keys.js';
 import { pondParties } from './dealer.js';
 
-export { encodeScalar, fssMaxElements } from '../dealt_keys.js';
-
 /**
  * Shares of the steps g_k = [v ≥ t_k] for every threshold t_k, and of the products g_k·v, as
  * private tensors of shape [K, ...v.shape] (the steps as 0/1 integers, fracBits 0; the products

@@ -3,7 +3,7 @@ import { BIT_DECOMPOSE_SUB } from '../../kernels/kernel_names.js';
 import type { Handle } from '../runtime_link.js';
 import { dealShares } from '../pond/dealer.js';
 import type { Pond } from '../pond/pond.js';
-import type { Scratch } from '../pond/scratch.js';
+import type { Scratch } from '../scratch.js';
 import { addOdd } from './odd_ring.js';
 import { BIT_LENGTH, privateCompare } from './private_compare.js';
 import { shareConvert } from './share_convert.js';

@@ -2,7 +2,7 @@ import { U64 } from '../../kernels/dtype.js';
 import type { Handle } from '../runtime_link.js';
 import type { Pond } from '../pond/pond.js';
 import { PondPrivateTensor } from '../pond/pond_tensors.js';
-import { Scratch } from '../pond/scratch.js';
+import { Scratch } from '../scratch.js';
 import { msbShares, msbSharesViaShareConvert } from './compute_msb.js';
 
 /**

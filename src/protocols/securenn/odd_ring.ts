@@ -7,7 +7,7 @@
 import { U64 } from '../../kernels/dtype.js';
 import { ADD_MOD_ODD } from '../../kernels/kernel_names.js';
 import type { Handle } from '../runtime_link.js';
-import type { Scratch } from '../pond/scratch.js';
+import type { Scratch } from '../scratch.js';
 
 /**
  * N = 2^64 − 1, the modulus of the odd ring.

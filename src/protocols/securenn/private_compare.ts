@@ -1,7 +1,7 @@
 import { PRIVATE_COMPARE_MASK, PRIVATE_COMPARE_ZERO_TEST, type PrivateCompareMaskAttrs } from '../../kernels/kernel_names.js';
 import type { Handle } from '../runtime_link.js';
 import type { Pond } from '../pond/pond.js';
-import type { Scratch } from '../pond/scratch.js';
+import type { Scratch } from '../scratch.js';
 
 /**
  * Bits compared by PrivateCompare (ℓ = 64).

@@ -2,7 +2,7 @@ import { BITS, U64 } from '../../kernels/dtype.js';
 import { BIT_DECOMPOSE_SUB } from '../../kernels/kernel_names.js';
 import type { Handle } from '../runtime_link.js';
 import type { Pond } from '../pond/pond.js';
-import type { Scratch } from '../pond/scratch.js';
+import type { Scratch } from '../scratch.js';
 import { addOdd, reduceOdd, subOdd } from './odd_ring.js';
 import { BIT_LENGTH, privateCompare } from './private_compare.js';
 

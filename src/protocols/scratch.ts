@@ -1,5 +1,5 @@
-import type { KernelAttrsArg, KernelName, RingSpec } from '../../kernels/index.js';
-import type { Handle, Runtime } from '../runtime_link.js';
+import type { KernelAttrsArg, KernelName, RingSpec } from '../kernels/index.js';
+import type { Handle, Runtime } from './runtime_link.js';
 
 /**
  * Intermediate handles of one protocol function, freed together when it is done (frees run in
