@@ -1,11 +1,15 @@
 // Reductions: ReduceSum over axes and CumSum along one axis, in Z_2^64 or Z_m.
+#include <cstring>
+
 #include "napi_util.h"
 #include "nd_iter.h"
 
 namespace tfe {
 namespace {
 
-// reduceSum(x, shape, outStrides, outSize, modulus) -> sums; outStrides is 0 on reduced axes
+// reduceSum(x, shape, outStrides, outSize, modulus, out?) -> sums; outStrides is 0 on reduced
+// axes. `out` (a cached output of outSize elements, stale contents) is zeroed and filled: a fresh
+// block per call came from new pages, which cost more than the sums (Adam's piece tables)
 Napi::Value ReduceSum(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Arr x = GetArr(info, 0, "x");
@@ -21,7 +25,8 @@ Napi::Value ReduceSum(const Napi::CallbackInfo& info) {
   int64_t s = 1;
   for (size_t d = shape.size(); d-- > 0;) { xs[d] = s; s *= shape[d]; }
   Plan p = MakePlan(shape, {&os, &xs});
-  Arr o = NewArr(env, x.u64, static_cast<size_t>(outSize), true);
+  Arr o = OutArr(info, 5, x.u64, static_cast<size_t>(outSize));
+  if (outSize > 0) std::memset(o.data, 0, static_cast<size_t>(outSize) * (x.u64 ? 8 : 1));
   if (p.total == 0) return o.value;
   Walk(p, 0, p.total, [&](int64_t, const int64_t* offs, const int64_t* in, int64_t n) {
     if (x.u64) {
@@ -31,6 +36,8 @@ Napi::Value ReduceSum(const Napi::CallbackInfo& info) {
         uint64_t acc = 0;
         for (int64_t i = 0; i < n; i++) acc += a[i * in[1]];
         *d += acc;
+      } else if (in[0] == 1 && in[1] == 1) {
+        for (int64_t i = 0; i < n; i++) d[i] += a[i];  // a row onto the sums: vectorized
       } else {
         for (int64_t i = 0; i < n; i++) d[i * in[0]] += a[i * in[1]];
       }

@@ -36,7 +36,7 @@ export interface NativeBinding {
   stridedCopy(dst: Arr, dstOffset: number, dstStrides: Ints, src: Arr, srcOffset: number, srcStrides: Ints, shape: Ints): void;
   gather(x: Arr, outer: number, axisLen: number, inner: number, indices: Ints, out?: Arr): Arr;
   alloc(u64: boolean, n: number, zero: boolean): Arr;
-  reduceSum(x: Arr, shape: Ints, outStrides: Ints, outSize: number, modulus: number): Arr;
+  reduceSum(x: Arr, shape: Ints, outStrides: Ints, outSize: number, modulus: number, out?: Arr): Arr;
   cumSum(x: Arr, outer: number, len: number, inner: number, exclusive: boolean, reverse: boolean, modulus: number): Arr;
   matmul(a: Arr, b: Arr, batchShape: Ints, aBatchStrides: Ints, bBatchStrides: Ints, M: number, K: number, N: number,
     transposeA: boolean, transposeB: boolean, modulus: number, async: boolean, out?: Arr): MaybeAsync<Arr>;

@@ -2,6 +2,7 @@
 import type { CumSumAttrs, ReduceSumAttrs } from '../kernel_names.js';
 import type { NativeKernel } from './binary.js';
 import { loadBinding } from './binding.js';
+import { takeOutput } from './out_cache.js';
 import { host, modCode, numel, rowStrides, wrap } from './util.js';
 
 /** The reduction kernels. @example `reduceKernels.map((k) => k.kernelName) // ['ReduceSum', 'CumSum']` */
@@ -13,7 +14,7 @@ export const reduceKernels: NativeKernel[] = [
       const kept = x.shape.map((s, i) => (axes.has(i) ? 1 : s));
       const ks = rowStrides(kept);
       const outStrides = x.shape.map((_, i) => (axes.has(i) ? 0 : ks[i]));
-      const v = loadBinding().reduceSum(host(x), x.shape, outStrides, numel(kept), modCode(x));
+      const v = loadBinding().reduceSum(host(x), x.shape, outStrides, numel(kept), modCode(x), takeOutput(x.dtype === 'u64', numel(kept)));
       const shape = a.keepDims ? kept : x.shape.filter((_, i) => !axes.has(i));
       return wrap(be, shape, x.dtype, x.modulus, v);
     },
