@@ -63,6 +63,15 @@ export interface ExactComparison {
   maxPool2d(x: TensorLike, opts: Pool2DOptions): TfeTensor;
   /** Max pooling and the one-hot mask [n, oh, ow, kh·kw, c] of each window's first maximum. */
   maxPool2dWithArgmax(x: TensorLike, opts: Pool2DOptions): { y: TfeTensor; mask: TfeTensor };
+  /**
+   * For each table, the value of the piece x falls in: piece 0 is x < thresholds[0], piece j
+   * is thresholds[j−1] ≤ x < thresholds[j], the last x ≥ the last threshold (ascending
+   * thresholds; tables one value longer). Exact, from one batch of comparisons; results at the
+   * protocol's fixed-point scale (generic/piecewise_constant.ts). `bound` (real units, optional):
+   * |x| stays below it, which lets ABY3 compare on 32-bit lanes (half the bytes) when
+   * (bound + max |threshold|)·2^fracBits < 2^31; beyond a given bound the pieces are arbitrary.
+   */
+  piecewiseConstant(x: TensorLike, thresholds: readonly number[], tables: readonly (readonly number[])[], bound?: number): TfeTensor[];
 }
 
 /**

@@ -275,6 +275,9 @@ export class ABY3 implements Protocol, ExactComparison {
     const r = tidy(() => pooling.maxPool2d(this, this.toTensor(x), opts, true));
     return { y: r.y, mask: r.mask! };
   }
+  piecewiseConstant(x: TensorLike, thresholds: readonly number[], tables: readonly (readonly number[])[], bound?: number): TfeTensor[] {
+    return tidy(() => cmp.piecewiseConstant(this, x, thresholds, tables, bound));
+  }
   /** Sorts each row along the last axis, ascending, with a bitonic network (rows padded to a power of two). */
   sort(x: TensorLike): TfeTensor { return tidy(() => pooling.sort(this, this.toTensor(x))); }
 

@@ -14,7 +14,10 @@ import type { TensorLike, TfeTensor } from '../tensor.js';
 import type { ABY3 } from './aby3.js';
 import { tidy } from '../runtime_link.js';
 import { ABY3PrivateTensor, ABY3PublicTensor, type ReplicatedShares } from './aby3_tensors.js';
+import { pieceSteps, piecewiseConstantByComparison } from '../generic/piecewise_constant.js';
+import { weightedBitSums } from './bit_sums.js';
 import { bitsOf, injectBit, signBits } from './inject.js';
+import { LANE_BOUND, signBitsBounded } from './msb_lanes.js';
 import { signView } from './sign_view.js';
 
 /**
@@ -123,4 +126,29 @@ export function reluWithDerivative(p: ABY3, x: TensorLike, derivative: boolean):
   const bits = signBits(p, signView(p, priv) ?? priv.shares);
   const y = new ABY3PrivateTensor(p, xt.fracBits, injectBit(p, bits, priv.shares, true));
   return { y, derivative: derivative ? new ABY3PrivateTensor(p, 0, injectBit(p, bits, undefined, true)) : undefined };
+}
+
+/**
+ * {@link ExactComparison.piecewiseConstant} under ABY3: the sign bits of every x − t_j in one
+ * circuit, on 32-bit lanes when `bound` allows (msb_lanes.ts: 25.4 bytes per comparison
+ * against 51.25), and each table's sum Σ_j b_j·(table[j+1] − table[j]) taken before the B2A's
+ * resharing (bit_sums.ts: 8 bytes per comparison and 24 per table, against 32 per comparison).
+ * Adam's six range comparisons into two tables: 248 bytes per element, was 498. 8 rounds.
+ * @example
+ * ```ts
+ * const [scale, root] = piecewiseConstant(p, v, [1 / 4, 4], [[16, 1, 1 / 16], [4, 1, 1 / 4]], 64);
+ * ```
+ */
+export function piecewiseConstant(p: ABY3, x: TensorLike, thresholds: readonly number[], tables: readonly (readonly number[])[], bound?: number): TfeTensor[] {
+  const steps = pieceSteps(thresholds, tables);
+  const xt = p.toTensor(x);
+  if (bound !== undefined && !(bound > 0)) throw new ValueError(`piecewiseConstant: \`bound\` must be a positive number, got ${bound}`);
+  if (xt instanceof ABY3PublicTensor || xt.size === 0) return piecewiseConstantByComparison(p, p, xt, thresholds, tables);
+  const k = thresholds.length;
+  return tidy(() => {
+    const stacked = privateOf(p, p.stack(thresholds.map((t) => p.sub(xt, t)), 0));
+    const reach = bound === undefined ? Infinity : (bound + Math.max(...thresholds.map(Math.abs))) * 2 ** xt.fracBits;
+    const bits = reach < LANE_BOUND ? signBitsBounded(p, stacked.shares) : signBits(p, stacked.shares);
+    return weightedBitSums(p, bits, k, steps).map((s, i) => p.sub(tables[i][k], s));
+  });
 }

@@ -38,7 +38,7 @@ const TOP = 1n << 63n;
 export const MSB_BLOCK = 64;
 
 /** Word ops on single handles (each runs on the handle's player). */
-function words(p: ABY3) {
+export function words(p: ABY3) {
   const { rt } = p;
   const constant = (h: Handle, c: bigint) => rt.fill(h.player, [], c, U64);
   const bin = (k: 'BitwiseAnd' | 'BitwiseXor' | 'BitwiseOr') => (a: Handle, b: Handle) => rt.op(a.player, k, [a, b]);
@@ -78,25 +78,26 @@ export function flatPadded(p: ABY3, x: ReplicatedShares, length?: number): { fla
 }
 
 /**
- * Level 1 (bit pairs h = 2i+1, l = 2i) straight from u (server0) and v (server1, server2):
+ * Level 1 (bit pairs h = 2i+1, l = 2i) straight from the addends: u on server0, v's copies on
+ * server1 and server2 (`vAt1`, `vAt2`):
  *  G = u_h·v_h ⊕ (u_h·u_l)·v_l ⊕ u_l·(v_h·v_l),  P = u_h·u_l ⊕ v_h·v_l ⊕ u_h·v_l ⊕ u_l·v_h
  *  1. server0 sends ũ = u ⊕ a and merged(u_h·u_l) ⊕ c to server1 (a, c: seed of server0 and
  *     server2): 1.5 words per element
  *  2. server1 evaluates the sums on ũ, server2 on a and c: XOR shares of G and P (local)
  *  3. both merge, mask with seeds shared with server0 and exchange: replicated G, P
  *     (2 words per 2 elements each way)
- * Bit 63 is the neutral leaf: u63 := 1, v63 := 0. 2 rounds, 28 bytes per element.
+ * Bit 63 is the neutral leaf: the caller sets u63 := 1, and v63 counts as 0 (msb_lanes.ts
+ * makes bit 31 a second neutral leaf the same way). 2 rounds, 28 bytes per element.
  */
-function levelOne(p: ABY3, x: ReplicatedShares): { g: ReplicatedShares; pr: ReplicatedShares } {
+export function levelOne(p: ABY3, u: Handle, vAt1: Handle, vAt2: Handle): { g: ReplicatedShares; pr: ReplicatedShares } {
   const { rt, servers: [s0, s1, s2] } = p;
   const w = words(p);
-  const N = x[0][0].shape[0];
+  const N = u.shape[0];
   const M = LOW[0];
   // each part in its own scope: N-word temporaries go back to the addon's pool at once
   const [aAt0, aAt2] = rt.sampleShared([s0, s2], [N], U64);
   const [cAt0, cAt2] = rt.sampleShared([s0, s2], [N / 2], U64);
   const [uMasked, uhlMasked] = tidy(() => {
-    const u = w.orC(rt.op(s0, 'Add', [x[0][0], x[0][1]]), TOP);
     const uhl = w.andC(w.and(w.shr(u, 1), u), M);
     return [rt.send(w.xor(u, aAt0), s1), rt.send(w.xor(w.merge(uhl, 1), cAt0), s1)];
   });
@@ -105,8 +106,8 @@ function levelOne(p: ABY3, x: ReplicatedShares): { g: ReplicatedShares; pr: Repl
   // only), merged: one `SignLeafTerms` per word array (kernel_names.ts)
   const xorShares = (uu: Handle, c: Handle, v: Handle, withV: boolean) =>
     [true, false].map((generate) => rt.op(uu.player, 'SignLeafTerms', [uu, c, v], { generate, withV }));
-  const [g1, p1] = xorShares(uMasked, uhlMasked, x[1][1], true);
-  const [g2, p2] = xorShares(aAt2, cAt2, x[2][0], false);
+  const [g1, p1] = xorShares(uMasked, uhlMasked, vAt1, true);
+  const [g2, p2] = xorShares(aAt2, cAt2, vAt2, false);
   rt.free(aAt0, aAt2, cAt0, cAt2, uMasked, uhlMasked);
   const toReplicated = (a1: Handle, a2: Handle): ReplicatedShares => {
     const [r1At0, r1At1] = rt.sampleShared([s0, s1], a1.shape, U64);
@@ -124,7 +125,7 @@ function levelOne(p: ABY3, x: ReplicatedShares): { g: ReplicatedShares; pr: Repl
  * Each server's local work is one `PrefixTerms` before the resharing and a `PrefixNextG` and
  * `PrefixNextP` per slot after it (kernel_names.ts).
  */
-function level(p: ABY3, g: ReplicatedShares, pr: ReplicatedShares, L: number): { g: ReplicatedShares; pr: ReplicatedShares } {
+export function level(p: ABY3, g: ReplicatedShares, pr: ReplicatedShares, L: number): { g: ReplicatedShares; pr: ReplicatedShares } {
   const { rt } = p;
   // z_i = x_i·(y_i ⊕ y_{i+1}) ⊕ x_{i+1}·y_i (the §5.1 product over GF(2)), x the Ph words
   // doubled, y the Gl and Pl words side by side
@@ -174,9 +175,10 @@ function topBitsMerged(p: ABY3, h: Handle): Handle {
 export function msbPacked(p: ABY3, flat: ReplicatedShares): ReplicatedShares {
   const { rt, servers: [s0] } = p;
   return tidy(() => {
-    const u63 = topBitsMerged(p, rt.op(s0, 'Add', [flat[0][0], flat[0][1]]));
+    const u = rt.op(s0, 'Add', [flat[0][0], flat[0][1]]);
+    const u63 = topBitsMerged(p, u);
     const v63 = topBitsMerged(p, flat[1][1]);
-    let { g, pr } = tidy(() => levelOne(p, flat));
+    let { g, pr } = tidy(() => levelOne(p, words(p).orC(u, TOP), flat[1][1], flat[2][0]));
     for (let L = 2; L <= 5; L++) ({ g, pr } = tidy(() => level(p, g, pr, L)));
     return root(p, g, pr, u63, v63);
   });

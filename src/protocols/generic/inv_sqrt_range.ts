@@ -3,10 +3,11 @@
  * capability): a coarse exponent from a few batched comparisons replaces the long growth phase
  * of a constant-start Newton iteration (Adam's [2^-14, 2^12]: 25 steps, 75 sequential
  * products, against 6 comparisons in one batch and 11 products here).
- *  1. pieces [4^(e−1), 4^(e+1)) for e = e0, e0 + 2, … cover [lo, hi]; one batched
- *     isNegative of x − 4^(e+1) at the inner boundaries says which piece holds x
- *  2. the scale S = 4^−e and its square root T = 2^−e are public per piece, so S and T are
- *     sums of the comparison bits times public differences (integer × public: no truncation)
+ *  1. pieces [4^(e−1), 4^(e+1)) for e = e0, e0 + 2, … cover [lo, hi]
+ *  2. the scale S = 4^−e and its square root T = 2^−e are public per piece: the protocol's
+ *     `piecewiseConstant` gives both from one batch of comparisons at the inner boundaries
+ *     (sums of the comparison bits times public differences: no truncation), bounded by the
+ *     last piece's top (ABY3 then compares on 32-bit lanes when that fits)
  *  3. x' = x·S lies in [1/4, 4): the polynomial-start Newton plan of that interval (error
  *     ≤ the target; y' = 1/√x' ∈ (1/2, 2], so fixed-point rounding stays within a few ulps
  *     of y' relative)
@@ -42,16 +43,9 @@ export function invSqrtByRange(p: Protocol, ex: ExactComparison, x: TfeTensor, i
   const es = rangePieces(interval[0], interval[1]);
   if (es.length === 1) return tidy(() => p.mul(newton(p.mul(x, 4 ** -es[0])), 2 ** -es[0]));
   return tidy(() => {
-    const k = es.length - 1;
-    const column = [k, ...x.shape.map(() => 1)];
-    const below = ex.isNegative(p.stack(es.slice(0, k).map((e) => p.sub(x, 4 ** (e + 1))), 0)); // [x < 4^(e+1)]
-    // value(piece of x) = value(last) − Σ_boundaries [x < boundary]·(value(next) − value(this))
-    const pick = (value: (e: number) => number) => {
-      const steps = es.slice(0, k).map((e, i) => value(es[i + 1]) - value(e));
-      const picked = p.reduceSum(p.mul(below, p.defineConstant(steps, { shape: column })), 0);
-      return p.sub(value(es[k]), picked);
-    };
-    const xn = p.mul(x, pick((e) => 4 ** -e));
-    return p.mul(newton(xn), pick((e) => 2 ** -e));
+    const thresholds = es.slice(0, -1).map((e) => 4 ** (e + 1));
+    // above the last piece's top 4^(e+1) the plan is left anyway: that is the comparisons' bound
+    const [scale, root] = ex.piecewiseConstant(x, thresholds, [es.map((e) => 4 ** -e), es.map((e) => 2 ** -e)], 4 ** (es[es.length - 1] + 1));
+    return p.mul(newton(p.mul(x, scale)), root);
   });
 }

@@ -9,6 +9,7 @@ import type { Pool2DOptions } from '../protocol.js';
 import type { TensorLike, TfeTensor } from '../tensor.js';
 import { tidy } from '../runtime_link.js';
 import * as cmp from './comparisons.js';
+import { piecewiseConstantByComparison } from '../generic/piecewise_constant.js';
 import '../../kernels/index.js'; // registers every kernel, the fused PrivateCompare ones included
 import { DEFAULT_CHUNK, msb, oneMinus, type MsbProtocol } from './msb.js';
 import { PIECEWISE_SIGMOID, PIECEWISE_TANH, piecewiseLinear } from './piecewise.js';
@@ -235,6 +236,11 @@ export class SecureNN extends Pond implements ExactComparison {
   maxPool2dWithArgmax(x: TensorLike, opts: Pool2DOptions): { y: TfeTensor; mask: TfeTensor } {
     const r = tidy(() => pooling.maxPool2dWithArgmax(this, x, opts, true));
     return { y: r.y, mask: r.mask! };
+  }
+
+  /** One batch of comparisons into public tables (generic/piecewise_constant.ts); `bound` is not needed here. */
+  piecewiseConstant(x: TensorLike, thresholds: readonly number[], tables: readonly (readonly number[])[]): TfeTensor[] {
+    return piecewiseConstantByComparison(this, this, this.toTensor(x), thresholds, tables);
   }
 
   /** @internal MSB of a private tensor (the primitive under every comparison). */
