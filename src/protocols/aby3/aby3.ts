@@ -70,7 +70,9 @@ export interface ABY3Args {
  *
  * Costs per element (u64 words): private mul with truncation 2 rounds, 64 bytes; without
  * truncation (integer factor) 1 round, 24 bytes; comparison 8 rounds, about 83 bytes; relu
- * 8 rounds, about 91 bytes (element counts rounded up to a multiple of 64). With the `fss`
+ * 8 rounds, about 91 bytes (element counts rounded up to a multiple of 64). Comparisons of
+ * values with a known bound below 2^31 ring units (`piecewiseConstant`, which Adam's inverse
+ * square root uses) run on 32-bit lanes, two per word: about 33 bytes each. With the `fss`
  * option (the default), relu, sigmoid, tanh and softmax of tensors of at most 256 elements
  * take DCF keys that server2 deals (dealt_splines.ts): relu in 2 rounds, exact for
  * |x| < 2^62, at 2 KB of key per element and server.
