@@ -9,7 +9,10 @@
  * [2^−14, 2^12 + 2^−14] (relative error ≤ 1e-4 float). δ plays the role of tfjs's epsilon: the
  * effective epsilon is about √δ ≈ 0.008 (tfjs: 1e-7), so for |g| ≥ 0.05 the step is within 1%
  * of tfjs's and smaller gradients take proportionally smaller steps. v̂ above 2^12 (|g| > 64)
- * diverges: clip gradients or scale the loss.
+ * is outside the documented interval: the last range piece still covers it up to 2^14, the
+ * result degrades above that, and from about 2^15 (|g| > 180) ABY3's range comparisons, on
+ * 32-bit lanes for this bound, pick arbitrary pieces, so the step is garbage: clip gradients
+ * or scale the loss.
  * AMSgrad takes the exact maximum of the bias-corrected v̂ (needs exact comparison: SecureNN or ABY3).
  *
  * Constants ride in truncations made anyway (generic `scaledProduct`): training multiplies

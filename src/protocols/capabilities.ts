@@ -66,10 +66,12 @@ export interface ExactComparison {
   /**
    * For each table, the value of the piece x falls in: piece 0 is x < thresholds[0], piece j
    * is thresholds[j−1] ≤ x < thresholds[j], the last x ≥ the last threshold (ascending
-   * thresholds; tables one value longer). Exact, from one batch of comparisons; results at the
-   * protocol's fixed-point scale (generic/piecewise_constant.ts). `bound` (real units, optional):
-   * |x| stays below it, which lets ABY3 compare on 32-bit lanes (half the bytes) when
-   * (bound + max |threshold|)·2^fracBits < 2^31; beyond a given bound the pieces are arbitrary.
+   * thresholds; tables one value longer). The comparisons are exact (one batch); results are at
+   * the protocol's fixed-point scale, exact for dyadic table values (otherwise within k/2 ulp:
+   * the table's steps are encoded; generic/piecewise_constant.ts). `bound` (real units,
+   * optional): |x| stays below it, which lets ABY3 compare on 32-bit lanes (half the bytes)
+   * when (bound + max |threshold|)·2^f < 2^31, f the scale of x − threshold (the larger of x's
+   * and the protocol's); beyond a given bound the pieces are arbitrary.
    */
   piecewiseConstant(x: TensorLike, thresholds: readonly number[], tables: readonly (readonly number[])[], bound?: number): TfeTensor[];
 }

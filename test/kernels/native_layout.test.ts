@@ -3,6 +3,8 @@
  * shapes with edge values, in u64 and a small ring.
  */
 import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { loadBinding } from '../../src/kernels/native/binding.js';
 import { BITS, U64, type RingSpec } from '../../src/kernels/index.js';
 import { crossCheck, randomTensor } from '../helpers/ring_testing.js';
 
@@ -62,6 +64,23 @@ test('reduceSum and cumSum', () => {
     }
     crossCheck('CumSum', [randomTensor([130], ring)], { axis: 0, exclusive: false, reverse: false }, '1-D');
   }
+});
+
+test('reduceSum into a stale output buffer (the output cache\'s) zeroes it first; a wrong-sized one is not used', () => {
+  const nb = loadBinding();
+  const x = BigUint64Array.from({ length: 6 * 50 }, (_, i) => BigInt(i) * 0x9e3779b97f4a7c15n & ((1n << 64n) - 1n));
+  const fresh = nb.reduceSum(x, [6, 50], [0, 1], 50, 0) as BigUint64Array;
+  const stale = new BigUint64Array(50).fill(0xdeadbeefn);
+  const reused = nb.reduceSum(x, [6, 50], [0, 1], 50, 0, stale) as BigUint64Array;
+  assert.is(reused, stale, 'the given buffer is the result');
+  assert.equal(Array.from(reused), Array.from(fresh));
+  const wrong = new BigUint64Array(49).fill(7n);
+  assert.equal(Array.from(nb.reduceSum(x, [6, 50], [0, 1], 50, 0, wrong) as BigUint64Array), Array.from(fresh));
+  const b = Uint8Array.from({ length: 40 }, (_, i) => (i * 5) % 7);
+  const freshU8 = nb.reduceSum(b, [4, 10], [0, 1], 10, 7) as Uint8Array;
+  const reusedU8 = nb.reduceSum(b, [4, 10], [0, 1], 10, 7, new Uint8Array(10).fill(6)) as Uint8Array;
+  assert.equal(Array.from(reusedU8), Array.from(freshU8));
+  assert.ok(Array.from(freshU8).every((v, j) => v === [0, 1, 2, 3].reduce((a, r) => a + b[r * 10 + j], 0) % 7));
 });
 
 test('im2col and col2im', () => {

@@ -37,7 +37,9 @@ async function laneSigns(values: number[], shape = [values.length]): Promise<big
 test('lane signs are exact at 0, ±1, ±(2^31 − 1) and on random values below 2^31, for odd sizes and ranks', async () => {
   const edges = [0, 1, -1, 2, -2, LANE_BOUND - 1, -(LANE_BOUND - 1), 2 ** 30, -(2 ** 30), 65536, -65536];
   const random = Array.from(randomArray(7, 700, -(LANE_BOUND - 1), LANE_BOUND - 1), Math.trunc);
-  for (const values of [[...edges, ...random], [-1], [5], edges.concat(edges, edges).slice(0, 129)]) {
+  // 129: one past a 128-value block; 256: whole blocks (no cut after the unpacking)
+  const cycle = (n: number) => Array.from({ length: n }, (_, i) => [...edges, ...random][i % (edges.length + random.length)]);
+  for (const values of [[...edges, ...random], [-1], [5], cycle(129), cycle(256)]) {
     const got = await laneSigns(values);
     values.forEach((v, i) => assert.is(got[i], v < 0 ? 1n : 0n, `sign of ${v} (${values.length} values)`));
   }
@@ -92,8 +94,18 @@ test('piecewiseConstant bytes: lanes 33.375 per comparison + 24 per table, full 
   const bytes = async (bound?: number) => total(await measure(() => { for (const t of aby3.piecewiseConstant(x, thresholds, tables, bound)) t.dispose(); }));
   assert.is(await bytes(2 ** 14), n * k * (25.375 + 8) + 2 * 24 * n);
   assert.is(await bytes(), n * k * (51.25 + 8) + 2 * 24 * n);
-  // a bound too large for the lanes takes the full circuit
-  assert.is(await bytes(2 ** 15), n * k * (51.25 + 8) + 2 * 24 * n);
+  // the lanes need (bound + max |threshold|)·2^16 < 2^31: at equality the full circuit runs
+  assert.is(await bytes(2 ** 15 - 1024), n * k * (51.25 + 8) + 2 * 24 * n);
+  assert.is(await bytes(2 ** 15 - 1025), n * k * (25.375 + 8) + 2 * 24 * n);
+});
+
+test('piecewiseConstant of an integer input: the bound is weighed at the differences\' scale, not the input\'s', async () => {
+  // fracBits 0 values minus thresholds at the protocol's scale sit at f = 16: ±65536 there is
+  // 2^32 ring units, past the lanes, so this bound must take the full circuit
+  const xs = [65536, -65536, 40000, 3, 0];
+  const x = await tfe.definePrivateInput('input-provider', () => xs, { integer: true });
+  const [got] = aby3.piecewiseConstant(x, [0.5], [[10, 20]], 2 ** 17);
+  assert.equal(Array.from(await got.reveal()), xs.map((v) => (v >= 0.5 ? 20 : 10)));
 });
 
 test('piecewiseConstant: typed errors for unordered thresholds, short tables and a bad bound; empty and public inputs', async () => {

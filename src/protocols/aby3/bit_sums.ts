@@ -41,14 +41,14 @@ export function weightedBitSums(p: ABY3, bits: SignBits, groups: number, weights
   const m = bits.n / groups;
   const outShape = bits.shape.slice(1);
   return tidy(() => {
-    const t = bits.tAt2;
+    // the bits may come padded (signBits): the padding is cut first, so no word goes out for it
+    const cut = (h: Handle) => (h.shape[0] === bits.n ? h : rt.op(h.player, 'Slice', [h], { begin: [0], size: [bits.n], strides: [1] }));
+    const t = cut(bits.tAt2);
     const [rhoAt2, rhoAt0] = rt.sampleShared([s2, s0], t.shape, U64);
     const factor = rt.op(s2, 'Sub', [rt.fill(s2, [], 1n, U64), rt.op(s2, 'ShiftLeft', [t], { bits: 1 })]);
     const maskedAt1 = rt.send(rt.op(s2, 'Sub', [factor, rhoAt2]), s1);
-    const terms = [rt.op(s0, 'Mul', [bits.d1At0, rhoAt0]), rt.op(s1, 'Mul', [bits.d1At1, maskedAt1]), t];
-    // the bits may come padded (signBits): the padding is cut before the grouping
-    const cut = (h: Handle) => (h.shape[0] === bits.n ? h : rt.op(h.player, 'Slice', [h], { begin: [0], size: [bits.n], strides: [1] }));
-    const grouped = terms.map((h) => rt.op(h.player, 'Reshape', [cut(h)], { shape: [groups, m] }));
+    const terms = [rt.op(s0, 'Mul', [cut(bits.d1At0), rhoAt0]), rt.op(s1, 'Mul', [cut(bits.d1At1), maskedAt1]), t];
+    const grouped = terms.map((h) => rt.op(h.player, 'Reshape', [h], { shape: [groups, m] }));
     return weights.map((row) => {
       if (row.length !== groups) throw new ValueError(`weightedBitSums: expected ${groups} weights per row (one per group), got ${row.length}`);
       const c = p.defineConstant([...row], { shape: [groups, 1] });

@@ -133,7 +133,8 @@ export function reluWithDerivative(p: ABY3, x: TensorLike, derivative: boolean):
  * circuit, on 32-bit lanes when `bound` allows (msb_lanes.ts: 25.4 bytes per comparison
  * against 51.25), and each table's sum Σ_j b_j·(table[j+1] − table[j]) taken before the B2A's
  * resharing (bit_sums.ts: 8 bytes per comparison and 24 per table, against 32 per comparison).
- * Adam's six range comparisons into two tables: 248 bytes per element, was 498. 8 rounds.
+ * Adam's six range comparisons into two tables: 248 bytes per element, was 498. 7 rounds on
+ * lanes, 8 on the full circuit.
  * @example
  * ```ts
  * const [scale, root] = piecewiseConstant(p, v, [1 / 4, 4], [[16, 1, 1 / 16], [4, 1, 1 / 4]], 64);
@@ -147,7 +148,8 @@ export function piecewiseConstant(p: ABY3, x: TensorLike, thresholds: readonly n
   const k = thresholds.length;
   return tidy(() => {
     const stacked = privateOf(p, p.stack(thresholds.map((t) => p.sub(xt, t)), 0));
-    const reach = bound === undefined ? Infinity : (bound + Math.max(...thresholds.map(Math.abs))) * 2 ** xt.fracBits;
+    // the differences sit at their own scale (max of x's and the protocol's): that sets their size in ring units
+    const reach = bound === undefined ? Infinity : (bound + Math.max(...thresholds.map(Math.abs))) * 2 ** stacked.fracBits;
     const bits = reach < LANE_BOUND ? signBitsBounded(p, stacked.shares) : signBits(p, stacked.shares);
     return weightedBitSums(p, bits, k, steps).map((s, i) => p.sub(tables[i][k], s));
   });

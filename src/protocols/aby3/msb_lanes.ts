@@ -36,7 +36,7 @@ import { flatPadded, level, levelOne, MSB_BLOCK, words } from './msb.js';
 const LOW32 = 0xffffffffn;
 /** Bits 31 and 63: each lane's top bit, the neutral leaves of the circuit. */
 const LANE_TOPS = (1n << 31n) | (1n << 63n);
-/** The largest magnitude (ring units) whose sign {@link signBitsBounded} reads exactly. */
+/** The exclusive bound on |x| (ring units) below which {@link signBitsBounded} reads signs exactly. */
 export const LANE_BOUND = 2 ** 31;
 
 /**
