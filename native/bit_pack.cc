@@ -131,22 +131,29 @@ Napi::Value SignLeafTerms(const Napi::CallbackInfo& info) {
   });
 }
 
-// bitUnpackTree(h, count, async, out?) -> BigUint64Array [count]: bit rev5(e / w) of h[e % w]
+inline int Rev5(int64_t q) {
+  return static_cast<int>(((q & 1) << 4) | ((q & 2) << 2) | (q & 4) | ((q & 8) >> 2) | ((q & 16) >> 4));
+}
+
+// bitUnpackTree(h, count, lanes, async, out?) -> BigUint64Array [count]: bit rev5(e / w) of
+// h[e % w]; with `lanes` (two 32-bit lanes per word) the elements from 32·w on read the high
+// halves: element 32·w + e' is bit 32 + rev5(e' / w) of h[e' % w]
 Napi::Value BitUnpackTree(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Arr h = GetU64(info, 0, "h");
   const int64_t w = static_cast<int64_t>(h.length);
-  const int64_t count = GetInt(info, 1, "count", 0, 32 * w);
-  bool async = GetBool(info, 2, "async");
-  Arr outArr = OutArr(info, 3, true, static_cast<size_t>(count));
+  const bool lanes = GetBool(info, 2, "lanes");
+  const int64_t count = GetInt(info, 1, "count", 0, (lanes ? 64 : 32) * w);
+  bool async = GetBool(info, 3, "async");
+  Arr outArr = OutArr(info, 4, true, static_cast<size_t>(count));
   uint64_t* o = outArr.u();
   const uint64_t* hp = h.u();
   return RunWork(env, async && count >= kAsyncMin, {h.value}, outArr.value, [=] {
-    // output word e reads bit rev5(q) of h[j], with e = q·w + j
+    // output word e reads bit rev5(q) of h[j], with e = q·w + j (q from 32 on: the high lane)
     ParallelRange(count, kGrain, [&](int64_t lo, int64_t hi) {
       int64_t q = lo / w, j = lo % w;
       for (int64_t e = lo; e < hi; e++) {
-        const int bit = static_cast<int>(((q & 1) << 4) | ((q & 2) << 2) | (q & 4) | ((q & 8) >> 2) | ((q & 16) >> 4));
+        const int bit = Rev5(q & 31) + static_cast<int>(q & 32);
         o[e] = (hp[j] >> bit) & 1;
         if (++j == w) j = 0, q++;
       }
@@ -154,16 +161,18 @@ Napi::Value BitUnpackTree(const Napi::CallbackInfo& info) {
   });
 }
 
-// signBitsTree(h, async, out?) -> BigUint64Array [n/32]: bit rev5(q) of out[j] is bit 63 of
-// h[q·w + j], w = n/32 (the layout BitUnpackTree reads)
+// signBitsTree(h, lanes, async, out?) -> BigUint64Array [n/32]: bit rev5(q) of out[j] is bit 63
+// of h[q·w + j], w = n/32 (the layout BitUnpackTree reads); with `lanes`, bit rev5(q) is bit 31
+// of that word and bit 32 + rev5(q) its bit 63 (each lane's top bit)
 Napi::Value SignBitsTree(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Arr h = GetU64(info, 0, "h");
   const int64_t n = static_cast<int64_t>(h.length);
   if (n % 32 != 0) Fail(env, "`h` must have a multiple of 32 words");
   const int64_t w = n / 32;
-  bool async = GetBool(info, 1, "async");
-  Arr outArr = OutArr(info, 2, true, static_cast<size_t>(w));
+  const bool lanes = GetBool(info, 1, "lanes");
+  bool async = GetBool(info, 2, "async");
+  Arr outArr = OutArr(info, 3, true, static_cast<size_t>(w));
   uint64_t* o = outArr.u();
   const uint64_t* hp = h.u();
   return RunWork(env, async && n >= kAsyncMin, {h.value}, outArr.value, [=] {
@@ -171,10 +180,32 @@ Napi::Value SignBitsTree(const Napi::CallbackInfo& info) {
       for (int64_t j = lo; j < hi; j++) {
         uint64_t r = 0;
         for (int q = 0; q < 32; q++) {
-          const int bit = ((q & 1) << 4) | ((q & 2) << 2) | (q & 4) | ((q & 8) >> 2) | ((q & 16) >> 4);
-          r |= (hp[q * w + j] >> 63) << bit;
+          const uint64_t x = hp[q * w + j];
+          r |= lanes ? (((x >> 31) & 1) << Rev5(q)) | ((x >> 63) << (32 + Rev5(q))) : (x >> 63) << Rev5(q);
         }
         o[j] = r;
+      }
+    });
+  });
+}
+
+// lanePack(x, half, async, out?) -> BigUint64Array [half]: x zero past its end; out[e] =
+// (x[e] mod 2^32) | x[half + e] << 32 (two 32-bit lanes per word, ABY3's bounded sign circuit)
+Napi::Value LanePack(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Arr x = GetU64(info, 0, "x");
+  const int64_t n = static_cast<int64_t>(x.length);
+  const int64_t half = GetInt(info, 1, "half", 0, int64_t(1) << 40);
+  if (2 * half < n) Fail(env, "`half` must be at least half the length of `x`");
+  bool async = GetBool(info, 2, "async");
+  Arr outArr = OutArr(info, 3, true, static_cast<size_t>(half));
+  uint64_t* o = outArr.u();
+  const uint64_t* xp = x.u();
+  return RunWork(env, async && half >= kAsyncMin, {x.value}, outArr.value, [=] {
+    ParallelRange(half, kGrain, [&](int64_t lo, int64_t hi) {
+      for (int64_t e = lo; e < hi; e++) {
+        const uint64_t high = half + e < n ? xp[half + e] : 0;
+        o[e] = (e < n ? xp[e] & 0xffffffffULL : 0) | (high << 32);
       }
     });
   });
@@ -188,6 +219,7 @@ void InitBitPack(Napi::Env env, Napi::Object exports) {
   exports.Set("prefixNext", Napi::Function::New(env, PrefixNext));
   exports.Set("bitUnpackTree", Napi::Function::New(env, BitUnpackTree));
   exports.Set("signBitsTree", Napi::Function::New(env, SignBitsTree));
+  exports.Set("lanePack", Napi::Function::New(env, LanePack));
   exports.Set("signLeafTerms", Napi::Function::New(env, SignLeafTerms));
 }
 

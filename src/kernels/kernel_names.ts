@@ -350,18 +350,32 @@ export const PREFIX_NEXT_P = 'PrefixNextP';
 /**
  * `BitUnpackTree(h)` (u64, rank 1 [w] → [count]): the inverse of the carry tree's five merges,
  * one bit per output word: out[e] = (h[e mod w] >> rev5(⌊e / w⌋)) & 1, where rev5 reverses the
- * five bits of its argument; `count` ≤ 32·w.
+ * five bits of its argument; `count` ≤ 32·w. With `lanes` (two 32-bit lanes per word, ABY3's
+ * bounded sign circuit) `count` ≤ 64·w, and element 32·w + e' reads the high halves: bit
+ * 32 + rev5(⌊e' / w⌋) of h[e' mod w].
  */
 export const BIT_UNPACK_TREE = 'BitUnpackTree';
-export interface BitUnpackTreeAttrs { count: number }
+export interface BitUnpackTreeAttrs { count: number; lanes?: boolean }
 
 /**
  * `SignBitsTree(h)` (u64, rank 1 [n], n a multiple of 32 → [n/32]): bit 63 of every word, placed
  * where the carry tree's five merges (A | B << s for s = 1, 2, 4, 8, 16) leave an element:
  * bit rev5(q) of out[j] is bit 63 of h[q·w + j], with w = n/32 (the layout
  * {@link BIT_UNPACK_TREE} reads). One pass instead of a shift and five merges (21 word ops).
+ * With `lanes`, bit rev5(q) is bit 31 of that word and bit 32 + rev5(q) its bit 63 (each
+ * 32-bit lane's top bit).
  */
 export const SIGN_BITS_TREE = 'SignBitsTree';
+export interface SignBitsTreeAttrs { lanes?: boolean }
+
+/**
+ * `LanePack(x)` (u64, rank 1 [n] → [half], n ≤ 2·half): two 32-bit lanes per word, x read as
+ * zero past its end: out[e] = (x[e] mod 2^32) | x[half + e] << 32. The addends of ABY3's
+ * bounded sign circuit (aby3/msb_lanes.ts), in one pass instead of a pad, two slices and three
+ * word ops.
+ */
+export const LANE_PACK = 'LanePack';
+export interface LanePackAttrs { half: number }
 
 /**
  * `SignLeafTerms(u, c, v)` (u64, rank 1: u and v [n], c [n/2], n even → [n/2]): one server's
@@ -476,7 +490,8 @@ export interface KernelAttrMap {
   PrefixNextG: PrefixLevelAttrs;
   PrefixNextP: PrefixLevelAttrs;
   BitUnpackTree: BitUnpackTreeAttrs;
-  SignBitsTree: NoAttrs;
+  SignBitsTree: SignBitsTreeAttrs;
+  LanePack: LanePackAttrs;
   SignLeafTerms: SignLeafTermsAttrs;
   DcfGen: DcfAttrs;
   DcfEval: DcfEvalAttrs;

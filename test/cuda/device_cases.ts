@@ -97,6 +97,9 @@ export function deviceCases(): DeviceCase[] {
   add('PrefixNextP', [r([10])], { level: 5 });
   add('BitUnpackTree', [r([3])], { count: 90 });
   add('SignBitsTree', [r([96])], {});
+  add('SignBitsTree', [r([64])], { lanes: true });
+  add('BitUnpackTree', [r([2])], { count: 100, lanes: true });
+  add('LanePack', [r([150])], { half: 80 });
   add('SignLeafTerms', [r([8]), r([4]), r([8])], { generate: true, withV: true });
   add('TruncMask', [r([3, 3]), r([27])], { first: true });
   add('TruncDealStacked', [r([27]), r([9])], { bits: 16 });

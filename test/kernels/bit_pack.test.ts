@@ -4,7 +4,8 @@
  * lengths (the missing word reads as 0), empty input, and shape validation. ABY3's carry-tree
  * kernels (`SignLeafTerms`, `PrefixTerms`, `PrefixNextG`, `PrefixNextP`, `BitUnpackTree`): native against
  * reference on every level and edge lengths, `BitUnpackTree` as the inverse of the tree's five
- * merges, and their argument checks. Pond's tree levels (`PondLeaves`, `PondPrefixMask`,
+ * merges, and their argument checks; the lane forms (`LanePack`, `SignBitsTree` and
+ * `BitUnpackTree` with `lanes`). Pond's tree levels (`PondLeaves`, `PondPrefixMask`,
  * `PondPrefixCombine`, `PondPrefixDeal`): native against reference, each equal to the word ops
  * it replaces (BitUnzipPack, AND, XOR), and their argument checks.
  */
@@ -12,7 +13,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { U64, inferOutput, ring, runKernel } from '../../src/kernels/index.js';
 import {
-  BIT_UNPACK_TREE, BIT_UNZIP_PACK, POND_LEAVES, POND_PREFIX_COMBINE, POND_PREFIX_DEAL, POND_PREFIX_MASK, PREFIX_NEXT_G, PREFIX_NEXT_P, PREFIX_TERMS,
+  BIT_UNPACK_TREE, BIT_UNZIP_PACK, LANE_PACK, POND_LEAVES, POND_PREFIX_COMBINE, POND_PREFIX_DEAL, POND_PREFIX_MASK, PREFIX_NEXT_G, PREFIX_NEXT_P, PREFIX_TERMS,
   SIGN_BITS_TREE, SIGN_LEAF_TERMS,
 } from '../../src/kernels/kernel_names.js';
 import type { RingTensor } from '../../src/kernels/ring_tensor.js';
@@ -106,6 +107,35 @@ test('SignBitsTree: native equals reference, and equals bit 63 moved through the
   assertValueError(() => inferOutput(SIGN_BITS_TREE, [meta([48])], {}), '`h`', 'multiple of 32', '48');
   assertValueError(() => inferOutput(SIGN_BITS_TREE, [meta([2, 32])], {}), '`h`', 'rank-1 u64');
   assert.equal(inferOutput(SIGN_BITS_TREE, [meta([64])], {}), { shape: [2], ring: U64 });
+});
+
+test('lanes (ABY3\'s bounded sign circuit): LanePack, and SignBitsTree and BitUnpackTree with `lanes`, native equal reference and invert each other', () => {
+  for (const [n, half] of [[0, 0], [1, 64], [128, 64], [129, 128], [200, 100], [4096, 2048], [3000, 2048]]) {
+    crossCheck(LANE_PACK, [randomTensor([n], U64)], { half }, `LanePack [${n}] half ${half}`);
+  }
+  for (const n of [0, 32, 96, 32 * 1031]) crossCheck(SIGN_BITS_TREE, [randomTensor([n], U64)], { lanes: true }, `lanes [${n}]`);
+  for (const [w, count] of [[1, 64], [3, 100], [4, 128], [33, 2000]]) crossCheck(BIT_UNPACK_TREE, [randomTensor([w], U64)], { count, lanes: true }, `lanes [${w}] ${count}`);
+  // LanePack's definition on chosen words, and a lane round trip: the top bits of the packed
+  // words (one per 32-bit lane), unpacked with `lanes`, are the inputs' bit 31 in input order
+  const n = 64 * 3 + 5, half = 128;
+  const xs = Array.from({ length: n }, (_, e) => (BigInt(e) * 0x9e3779b97f4a7c15n) & ALL);
+  for (const backend of backendsUnderTest()) {
+    const packed = runKernel(LANE_PACK, [ring.fromBigInts(xs, [n])], { half }, backend);
+    const words = [...(packed.values() as BigUint64Array)];
+    words.forEach((w, e) => {
+      assert.is(w & 0xffffffffn, (xs[e] ?? 0n) & 0xffffffffn, `[${backend}] low lane ${e}`);
+      assert.is(w >> 32n, (xs[half + e] ?? 0n) & 0xffffffffn, `[${backend}] high lane ${e}`);
+    });
+    const back = runKernel(BIT_UNPACK_TREE, [runKernel(SIGN_BITS_TREE, [packed], { lanes: true }, backend)], { count: n, lanes: true }, backend).values() as BigUint64Array;
+    assert.equal([...back], xs.map((x) => (x >> 31n) & 1n), `[${backend}] lane tops back in element order`);
+  }
+  const meta = (shape: number[], r = U64) => ({ shape, ring: r });
+  assertValueError(() => inferOutput(LANE_PACK, [meta([9])], { half: 4 }), '`half`', '9');
+  assertValueError(() => inferOutput(LANE_PACK, [meta([9])], {}), '`half`');
+  assert.equal(inferOutput(LANE_PACK, [meta([9])], { half: 5 }), { shape: [5], ring: U64 });
+  assertValueError(() => inferOutput(BIT_UNPACK_TREE, [meta([2])], { count: 129, lanes: true }), '`count`', '[0, 128]', '129');
+  assertValueError(() => inferOutput(SIGN_BITS_TREE, [meta([32])], { lanes: 1 }), 'lanes', 'boolean');
+  assert.equal(inferOutput(BIT_UNPACK_TREE, [meta([2])], { count: 128, lanes: true }), { shape: [128], ring: U64 });
 });
 
 test('carry-tree kernels validate their inputs and attributes', () => {

@@ -65,8 +65,9 @@ export interface NativeBinding {
   prefixTerms(g0: BigUint64Array, g1: BigUint64Array, p0: BigUint64Array, p1: BigUint64Array, level: number, async: boolean, out?: Arr): MaybeAsync<BigUint64Array>;
   /** The next level's G words from (z, g), or its P words from z when `g` is null. */
   prefixNext(z: BigUint64Array, g: BigUint64Array | null, level: number, async: boolean, out?: Arr): MaybeAsync<BigUint64Array>;
-  bitUnpackTree(h: BigUint64Array, count: number, async: boolean, out?: Arr): MaybeAsync<BigUint64Array>;
-  signBitsTree(h: BigUint64Array, async: boolean, out?: Arr): MaybeAsync<BigUint64Array>;
+  bitUnpackTree(h: BigUint64Array, count: number, lanes: boolean, async: boolean, out?: Arr): MaybeAsync<BigUint64Array>;
+  signBitsTree(h: BigUint64Array, lanes: boolean, async: boolean, out?: Arr): MaybeAsync<BigUint64Array>;
+  lanePack(x: BigUint64Array, half: number, async: boolean, out?: Arr): MaybeAsync<BigUint64Array>;
   signLeafTerms(u: BigUint64Array, c: BigUint64Array, v: BigUint64Array, generate: boolean, withV: boolean, async: boolean, out?: Arr): MaybeAsync<BigUint64Array>;
   pondLeaves(r: BigUint64Array, c: BigUint64Array, first: boolean, async: boolean, out?: Arr): MaybeAsync<BigUint64Array>;
   pondPrefixMask(ge: BigUint64Array, masks: BigUint64Array, last: boolean, async: boolean, out?: Arr): MaybeAsync<BigUint64Array>;

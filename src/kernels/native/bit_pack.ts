@@ -1,11 +1,11 @@
 /**
  * The packed boolean-circuit kernels (native/bit_pack.cc): `BitUnzipPack` and the carry-tree
  * kernels of ABY3's sign circuit, `SignLeafTerms`, `PrefixTerms`, `PrefixNextG`, `PrefixNextP`,
- * `BitUnpackTree`, `SignBitsTree`, and the levels of Pond's comparison tree (native/pond_tree.cc), `PondLeaves`,
+ * `BitUnpackTree`, `SignBitsTree`, `LanePack`, and the levels of Pond's comparison tree (native/pond_tree.cc), `PondLeaves`,
  * `PondPrefixMask`, `PondPrefixCombine`, `PondPrefixDeal`.
  */
 import type { HostArray } from '../dtype.js';
-import type { BitUnpackTreeAttrs, PondLeavesAttrs, PondPrefixAttrs, PondPrefixCombineAttrs, PrefixLevelAttrs, SignLeafTermsAttrs } from '../kernel_names.js';
+import type { BitUnpackTreeAttrs, LanePackAttrs, PondLeavesAttrs, PondPrefixAttrs, PondPrefixCombineAttrs, PrefixLevelAttrs, SignBitsTreeAttrs, SignLeafTermsAttrs } from '../kernel_names.js';
 import type { RingTensor } from '../ring_tensor.js';
 import type { NativeKernel } from './binary.js';
 import { loadBinding } from './binding.js';
@@ -25,8 +25,9 @@ const CALLS: [string, Call][] = [
   ['PrefixNextP', ([z], a: PrefixLevelAttrs, async) => loadBinding().prefixNext(u(z), null, a.level, async, takeOutput(true, z.size / 2))],
   ['SignLeafTerms', ([uu, c, v], a: SignLeafTermsAttrs, async) =>
     loadBinding().signLeafTerms(u(uu), u(c), u(v), a.generate, a.withV, async, takeOutput(true, uu.size / 2))],
-  ['BitUnpackTree', ([h], a: BitUnpackTreeAttrs, async) => loadBinding().bitUnpackTree(u(h), a.count, async, takeOutput(true, a.count))],
-  ['SignBitsTree', ([h], _a, async) => loadBinding().signBitsTree(u(h), async, takeOutput(true, h.size / 32))],
+  ['BitUnpackTree', ([h], a: BitUnpackTreeAttrs, async) => loadBinding().bitUnpackTree(u(h), a.count, Boolean(a.lanes), async, takeOutput(true, a.count))],
+  ['SignBitsTree', ([h], a: SignBitsTreeAttrs, async) => loadBinding().signBitsTree(u(h), Boolean(a.lanes), async, takeOutput(true, h.size / 32))],
+  ['LanePack', ([x], a: LanePackAttrs, async) => loadBinding().lanePack(u(x), a.half, async, takeOutput(true, a.half))],
   ['PondLeaves', ([r, c], a: PondLeavesAttrs, async) => loadBinding().pondLeaves(u(r), u(c), a.first, async, takeOutput(true, 2 * r.size))],
   ['PondPrefixMask', ([ge, masks], a: PondPrefixAttrs, async) => loadBinding().pondPrefixMask(u(ge), u(masks), a.last, async, takeOutput(true, masks.size))],
   ['PondPrefixCombine', ([ge, opened, masks, ands], a: PondPrefixCombineAttrs, async) =>

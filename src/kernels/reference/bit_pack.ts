@@ -112,18 +112,33 @@ export const bitPackKernels: RefKernel[] = [
       const hv = u64(h);
       const w = hv.length;
       const count = attrs.count as number;
-      const out = BigUint64Array.from({ length: count }, (_, e) => (hv[e % w] >> BigInt(rev5(Math.floor(e / w)))) & 1n);
+      // q ≥ 32 only with `lanes`: the high lane, 32 bits up
+      const bit = (q: number) => BigInt(rev5(q % 32) + (q >= 32 ? 32 : 0));
+      const out = BigUint64Array.from({ length: count }, (_, e) => (hv[e % w] >> bit(Math.floor(e / w))) & 1n);
       return output(be, [count], U64, out);
     },
   },
   {
     kernelName: 'SignBitsTree',
-    kernelFunc: ([h], _attrs, be) => {
+    kernelFunc: ([h], attrs, be) => {
       const hv = u64(h);
       const w = hv.length / 32;
       const out = new BigUint64Array(w);
-      hv.forEach((x, e) => { out[e % w] |= (x >> 63n) << BigInt(rev5(Math.floor(e / w))); });
+      hv.forEach((x, e) => {
+        const r = BigInt(rev5(Math.floor(e / w)));
+        out[e % w] |= attrs.lanes ? (((x >> 31n) & 1n) << r) | ((x >> 63n) << (32n + r)) : (x >> 63n) << r;
+      });
       return output(be, [w], U64, out);
+    },
+  },
+  {
+    kernelName: 'LanePack',
+    kernelFunc: ([x], attrs, be) => {
+      const xv = u64(x);
+      const half = attrs.half as number;
+      const at = (i: number) => (i < xv.length ? xv[i] : 0n);
+      const out = BigUint64Array.from({ length: half }, (_, e) => (at(e) & 0xffffffffn) | ((at(half + e) << 32n) & ALL));
+      return output(be, [half], U64, out);
     },
   },
   {

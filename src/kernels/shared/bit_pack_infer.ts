@@ -9,7 +9,7 @@
 import { ValueError } from '../../errors.js';
 import { ringName, type RingSpec } from '../dtype.js';
 import {
-  BIT_UNPACK_TREE, BIT_UNZIP_PACK, SIGN_BITS_TREE, POND_LEAVES, POND_PREFIX_COMBINE, POND_PREFIX_DEAL, POND_PREFIX_MASK, PREFIX_NEXT_G, PREFIX_NEXT_P,
+  BIT_UNPACK_TREE, BIT_UNZIP_PACK, LANE_PACK, SIGN_BITS_TREE, POND_LEAVES, POND_PREFIX_COMBINE, POND_PREFIX_DEAL, POND_PREFIX_MASK, PREFIX_NEXT_G, PREFIX_NEXT_P,
   PREFIX_TERMS, SIGN_LEAF_TERMS,
 } from '../kernel_names.js';
 import { registerOutputInference } from '../ops/infer_output.js';
@@ -64,19 +64,35 @@ registerOutputInference(PREFIX_NEXT_P, ['z'], ([z], attrs) => {
   return { shape: [evenWords(PREFIX_NEXT_P, words(PREFIX_NEXT_P, 'z', z))], ring: z.ring };
 });
 
-registerOutputInference(BIT_UNPACK_TREE, ['h'], ([h], attrs: { count?: unknown }) => {
+/** The optional `lanes` attribute (two 32-bit lanes per word). */
+function lanes(kernel: string, attrs: { lanes?: unknown }): boolean {
+  return checkBool(`lanes of ${kernel}`, attrs.lanes);
+}
+
+registerOutputInference(BIT_UNPACK_TREE, ['h'], ([h], attrs: { count?: unknown; lanes?: unknown }) => {
   const w = words(BIT_UNPACK_TREE, 'h', h);
+  const per = lanes(BIT_UNPACK_TREE, attrs) ? 64 : 32;
   const c = attrs.count;
-  if (typeof c !== 'number' || !Number.isInteger(c) || c < 0 || c > 32 * w) {
-    throw new ValueError(`\`count\` of ${BIT_UNPACK_TREE} must be an integer in [0, ${32 * w}] (32 per word of \`h\`), got ${String(c)}`);
+  if (typeof c !== 'number' || !Number.isInteger(c) || c < 0 || c > per * w) {
+    throw new ValueError(`\`count\` of ${BIT_UNPACK_TREE} must be an integer in [0, ${per * w}] (${per} per word of \`h\`), got ${String(c)}`);
   }
   return { shape: [c], ring: h.ring };
 });
 
-registerOutputInference(SIGN_BITS_TREE, ['h'], ([h]) => {
+registerOutputInference(SIGN_BITS_TREE, ['h'], ([h], attrs: { lanes?: unknown }) => {
+  lanes(SIGN_BITS_TREE, attrs);
   const n = words(SIGN_BITS_TREE, 'h', h);
   if (n % 32 !== 0) throw new ValueError(`\`h\` of ${SIGN_BITS_TREE} must have a multiple of 32 words (five halvings), got ${n}`);
   return { shape: [n / 32], ring: h.ring };
+});
+
+registerOutputInference(LANE_PACK, ['x'], ([x], attrs: { half?: unknown }) => {
+  const n = words(LANE_PACK, 'x', x);
+  const half = attrs.half;
+  if (typeof half !== 'number' || !Number.isInteger(half) || half < 0 || 2 * half < n || half > 2 ** 40) {
+    throw new ValueError(`\`half\` of ${LANE_PACK} must be an integer with 2·half ≥ ${n} (the words of \`x\`), got ${String(half)}`);
+  }
+  return { shape: [half], ring: x.ring };
 });
 
 registerOutputInference(SIGN_LEAF_TERMS, ['u', 'c', 'v'], ([u, c, v], attrs: { generate?: unknown; withV?: unknown }) => {
