@@ -66,7 +66,8 @@ export interface ExactComparison {
   /**
    * For each table, the value of the piece x falls in: piece 0 is x < thresholds[0], piece j
    * is thresholds[j−1] ≤ x < thresholds[j], the last x ≥ the last threshold (ascending
-   * thresholds; tables one value longer). The comparisons are exact (one batch); results are at
+   * thresholds; tables one value longer). The comparisons are exact (one batch under ABY3, a
+   * binary search under SecureNN, whose comparisons cost more bytes than rounds); results are at
    * the protocol's fixed-point scale, exact for dyadic table values (otherwise within k/2 ulp:
    * the table's steps are encoded; generic/piecewise_constant.ts). `bound` (real units,
    * optional): |x| stays below it, which lets ABY3 compare on 32-bit lanes (half the bytes)

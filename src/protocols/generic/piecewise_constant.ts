@@ -7,10 +7,11 @@
  * (x in piece i has b_j = 1 exactly for j ≥ i, so the sum telescopes to table[k] − table[i]).
  * The bits are integers, so the weighted sum needs no truncation.
  *
- * This is the composition any protocol with exact comparison can run
- * ({@link piecewiseConstantByComparison}); ABY3 has its own, cheaper one (aby3/comparisons.ts:
- * narrow comparison lanes for bounded inputs, and the weighted sums taken before its B2A's
- * resharing).
+ * Two compositions any protocol with exact comparison can run: all k comparisons in one batch
+ * ({@link piecewiseConstantByComparison}), or a binary search of ⌈log2(k + 1)⌉ comparisons in
+ * sequence ({@link piecewiseConstantBySearch}, SecureNN's: fewer bytes, more rounds). ABY3 has
+ * its own batch (aby3/comparisons.ts: narrow comparison lanes for bounded inputs, and the
+ * weighted sums taken before its B2A's resharing).
  *
  * @example
  * ```ts
