@@ -369,7 +369,7 @@ export const SIGN_BITS_TREE = 'SignBitsTree';
 export interface SignBitsTreeAttrs { lanes?: boolean }
 
 /**
- * `LanePack(x)` (u64, rank 1 [n] → [half], n ≤ 2·half): two 32-bit lanes per word, x read as
+ * `LanePack(x)` (u64, rank 1 [n] → [half], ⌈n/2⌉ ≤ half ≤ ⌈n/2⌉ + 64): two 32-bit lanes per word, x read as
  * zero past its end: out[e] = (x[e] mod 2^32) | x[half + e] << 32. The addends of ABY3's
  * bounded sign circuit (aby3/msb_lanes.ts), in one pass instead of a pad, two slices and three
  * word ops.

@@ -1,6 +1,7 @@
 /**
  * Public weighted sums of private bits, Σ_j c_j·d_j, as arithmetic shares: the B2A of
- * inject.ts (x = 1) with the sums taken on its three local terms, before the resharing. Each
+ * inject.ts (x = 1) with the sums taken on its three local terms (`injectTerms`), before the
+ * resharing. Each
  * bit costs server2's one masked word (8 bytes) and each sum one resharing (24 bytes), however
  * many bits it adds: k bits into m sums cost 8k + 24m bytes per element, against 32k for k
  * separate B2As (Adam's six range bits into two scales: 96 bytes, was 192). 2 rounds.
@@ -17,12 +18,11 @@
  * ```
  */
 import { ValueError } from '../../errors.js';
-import { U64 } from '../../kernels/dtype.js';
 import type { Handle } from '../runtime_link.js';
 import { tidy } from '../runtime_link.js';
 import type { ABY3 } from './aby3.js';
 import { ABY3PrivateTensor } from './aby3_tensors.js';
-import type { SignBits } from './inject.js';
+import { injectTerms, type SignBits } from './inject.js';
 import { mapShares } from './linear.js';
 import { maskAndReshare } from './sharing.js';
 
@@ -37,17 +37,13 @@ import { maskAndReshare } from './sharing.js';
  * ```
  */
 export function weightedBitSums(p: ABY3, bits: SignBits, groups: number, weights: readonly (readonly number[])[]): ABY3PrivateTensor[] {
-  const { rt, servers: [s0, s1, s2] } = p;
+  const { rt } = p;
   const m = bits.n / groups;
   const outShape = bits.shape.slice(1);
   return tidy(() => {
     // the bits may come padded (signBits): the padding is cut first, so no word goes out for it
     const cut = (h: Handle) => (h.shape[0] === bits.n ? h : rt.op(h.player, 'Slice', [h], { begin: [0], size: [bits.n], strides: [1] }));
-    const t = cut(bits.tAt2);
-    const [rhoAt2, rhoAt0] = rt.sampleShared([s2, s0], t.shape, U64);
-    const factor = rt.op(s2, 'Sub', [rt.fill(s2, [], 1n, U64), rt.op(s2, 'ShiftLeft', [t], { bits: 1 })]);
-    const maskedAt1 = rt.send(rt.op(s2, 'Sub', [factor, rhoAt2]), s1);
-    const terms = [rt.op(s0, 'Mul', [cut(bits.d1At0), rhoAt0]), rt.op(s1, 'Mul', [cut(bits.d1At1), maskedAt1]), t];
+    const terms = injectTerms(p, { d1At0: cut(bits.d1At0), d1At1: cut(bits.d1At1), tAt2: cut(bits.tAt2), n: bits.n, shape: bits.shape });
     const grouped = terms.map((h) => rt.op(h.player, 'Reshape', [h], { shape: [groups, m] }));
     return weights.map((row) => {
       if (row.length !== groups) throw new ValueError(`weightedBitSums: expected ${groups} weights per row (one per group), got ${row.length}`);

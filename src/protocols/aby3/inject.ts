@@ -83,6 +83,28 @@ export function bitsOf(p: ABY3, b: ReplicatedShares): SignBits {
  * ```
  */
 export function injectBit(p: ABY3, bits: SignBits, x?: ReplicatedShares, negate = false): ReplicatedShares {
+  const { rt } = p;
+  return tidy(() => {
+    const out = maskAndReshare(p, injectTerms(p, bits, x, negate), 'arithmetic');
+    // the padding cut off (none when n fills the words), in the bits' shape
+    return mapShares(out, (h) => {
+      const cut = h.shape[0] === bits.n ? h : rt.op(h.player, 'Slice', [h], { begin: [0], size: [bits.n], strides: [1] });
+      return rt.op(h.player, 'Reshape', [cut], { shape: [...bits.shape] });
+    });
+  });
+}
+
+/**
+ * Steps 1 and 2 of {@link injectBit}: the three local terms T0 (server0), T1 (server1) and T2
+ * (server2) whose sum is d·x (or d), one per bit word, before the zero-sharing and the
+ * resharing. Linear combinations of them are local, so a caller that only needs public
+ * weighted sums of many bits reshares the sums alone (bit_sums.ts).
+ * @example
+ * ```ts
+ * const [t0, t1, t2] = injectTerms(p, bits); // t0 + t1 + t2 = d
+ * ```
+ */
+export function injectTerms(p: ABY3, bits: SignBits, x?: ReplicatedShares, negate = false): [Handle, Handle, Handle] {
   const { rt, servers: [s0, s1, s2] } = p;
   return tidy(() => {
     const mul = (a: Handle, b: Handle) => rt.op(a.player, 'Mul', [a, b]);
@@ -108,11 +130,6 @@ export function injectBit(p: ABY3, bits: SignBits, x?: ReplicatedShares, negate 
       t0 = add(t0, add(a0.xd, mul(a0.y, r0At0)));
       t1 = add(t1, mul(a1.y, tMasked));
     }
-    const out = maskAndReshare(p, [t0, t1, t2], 'arithmetic');
-    // the padding cut off (none when n fills the words), in the bits' shape
-    return mapShares(out, (h) => {
-      const cut = h.shape[0] === bits.n ? h : rt.op(h.player, 'Slice', [h], { begin: [0], size: [bits.n], strides: [1] });
-      return rt.op(h.player, 'Reshape', [cut], { shape: [...bits.shape] });
-    });
+    return [t0, t1, t2];
   });
 }

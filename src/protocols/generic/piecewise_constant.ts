@@ -1,8 +1,8 @@
 /**
- * Public piecewise-constant functions of a private x, from one batch of exact comparisons: the
- * value of the piece x falls in, for several tables at once. Piece 0 is x < t_0, piece j is
+ * Public piecewise-constant functions of a private x, from exact comparisons: the value of the
+ * piece x falls in, for several tables at once. Piece 0 is x < t_0, piece j is
  * t_(j−1) ≤ x < t_j, and piece k is x ≥ t_(k−1) (k ascending thresholds, tables of k + 1
- * values). With b_j = [x < t_j]:
+ * values). In one batch, with b_j = [x < t_j]:
  *   value = table[k] − Σ_j b_j·(table[j+1] − table[j])
  * (x in piece i has b_j = 1 exactly for j ≥ i, so the sum telescopes to table[k] − table[i]).
  * The bits are integers, so the weighted sum needs no truncation.
