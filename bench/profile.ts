@@ -56,21 +56,22 @@ function cpuSeconds(pid: number): number {
 
 /**
  * CPU seconds of a process by kind of thread: `main` (JavaScript, kernels run inline),
- * `zmqIo` (ZeroMQ's I/O thread) and `other` (the addon's kernel workers and V8's compiler and
- * garbage-collector helpers, which share the name "node").
+ * `zmqIo` (ZeroMQ's I/O thread), `kernels` (the addon's `tfe-pool` and `tfe-async` threads)
+ * and `other` (V8's compiler and garbage-collector helpers, named "node", and libuv's).
  */
-function threadSeconds(pid: number): { main: number; zmqIo: number; other: number } {
-  let main = NaN, zmqIo = 0;
+function threadSeconds(pid: number): { main: number; zmqIo: number; kernels: number; other: number } {
+  let main = NaN, zmqIo = 0, kernels = 0;
   let tids: string[] = [];
-  try { tids = readdirSync(`/proc/${pid}/task`); } catch { return { main: NaN, zmqIo: NaN, other: NaN }; }
+  try { tids = readdirSync(`/proc/${pid}/task`); } catch { return { main: NaN, zmqIo: NaN, kernels: NaN, other: NaN }; }
   for (const tid of tids) {
     if (tid === String(pid)) { main = statSeconds(`/proc/${pid}/task/${tid}/stat`); continue; }
     let comm = '';
     try { comm = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim(); } catch { continue; /* ended */ }
     if (comm.startsWith('ZMQbg/IO')) zmqIo += statSeconds(`/proc/${pid}/task/${tid}/stat`) || 0;
+    else if (comm.startsWith('tfe-')) kernels += statSeconds(`/proc/${pid}/task/${tid}/stat`) || 0;
   }
   // the process total still counts threads that ended, so the rest is never negative
-  return { main, zmqIo, other: cpuSeconds(pid) - main - zmqIo };
+  return { main, zmqIo, kernels, other: Math.max(cpuSeconds(pid) - main - zmqIo - kernels, 0) };
 }
 
 /** The CPU time (user + system, every thread of this process) of `runs` more runs, in ms per run. */
@@ -259,7 +260,7 @@ export async function run(): Promise<BenchResult[]> {
     const cpu = new Map([...pids].map(([p, pid]) => [p, cpuSeconds(pid) - cpu0.get(p)!]));
     const threads = new Map([...pids].map(([p, pid]) => {
       const [a, b] = [threads0.get(p)!, threadSeconds(pid)];
-      return [p, { main: b.main - a.main, zmqIo: b.zmqIo - a.zmqIo, other: b.other - a.other }];
+      return [p, { main: b.main - a.main, zmqIo: b.zmqIo - a.zmqIo, kernels: b.kernels - a.kernels, other: b.other - a.other }];
     }));
     await tag('replayed step', () => step(m, x, y)); // its peer messages make the transport floor's plan
     const rt = getRuntime();
@@ -294,7 +295,8 @@ export async function run(): Promise<BenchResult[]> {
       const t = threads.get(player)!;
       out.push({ name: `${player}_cpu_main_ms`, value: perStep(t.main * 1000), unit: 'ms/step' });
       out.push({ name: `${player}_cpu_zmq_io_ms`, value: perStep(t.zmqIo * 1000), unit: 'ms/step' });
-      out.push({ name: `${player}_cpu_other_threads_ms`, value: perStep(t.other * 1000), unit: 'ms/step', note: 'kernel workers, V8 compiler and GC helpers' });
+      out.push({ name: `${player}_cpu_kernel_threads_ms`, value: perStep(t.kernels * 1000), unit: 'ms/step', note: 'the addon\'s tfe-pool and tfe-async threads' });
+      out.push({ name: `${player}_cpu_other_threads_ms`, value: perStep(t.other * 1000), unit: 'ms/step', note: 'V8 compiler and GC helpers' });
     }
   } finally {
     setTrace(undefined);

@@ -90,4 +90,44 @@ test('a queue without a bundler sends each message as queued, at once', async ()
   assert.equal(sent.map((f) => decodeHeader(f[0]).type), [MsgType.PeerTensor, MsgType.PeerTensor]);
 });
 
+test('flush hands the queued messages over at once, bundled and in order; the turn\'s drain sends nothing twice', async () => {
+  const { sock, sent } = recorder();
+  const errors: string[] = [];
+  const q = new SendQueue(sock, (e) => errors.push(e.message), (msgs) => bundle('server0', msgs));
+  q.send(tensorMsg(1));
+  q.send(tensorMsg(2));
+  q.flush();
+  assert.equal(sent.map((f) => MsgType[decodeHeader(f[0]).type]), ['PeerBundle'], 'out before the turn ends');
+  q.send(tensorMsg(3));
+  q.flush();
+  q.send(tensorMsg(4));
+  await q.drained();
+  assert.equal(sent.slice(1).map((f) => decodeHeader(f[0]).tag), [3, 4]);
+  assert.equal(errors, []);
+  q.flush(); // nothing queued: nothing sent
+  assert.is(sent.length, 3);
+});
+
+test('a failed flush reports once and drops what is queued; a closed queue sends nothing', async () => {
+  const errors: string[] = [];
+  const rejecting = { send: () => Promise.reject(new Error('host unreachable')) } as unknown as Writable;
+  const q = new SendQueue(rejecting, (e) => errors.push(e.message));
+  q.close();
+  q.flush();
+  const r = new SendQueue(rejecting, (e) => errors.push(e.message), (msgs) => bundle('server0', msgs));
+  r.send(tensorMsg(1));
+  r.flush();
+  await r.drained();
+  assert.equal(errors, ['host unreachable']);
+  assert.is(r.length, 0);
+  const throwing = { send: () => { throw new Error('socket closed'); } } as unknown as Writable;
+  const t = new SendQueue(throwing, (e) => errors.push(e.message), (msgs) => bundle('server0', msgs));
+  t.send(tensorMsg(1));
+  t.send(tensorMsg(2));
+  t.flush();
+  assert.equal(errors, ['host unreachable', 'socket closed']);
+  assert.is(t.length, 0);
+  await t.drained();
+});
+
 test.run();

@@ -19,7 +19,21 @@ import { markEscaped, retainStorage } from './storage_refs.js';
 type Exec = (s: PlayerSession, i: any) => void | Promise<void>;
 
 /** Kernels touching at most this many elements run synchronously (no promise, no thread hop). */
-const INLINE_ELEMENTS = 16384;
+export const INLINE_ELEMENTS = 16384;
+
+/**
+ * The work up to which a player alone in its process (`tfe player`) runs kernels on its own
+ * thread: 2^22 elements touched, a few milliseconds of kernel time ({@link kernelWork}).
+ *
+ * Why (issue 17): a kernel handed to the addon's executor costs two thread hops, a wake-up of
+ * an executor thread and one of the event loop when it is done, and on the 2-core bench
+ * machine (a paravirtualised guest) each costs several microseconds of system time plus the
+ * scheduler's delay. A networked ABY3 Adam step ran about 270 such kernels per player
+ * (`/proc/<pid>/task/<tid>/status`: 1,650 context switches per player and step; `perf`:
+ * `pvm_irq_enable` 16 % of the players' CPU). In-process players (LocalConfig) keep the
+ * executor: there three players and the driver share one event loop.
+ */
+export const ALONE_INLINE_WORK = 2 ** 22;
 
 /** Marks a tensor that leaves (or came from outside) the handle tables; returns it. */
 const escape = (t: RingTensor) => (markEscaped(t), t);
@@ -34,17 +48,43 @@ function runKernelInstruction(s: PlayerSession, i: Extract<Instruction, { op: 'k
   // already ran the same check).
   if (!s.host.inProcess) {
     const out = inferOutput(i.kernel, inputs.map((t) => ({ shape: t.shape, ring: t.ring })), i.attrs);
-    work = Math.max(work, sizeOf(out.shape));
+    work = Math.max(work, kernelWork(i.kernel, inputs, i.attrs, sizeOf(out.shape)));
   }
-  return runSized(i.kernel, inputs, i.attrs, work);
+  return runSized(s, i.kernel, inputs, i.attrs, work);
 }
 
 /**
- * Runs `kernel`: inline when `work` (elements touched) is small, else in its asynchronous
- * form, so I/O keeps flowing.
+ * A kernel's work in elements touched, for choosing where it runs: its output's size, except
+ * for the products, whose multiply-adds count a quarter each (a 128×784 by 784×128 product:
+ * 3.2 million).
+ * @example
+ * ```ts
+ * kernelWork('MatMul', [a, b], {}, 128 * 128); // 128 * 128 * K / 4
+ * ```
  */
-function runSized(kernel: string, inputs: RingTensor[], attrs: object, work: number): RingTensor | Promise<RingTensor> {
-  return work <= INLINE_ELEMENTS ? runKernel(kernel, inputs, attrs) : runKernelAsync(kernel, inputs, attrs);
+export function kernelWork(kernel: string, inputs: readonly RingTensor[], attrs: object, outSize: number): number {
+  if (kernel === 'MatMul' && inputs.length === 2) {
+    const a = inputs[0].shape, transposeA = (attrs as { transposeA?: boolean }).transposeA;
+    const k = a.length >= 2 ? a[transposeA ? a.length - 2 : a.length - 1] : 1;
+    return (outSize * k) / 4;
+  }
+  if (kernel === 'Conv2D' && inputs.length === 2) {
+    const w = inputs[1].shape; // [kh, kw, C, F]
+    return (outSize * (w[0] ?? 1) * (w[1] ?? 1) * (w[2] ?? 1)) / 4;
+  }
+  return outSize;
+}
+
+/**
+ * Runs `kernel`: inline when `work` (elements touched) is small, or up to the player's
+ * `inlineWork` after handing its queued messages to the wire (they travel while the kernel
+ * runs); else in its asynchronous form, so I/O keeps flowing.
+ */
+function runSized(s: PlayerSession, kernel: string, inputs: RingTensor[], attrs: object, work: number): RingTensor | Promise<RingTensor> {
+  if (work <= INLINE_ELEMENTS) return runKernel(kernel, inputs, attrs);
+  if (work > (s.host.inlineWork ?? INLINE_ELEMENTS)) return runKernelAsync(kernel, inputs, attrs);
+  s.host.net.flush?.();
+  return runKernel(kernel, inputs, attrs);
 }
 
 /** Stores `t` (or, once ready, the tensor it promises) under handle `out`. */
@@ -119,10 +159,10 @@ export const EXEC: Record<OpName, Exec> = {
   sample: (s, i: Extract<Instruction, { op: 'sample' }>) => {
     s.origins.mark(i.out, s.reseeded ? 'public' : 'secret'); // after a reseed the driver knows the seeds
     const n = sizeOf(i.shape);
-    const draw = (seed: Uint8Array) => runSized('PrgUniform', [], { seed, nonce: i.nonce, offset: 0n, shape: i.shape, ...kernelAttrs(i.ring) }, n);
+    const draw = (seed: Uint8Array) => runSized(s, 'PrgUniform', [], { seed, nonce: i.nonce, offset: 0n, shape: i.shape, ...kernelAttrs(i.ring) }, n);
     // a zero-sharing's part: the draws from both pair seeds at one nonce, combined
     const part = (x: RingTensor, y: RingTensor) => {
-      const out = runSized(i.minus!.combine === 'sub' ? 'Sub' : 'BitwiseXor', [x, y], {}, n);
+      const out = runSized(s, i.minus!.combine === 'sub' ? 'Sub' : 'BitwiseXor', [x, y], {}, n);
       const done = (t: RingTensor) => { x.dispose(); y.dispose(); return t; };
       return out instanceof Promise ? out.then(done) : done(out);
     };
@@ -137,7 +177,7 @@ export const EXEC: Record<OpName, Exec> = {
   },
   fill: (s, i: Extract<Instruction, { op: 'fill' }>) => {
     s.origins.mark(i.out, 'public');
-    return store(s, i.out, runSized('Fill', [], { shape: i.shape, value: i.value, ...kernelAttrs(i.ring) }, sizeOf(i.shape)));
+    return store(s, i.out, runSized(s, 'Fill', [], { shape: i.shape, value: i.value, ...kernelAttrs(i.ring) }, sizeOf(i.shape)));
   },
   upload: (s, i: Extract<Instruction, { op: 'upload' }>) => {
     if (!(i.tensor instanceof RingTensor)) throw new ProtocolError('upload: payload is not a tensor');

@@ -28,6 +28,11 @@ export interface PlayerArgs {
   policy?: PlayerPolicy;
   /** Most bytes of unread peer tensors kept over all sessions (default: unbounded). */
   maxUnreadBytes?: number;
+  /**
+   * Kernels of at most this much work run on the player's own thread (executors.ts; default
+   * `INLINE_ELEMENTS`). A `tfe player`, alone in its process, passes `ALONE_INLINE_WORK`.
+   */
+  inlineWork?: number;
 }
 
 const ENDED_MEMORY = 1024;
@@ -52,6 +57,7 @@ export class Player implements SessionHost {
   readonly data: DataContext;
   readonly policy?: PlayerPolicy;
   readonly unreadBudget?: ByteBudget;
+  readonly inlineWork?: number;
   observer?: PlayerObserver;
   readonly sessions = new Map<string, PlayerSession>();
   private readonly ended = new Set<string>();
@@ -62,6 +68,7 @@ export class Player implements SessionHost {
     this.inProcess = args.inProcess;
     this.checkBounds = args.checkBounds ?? args.inProcess;
     this.policy = args.policy;
+    this.inlineWork = args.inlineWork;
     if (args.maxUnreadBytes !== undefined) this.unreadBudget = { used: 0, limit: args.maxUnreadBytes };
     this.data = dataContext(args.name, args.dataDir ?? process.cwd(), args.policy);
   }

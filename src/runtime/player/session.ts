@@ -66,6 +66,11 @@ export interface SessionHost {
   readonly policy?: PlayerPolicy;
   /** Bytes of unread peer tensors over all sessions, bounded (issue 16); none: unbounded. */
   readonly unreadBudget?: ByteBudget;
+  /**
+   * Kernels of at most this much work run on the player's own thread, larger ones on the
+   * addon's executor (executors.ts `kernelWork`; default `INLINE_ELEMENTS`).
+   */
+  readonly inlineWork?: number;
   observer?: PlayerObserver;
 }
 

@@ -83,6 +83,12 @@ export interface PeerNet {
    */
   copiesTensor?(t: RingTensor): boolean;
   sendTensor(to: string, session: string, tag: number, t: RingTensor): number;
+  /**
+   * Hands every message sent so far to the wire now, before the player computes for a while
+   * on its own thread; without it a transport may hold them until the end of the JavaScript
+   * turn (to bundle a round's messages).
+   */
+  flush?(): void;
   sendSeed(to: string, session: string, seed: Uint8Array): number;
   /** The peer's address, for error messages. */
   addressOf(peer: string): string;

@@ -62,6 +62,20 @@ export class SendQueue {
     else void this.drain();
   }
 
+  /**
+   * Hands every queued message to ZeroMQ now, in order, instead of at the end of the current
+   * JavaScript turn (a player does this before a long kernel on its own thread, so the round's
+   * messages travel meanwhile). The socket must be {@link NEVER_WAIT_TO_SEND}'s: each send then
+   * completes at once, so none waits on another.
+   */
+  flush(): void {
+    try {
+      while (this.queue.length && !this.closed) this.sock.send(this.next()).catch((e: Error) => this.failed(e));
+    } catch (e) {
+      this.failed(e as Error); // a closed socket throws at once
+    }
+  }
+
   /** Resolves when every queued message has been handed to ZeroMQ. */
   drained(): Promise<void> {
     if (!this.busy && !this.queue.length) return Promise.resolve();
@@ -79,12 +93,17 @@ export class SendQueue {
     try {
       while (this.queue.length && !this.closed) await this.sock.send(this.next());
     } catch (e) {
-      this.queue.length = 0;
-      if (!this.closed) this.onError(e as Error);
+      this.failed(e as Error);
     } finally {
       this.busy = false;
       this.wake();
     }
+  }
+
+  /** A send failed: what is queued is dropped (the session waiting on it fails by its timeout). */
+  private failed(e: Error): void {
+    this.queue.length = 0;
+    if (!this.closed) this.onError(e);
   }
 
   /** The next ZeroMQ message: the queue's head, or a bundle of it and the small peer messages after it. */

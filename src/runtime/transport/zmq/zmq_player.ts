@@ -7,6 +7,7 @@ import type { HostEntry, Hostmap } from '../../config/hostmap.js';
 import type { PlayerReply } from '../../wire/instructions.js';
 import { ReplayTemplates } from '../../wire/batch_replay.js';
 import { Player } from '../../player/player.js';
+import { ALONE_INLINE_WORK } from '../../player/executors.js';
 import { setServingCurveKey } from '../../player/client_shares.js';
 import type { PeerNet, SessionPort } from '../transport.js';
 import { errorReply } from '../../wire/reply_errors.js';
@@ -137,7 +138,7 @@ export class PlayerDaemon {
     this.logConnectionRejection = rateLimitedLog(this.log);
     this.routerQueue = new SendQueue(this.router, (e) => this.log(`${this.tag} send to a driver failed: ${e.message}`));
     this.gate = new PlayerGate(this.curve, args.maxSessions ?? 64);
-    this.player = new Player({ name: args.name, net: this.peerNet(), inProcess: false, dataDir: args.dataDir, checkBounds: args.checkBounds, policy: args.policy ?? DEFAULT_POLICY, maxUnreadBytes: args.maxUnreadBytes ?? 2 ** 31 });
+    this.player = new Player({ name: args.name, net: this.peerNet(), inProcess: false, dataDir: args.dataDir, checkBounds: args.checkBounds, policy: args.policy ?? DEFAULT_POLICY, maxUnreadBytes: args.maxUnreadBytes ?? 2 ** 31, inlineWork: ALONE_INLINE_WORK });
   }
 
   private get tag(): string { return `[tfe player ${this.self.name}]`; }
@@ -216,6 +217,9 @@ export class PlayerDaemon {
       sendSeed: (to: string, session: string, seed: Uint8Array) => {
         send(to, [encodeHeader(MsgType.PeerSeed, session, 0, this.self.name), Buffer.from(seed)]);
         return seedMessageBytes(this.self.name);
+      },
+      flush: () => {
+        for (const p of this.peers.values()) p.queue.flush();
       },
       addressOf: (peer: string) => this.peers.get(peer)?.entry.address ?? 'unknown address',
       isPeer: (name: string) => this.peers.has(name),
