@@ -110,24 +110,50 @@ test('flush hands the queued messages over at once, bundled and in order; the tu
 
 test('a failed flush reports once and drops what is queued; a closed queue sends nothing', async () => {
   const errors: string[] = [];
-  const rejecting = { send: () => Promise.reject(new Error('host unreachable')) } as unknown as Writable;
-  const q = new SendQueue(rejecting, (e) => errors.push(e.message));
-  q.close();
-  q.flush();
+  let calls = 0;
+  // pings are never bundled, so three sends go out; each is refused
+  const rejecting = { send: () => { calls++; return Promise.reject(new Error('host unreachable')); } } as unknown as Writable;
   const r = new SendQueue(rejecting, (e) => errors.push(e.message), (msgs) => bundle('server0', msgs));
-  r.send(tensorMsg(1));
+  r.send(pingMsg());
+  r.send(pingMsg());
+  r.send(pingMsg());
   r.flush();
+  assert.is(calls, 3);
   await r.drained();
-  assert.equal(errors, ['host unreachable']);
-  assert.is(r.length, 0);
-  const throwing = { send: () => { throw new Error('socket closed'); } } as unknown as Writable;
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(errors, ['host unreachable'], 'one report for the flush');
+  // A socket that throws at once (closed): the rest of the queue is dropped, reported once.
+  let tries = 0;
+  const throwing = { send: () => { tries++; throw new Error('socket closed'); } } as unknown as Writable;
   const t = new SendQueue(throwing, (e) => errors.push(e.message), (msgs) => bundle('server0', msgs));
-  t.send(tensorMsg(1));
-  t.send(tensorMsg(2));
+  t.send(pingMsg());
+  t.send(pingMsg());
+  t.send(pingMsg());
   t.flush();
+  assert.is(tries, 1);
+  assert.is(t.length, 0, 'what was still queued is dropped');
   assert.equal(errors, ['host unreachable', 'socket closed']);
-  assert.is(t.length, 0);
   await t.drained();
+  const closed = new SendQueue(rejecting, (e) => errors.push(e.message));
+  closed.close();
+  closed.send(pingMsg());
+  closed.flush();
+  assert.is(calls, 3, 'a closed queue sends nothing');
+});
+
+test('a flush while a drain waits on its send sends only what is queued, once, in order', async () => {
+  const { sock, sent } = recorder(); // each send settles on the next macrotask
+  const q = new SendQueue(sock, (e) => { throw e; }, (msgs) => bundle('server0', msgs));
+  q.send(pingMsg());
+  await new Promise((resolve) => queueMicrotask(() => resolve(undefined))); // the drain has sent it and waits
+  assert.is(sent.length, 1);
+  q.send(tensorMsg(2));
+  q.send(tensorMsg(3));
+  q.flush();
+  assert.is(sent.length, 2, 'the flush went out while the drain waited');
+  q.send(tensorMsg(4));
+  await q.drained();
+  assert.equal(sent.map((f) => `${MsgType[decodeHeader(f[0]).type]}/${decodeHeader(f[0]).tag}`), ['PeerPing/0', 'PeerBundle/2', 'PeerTensor/4']);
 });
 
 test.run();

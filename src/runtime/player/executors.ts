@@ -55,8 +55,10 @@ function runKernelInstruction(s: PlayerSession, i: Extract<Instruction, { op: 'k
 
 /**
  * A kernel's work in elements touched, for choosing where it runs: its output's size, except
- * for the products, whose multiply-adds count a quarter each (a 128×784 by 784×128 product:
- * 3.2 million).
+ * for the kernels whose cost is not linear in their sizes. The products count a quarter per
+ * multiply-add (a 128×784 by 784×128 product: 3.2 million); the DCF kernels one per AES block
+ * of their tree walks, at most bits·(2 + width) per point evaluated and twice that per key
+ * pair made (a 64-bit comparison key answering 256 points costs 49,152 per key, not 256).
  * @example
  * ```ts
  * kernelWork('MatMul', [a, b], {}, 128 * 128); // 128 * 128 * K / 4
@@ -71,6 +73,11 @@ export function kernelWork(kernel: string, inputs: readonly RingTensor[], attrs:
   if (kernel === 'Conv2D' && inputs.length === 2) {
     const w = inputs[1].shape; // [kh, kw, C, F]
     return (outSize * (w[0] ?? 1) * (w[1] ?? 1) * (w[2] ?? 1)) / 4;
+  }
+  if (kernel === 'DcfEval' || kernel === 'DcfGen') {
+    const { bits = 64, width = 1 } = attrs as { bits?: number; width?: number };
+    const points = kernel === 'DcfEval' ? outSize / width : 2 * (inputs[0]?.size ?? 0);
+    return points * bits * (2 + width);
   }
   return outSize;
 }

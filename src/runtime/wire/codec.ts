@@ -150,13 +150,13 @@ export function tensorMessage(type: MsgType, session: string, tag: number, name:
 }
 
 /**
- * A copy of `bytes` in fresh, uninitialised memory, every byte then written. `Buffer.from`
- * of a view zero-fills its new memory first (V8's `calloc`), so each byte was written twice:
- * measured on the bench machine with the players' malloc settings, 57 → 7 µs for 128 KiB and
- * 2.4 → 0.8 ms for 8 MiB.
+ * A copy of `bytes` in uninitialised memory (Node's shared pool below 4 KiB), every byte then
+ * written. From 4 KiB up `Buffer.from` of a view zero-fills a new buffer first (V8's `calloc`),
+ * so each byte was written twice: measured on the bench machine with the players' malloc
+ * settings, 57 → 7 µs for 128 KiB and 2.4 → 0.8 ms for 8 MiB.
  */
 function copyOf(bytes: Buffer): Buffer {
-  const out = Buffer.allocUnsafeSlow(bytes.length);
+  const out = Buffer.allocUnsafe(bytes.length);
   out.set(bytes);
   return out;
 }

@@ -69,11 +69,14 @@ export class SendQueue {
    * completes at once, so none waits on another.
    */
   flush(): void {
+    const sends: Promise<void>[] = [];
     try {
-      while (this.queue.length && !this.closed) this.sock.send(this.next()).catch((e: Error) => this.failed(e));
+      while (this.queue.length && !this.closed) sends.push(this.sock.send(this.next()));
     } catch (e) {
       this.failed(e as Error); // a closed socket throws at once
     }
+    // one report for the flush, as a drain makes one (the other rejections are handled too)
+    if (sends.length) Promise.all(sends).catch((e: Error) => this.failed(e));
   }
 
   /** Resolves when every queued message has been handed to ZeroMQ. */

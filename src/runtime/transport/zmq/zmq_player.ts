@@ -60,6 +60,11 @@ export interface DaemonArgs {
   livenessPort?: number;
   /** What drivers may do with this player's data (default {@link DEFAULT_POLICY}: raw inputs never leave in plaintext). */
   policy?: PlayerPolicy;
+  /**
+   * Kernels of at most this much work run on the player's own thread (default
+   * {@link ALONE_INLINE_WORK}: the player is alone in its process; executors.ts `kernelWork`).
+   */
+  inlineWork?: number;
 }
 
 interface Peer { entry: HostEntry; sock: zmq.Dealer; queue: SendQueue; connected: boolean; everConnected: boolean; clock: SilenceClock; probe?: LivenessProbe; probedAt?: number; echoed?: boolean }
@@ -138,7 +143,7 @@ export class PlayerDaemon {
     this.logConnectionRejection = rateLimitedLog(this.log);
     this.routerQueue = new SendQueue(this.router, (e) => this.log(`${this.tag} send to a driver failed: ${e.message}`));
     this.gate = new PlayerGate(this.curve, args.maxSessions ?? 64);
-    this.player = new Player({ name: args.name, net: this.peerNet(), inProcess: false, dataDir: args.dataDir, checkBounds: args.checkBounds, policy: args.policy ?? DEFAULT_POLICY, maxUnreadBytes: args.maxUnreadBytes ?? 2 ** 31, inlineWork: ALONE_INLINE_WORK });
+    this.player = new Player({ name: args.name, net: this.peerNet(), inProcess: false, dataDir: args.dataDir, checkBounds: args.checkBounds, policy: args.policy ?? DEFAULT_POLICY, maxUnreadBytes: args.maxUnreadBytes ?? 2 ** 31, inlineWork: args.inlineWork ?? ALONE_INLINE_WORK });
   }
 
   private get tag(): string { return `[tfe player ${this.self.name}]`; }
