@@ -76,9 +76,12 @@ export interface ABY3TruncationRecord {
   c: readonly [readonly [Handle, Handle], readonly [Handle, Handle]];
   /** y as a 2-out-of-2 sharing: y0 on server0, y1 on server1. */
   twoOfTwo: readonly [Handle, Handle];
-  /** The servers' parts of t and m: server0's stream [r0 | t0 | m0] and server1's [t1 | m1]. */
+  /**
+   * The servers' parts of t and m, server0's then server1's: one holds the stream it drew,
+   * [r_i | t_i | m_i], the other the [t_j | m_j] it was sent (truncate.ts alternates which).
+   */
   parts: readonly [Handle, Handle];
-  /** The same two on server2 (it drew the first and computed the second). */
+  /** The same on server2: the stream it drew with one server, then the part it sent the other. */
   dealt: readonly [Handle, Handle];
   /** The shares this record describes: a record is used only while the tensor still has them. */
   of: ReplicatedShares;

@@ -20,7 +20,7 @@ import { U64 } from '../../kernels/dtype.js';
 import type { Handle } from '../runtime_link.js';
 import type { ABY3 } from './aby3.js';
 import { ABY3PrivateTensor, type ReplicatedShares } from './aby3_tensors.js';
-import { fromTwoOfTwo, twoOfTwoOf } from './sharing.js';
+import { correctionGoesToServer0, fromTwoOfTwo, twoOfTwoOf } from './sharing.js';
 
 const TWO_62 = 1n << 62n;
 
@@ -30,12 +30,14 @@ export const TRUNCATION_BOUND = TWO_62;
 /** Creation order of truncation records (of two fresh operands, the later record is used). */
 let nextOrder = 0;
 
+
 /**
  * Truncates z = z0 + z1 (+ z2) by k bits into replicated shares, labelled `fracBits`:
  * y = floor(z / 2^k) or floor(z / 2^k) + 1 for |z| < 2^62. z0 is on server0, z1 on server1,
  * z2 (optional) on server2 and masked by a zero-sharing. 2 rounds.
  *  1. server2 deals, from seeds it shares with server_i: r = r0 + r1, shares of
- *     t = (r mod 2^63) >> k and m = r >> 63 (only server1's parts of t, m are sent)
+ *     t = (r mod 2^63) >> k and m = r >> 63; one server draws [r_i | t_i | m_i] from its seed,
+ *     the other draws r_j and is sent [t_j | m_j] (server1 and server0 in turn)
  *  2. round 1: server0 sends z0 + 2^62 + r0 to server1, server1 sends z1 + r1 to server0,
  *     server2 sends z2 to both; each of server0/1 holds c = z + 2^62 + r
  *  3. with w = c63 ⊕ m: y' = (c mod 2^63) >> k − t + 2^(63−k)·w and y = y' − 2^(62−k) as a
@@ -54,14 +56,18 @@ export function truncateSum(p: ABY3, z: readonly [Handle, Handle, Handle?], k: n
   const { rt, servers: [s0, s1, s2] } = p;
   const [z0, z1, z2] = z;
   const n = z0.shape.reduce((a, b) => a * b, 1);
-  // server0's r0, t0, m0 in one draw of its stream with the dealer; server1's t1, m1 in one message
-  const [rtmCp, rtm0] = rt.sampleShared([s2, s0], [3 * n], U64);
-  const [r1cp, r1] = rt.sampleShared([s2, s1], [n], U64);
-  const tm1cp = rt.op(s2, 'TruncDealStacked', [rtmCp, r1cp], { bits: k });
-  const tm1 = rt.send(tm1cp, s1);
-  rt.free(r1cp);
-  const cOwn0 = rt.op(s0, 'TruncMask', [z0, rtm0], { first: true });
-  const cOwn1 = rt.op(s1, 'TruncMask', [z1, r1], { first: false });
+  // One server's r, t, m in one draw of its stream with the dealer; the other's t, m in one message.
+  const toServer0 = correctionGoesToServer0(p);
+  const [streamAt, sentTo] = toServer0 ? [s1, s0] : [s0, s1];
+  const [rtmCp, rtm] = rt.sampleShared([s2, streamAt], [3 * n], U64);
+  const [rCp, r] = rt.sampleShared([s2, sentTo], [n], U64);
+  const tmCp = rt.op(s2, 'TruncDealStacked', [rtmCp, rCp], { bits: k }); // symmetric in the two r's
+  const tm = rt.send(tmCp, sentTo);
+  rt.free(rCp);
+  // each server's mask (the head of what it drew) and its [.. t | m] (the tail)
+  const [mask0, tm0, mask1, tm1] = toServer0 ? [r, tm, rtm, rtm] : [rtm, rtm, r, tm];
+  const cOwn0 = rt.op(s0, 'TruncMask', [z0, mask0], { first: true });
+  const cOwn1 = rt.op(s1, 'TruncMask', [z1, mask1], { first: false });
   const cAt0 = rt.send(cOwn1, s0);
   const cAt1 = rt.send(cOwn0, s1);
   let other0 = cAt0, other1 = cAt1, z2At1: Handle | undefined;
@@ -72,13 +78,13 @@ export function truncateSum(p: ABY3, z: readonly [Handle, Handle, Handle?], k: n
     other1 = rt.op(s1, 'Add', [cAt1, z2At1]);
     rt.free(z2at0, cAt0, cAt1, ...(keepSource ? [] : [z2, z2At1]));
   }
-  const y0 = rt.op(s0, 'TruncFinishStacked', [cOwn0, other0, rtm0], { bits: k, first: true });
+  const y0 = rt.op(s0, 'TruncFinishStacked', [cOwn0, other0, tm0], { bits: k, first: true });
   const y1 = rt.op(s1, 'TruncFinishStacked', [cOwn1, other1, tm1], { bits: k, first: false });
-  rt.free(r1, ...(keepSource ? [] : [z0, z1]));
+  rt.free(r, ...(keepSource ? [] : [z0, z1]));
   const shares = fromTwoOfTwo(p, y0, y1, true);
   const out = new ABY3PrivateTensor(p, fracBits, shares);
   out.truncation = {
-    k, c: [[cOwn0, other0], [cOwn1, other1]], twoOfTwo: [y0, y1], parts: [rtm0, tm1], dealt: [rtmCp, tm1cp],
+    k, c: [[cOwn0, other0], [cOwn1, other1]], twoOfTwo: [y0, y1], parts: [tm0, tm1], dealt: [rtmCp, tmCp],
     of: shares, epoch: rt.randomEpoch, order: nextOrder++,
   };
   if (keepSource) out.signSource = { k, terms: [z0, z1, z2], z2AtServer1: z2At1, addends: [], owned: true };

@@ -162,8 +162,8 @@ function fullTm(p: ABY3, y: Fresh): Handle {
 function ownTm(p: ABY3, y: Fresh, i: number, shape: number[]): Handle {
   const { rt } = p;
   const n = y.size;
-  const parts = y.truncation.parts[i];
-  const tm = i === 0 ? rt.op(parts.player, 'Slice', [parts], { begin: [n], size: [2 * n], strides: [1] }) : parts;
+  const parts = y.truncation.parts[i]; // the stream it drew, [r_i | t_i | m_i], or the [t_i | m_i] it was sent
+  const tm = parts.shape[0] === 3 * n ? rt.op(parts.player, 'Slice', [parts], { begin: [n], size: [2 * n], strides: [1] }) : parts;
   const out = rt.op(parts.player, 'Reshape', [tm], { shape });
   if (tm !== parts) rt.free(tm);
   return out;
