@@ -113,11 +113,14 @@ test('a failed flush reports once and drops what is queued; a closed queue sends
   let calls = 0;
   // pings are never bundled, so three sends go out; each is refused
   const rejecting = { send: () => { calls++; return Promise.reject(new Error('host unreachable')); } } as unknown as Writable;
-  const r = new SendQueue(rejecting, (e) => errors.push(e.message), (msgs) => bundle('server0', msgs));
-  r.send(pingMsg());
-  r.send(pingMsg());
-  r.send(pingMsg());
-  r.flush();
+  /** A bundling queue on `sock` with three pings queued, flushed. */
+  const flushedPings = (sock: Writable) => {
+    const q = new SendQueue(sock, (e) => errors.push(e.message), (msgs) => bundle('server0', msgs));
+    for (let i = 0; i < 3; i++) q.send(pingMsg());
+    q.flush();
+    return q;
+  };
+  const r = flushedPings(rejecting);
   assert.is(calls, 3);
   await r.drained();
   await new Promise((resolve) => setImmediate(resolve));
@@ -125,11 +128,7 @@ test('a failed flush reports once and drops what is queued; a closed queue sends
   // A socket that throws at once (closed): the rest of the queue is dropped, reported once.
   let tries = 0;
   const throwing = { send: () => { tries++; throw new Error('socket closed'); } } as unknown as Writable;
-  const t = new SendQueue(throwing, (e) => errors.push(e.message), (msgs) => bundle('server0', msgs));
-  t.send(pingMsg());
-  t.send(pingMsg());
-  t.send(pingMsg());
-  t.flush();
+  const t = flushedPings(throwing);
   assert.is(tries, 1);
   assert.is(t.length, 0, 'what was still queued is dropped');
   assert.equal(errors, ['host unreachable', 'socket closed']);
