@@ -30,7 +30,6 @@ export const TRUNCATION_BOUND = TWO_62;
 /** Creation order of truncation records (of two fresh operands, the later record is used). */
 let nextOrder = 0;
 
-
 /**
  * Truncates z = z0 + z1 (+ z2) by k bits into replicated shares, labelled `fracBits`:
  * y = floor(z / 2^k) or floor(z / 2^k) + 1 for |z| < 2^62. z0 is on server0, z1 on server1,

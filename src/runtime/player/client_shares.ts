@@ -1,5 +1,6 @@
 import { ProtocolError, ValueError } from '../../errors.js';
 import { ServingRouter, type Frames } from '../transport/zmq/serving_sockets.js';
+import { copyOf } from '../wire/codec.js';
 import { MAX_WIRE_ELEMENTS } from '../wire/instructions.js';
 import { hostTensor, tensorBytes, tensorFromBytes } from '../wire/tensor_bytes.js';
 import { registerLoader, registerSink } from './data_sources.js';
@@ -256,7 +257,7 @@ registerSink('client-reply', async (t, args, ctx) => {
     if (ep.failed.delete(r.id) || !to) continue; // the client already has its error
     if (status[k] !== 1n) continue; // the other server missed this share and said so to the client
     const header = JSON.stringify({ shape: [r.rows, ...features], fracBits });
-    sends.push(ep.router.send(to, [Buffer.from('result'), Buffer.from(r.id), Buffer.from(header), Buffer.from(part)])); // a copy: t's storage goes back after this
+    sends.push(ep.router.send(to, [Buffer.from('result'), Buffer.from(r.id), Buffer.from(header), copyOf(part)])); // a copy: t's storage goes back after this
   }
   await Promise.all(sends);
 }, { remote: true });
